@@ -1,0 +1,50 @@
+import type { Alert } from '../domain/alert';
+import type { VigilConfig } from '../domain/config';
+import { policyIdForService, snapshotPolicy } from '../domain/config';
+import { parseDurationSeconds } from '../domain/duration';
+import type { EscalationPolicySnapshot } from '../domain/escalation';
+import { runbookMatches } from '../domain/runbookMatch';
+import type { Runbook } from '../runbooks/runbook';
+
+/** What an incident does, decided once at its start and frozen into its history. */
+export interface IncidentPlan {
+  policy: EscalationPolicySnapshot;
+  runbook?: {
+    id: string;
+    /** Validated parameters for this service. */
+    params: unknown;
+    stepTimeoutSeconds: number;
+  };
+}
+
+/**
+ * The runbook for an alert: the first in registry order whose `match` holds and that the
+ * alert's service has configured parameters for (a generic runbook never runs on a service
+ * that did not opt in).
+ */
+export function selectRunbook(config: VigilConfig, runbooks: readonly Runbook[], alert: Alert): Runbook | undefined {
+  const configured = config.services[alert.service]?.runbooks ?? {};
+  return runbooks.find((runbook) => runbook.id in configured && runbookMatches(runbook.match, alert));
+}
+
+export function createPlanActivities(deps: { config: VigilConfig; runbooks: readonly Runbook[] }) {
+  return {
+    async planIncident(alert: Alert): Promise<IncidentPlan> {
+      const { config, runbooks } = deps;
+      const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
+      const runbook = selectRunbook(config, runbooks, alert);
+      if (!runbook) return { policy };
+      return {
+        policy,
+        runbook: {
+          id: runbook.id,
+          // Validated at worker start, so parse() here only fills defaults.
+          params: runbook.params.parse(config.services[alert.service].runbooks[runbook.id]),
+          stepTimeoutSeconds: parseDurationSeconds(config.runbooks.stepTimeout) as number,
+        },
+      };
+    },
+  };
+}
+
+export type PlanActivities = ReturnType<typeof createPlanActivities>;

@@ -1,0 +1,42 @@
+import { fnv1a32, toCrockford } from './hash';
+import type { Severity } from './severity';
+
+/** One alert, normalized: every source format becomes this before classification. */
+export interface Alert {
+  /** Assigned on receipt; unique per alert, so a re-delivered alert is recognised. */
+  id: string;
+  /** Service id from config (unknown services fall back to the default policy). */
+  service: string;
+  summary: string;
+  severity: Severity;
+  /** Alerts with the same service and dedup key while an incident is open join that incident. */
+  dedupKey: string;
+  /** Which integration sent it (`api`, `alertmanager`, ...). */
+  source: string;
+  labels: Record<string, string>;
+  details: Record<string, unknown>;
+  /** ISO-8601 time the API received it. */
+  receivedAt: string;
+}
+
+/**
+ * The dedup key an alert gets when the sender gave none: the same service, summary and labels
+ * make the same key, so an unchanged repeat joins the open incident instead of paging again.
+ */
+export function defaultDedupKey(service: string, summary: string, labels: Record<string, string>): string {
+  const labelText = Object.keys(labels)
+    .sort()
+    .map((name) => `${name}=${labels[name]}`)
+    .join(',');
+  const material = `${service}\n${summary}\n${labelText}`;
+  // Two independent 32-bit hashes give 64 bits: collisions between distinct alerts stay negligible.
+  return `auto-${toCrockford(fnv1a32(material), 7)}${toCrockford(fnv1a32(`vigil:${material}`), 7)}`;
+}
+
+/**
+ * The Temporal workflow id of the incident an alert belongs to. One id per (service, dedup key):
+ * signalWithStart on it joins the open incident, or starts a new one once the last is closed.
+ */
+export function incidentWorkflowId(alert: Pick<Alert, 'service' | 'dedupKey'>): string {
+  return `incident/${alert.service}/${alert.dedupKey}`;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration';
+import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
+
+const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const id = z.string().regex(idPattern, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+const duration = z.string().refine((text) => (parseDurationSeconds(text) ?? 0) > 0, {
+  message: 'a positive duration such as "30s", "5m", "2h" or "1d"',
+});
+
+const contactSchema = z
+  .object({
+    name: z.string().min(1),
+    email: z.email().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567')
+      .optional(),
+  })
+  .strict();
+
+const levelSchema = z
+  .object({
+    notify: z.array(id).min(1),
+    channels: z.array(z.enum(['email', 'sms'])).min(1).default(['email', 'sms']),
+    /** How long this level waits for an acknowledgement before the next one fires. */
+    timeout: duration,
+  })
+  .strict();
+
+const policySchema = z
+  .object({
+    levels: z.array(levelSchema).min(1),
+    /** Further passes through all levels after the first (0 = run once). */
+    repeat: z.number().int().min(0).max(20).default(0),
+  })
+  .strict();
+
+const serviceSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    escalationPolicy: id,
+    /** Parameters for runbooks on this service, keyed by runbook id; each runbook validates its own. */
+    runbooks: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const apiKeySchema = z
+  .object({
+    /** Recorded as the actor of every acknowledge or resolve made with this key. */
+    user: z.string().min(1),
+    /** Name of the environment variable that holds the key: keys never live in the repository. */
+    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+  })
+  .strict();
+
+export const vigilConfigSchema = z
+  .object({
+    services: z.record(id, serviceSchema),
+    /** Policy for alerts whose service is not listed: an unknown service still pages someone. */
+    defaultEscalationPolicy: id,
+    contacts: z.record(id, contactSchema),
+    escalationPolicies: z.record(id, policySchema),
+    apiKeys: z.array(apiKeySchema).default([]),
+    runbooks: z
+      .object({
+        /** Per-step activity timeout. */
+        stepTimeout: duration.default('2m'),
+      })
+      .strict()
+      .default({ stepTimeout: '2m' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const policyIds = new Set(Object.keys(config.escalationPolicies));
+    if (!policyIds.has(config.defaultEscalationPolicy)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultEscalationPolicy'], message: `no escalation policy "${config.defaultEscalationPolicy}"` });
+    }
+    for (const [serviceId, service] of Object.entries(config.services)) {
+      if (!policyIds.has(service.escalationPolicy)) {
+        ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'escalationPolicy'], message: `no escalation policy "${service.escalationPolicy}"` });
+      }
+    }
+    for (const [policyId, policy] of Object.entries(config.escalationPolicies)) {
+      policy.levels.forEach((level, levelIndex) => {
+        level.notify.forEach((contactId, targetIndex) => {
+          const contact = config.contacts[contactId];
+          const path = ['escalationPolicies', policyId, 'levels', levelIndex, 'notify', targetIndex];
+          if (!contact) {
+            ctx.addIssue({ code: 'custom', path, message: `no contact "${contactId}"` });
+            return;
+          }
+          const reachable = level.channels.some((channel) => (channel === 'email' ? contact.email : contact.phone));
+          if (!reachable) {
+            ctx.addIssue({ code: 'custom', path, message: `contact "${contactId}" has no address for channels ${level.channels.join(', ')}` });
+          }
+        });
+      });
+    }
+  });
+
+/** What a config file is written as (defaults may be left out). */
+export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
+/** A validated config, defaults filled in. */
+export type VigilConfig = z.output<typeof vigilConfigSchema>;
+
+/** Identity function that gives `vigil.config.ts` type checking and editor completion. */
+export function defineConfig(config: VigilConfigInput): VigilConfigInput {
+  return config;
+}
+
+/** A config problem with the path of the offending field, e.g. `escalationPolicies.web.levels.0.timeout`. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Thrown when the config file does not validate; lists every problem, each with its field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(`invalid config ${source}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(raw: unknown, source: string): VigilConfig {
+  const result = vigilConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+/** The policy that applies to a service (the default one for services not in config). */
+export function policyIdForService(config: VigilConfig, service: string): string {
+  return config.services[service]?.escalationPolicy ?? config.defaultEscalationPolicy;
+}
+
+/** Copies a policy with its contacts' addresses resolved, to freeze into an incident at start. */
+export function snapshotPolicy(config: VigilConfig, policyId: string): EscalationPolicySnapshot {
+  const policy = config.escalationPolicies[policyId];
+  return {
+    id: policyId,
+    repeat: policy.repeat,
+    levels: policy.levels.map((level) => ({
+      channels: level.channels as Channel[],
+      timeoutSeconds: parseDurationSeconds(level.timeout) as number,
+      targets: level.notify.map((contactId): Responder => {
+        const contact = config.contacts[contactId];
+        return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone };
+      }),
+    })),
+  };
+}
+
+/** The configured contact with this phone number, if any (SMS replies are accepted only from them). */
+export function contactByPhone(config: VigilConfig, phone: string): (Responder & { phone: string }) | undefined {
+  for (const [contactId, contact] of Object.entries(config.contacts)) {
+    if (contact.phone === phone) return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone };
+  }
+  return undefined;
+}

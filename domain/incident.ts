@@ -1,0 +1,262 @@
+import type { Alert } from './alert';
+import type { Channel, EscalationStep, Responder } from './escalation';
+import { levelNumber } from './escalation';
+import type { Severity } from './severity';
+import { compareSeverity } from './severity';
+
+export type IncidentStatus = 'triggered' | 'acknowledged' | 'resolved';
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['triggered', 'acknowledged', 'resolved'];
+
+export type RunbookStepName = 'diagnose' | 'remediate' | 'verify';
+
+export interface RunbookStepResult {
+  step: RunbookStepName;
+  ok: boolean;
+  summary: string;
+  at: string;
+}
+
+export type TimelineKind =
+  | 'alert'
+  | 'repeat'
+  | 'runbook'
+  | 'page'
+  | 'escalation'
+  | 'acknowledged'
+  | 'resolved'
+  | 'notification'
+  | 'note';
+
+export interface TimelineEntry {
+  at: string;
+  kind: TimelineKind;
+  text: string;
+  by?: string;
+}
+
+export interface PageRecord {
+  responderId: string;
+  name: string;
+  channel: Channel;
+  level: number;
+  cycle: number;
+  at: string;
+  /** `sent`, or why it was not (no address, transport error after retries). */
+  outcome: string;
+}
+
+/** Everything the API shows about one incident. */
+export interface IncidentView {
+  id: string;
+  code: string;
+  workflowId: string;
+  status: IncidentStatus;
+  severity: Severity;
+  service: string;
+  summary: string;
+  dedupKey: string;
+  source: string;
+  labels: Record<string, string>;
+  alertCount: number;
+  createdAt: string;
+  lastAlertAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  escalation: {
+    policyId?: string;
+    /** 1-based level last notified; 0 before any page. */
+    level: number;
+    cycle: number;
+    /** When the next level fires if nobody acknowledges; absent when none is pending. */
+    nextLevelAt?: string;
+    exhausted: boolean;
+  };
+  runbook?: { id: string; steps: RunbookStepResult[] };
+  paged: PageRecord[];
+  timeline: TimelineEntry[];
+  /** Entries dropped from the front of a very long timeline (the newest are kept). */
+  timelineTruncated: number;
+}
+
+/** Why an acknowledge or resolve was refused; the API maps these to HTTP 409. */
+export type TransitionRefusal = { code: 'already-resolved'; message: string };
+
+/** Timelines are kept bounded: a storm of repeats must not grow workflow state without limit. */
+export const MAX_TIMELINE_ENTRIES = 300;
+
+export interface IncidentInit {
+  id: string;
+  code: string;
+  workflowId: string;
+  alert: Alert;
+  now: Date;
+}
+
+/**
+ * The state of one incident and every rule about how it changes. Pure: the workflow owns time
+ * and side effects and calls these methods, so the rules are unit-tested without Temporal.
+ */
+export class Incident {
+  private readonly state: IncidentView;
+
+  constructor(init: IncidentInit) {
+    const { alert } = init;
+    const at = init.now.toISOString();
+    this.state = {
+      id: init.id,
+      code: init.code,
+      workflowId: init.workflowId,
+      status: 'triggered',
+      severity: alert.severity,
+      service: alert.service,
+      summary: alert.summary,
+      dedupKey: alert.dedupKey,
+      source: alert.source,
+      labels: { ...alert.labels },
+      alertCount: 1,
+      createdAt: at,
+      lastAlertAt: at,
+      escalation: { level: 0, cycle: 0, exhausted: false },
+      paged: [],
+      timeline: [],
+      timelineTruncated: 0,
+    };
+    this.addEntry({ at, kind: 'alert', text: `${alert.severity}: ${alert.summary} (from ${alert.source})` });
+  }
+
+  get status(): IncidentStatus {
+    return this.state.status;
+  }
+  get isOpen(): boolean {
+    return this.state.status !== 'resolved';
+  }
+  get isAcknowledged(): boolean {
+    return this.state.status === 'acknowledged';
+  }
+  get severity(): Severity {
+    return this.state.severity;
+  }
+
+  /** A repeat of the same alert: counted, and coalesced into one timeline line per burst. */
+  recordRepeat(alert: Alert, now: Date): void {
+    const at = now.toISOString();
+    this.state.alertCount += 1;
+    this.state.lastAlertAt = at;
+    if (compareSeverity(alert.severity, this.state.severity) < 0) {
+      this.addEntry({ at, kind: 'note', text: `severity raised from ${this.state.severity} to ${alert.severity}` });
+      this.state.severity = alert.severity;
+    }
+    const last = this.state.timeline[this.state.timeline.length - 1];
+    const text = `alert repeated (${this.state.alertCount} received)`;
+    if (last?.kind === 'repeat') {
+      last.at = at;
+      last.text = text;
+    } else {
+      this.addEntry({ at, kind: 'repeat', text });
+    }
+  }
+
+  /** Refusal for an acknowledge, or `undefined` if it may proceed. Acking twice is not an error. */
+  checkAcknowledge(): TransitionRefusal | undefined {
+    if (this.state.status === 'resolved') {
+      return { code: 'already-resolved', message: `incident ${this.state.code} is already resolved` };
+    }
+    return undefined;
+  }
+
+  /** @returns whether this call changed the state (a second acknowledge changes nothing). */
+  acknowledge(by: string, now: Date): boolean {
+    if (this.checkAcknowledge()) return false;
+    if (this.state.status === 'acknowledged') return false;
+    const at = now.toISOString();
+    this.state.status = 'acknowledged';
+    this.state.acknowledgedAt = at;
+    this.state.acknowledgedBy = by;
+    this.state.escalation.nextLevelAt = undefined;
+    this.addEntry({ at, kind: 'acknowledged', text: `acknowledged by ${by}`, by });
+    return true;
+  }
+
+  checkResolve(): TransitionRefusal | undefined {
+    if (this.state.status === 'resolved') {
+      return { code: 'already-resolved', message: `incident ${this.state.code} is already resolved` };
+    }
+    return undefined;
+  }
+
+  /** @returns whether this call changed the state. */
+  resolve(by: string, now: Date, note?: string): boolean {
+    if (this.checkResolve()) return false;
+    const at = now.toISOString();
+    this.state.status = 'resolved';
+    this.state.resolvedAt = at;
+    this.state.resolvedBy = by;
+    this.state.escalation.nextLevelAt = undefined;
+    this.addEntry({ at, kind: 'resolved', text: note ? `resolved by ${by}: ${note}` : `resolved by ${by}`, by });
+    return true;
+  }
+
+  startRunbook(runbookId: string, now: Date): void {
+    this.state.runbook = { id: runbookId, steps: [] };
+    this.addEntry({ at: now.toISOString(), kind: 'runbook', text: `runbook ${runbookId} started` });
+  }
+
+  recordRunbookStep(result: RunbookStepResult): void {
+    this.state.runbook?.steps.push(result);
+    this.addEntry({
+      at: result.at,
+      kind: 'runbook',
+      text: `${result.step} ${result.ok ? 'ok' : 'failed'}: ${result.summary}`,
+    });
+  }
+
+  /** An escalation level is about to notify its targets; `nextLevelAt` is when the one after fires. */
+  recordEscalation(step: EscalationStep, policyId: string, now: Date, nextLevelAt: Date | undefined): void {
+    this.state.escalation = {
+      policyId,
+      level: levelNumber(step),
+      cycle: step.cycle,
+      nextLevelAt: nextLevelAt?.toISOString(),
+      exhausted: false,
+    };
+    const repeatNote = step.cycle > 0 ? ` (repeat ${step.cycle})` : '';
+    this.addEntry({ at: now.toISOString(), kind: 'escalation', text: `escalated to level ${levelNumber(step)}${repeatNote}` });
+  }
+
+  recordEscalationExhausted(now: Date): void {
+    this.state.escalation.exhausted = true;
+    this.state.escalation.nextLevelAt = undefined;
+    this.addEntry({ at: now.toISOString(), kind: 'escalation', text: 'escalation policy exhausted without acknowledgement' });
+  }
+
+  recordPage(responder: Responder, channel: Channel, step: EscalationStep, now: Date, outcome: string): void {
+    const at = now.toISOString();
+    this.state.paged.push({ responderId: responder.id, name: responder.name, channel, level: levelNumber(step), cycle: step.cycle, at, outcome });
+    this.addEntry({ at, kind: 'page', text: `paged ${responder.name} by ${channel}: ${outcome}` });
+  }
+
+  recordNotification(text: string, now: Date): void {
+    this.addEntry({ at: now.toISOString(), kind: 'notification', text });
+  }
+
+  /** People who were paged at least once (each once), to be told of acknowledgement and resolution. */
+  pagedResponderIds(): string[] {
+    return [...new Set(this.state.paged.map((page) => page.responderId))];
+  }
+
+  /** A deep copy, safe to hand to a query. */
+  view(): IncidentView {
+    return JSON.parse(JSON.stringify(this.state)) as IncidentView;
+  }
+
+  private addEntry(entry: TimelineEntry): void {
+    this.state.timeline.push(entry);
+    // Keep the first entry (the alert that opened the incident) and the newest ones.
+    if (this.state.timeline.length > MAX_TIMELINE_ENTRIES) {
+      this.state.timeline.splice(1, 1);
+      this.state.timelineTruncated += 1;
+    }
+  }
+}

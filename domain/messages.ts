@@ -1,0 +1,64 @@
+import type { NotificationRequest } from './notification';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+}
+
+/** Strips line breaks and control characters: alert text must never shape a header or a second SMS line. */
+function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function incidentUrl(publicUrl: string, id: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/v1/incidents/${encodeURIComponent(id)}`;
+}
+
+const HEADLINES: Record<NotificationRequest['kind'], string> = {
+  page: 'ACTION NEEDED',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+  'auto-resolved': 'Auto-resolved by runbook',
+};
+
+export function renderEmail(request: NotificationRequest, publicUrl: string): RenderedEmail {
+  const { incident, kind } = request;
+  const subject = `[Vigil ${incident.code}] ${HEADLINES[kind]}: ${incident.severity} ${incident.service}: ${oneLine(incident.summary, 120)}`;
+  const lines = [
+    `${HEADLINES[kind]}`,
+    '',
+    `Incident:  ${incident.code}`,
+    `Service:   ${incident.service}`,
+    `Severity:  ${incident.severity}`,
+    `Status:    ${incident.status}`,
+    `Summary:   ${incident.summary}`,
+    `Alerts:    ${incident.alertCount}`,
+  ];
+  if (kind === 'page') lines.push(`Level:     ${incident.level}`);
+  if (incident.acknowledgedBy) lines.push(`Acknowledged by: ${incident.acknowledgedBy}`);
+  if (incident.resolvedBy) lines.push(`Resolved by: ${incident.resolvedBy}`);
+  if (incident.runbookLines.length > 0) lines.push('', 'Runbook:', ...incident.runbookLines.map((line) => `  - ${line}`));
+  if (kind === 'page') {
+    lines.push('', `Acknowledge: reply "ACK ${incident.code}" to the SMS page, or POST ${incidentUrl(publicUrl, incident.id)}/ack`);
+  }
+  lines.push('', `Details: ${incidentUrl(publicUrl, incident.id)}`);
+  return { subject: oneLine(subject, 200), text: lines.join('\n') };
+}
+
+/** Single-segment where possible: GSM-7 fits 160 characters, so the summary is cut to fit. */
+export function renderSms(request: NotificationRequest): string {
+  const { incident, kind } = request;
+  const head = `Vigil ${incident.code} ${incident.severity.toUpperCase()} ${oneLine(incident.service, 30)}`;
+  switch (kind) {
+    case 'page':
+      return `${head}: ${oneLine(incident.summary, 80)}. Reply ACK ${incident.code} or RESOLVE ${incident.code}`;
+    case 'acknowledged':
+      return `${head} acknowledged by ${oneLine(incident.acknowledgedBy ?? 'someone', 40)}`;
+    case 'resolved':
+      return `${head} resolved by ${oneLine(incident.resolvedBy ?? 'someone', 40)}`;
+    case 'auto-resolved':
+      return `${head} auto-resolved by runbook: ${oneLine(incident.summary, 60)}`;
+  }
+}

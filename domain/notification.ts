@@ -1,0 +1,48 @@
+import type { Channel, Responder } from './escalation';
+import type { IncidentStatus } from './incident';
+import type { Severity } from './severity';
+
+/** Why someone is being told something; a page asks for action, the others inform. */
+export type NotificationKind = 'page' | 'acknowledged' | 'resolved' | 'auto-resolved';
+
+/** The part of an incident a message needs. */
+export interface IncidentBrief {
+  id: string;
+  code: string;
+  service: string;
+  severity: Severity;
+  summary: string;
+  status: IncidentStatus;
+  alertCount: number;
+  level: number;
+  acknowledgedBy?: string;
+  resolvedBy?: string;
+  /** One line per runbook step run so far. */
+  runbookLines: string[];
+}
+
+/** One message to one person on one channel. */
+export interface NotificationRequest {
+  /**
+   * Same for every retry of this delivery, different for every other delivery: built from the
+   * workflow id, the incident's first run, the kind, escalation level and cycle, person and
+   * channel. Transports use it to make a retried activity page nobody twice.
+   */
+  idempotencyKey: string;
+  kind: NotificationKind;
+  channel: Channel;
+  responder: Responder;
+  incident: IncidentBrief;
+}
+
+/** The incident id already names the workflow and its first run, so it leads the key. */
+export function notificationKey(parts: {
+  incidentId: string;
+  kind: NotificationKind;
+  level: number;
+  cycle: number;
+  responderId: string;
+  channel: Channel;
+}): string {
+  return [parts.incidentId, parts.kind, `L${parts.level}`, `c${parts.cycle}`, parts.responderId, parts.channel].join(':');
+}

@@ -1,0 +1,59 @@
+import { Context } from '@temporalio/activity';
+import type { NotifyActivities } from '../../activities/notify';
+import type { IncidentPlan, PlanActivities } from '../../activities/plan';
+import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
+import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
+import type { RunbookStepName } from '../../domain/incident';
+import type { NotificationRequest } from '../../domain/notification';
+
+export const alice: Responder = { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' };
+export const bob: Responder = { id: 'bob', name: 'Bob', email: 'bob@example.test', phone: '+15550000002' };
+export const carol: Responder = { id: 'carol', name: 'Carol', email: 'carol@example.test' };
+
+/** Two levels: Alice by email and SMS, then Bob by SMS; 5 and 10 minutes; run twice. */
+export const twoLevelPolicy: EscalationPolicySnapshot = {
+  id: 'two-level',
+  repeat: 1,
+  levels: [
+    { targets: [alice], channels: ['email', 'sms'], timeoutSeconds: 300 },
+    { targets: [bob], channels: ['sms'], timeoutSeconds: 600 },
+  ],
+};
+
+export interface SentNotification {
+  /** Server (skipped) time the delivery activity was scheduled, in ms. */
+  atMs: number;
+  request: NotificationRequest;
+}
+
+type StepScript = Partial<Record<RunbookStepName, RunbookStepOutput | Error>>;
+
+/**
+ * Activities for workflow tests: a fixed plan, notifications recorded with the time-skipping
+ * server's clock, and runbook steps answering from a script.
+ */
+export function fakeWorkflowActivities(options: { plan: IncidentPlan; steps?: StepScript; deliveryDelayMs?: number }) {
+  const sent: SentNotification[] = [];
+  const stepsRun: RunbookStepInput[] = [];
+  const activities: PlanActivities & NotifyActivities & RunbookActivities = {
+    async planIncident() {
+      return options.plan;
+    },
+    async deliverNotification(request) {
+      sent.push({ atMs: Context.current().info.currentAttemptScheduledTimestampMs, request });
+      if (options.deliveryDelayMs) await new Promise((resolve) => setTimeout(resolve, options.deliveryDelayMs));
+      return 'sent via fake';
+    },
+    async runRunbookStep(input) {
+      stepsRun.push(input);
+      const scripted = options.steps?.[input.step] ?? { ok: true, summary: `${input.step} fine`, findings: {} };
+      if (scripted instanceof Error) throw scripted;
+      return scripted;
+    },
+  };
+  return { activities, sent, stepsRun };
+}
+
+export function pagesOf(sent: SentNotification[]): SentNotification[] {
+  return sent.filter((entry) => entry.request.kind === 'page');
+}

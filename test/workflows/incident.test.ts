@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncidentPlan } from '../../activities/plan';
+import type { Alert } from '../../domain/alert';
+import { incidentWorkflowId } from '../../domain/alert';
+import { decodeIncidentId } from '../../domain/incidentId';
+import { acknowledgeUpdate, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate } from '../../workflows/definitions';
+import { incidentWorkflow } from '../../workflows/incident';
+import { makeAlert } from '../support/alerts';
+import { fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type StepScript = Parameters<typeof fakeWorkflowActivities>[0]['steps'];
+
+/**
+ * Runs `body` with a worker whose activities are the given fakes. Workflows it started are
+ * terminated afterwards, so a failed test leaves no pending activity that would stop the test
+ * server from skipping time for the next one.
+ */
+async function withWorker<T>(
+  plan: IncidentPlan,
+  body: (fakes: ReturnType<typeof fakeWorkflowActivities>, taskQueue: string) => Promise<T>,
+  steps?: StepScript,
+  deliveryDelayMs?: number,
+): Promise<T> {
+  const fakes = fakeWorkflowActivities({ plan, steps, deliveryDelayMs });
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakes.activities,
+  });
+  try {
+    return await worker.runUntil(body(fakes, taskQueue));
+  } finally {
+    for (const workflowId of startedOn.get(taskQueue) ?? []) {
+      await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+    }
+  }
+}
+
+const startedOn = new Map<string, string[]>();
+
+function startIncident(alert: Alert, taskQueue: string) {
+  const workflowId = incidentWorkflowId(alert);
+  startedOn.set(taskQueue, [...(startedOn.get(taskQueue) ?? []), workflowId]);
+  return env.client.workflow.signalWithStart(incidentWorkflow, {
+    workflowId,
+    taskQueue,
+    args: [{ alert }],
+    signal: alertSignal,
+    signalArgs: [alert],
+  });
+}
+
+function uniqueAlert(overrides: Partial<Alert> = {}): Alert {
+  return makeAlert({ dedupKey: `key-${randomUUID()}`, ...overrides });
+}
+
+
+const noRunbook: IncidentPlan = { policy: twoLevelPolicy };
+
+describe('incident workflow: escalation', () => {
+  it('notifies each level at its time, to the second, repeats the policy, then marks it exhausted', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('40m');
+      const pages = pagesOf(sent);
+      // Pages of one level go out together, in no fixed order; compare (second, target) pairs.
+      const startMs = pages[0].atMs;
+      const timed = pages.map(({ atMs, request }) => {
+        const seconds = Math.round((atMs - startMs) / 1000);
+        return `${seconds}s ${request.responder.id}/${request.channel}/L${request.incident.level}`;
+      });
+      expect(timed.sort()).toEqual(
+        ['0s alice/email/L1', '0s alice/sms/L1', '300s bob/sms/L2', '900s alice/email/L1', '900s alice/sms/L1', '1200s bob/sms/L2'].sort(),
+      );
+      // Every page is a distinct delivery: no two share an idempotency key.
+      expect(new Set(pages.map((page) => page.request.idempotencyKey)).size).toBe(6);
+      const view = await handle.query(incidentQuery);
+      expect(view.status).toBe('triggered');
+      expect(view.escalation).toMatchObject({ level: 2, cycle: 1, exhausted: true });
+      expect(view.paged).toHaveLength(6);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'test' }] });
+      await handle.result();
+    });
+  });
+
+  it('shows when the next level fires while waiting', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('1m');
+      const view = await handle.query(incidentQuery);
+      expect(view.escalation.level).toBe(1);
+      const firstPageMs = pagesOf(sent)[0].atMs;
+      // The activity's scheduled stamp may trail the workflow clock by a few milliseconds.
+      expect(Math.round((Date.parse(view.escalation.nextLevelAt as string) - firstPageMs) / 1000)).toBe(300);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'test' }] });
+      await handle.result();
+    });
+  });
+
+  it('stops escalating the moment someone acknowledges, and tells everyone paged', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('6m'); // level 2 has fired
+      const acked = await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      expect(acked.status).toBe('acknowledged');
+      expect(acked.acknowledgedBy).toBe('bob (api)');
+      expect(acked.escalation.nextLevelAt).toBeUndefined();
+      await env.sleep('2h');
+      expect(pagesOf(sent)).toHaveLength(3);
+      const ackNotices = sent.filter((entry) => entry.request.kind === 'acknowledged');
+      expect(ackNotices.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`).sort()).toEqual([
+        'alice/email',
+        'alice/sms',
+        'bob/sms',
+      ]);
+      expect(ackNotices.every((entry) => entry.request.incident.acknowledgedBy === 'bob (api)')).toBe(true);
+      const resolved = await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'rolled back' }] });
+      expect(resolved.status).toBe('resolved');
+      const final = await handle.result();
+      expect(final.resolvedBy).toBe('bob (api)');
+      expect(sent.filter((entry) => entry.request.kind === 'resolved')).toHaveLength(3);
+      expect(final.timeline.map((entry) => entry.kind)).toContain('acknowledged');
+    });
+  });
+
+  it('refuses to acknowledge or resolve a resolved incident with a conflict', async () => {
+    // Deliveries that take real time keep the resolved workflow open while it tells people,
+    // so the updates below reach the validator rather than a closed workflow.
+    await withWorker(
+      noRunbook,
+      async (_fakes, taskQueue) => {
+        const handle = await startIncident(uniqueAlert(), taskQueue);
+        await env.sleep('1m');
+        await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+        for (const update of [acknowledgeUpdate, resolveUpdate]) {
+          const error = await handle.executeUpdate(update, { args: [{ by: 'bob', via: 'sms' }] }).then(
+            () => undefined,
+            (reason: unknown) => reason,
+          );
+          expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+          expect(((error as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe(INCIDENT_CONFLICT_FAILURE);
+        }
+        await handle.result();
+      },
+      undefined,
+      1500,
+    );
+  });
+
+  it('applies an acknowledgement and a resolution that race one at a time, each caller told the state it produced', async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      const [resolved, acked] = await Promise.allSettled([
+        handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] }),
+        handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] }),
+      ]);
+      expect(resolved.status === 'fulfilled' && resolved.value.status).toBe('resolved');
+      const final = await handle.result();
+      if (acked.status === 'fulfilled') {
+        // The acknowledgement went first: its caller saw it, and resolution followed.
+        expect(acked.value.status).toBe('acknowledged');
+        expect(final.timeline.map((entry) => entry.kind)).toEqual(expect.arrayContaining(['acknowledged', 'resolved']));
+      } else {
+        // Resolution went first: the acknowledgement was refused, or found the workflow closed.
+        expect(acked.reason).toBeInstanceOf(Error);
+        expect(final.acknowledgedBy).toBeUndefined();
+      }
+      expect(final.status).toBe('resolved');
+    });
+  });
+
+  it('applies two simultaneous acknowledgements one at a time; both callers see the first acknowledger', async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      const results = await Promise.all([
+        handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'api' }] }),
+        handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] }),
+      ]);
+      expect(results.map((view) => view.status)).toEqual(['acknowledged', 'acknowledged']);
+      expect(results[0].acknowledgedBy).toBe(results[1].acknowledgedBy);
+      const view = await handle.query(incidentQuery);
+      expect(view.timeline.filter((entry) => entry.kind === 'acknowledged')).toHaveLength(1);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('rejects an update that does not say who acted', async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await expect(handle.executeUpdate(acknowledgeUpdate, { args: [{ by: ' ', via: 'api' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+      expect((await handle.query(incidentQuery)).status).toBe('triggered');
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+});
+
+describe('incident workflow: alerts', () => {
+  it('joins repeats of the same dedup key to the open incident without paging again', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const alert = uniqueAlert();
+      const first = await startIncident(alert, taskQueue);
+      await env.sleep('30s');
+      const second = await startIncident({ ...alert, id: randomUUID() }, taskQueue);
+      const third = await startIncident({ ...alert, id: randomUUID(), severity: 'critical' }, taskQueue);
+      expect(second.signaledRunId).toBe(first.signaledRunId);
+      expect(third.signaledRunId).toBe(first.signaledRunId);
+      await env.sleep('1m');
+      const view = await first.query(incidentQuery);
+      expect(view.alertCount).toBe(3);
+      expect(view.timeline.filter((entry) => entry.kind === 'repeat')).toHaveLength(1);
+      expect(view.timeline.find((entry) => entry.kind === 'repeat')?.text).toContain('3 received');
+      expect(pagesOf(sent)).toHaveLength(2); // level 1 only: alice by email and SMS
+      await first.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await first.result();
+    });
+  });
+
+  it('opens a new incident for the same key once the last one is resolved', async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const alert = uniqueAlert();
+      const first = await startIncident(alert, taskQueue);
+      const firstView = await first.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await first.result();
+      const second = await startIncident({ ...alert, id: randomUUID() }, taskQueue);
+      expect(second.signaledRunId).not.toBe(first.signaledRunId);
+      const secondView = await env.client.workflow.getHandle(second.workflowId, second.signaledRunId).query(incidentQuery);
+      expect(secondView.status).toBe('triggered');
+      expect(secondView.alertCount).toBe(1);
+      expect(secondView.id).not.toBe(firstView.id);
+      expect(decodeIncidentId(secondView.id)).toEqual({ workflowId: second.workflowId, runId: second.signaledRunId });
+      await second.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await second.result();
+    });
+  });
+});
+
+describe('incident workflow: runbooks', () => {
+  const withRunbook: IncidentPlan = { policy: twoLevelPolicy, runbook: { id: 'http-health-restart', params: { url: 'http://x' }, stepTimeoutSeconds: 60 } };
+
+  it('resolves itself when verify confirms recovery, paging nobody and telling level 1 by email', async () => {
+    await withWorker(withRunbook, async ({ sent, stepsRun }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      const final = await handle.result();
+      expect(stepsRun.map((step) => step.step)).toEqual(['diagnose', 'remediate', 'verify']);
+      expect(stepsRun[1].findings).toEqual({ healthy: false });
+      expect(final.status).toBe('resolved');
+      expect(final.resolvedBy).toBe('runbook http-health-restart');
+      expect(final.runbook?.steps.map((step) => `${step.step}:${step.ok}`)).toEqual(['diagnose:true', 'remediate:true', 'verify:true']);
+      expect(pagesOf(sent)).toHaveLength(0);
+      expect(sent.map((entry) => `${entry.request.kind}/${entry.request.responder.id}/${entry.request.channel}`)).toEqual(['auto-resolved/alice/email']);
+      expect(sent[0].request.incident.runbookLines).toHaveLength(3);
+    }, {
+      diagnose: { ok: true, summary: 'unhealthy: 503', findings: { healthy: false } },
+      verify: { ok: true, summary: 'recovered', findings: {} },
+    });
+  });
+
+  it('escalates when a step reports failure, with the step results in the page', async () => {
+    await withWorker(withRunbook, async ({ sent, stepsRun }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('1m');
+      expect(stepsRun.map((step) => step.step)).toEqual(['diagnose', 'remediate']);
+      const pages = pagesOf(sent);
+      expect(pages).toHaveLength(2);
+      expect(pages[0].request.incident.runbookLines.join('\n')).toContain('remediate: failed: restart command failed');
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    }, { remediate: { ok: false, summary: 'restart command failed (1)', findings: {} } });
+  });
+
+  it('escalates when verify finds the service still down', async () => {
+    await withWorker(withRunbook, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('1m');
+      const view = await handle.query(incidentQuery);
+      expect(view.runbook?.steps.at(-1)).toMatchObject({ step: 'verify', ok: false });
+      expect(pagesOf(sent)).toHaveLength(2);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    }, { verify: { ok: false, summary: 'still 503', findings: {} } });
+  });
+
+  it('escalates when a step keeps throwing after its retries', async () => {
+    await withWorker(withRunbook, async ({ sent, stepsRun }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('2m');
+      expect(stepsRun.filter((step) => step.step === 'diagnose')).toHaveLength(3); // 3 attempts
+      const view = await handle.query(incidentQuery);
+      expect(view.runbook?.steps).toEqual([expect.objectContaining({ step: 'diagnose', ok: false, summary: expect.stringContaining('probe exploded') })]);
+      expect(pagesOf(sent)).toHaveLength(2);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    }, { diagnose: new Error('probe exploded') });
+  });
+});
+

@@ -1,0 +1,66 @@
+/**
+ * Every message of the incident workflow, declared once. The API, the worker and the tests
+ * import these constants, so a name or payload type cannot drift between sender and handler.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Alert } from '../domain/alert';
+import type { IncidentView } from '../domain/incident';
+
+export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+
+export interface IncidentWorkflowInput {
+  alert: Alert;
+}
+
+/** A repeat of an alert that already has an open incident (sent with signalWithStart). */
+export const alertSignal = defineSignal<[Alert]>('alert');
+
+/** The whole incident as the API shows it. */
+export const incidentQuery = defineQuery<IncidentView>('incident');
+
+export interface ActorInput {
+  /** Who did it: the API key's user or the SMS sender's contact name. */
+  by: string;
+  /** How it reached us (`api`, `sms`), for the timeline. */
+  via: string;
+}
+
+export interface ResolveInput extends ActorInput {
+  note?: string;
+}
+
+/** Answers with the incident after the acknowledgement; refused once resolved. */
+export const acknowledgeUpdate = defineUpdate<IncidentView, [ActorInput]>('acknowledge');
+
+/** Answers with the resolved incident; refused if it already was. */
+export const resolveUpdate = defineUpdate<IncidentView, [ResolveInput]>('resolve');
+
+/** Failure type of a refused update: the API answers 409 with the current state. */
+export const INCIDENT_CONFLICT_FAILURE = 'IncidentConflict';
+/** Failure type of an update with a malformed payload: the API answers 400. */
+export const INVALID_INPUT_FAILURE = 'InvalidInput';
+
+/**
+ * Custom search attributes: the API lists and filters incidents through Temporal visibility,
+ * so there is no second copy of incident state to drift.
+ */
+export const searchAttributes = {
+  status: defineSearchAttributeKey('VigilStatus', 'KEYWORD'),
+  severity: defineSearchAttributeKey('VigilSeverity', 'KEYWORD'),
+  service: defineSearchAttributeKey('VigilService', 'KEYWORD'),
+  code: defineSearchAttributeKey('VigilCode', 'KEYWORD'),
+  /** Contact ids paged for this incident, so a bare SMS "ACK" finds the sender's incident. */
+  paged: defineSearchAttributeKey('VigilPaged', 'KEYWORD_LIST'),
+} as const;
+
+/** Name and type of each attribute, for registering them on a cluster or dev server. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'KeywordList' }> = Object.values(
+  searchAttributes,
+).map((key) => ({ name: key.name, type: key.type === 'KEYWORD_LIST' ? 'KeywordList' : 'Keyword' }));
+
+/** Memo fields each incident workflow carries, so a listing needs no query per incident. */
+export interface IncidentMemo {
+  incidentId: string;
+  summary: string;
+}

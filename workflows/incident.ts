@@ -1,0 +1,249 @@
+/**
+ * One incident, from its first alert to its resolution. The rules of how an incident changes
+ * live in `domain/incident.ts`; this function wires them to Temporal: timers, activities and
+ * message handlers.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { NotifyActivities } from '../activities/notify';
+import type { IncidentPlan, PlanActivities } from '../activities/plan';
+import type { RunbookActivities, RunbookStepOutput } from '../activities/runbookSteps';
+import type { Channel, EscalationStep, Responder } from '../domain/escalation';
+import { firstStep, levelNumber, nextStep } from '../domain/escalation';
+import type { IncidentView, RunbookStepName, TransitionRefusal } from '../domain/incident';
+import { Incident } from '../domain/incident';
+import { encodeIncidentId, incidentCode } from '../domain/incidentId';
+import type { IncidentBrief, NotificationKind } from '../domain/notification';
+import { notificationKey } from '../domain/notification';
+import type { ActorInput, IncidentMemo, IncidentWorkflowInput } from './definitions';
+import {
+  acknowledgeUpdate,
+  alertSignal,
+  INCIDENT_CONFLICT_FAILURE,
+  incidentQuery,
+  INVALID_INPUT_FAILURE,
+  resolveUpdate,
+  searchAttributes,
+} from './definitions';
+
+const { planIncident } = proxyActivities<PlanActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+// Bounded retries: a delivery that keeps failing is recorded as failed, and escalation goes on.
+const { deliverNotification } = proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+/** Remediation is not retried: re-running half a restart can do harm; a failure goes to a human. */
+const STEP_ATTEMPTS: Record<RunbookStepName, number> = { diagnose: 3, remediate: 1, verify: 3 };
+
+const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
+
+function refuse(refusal: TransitionRefusal | undefined): void {
+  if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
+}
+
+function checkActor(input: ActorInput | undefined): void {
+  if (typeof input?.by !== 'string' || input.by.trim() === '') {
+    throw ApplicationFailure.create({ message: '"by" must name who acted', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+  }
+}
+
+export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
+  const info = workflowInfo();
+  // The first run id, not the current one: the incident keeps its id across continue-as-new.
+  const ref = { workflowId: info.workflowId, runId: info.firstExecutionRunId };
+  const incident = new Incident({
+    id: encodeIncidentId(ref),
+    code: incidentCode(ref),
+    workflowId: info.workflowId,
+    alert: input.alert,
+    now: new Date(),
+  });
+  const deliveries: Array<Promise<void>> = [];
+  const pagedContactIds = new Set<string>();
+
+  function publishStatus(): void {
+    const view = incident.view();
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: view.status },
+      { key: searchAttributes.severity, value: view.severity },
+    ]);
+  }
+
+  setHandler(alertSignal, (alert) => {
+    // signalWithStart delivers the opening alert as a signal too; it is already counted.
+    if (alert.id === input.alert.id) return;
+    const before = incident.severity;
+    incident.recordRepeat(alert, new Date());
+    if (incident.severity !== before) publishStatus();
+  });
+  setHandler(incidentQuery, () => incident.view());
+  setHandler(
+    acknowledgeUpdate,
+    ({ by, via }) => {
+      if (incident.acknowledge(`${by} (${via})`, new Date())) publishStatus();
+      return incident.view();
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkAcknowledge());
+      },
+    },
+  );
+  setHandler(
+    resolveUpdate,
+    ({ by, via, note }) => {
+      if (incident.resolve(`${by} (${via})`, new Date(), note)) publishStatus();
+      return incident.view();
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkResolve());
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: searchAttributes.service, value: input.alert.service },
+    { key: searchAttributes.code, value: incident.view().code },
+  ]);
+  publishStatus();
+  const memo: IncidentMemo = { incidentId: incident.view().id, summary: input.alert.summary };
+  upsertMemo({ ...memo });
+
+  const plan = await planIncident(input.alert);
+
+  function brief(level: number): IncidentBrief {
+    const view = incident.view();
+    return {
+      id: view.id,
+      code: view.code,
+      service: view.service,
+      severity: view.severity,
+      summary: view.summary,
+      status: view.status,
+      alertCount: view.alertCount,
+      level,
+      acknowledgedBy: view.acknowledgedBy,
+      resolvedBy: view.resolvedBy,
+      runbookLines: (view.runbook?.steps ?? []).map((step) => `${step.step}: ${step.ok ? 'ok' : 'failed'}: ${step.summary}`),
+    };
+  }
+
+  /** Sends in the background: a slow or failing transport must never delay the next escalation level. */
+  function notify(kind: NotificationKind, responder: Responder, channel: Channel, step: EscalationStep): void {
+    const request = {
+      idempotencyKey: notificationKey({
+        incidentId: incident.view().id,
+        kind,
+        level: levelNumber(step),
+        cycle: step.cycle,
+        responderId: responder.id,
+        channel,
+      }),
+      kind,
+      channel,
+      responder,
+      incident: brief(levelNumber(step)),
+    };
+    const delivery = deliverNotification(request).then(
+      (outcome) => outcome,
+      (error: unknown) => `failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    );
+    deliveries.push(
+      delivery.then((outcome) => {
+        if (kind === 'page') incident.recordPage(responder, channel, step, new Date(), outcome);
+        else incident.recordNotification(`told ${responder.name} (${kind}) by ${channel}: ${outcome}`, new Date());
+      }),
+    );
+  }
+
+  async function runRunbook(runbook: NonNullable<IncidentPlan['runbook']>): Promise<void> {
+    incident.startRunbook(runbook.id, new Date());
+    let findings: Record<string, unknown> = {};
+    for (const step of STEPS) {
+      // A responder who resolved the incident by hand stops the runbook before its next step.
+      if (!incident.isOpen) return;
+      const { runRunbookStep } = proxyActivities<RunbookActivities>({
+        startToCloseTimeout: runbook.stepTimeoutSeconds * 1000,
+        retry: { initialInterval: '2s', maximumAttempts: STEP_ATTEMPTS[step] },
+      });
+      let output: RunbookStepOutput;
+      try {
+        output = await runRunbookStep({ runbookId: runbook.id, step, alert: input.alert, params: runbook.params, findings });
+      } catch (error) {
+        const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+        incident.recordRunbookStep({ step, ok: false, summary: `error: ${cause}`, at: new Date().toISOString() });
+        return;
+      }
+      incident.recordRunbookStep({ step, ok: output.ok, summary: output.summary, at: new Date().toISOString() });
+      if (!output.ok) return;
+      findings = output.findings;
+      if (step === 'verify' && incident.resolve(`runbook ${runbook.id}`, new Date(), output.summary)) {
+        publishStatus();
+        const announce: EscalationStep = { cycle: 0, levelIndex: 0 };
+        // Nobody was woken for this; the first level hears of it by email only.
+        for (const responder of plan.policy.levels[0]?.targets ?? []) notify('auto-resolved', responder, 'email', announce);
+      }
+    }
+  }
+
+  async function escalate(): Promise<void> {
+    for (let step = firstStep(plan.policy); step && incident.status === 'triggered'; step = nextStep(plan.policy, step)) {
+      const level = plan.policy.levels[step.levelIndex];
+      const now = new Date();
+      const hasNext = nextStep(plan.policy, step) !== undefined;
+      incident.recordEscalation(step, plan.policy.id, now, hasNext ? new Date(now.getTime() + level.timeoutSeconds * 1000) : undefined);
+      for (const responder of level.targets) for (const channel of level.channels) notify('page', responder, channel, step);
+      for (const responder of level.targets) pagedContactIds.add(responder.id);
+      upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+      await condition(() => incident.status !== 'triggered', level.timeoutSeconds * 1000);
+    }
+    if (incident.status === 'triggered') {
+      incident.recordEscalationExhausted(new Date());
+      log.warn('escalation policy exhausted without acknowledgement', { incident: incident.view().code });
+    }
+  }
+
+  /** Tells everyone already paged, on every channel they were paged on. */
+  function tellPaged(kind: NotificationKind): void {
+    const view = incident.view();
+    const seen = new Set<string>();
+    for (const page of view.paged) {
+      const key = `${page.responderId}/${page.channel}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const responder = plan.policy.levels.flatMap((level) => level.targets).find((target) => target.id === page.responderId);
+      if (responder) notify(kind, responder, page.channel, { cycle: 0, levelIndex: view.escalation.level - 1 });
+    }
+  }
+
+  if (plan.runbook) await runRunbook(plan.runbook);
+  if (incident.status === 'triggered') await escalate();
+
+  await condition(() => incident.status !== 'triggered');
+  // Settle page deliveries first, so the paged list is complete before we tell people.
+  await Promise.all(deliveries);
+  if (incident.status === 'acknowledged') {
+    tellPaged('acknowledged');
+    await condition(() => !incident.isOpen);
+    await Promise.all(deliveries);
+  }
+  if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');
+  await Promise.all(deliveries);
+  return incident.view();
+}
