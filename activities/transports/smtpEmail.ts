@@ -1,0 +1,19 @@
+import nodemailer from 'nodemailer';
+import type { EmailMessage, EmailTransport } from '../../domain/transports';
+
+/** Email through any SMTP server (`SMTP_URL`, e.g. `smtps://user:pass@mail.example.com`). */
+export function createSmtpEmailTransport(options: { url: string; from: string }): EmailTransport {
+  const mailer = nodemailer.createTransport(options.url);
+  return {
+    name: 'smtp',
+    async send(message: EmailMessage): Promise<void> {
+      await mailer.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        messageId: message.messageId,
+      });
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * What the HTTP API needs from the incident store. Temporal is the store (see
+ * `temporalGateway.ts`); routes depend only on this interface, so they are tested with a fake.
+ */
+import type { Alert } from '../domain/alert';
+import type { IncidentStatus, IncidentView } from '../domain/incident';
+import type { Severity } from '../domain/severity';
+import type { ActorInput, ResolveInput } from '../workflows/definitions';
+
+/** One row of an incident listing (from Temporal visibility, no query per incident). */
+export interface IncidentSummary {
+  id: string;
+  code: string;
+  status: IncidentStatus;
+  severity: Severity;
+  service: string;
+  summary: string;
+  createdAt: string;
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus;
+  service?: string;
+  severity?: Severity;
+  /** At most this many, newest first. */
+  limit: number;
+}
+
+export interface SubmittedAlert {
+  /** The incident the alert opened or joined. */
+  incidentId: string;
+}
+
+export interface IncidentGateway {
+  /** Resolves only once Temporal durably holds the alert (signalWithStart completed). */
+  submitAlert(alert: Alert): Promise<SubmittedAlert>;
+  /** @returns `undefined` when no such incident exists. */
+  get(incidentId: string): Promise<IncidentView | undefined>;
+  list(filter: IncidentFilter): Promise<IncidentSummary[]>;
+  /** @throws IncidentNotFoundError, IncidentConflictError */
+  acknowledge(incidentId: string, actor: ActorInput): Promise<IncidentView>;
+  /** @throws IncidentNotFoundError, IncidentConflictError */
+  resolve(incidentId: string, input: ResolveInput): Promise<IncidentView>;
+  /** Ids of open incidents with this short code (normally one). */
+  findOpenByCode(code: string): Promise<string[]>;
+  /** Ids of open incidents that paged this contact, newest first (for a bare SMS "ACK"). */
+  findOpenPagedTo(contactId: string): Promise<string[]>;
+  /** Whether Temporal answers, for `/readyz`. */
+  isReady(): Promise<boolean>;
+}
+
+/** Thrown when an incident id names no incident this system knows. */
+export class IncidentNotFoundError extends Error {
+  constructor(readonly incidentId: string) {
+    super(`no incident ${incidentId}`);
+    this.name = 'IncidentNotFoundError';
+  }
+}
+
+/** Thrown when an acknowledge or resolve is refused by the incident's state (HTTP 409). */
+export class IncidentConflictError extends Error {
+  constructor(
+    message: string,
+    /** The incident as it now stands, when it could be read. */
+    readonly incident?: IncidentView,
+  ) {
+    super(message);
+    this.name = 'IncidentConflictError';
+  }
+}
+
+/** Thrown when Temporal cannot be reached or does not answer in time (HTTP 503). */
+export class TemporalUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`Temporal is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'TemporalUnavailableError';
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The incident store the API talks to, on Temporal: alerts are signals (signalWithStart), reads
+ * are queries, acknowledge and resolve are updates, listings are visibility queries on Vigil's
+ * search attributes. Nothing is cached here, so any number of API replicas agree.
+ */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Alert } from '../domain/alert';
+import { incidentWorkflowId } from '../domain/alert';
+import type { IncidentStatus, IncidentView } from '../domain/incident';
+import type { IncidentRef } from '../domain/incidentId';
+import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
+import type { Severity } from '../domain/severity';
+import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ResolveInput } from '../workflows/definitions';
+import {
+  acknowledgeUpdate,
+  alertSignal,
+  INCIDENT_CONFLICT_FAILURE,
+  INCIDENT_WORKFLOW_TYPE,
+  incidentQuery,
+  resolveUpdate,
+  searchAttributes,
+} from '../workflows/definitions';
+import type { IncidentFilter, IncidentGateway, IncidentSummary } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
+
+/** How long one API call may wait on Temporal before the caller gets a 503. */
+const CALL_DEADLINE_MS = 10_000;
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function isServiceFailure(error: unknown): boolean {
+  const name = (error as Error)?.name;
+  return name === 'ServiceError' || typeof (error as { code?: unknown })?.code === 'number';
+}
+
+export function createTemporalGateway(deps: { client: Client; taskQueue: string }): IncidentGateway {
+  const { client } = deps;
+
+  /** Runs one Temporal call under a deadline; connection trouble becomes TemporalUnavailableError. */
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+    } catch (error) {
+      if (isServiceFailure(error) && !(error instanceof WorkflowNotFoundError)) throw new TemporalUnavailableError(error);
+      throw error;
+    }
+  }
+
+  function refOf(incidentId: string): IncidentRef {
+    const ref = decodeIncidentId(incidentId);
+    if (!ref) throw new IncidentNotFoundError(incidentId);
+    return ref;
+  }
+
+  /** The incident's view: a closed run answers from its result, an open one from a query. */
+  async function read(ref: IncidentRef): Promise<IncidentView | undefined> {
+    const handle = client.workflow.getHandle(ref.workflowId, ref.runId);
+    try {
+      const description = await call(() => handle.describe());
+      if (description.type !== INCIDENT_WORKFLOW_TYPE) return undefined;
+      if (description.status.name === 'COMPLETED') return (await call(() => handle.result())) as IncidentView;
+      return await call(() => handle.query(incidentQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async function transition(incidentId: string, run: (ref: IncidentRef) => Promise<IncidentView>): Promise<IncidentView> {
+    const ref = refOf(incidentId);
+    try {
+      return await call(() => run(ref));
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === INCIDENT_CONFLICT_FAILURE) {
+        throw new IncidentConflictError((error.cause as Error).message, await read(ref).catch(() => undefined));
+      }
+      if (error instanceof TemporalUnavailableError) throw error;
+      // The run has closed (resolved and done) or never existed: tell which.
+      const current = await read(ref);
+      if (!current) throw new IncidentNotFoundError(incidentId);
+      if (current.status === 'resolved') throw new IncidentConflictError(`incident ${current.code} is already resolved`, current);
+      throw error;
+    }
+  }
+
+  function summaryOf(execution: WorkflowExecutionInfo): IncidentSummary {
+    const attributes = execution.typedSearchAttributes;
+    const memo = (execution.memo ?? {}) as Partial<IncidentMemo>;
+    return {
+      id: memo.incidentId ?? encodeIncidentId({ workflowId: execution.workflowId, runId: execution.runId }),
+      code: attributes.get(searchAttributes.code) ?? '',
+      status: (attributes.get(searchAttributes.status) ?? 'triggered') as IncidentStatus,
+      severity: (attributes.get(searchAttributes.severity) ?? 'critical') as Severity,
+      service: attributes.get(searchAttributes.service) ?? '',
+      summary: memo.summary ?? '',
+      createdAt: execution.startTime.toISOString(),
+    };
+  }
+
+  async function listWhere(conditions: string[], limit: number): Promise<IncidentSummary[]> {
+    const query = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...conditions].join(' AND ');
+    return call(async () => {
+      const found: IncidentSummary[] = [];
+      for await (const execution of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+        found.push(summaryOf(execution));
+        if (found.length >= limit) break;
+      }
+      return found;
+    });
+  }
+
+  const OPEN = [`ExecutionStatus = 'Running'`, `${searchAttributes.status.name} != 'resolved'`];
+
+  return {
+    async submitAlert(alert: Alert) {
+      const input: IncidentWorkflowInput = { alert };
+      const handle = await call(() =>
+        client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+          workflowId: incidentWorkflowId(alert),
+          taskQueue: deps.taskQueue,
+          args: [input],
+          signal: alertSignal,
+          signalArgs: [alert],
+        }),
+      );
+      return { incidentId: encodeIncidentId({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
+    },
+
+    async get(incidentId) {
+      const ref = decodeIncidentId(incidentId);
+      return ref ? read(ref) : undefined;
+    },
+
+    async list(filter: IncidentFilter) {
+      const conditions: string[] = [];
+      if (filter.status) conditions.push(`${searchAttributes.status.name} = ${quote(filter.status)}`);
+      if (filter.service) conditions.push(`${searchAttributes.service.name} = ${quote(filter.service)}`);
+      if (filter.severity) conditions.push(`${searchAttributes.severity.name} = ${quote(filter.severity)}`);
+      return listWhere(conditions, filter.limit);
+    },
+
+    acknowledge(incidentId: string, actor: ActorInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(acknowledgeUpdate, { args: [actor] }));
+    },
+
+    resolve(incidentId: string, input: ResolveInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(resolveUpdate, { args: [input] }));
+    },
+
+    async findOpenByCode(code) {
+      return (await listWhere([`${searchAttributes.code.name} = ${quote(code)}`, ...OPEN], 10)).map((row) => row.id);
+    },
+
+    async findOpenPagedTo(contactId) {
+      return (await listWhere([`${searchAttributes.paged.name} = ${quote(contactId)}`, ...OPEN], 20)).map((row) => row.id);
+    },
+
+    async isReady() {
+      try {
+        await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

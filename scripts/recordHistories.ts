@@ -1,0 +1,74 @@
+/**
+ * Records histories of the incident workflow for the replay test (`test/workflows/replay.test.ts`).
+ * Run it when a workflow change is released: `npx tsx scripts/recordHistories.ts <suffix>`. Keep old
+ * files; replaying them all against current code proves old running incidents still replay.
+ */
+import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { IncidentPlan } from '../activities/plan';
+import { incidentWorkflowId } from '../domain/alert';
+import { acknowledgeUpdate, alertSignal, resolveUpdate } from '../workflows/definitions';
+import { incidentWorkflow } from '../workflows/incident';
+import { makeAlert } from '../test/support/alerts';
+import { fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
+import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalTestEnv';
+
+const suffix = process.argv[2] ?? 'v1';
+const env = await createTimeSkippingEnv();
+
+async function record(name: string, plan: IncidentPlan, scenario: (start: () => ReturnType<typeof startIncident>) => Promise<void>) {
+  const taskQueue = `record-${randomUUID()}`;
+  const alert = makeAlert({ dedupKey: `record-${name}` });
+  const startIncident = () =>
+    env.client.workflow.signalWithStart(incidentWorkflow, {
+      workflowId: incidentWorkflowId(alert),
+      taskQueue,
+      args: [{ alert }],
+      signal: alertSignal,
+      signalArgs: [alert],
+    });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } } }).activities,
+  });
+  let workflowId = '';
+  await worker.runUntil(async () => {
+    await scenario(async () => {
+      const handle = await startIncident();
+      workflowId = handle.workflowId;
+      return handle;
+    });
+  });
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const file = `test/histories/incident-${name}-${suffix}.json`;
+  // protobufjs' own JSON form; the replay test reads it back with historyFromJSON.
+  writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1));
+  console.log(`wrote ${file}`);
+}
+
+await record('escalate-ack-resolve', { policy: twoLevelPolicy }, async (start) => {
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-escalate-ack-resolve' }));
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'fixed' }] });
+  await handle.result();
+});
+
+await record('runbook-auto-resolve', { policy: twoLevelPolicy, runbook: { id: 'http-health-restart', params: {}, stepTimeoutSeconds: 60 } }, async (start) => {
+  const handle = await start();
+  await handle.result();
+});
+
+await record('exhausted', { policy: twoLevelPolicy }, async (start) => {
+  const handle = await start();
+  await env.sleep('40m');
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+});
+
+await env.teardown();

@@ -1,0 +1,54 @@
+/**
+ * Demo configuration: `npm start` runs with it as it is. Copy and edit it for your own services,
+ * or point VIGIL_CONFIG at another file. Secrets never go here: API keys, SMTP and Twilio
+ * credentials come from the environment (see README.md).
+ */
+import { defineConfig } from './domain/config';
+
+export default defineConfig({
+  services: {
+    checkout: {
+      name: 'Checkout',
+      escalationPolicy: 'checkout-oncall',
+      runbooks: {
+        // Runs for checkout alerts labelled check=http (see runbooks/httpHealthRestart.ts).
+        'http-health-restart': {
+          url: 'http://127.0.0.1:8080/healthz',
+          restartCommand: ['systemctl', 'restart', 'checkout'],
+          verifyAttempts: 3,
+        },
+      },
+    },
+    storage: {
+      name: 'Storage nodes',
+      escalationPolicy: 'default',
+      runbooks: {
+        'disk-cleanup': { path: '/', cleanupDirs: ['/tmp/vigil-demo-scratch'], olderThanDays: 7, targetUsedPercent: 90 },
+      },
+    },
+  },
+  defaultEscalationPolicy: 'default',
+  contacts: {
+    alice: { name: 'Alice Ops', email: 'alice@example.com', phone: '+15550100001' },
+    bob: { name: 'Bob SRE', email: 'bob@example.com', phone: '+15550100002' },
+    manager: { name: 'Operations Manager', email: 'ops-manager@example.com' },
+  },
+  escalationPolicies: {
+    'checkout-oncall': {
+      levels: [
+        { notify: ['alice'], channels: ['sms', 'email'], timeout: '5m' },
+        { notify: ['bob'], channels: ['sms', 'email'], timeout: '10m' },
+        { notify: ['manager'], channels: ['email'], timeout: '15m' },
+      ],
+      repeat: 1,
+    },
+    default: {
+      levels: [
+        { notify: ['alice', 'bob'], channels: ['email'], timeout: '15m' },
+        { notify: ['manager'], channels: ['email'], timeout: '30m' },
+      ],
+    },
+  },
+  // Each key's value is read from the named environment variable; `npm start` makes one for the demo.
+  apiKeys: [{ user: 'demo-responder', env: 'VIGIL_API_KEY' }],
+});

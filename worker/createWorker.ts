@@ -1,0 +1,72 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createNotifyActivities } from '../activities/notify';
+import { createPlanActivities } from '../activities/plan';
+import { createRunbookActivities } from '../activities/runbookSteps';
+import { createFileDeliveryLog } from '../activities/transports/fileDeliveryLog';
+import type { VigilConfig } from '../domain/config';
+import { ConfigError } from '../domain/config';
+import type { EmailTransport, SmsTransport } from '../domain/transports';
+import type { Runbook } from '../runbooks/runbook';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface VigilWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  config: VigilConfig;
+  runbooks: readonly Runbook[];
+  email: EmailTransport;
+  sms: SmsTransport;
+  /** Where the delivery log lives (`.vigil/` by default). */
+  vigilDir: string;
+  publicUrl: string;
+  /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** Fails at start, naming the field, when a service's runbook parameters do not fit the runbook. */
+export function checkRunbookParams(config: VigilConfig, runbooks: readonly Runbook[]): void {
+  const byId = new Map(runbooks.map((runbook) => [runbook.id, runbook]));
+  const issues = [];
+  for (const [serviceId, service] of Object.entries(config.services)) {
+    for (const [runbookId, params] of Object.entries(service.runbooks)) {
+      const runbook = byId.get(runbookId);
+      const path = `services.${serviceId}.runbooks.${runbookId}`;
+      if (!runbook) {
+        issues.push({ path, message: `no runbook "${runbookId}" (known: ${[...byId.keys()].join(', ')})` });
+        continue;
+      }
+      const result = runbook.params.safeParse(params);
+      if (!result.success) {
+        for (const issue of result.error.issues) issues.push({ path: [path, ...issue.path].join('.'), message: issue.message });
+      }
+    }
+  }
+  if (issues.length > 0) throw new ConfigError('runbook parameters', issues);
+}
+
+/** The Vigil worker: the incident workflow plus every activity, built from its clients. */
+export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> {
+  checkRunbookParams(deps.config, deps.runbooks);
+  const activities = {
+    ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
+    ...createRunbookActivities({ runbooks: deps.runbooks }),
+    ...createNotifyActivities({
+      email: deps.email,
+      sms: deps.sms,
+      deliveries: createFileDeliveryLog(join(deps.vigilDir, 'deliveries')),
+      publicUrl: deps.publicUrl,
+    }),
+  };
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}
