@@ -27,22 +27,30 @@ export function selectRunbook(config: VigilConfig, runbooks: readonly Runbook[],
   return runbooks.find((runbook) => runbook.id in configured && runbookMatches(runbook.match, alert));
 }
 
+/**
+ * What an incident for this alert does: the frozen escalation policy and the runbook, if any.
+ * The API computes it when it opens an incident and passes it in the start input (one activity
+ * less before the first page); the activity below serves runs started without one.
+ */
+export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], alert: Alert): IncidentPlan {
+  const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
+  const runbook = selectRunbook(config, runbooks, alert);
+  if (!runbook) return { policy };
+  return {
+    policy,
+    runbook: {
+      id: runbook.id,
+      // Validated at worker start, so parse() here only fills defaults.
+      params: runbook.params.parse(config.services[alert.service].runbooks[runbook.id]),
+      stepTimeoutSeconds: parseDurationSeconds(config.runbooks.stepTimeout) as number,
+    },
+  };
+}
+
 export function createPlanActivities(deps: { config: VigilConfig; runbooks: readonly Runbook[] }) {
   return {
     async planIncident(alert: Alert): Promise<IncidentPlan> {
-      const { config, runbooks } = deps;
-      const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
-      const runbook = selectRunbook(config, runbooks, alert);
-      if (!runbook) return { policy };
-      return {
-        policy,
-        runbook: {
-          id: runbook.id,
-          // Validated at worker start, so parse() here only fills defaults.
-          params: runbook.params.parse(config.services[alert.service].runbooks[runbook.id]),
-          stepTimeoutSeconds: parseDurationSeconds(config.runbooks.stepTimeout) as number,
-        },
-      };
+      return planIncident(deps.config, deps.runbooks, alert);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { IncidentPlan } from '../activities/plan';
 import type { Alert } from '../domain/alert';
 import { incidentWorkflowId } from '../domain/alert';
 import type { IncidentStatus, IncidentView } from '../domain/incident';
@@ -36,7 +37,14 @@ function isServiceFailure(error: unknown): boolean {
   return name === 'ServiceError' || typeof (error as { code?: unknown })?.code === 'number';
 }
 
-export function createTemporalGateway(deps: { client: Client; taskQueue: string }): IncidentGateway {
+export interface TemporalGatewayDeps {
+  client: Client;
+  taskQueue: string;
+  /** Freezes policy and runbook into the start input; without it the workflow plans by activity. */
+  plan?: (alert: Alert) => IncidentPlan;
+}
+
+export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGateway {
   const { client } = deps;
 
   /** Runs one Temporal call under a deadline; connection trouble becomes TemporalUnavailableError. */
@@ -116,7 +124,7 @@ export function createTemporalGateway(deps: { client: Client; taskQueue: string 
 
   return {
     async submitAlert(alert: Alert) {
-      const input: IncidentWorkflowInput = { alert };
+      const input: IncidentWorkflowInput = { alert, plan: deps.plan?.(alert) };
       const handle = await call(() =>
         client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
           workflowId: incidentWorkflowId(alert),

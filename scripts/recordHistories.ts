@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
+import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
@@ -18,14 +19,16 @@ import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalT
 const suffix = process.argv[2] ?? 'v1';
 const env = await createTimeSkippingEnv();
 
-async function record(name: string, plan: IncidentPlan, scenario: (start: () => ReturnType<typeof startIncident>) => Promise<void>) {
+type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
+
+async function record(name: string, plan: IncidentPlan, scenario: (start: StartIncident) => Promise<void>, planInInput = false) {
   const taskQueue = `record-${randomUUID()}`;
   const alert = makeAlert({ dedupKey: `record-${name}` });
   const startIncident = () =>
     env.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentWorkflowId(alert),
       taskQueue,
-      args: [{ alert }],
+      args: [planInInput ? { alert, plan } : { alert }],
       signal: alertSignal,
       signalArgs: [alert],
     });
@@ -70,5 +73,13 @@ await record('exhausted', { policy: twoLevelPolicy }, async (start) => {
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
   await handle.result();
 });
+
+// Since v2 the API freezes the plan into the start input.
+await record('plan-in-input', { policy: twoLevelPolicy }, async (start) => {
+  const handle = await start();
+  await env.sleep('1m');
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true);
 
 await env.teardown();

@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentPlan } from '../activities/plan';
 import type { Alert } from '../domain/alert';
 import type { IncidentView } from '../domain/incident';
 
@@ -11,6 +12,11 @@ export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
 export interface IncidentWorkflowInput {
   alert: Alert;
+  /**
+   * Policy and runbook, frozen by the API when it opened the incident. Runs started without it
+   * (older histories) plan through the `planIncident` activity instead.
+   */
+  plan?: IncidentPlan;
 }
 
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */

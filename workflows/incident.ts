@@ -125,7 +125,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const memo: IncidentMemo = { incidentId: incident.view().id, summary: input.alert.summary };
   upsertMemo({ ...memo });
 
-  const plan = await planIncident(input.alert);
+  // Deterministic on replay: whether the plan came in the input is part of the history.
+  const plan = input.plan ?? (await planIncident(input.alert));
 
   function brief(level: number): IncidentBrief {
     const view = incident.view();

@@ -35,8 +35,10 @@ type StepScript = Partial<Record<RunbookStepName, RunbookStepOutput | Error>>;
 export function fakeWorkflowActivities(options: { plan: IncidentPlan; steps?: StepScript; deliveryDelayMs?: number }) {
   const sent: SentNotification[] = [];
   const stepsRun: RunbookStepInput[] = [];
+  const planned: string[] = [];
   const activities: PlanActivities & NotifyActivities & RunbookActivities = {
-    async planIncident() {
+    async planIncident(alert) {
+      planned.push(alert.id);
       return options.plan;
     },
     async deliverNotification(request) {
@@ -51,7 +53,7 @@ export function fakeWorkflowActivities(options: { plan: IncidentPlan; steps?: St
       return scripted;
     },
   };
-  return { activities, sent, stepsRun };
+  return { activities, sent, stepsRun, planned };
 }
 
 export function pagesOf(sent: SentNotification[]): SentNotification[] {

@@ -10,7 +10,7 @@ import { decodeIncidentId } from '../../domain/incidentId';
 import { acknowledgeUpdate, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
-import { fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;
@@ -250,6 +250,29 @@ describe('incident workflow: alerts', () => {
       expect(decodeIncidentId(secondView.id)).toEqual({ workflowId: second.workflowId, runId: second.signaledRunId });
       await second.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await second.result();
+    });
+  });
+});
+
+describe('incident workflow: planning', () => {
+  it('uses the plan frozen into its start input, without the planning activity', async () => {
+    await withWorker(noRunbook, async ({ sent, planned }, taskQueue) => {
+      const alert = uniqueAlert();
+      const frozen: IncidentPlan = { policy: { id: 'frozen', repeat: 0, levels: [{ targets: [carol], channels: ['email'], timeoutSeconds: 60 }] } };
+      startedOn.set(taskQueue, [incidentWorkflowId(alert)]);
+      const handle = await env.client.workflow.signalWithStart(incidentWorkflow, {
+        workflowId: incidentWorkflowId(alert),
+        taskQueue,
+        args: [{ alert, plan: frozen }],
+        signal: alertSignal,
+        signalArgs: [alert],
+      });
+      await env.sleep('10s');
+      expect(planned).toEqual([]);
+      expect(pagesOf(sent).map((page) => `${page.request.responder.id}/${page.request.channel}`)).toEqual(['carol/email']);
+      expect((await handle.query(incidentQuery)).escalation.policyId).toBe('frozen');
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'carol', via: 'api' }] });
+      await handle.result();
     });
   });
 });
