@@ -1,0 +1,106 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createNotifyActivities } from '../../activities/notify';
+import { createFileDeliveryLog } from '../../activities/transports/fileDeliveryLog';
+import { createOutbox } from '../../activities/transports/outbox';
+import type { NotificationRequest } from '../../domain/notification';
+import type { EmailMessage, SmsMessage } from '../../domain/transports';
+
+function request(overrides: Partial<NotificationRequest> = {}): NotificationRequest {
+  return {
+    idempotencyKey: 'inc-1:page:L1:c0:alice:email',
+    kind: 'page',
+    channel: 'email',
+    responder: { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' },
+    incident: {
+      id: 'inc-1',
+      code: '7KQ2MX',
+      service: 'checkout',
+      severity: 'critical',
+      summary: 'checkout down',
+      status: 'triggered',
+      alertCount: 1,
+      level: 1,
+      runbookLines: [],
+    },
+    ...overrides,
+  };
+}
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
+  const emails: EmailMessage[] = [];
+  const texts: SmsMessage[] = [];
+  const activities = createNotifyActivities({
+    email: { name: 'test-mail', send: async (message) => void emails.push(message) },
+    sms: { name: 'test-sms', send: async (message) => (texts.push(message), { id: 'SM1' }) },
+    deliveries: createFileDeliveryLog(join(dir, 'deliveries')),
+    publicUrl: 'https://vigil.example.test',
+  });
+  return { activities, emails, texts, env: new MockActivityEnvironment() };
+}
+
+describe('deliverNotification', () => {
+  it('sends once per idempotency key: a retried activity finds it sent and pages nobody again', async () => {
+    const { activities, emails, env } = await setup();
+    expect(await env.run(activities.deliverNotification, request())).toBe('sent via test-mail');
+    expect(await env.run(activities.deliverNotification, request())).toBe('already sent');
+    expect(emails).toHaveLength(1);
+    expect(emails[0].to).toBe('alice@example.test');
+    expect(emails[0].messageId).toBe('<inc-1-page-L1-c0-alice-email@vigil>');
+  });
+
+  it('sends SMS to the phone number and a distinct key sends again', async () => {
+    const { activities, texts, env } = await setup();
+    await env.run(activities.deliverNotification, request({ channel: 'sms', idempotencyKey: 'k-sms-1' }));
+    await env.run(activities.deliverNotification, request({ channel: 'sms', idempotencyKey: 'k-sms-2' }));
+    expect(texts.map((text) => text.to)).toEqual(['+15550000001', '+15550000001']);
+    expect(texts[0].body).toContain('ACK 7KQ2MX');
+  });
+
+  it('reports a responder without an address for the channel instead of failing', async () => {
+    const { activities, emails, env } = await setup();
+    const outcome = await env.run(activities.deliverNotification, request({ responder: { id: 'carol', name: 'Carol' } }));
+    expect(outcome).toBe('no email address for carol');
+    expect(emails).toHaveLength(0);
+  });
+
+  it('lets a transport error through so Temporal retries, and records nothing as sent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
+    let attempts = 0;
+    const activities = createNotifyActivities({
+      email: {
+        name: 'flaky',
+        send: async () => {
+          attempts += 1;
+          if (attempts === 1) throw new Error('421 try later');
+        },
+      },
+      sms: { name: 'unused', send: async () => ({ id: 'x' }) },
+      deliveries: createFileDeliveryLog(dir),
+      publicUrl: 'https://vigil.example.test',
+    });
+    const env = new MockActivityEnvironment();
+    await expect(env.run(activities.deliverNotification, request())).rejects.toThrow('421 try later');
+    expect(await env.run(activities.deliverNotification, request())).toBe('sent via flaky');
+    expect(attempts).toBe(2);
+  });
+});
+
+describe('outbox transport', () => {
+  it('appends each message as a JSON line and prints it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-outbox-'));
+    const printed: string[] = [];
+    const outbox = createOutbox(join(dir, 'outbox.jsonl'), (line) => printed.push(line));
+    await outbox.email.send({ to: 'a@example.test', subject: 'hello', text: 'body', messageId: '<m@vigil>' });
+    const { id } = await outbox.sms.send({ to: '+15550000001', body: 'page' });
+    const lines = (await readFile(join(dir, 'outbox.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.channel)).toEqual(['email', 'sms']);
+    expect(lines[1]).toMatchObject({ to: '+15550000001', body: 'page' });
+    expect(id).toMatch(/^outbox-/);
+    expect(printed).toHaveLength(2);
+  });
+});
