@@ -17,6 +17,13 @@ export interface IncidentWorkflowInput {
    * (older histories) plan through the `planIncident` activity instead.
    */
   plan?: IncidentPlan;
+  /** Alerts of this incident that arrived before it started (carried over by continue-as-new). */
+  repeats?: Alert[];
+  /**
+   * The run that opened the incident, when a later run continues the same incident; absent, the
+   * incident is this run's own.
+   */
+  incidentRunId?: string;
 }
 
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */

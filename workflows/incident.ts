@@ -6,6 +6,7 @@
 import {
   ApplicationFailure,
   condition,
+  continueAsNew,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -16,6 +17,7 @@ import {
 import type { NotifyActivities } from '../activities/notify';
 import type { IncidentPlan, PlanActivities } from '../activities/plan';
 import type { RunbookActivities, RunbookStepOutput } from '../activities/runbookSteps';
+import type { Alert } from '../domain/alert';
 import type { Channel, EscalationStep, Responder } from '../domain/escalation';
 import { firstStep, levelNumber, nextStep } from '../domain/escalation';
 import type { IncidentView, RunbookStepName, TransitionRefusal } from '../domain/incident';
@@ -62,8 +64,9 @@ function checkActor(input: ActorInput | undefined): void {
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
   const info = workflowInfo();
-  // The first run id, not the current one: the incident keeps its id across continue-as-new.
-  const ref = { workflowId: info.workflowId, runId: info.firstExecutionRunId };
+  // The run that opened this incident. A new incident begun by continue-as-new (see lateAlerts)
+  // starts from its own run; older histories never continued, so for them this is the first run.
+  const ref = { workflowId: info.workflowId, runId: input.incidentRunId ?? info.runId };
   const incident = new Incident({
     id: encodeIncidentId(ref),
     code: incidentCode(ref),
@@ -72,6 +75,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     now: new Date(),
   });
   const deliveries: Array<Promise<void>> = [];
+  /** Alerts that arrived after resolution, while notices were still going out: the next incident. */
+  const lateAlerts: Alert[] = [];
+  for (const repeat of input.repeats ?? []) incident.recordRepeat(repeat, new Date());
   const pagedContactIds = new Set<string>();
 
   function publishStatus(): void {
@@ -85,6 +91,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(alertSignal, (alert) => {
     // signalWithStart delivers the opening alert as a signal too; it is already counted.
     if (alert.id === input.alert.id) return;
+    if (!incident.isOpen) {
+      lateAlerts.push(alert);
+      return;
+    }
     const before = incident.severity;
     incident.recordRepeat(alert, new Date());
     if (incident.severity !== before) publishStatus();
@@ -246,5 +256,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');
   await Promise.all(deliveries);
+  if (lateAlerts.length > 0) {
+    // The workflow id is still taken by this run, so the next incident of the key continues from it.
+    const [first, ...rest] = lateAlerts;
+    await continueAsNew<typeof incidentWorkflow>({ alert: first, repeats: rest });
+  }
   return incident.view();
 }

@@ -235,6 +235,31 @@ describe('incident workflow: alerts', () => {
     });
   });
 
+  it('hands an alert that lands after resolution, while notices still go out, to a new incident', async () => {
+    await withWorker(
+      noRunbook,
+      async (_fakes, taskQueue) => {
+        const alert = uniqueAlert();
+        const first = await startIncident(alert, taskQueue);
+        await env.sleep('1m'); // paged, so resolution notices take (real) time to send
+        const resolved = await first.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+        const late = { ...alert, id: randomUUID(), summary: 'it is back' };
+        const signalled = await startIncident(late, taskQueue);
+        expect(signalled.signaledRunId).toBe(first.signaledRunId);
+        await first.result().catch(() => undefined); // continued as new
+        const latest = await env.client.workflow.getHandle(first.workflowId).describe();
+        expect(latest.runId).not.toBe(first.signaledRunId);
+        const next = await env.client.workflow.getHandle(first.workflowId, latest.runId).query(incidentQuery);
+        expect(next.status).toBe('triggered');
+        expect(next.summary).toBe('it is back');
+        expect(next.id).not.toBe(resolved.id);
+        expect(decodeIncidentId(next.id)).toEqual({ workflowId: first.workflowId, runId: latest.runId });
+      },
+      undefined,
+      1500,
+    );
+  });
+
   it('opens a new incident for the same key once the last one is resolved', async () => {
     await withWorker(noRunbook, async (_fakes, taskQueue) => {
       const alert = uniqueAlert();

@@ -1,0 +1,62 @@
+/**
+ * The HTTP API as an Express app, built from its dependencies and never listening by itself:
+ * `api/main.ts` listens, tests run it in-process on port 0.
+ */
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { VigilConfig } from '../domain/config';
+import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
+import type { IncidentGateway } from './incidentGateway';
+import { createApiMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+import { alertRoutes } from './routes/alerts';
+import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
+import { twilioSmsRoutes } from './routes/twilioSms';
+
+export interface AppDeps {
+  gateway: IncidentGateway;
+  config: VigilConfig;
+  /** API key → the user it acts as. */
+  apiKeys: Map<string, string>;
+  /** The URL Twilio and responders reach this API at (no trailing slash). */
+  publicUrl: string;
+  /** Without it the SMS webhook answers 503. */
+  twilioAuthToken?: string;
+  logger: Logger;
+}
+
+const JSON_LIMIT = '256kb';
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  const metrics = createApiMetrics();
+  const openApi = openApiDocument();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+  app.use(metrics.observe);
+
+  // JSON routes take JSON only; the Twilio webhook parses its own form body.
+  app.use('/v1', (req, _res, next) => {
+    const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+    if (hasBody && !req.path.startsWith('/webhooks/') && !req.is('application/json')) {
+      return next(new HttpError(415, 'expected application/json', [{ field: 'content-type', message: `got ${req.get('content-type') ?? 'none'}` }]));
+    }
+    next();
+  });
+  app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }));
+
+  app.use(healthRoutes({ gateway: deps.gateway }));
+  app.get('/metrics', metrics.serve);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use(alertRoutes({ gateway: deps.gateway, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
+  app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
+  app.use(twilioSmsRoutes(deps));
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

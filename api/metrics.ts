@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Metrics of one app, in a registry of its own so several apps in one process never clash. */
+export function createApiMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_api_' });
+  const requests = new Counter({
+    name: 'vigil_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const alertsAccepted = new Counter({
+    name: 'vigil_alerts_accepted_total',
+    help: 'Alerts durably handed to Temporal, by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+
+  /** Counts every answer; the route is the pattern (never the raw path, which holds ids). */
+  const observe: RequestHandler = (req, res, next) => {
+    const stop = duration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      stop({ method: req.method, route });
+    });
+    next();
+  };
+
+  const serve: RequestHandler = async (_req, res) => {
+    res.set('content-type', registry.contentType).send(await registry.metrics());
+  };
+
+  return { registry, observe, serve, alertsAccepted };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { alertAcceptedSchema, alertBodySchema, errorSchema, incidentListQuerySchema, resolveBodySchema } from './schemas';
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
+const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const bearer = [{ apiKey: [] }];
+
+function queryParameters(schema: z.ZodObject) {
+  const jsonSchema = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> };
+  return Object.entries(jsonSchema.properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+/** The OpenAPI document, generated from the schemas the routes validate with. */
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Vigil API', version: '0.1.0', description: 'Alerts in, incidents out: acknowledge, resolve, list.' },
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    paths: {
+      '/v1/alerts': {
+        post: {
+          summary: 'Submit an alert; 202 once Temporal durably holds it',
+          requestBody: { required: true, content: json(alertBodySchema) },
+          responses: {
+            '202': { description: 'accepted', content: json(alertAcceptedSchema) },
+            '400': errorResponse('invalid body'),
+            '413': errorResponse('body too large'),
+            '415': errorResponse('not JSON'),
+            '503': errorResponse('Temporal unavailable'),
+          },
+        },
+      },
+      '/v1/incidents': {
+        get: {
+          summary: 'List incidents, newest first',
+          parameters: queryParameters(incidentListQuerySchema),
+          responses: { '200': { description: 'incidents' }, '400': errorResponse('invalid query'), '503': errorResponse('Temporal unavailable') },
+        },
+      },
+      '/v1/incidents/{id}': {
+        get: {
+          summary: 'One incident: status, escalation, pages, runbook results, timeline',
+          parameters: [idParam],
+          responses: { '200': { description: 'the incident' }, '404': errorResponse('no such incident') },
+        },
+      },
+      '/v1/incidents/{id}/ack': {
+        post: {
+          summary: 'Acknowledge: stops escalation',
+          security: bearer,
+          parameters: [idParam],
+          responses: { '200': { description: 'the incident' }, '401': errorResponse('API key'), '404': errorResponse('no such incident'), '409': errorResponse('already resolved') },
+        },
+      },
+      '/v1/incidents/{id}/resolve': {
+        post: {
+          summary: 'Resolve: ends the incident',
+          security: bearer,
+          parameters: [idParam],
+          requestBody: { required: false, content: json(resolveBodySchema) },
+          responses: { '200': { description: 'the incident' }, '401': errorResponse('API key'), '404': errorResponse('no such incident'), '409': errorResponse('already resolved') },
+        },
+      },
+      '/v1/webhooks/twilio/sms': {
+        post: {
+          summary: 'Inbound SMS reply from Twilio (signature checked)',
+          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
+          responses: { '200': { description: 'TwiML reply', content: { 'text/xml': { schema: { type: 'string' } } } }, '403': errorResponse('bad signature') },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
+      '/readyz': { get: { summary: 'Readiness: Temporal reachable', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+    },
+  };
+}

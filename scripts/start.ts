@@ -1,0 +1,68 @@
+/**
+ * `npm start`: everything a laptop needs. Starts the Temporal dev server (state in
+ * `.vigil/temporal.db`, UI on :8233) unless TEMPORAL_ADDRESS names a cluster, then the worker and
+ * the API as two separate processes, the way a deployment runs them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDevServer, type DevServer } from './devServer';
+import { VIGIL_DIR } from './temporalBinaries';
+
+const say = (line: string) => process.stdout.write(`[vigil] ${line}\n`);
+
+/** A demo API key, made once and kept under .vigil/, unless VIGIL_API_KEY is set. */
+function demoApiKey(): string {
+  const file = join(VIGIL_DIR, 'demo-api-key');
+  if (!existsSync(file)) {
+    mkdirSync(VIGIL_DIR, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  const env = { ...process.env };
+  let devServer: DevServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    const port = Number(env.TEMPORAL_DEV_PORT ?? 7233);
+    say(`starting the Temporal dev server on 127.0.0.1:${port} (state in ${join(VIGIL_DIR, 'temporal.db')}, UI http://localhost:8233)`);
+    devServer = await startDevServer({ port, uiPort: 8233, dbFile: join(VIGIL_DIR, 'temporal.db'), stdio: 'inherit' });
+    env.TEMPORAL_ADDRESS = devServer.address;
+  } else {
+    say(`using the Temporal cluster at ${env.TEMPORAL_ADDRESS}`);
+  }
+  if (!env.VIGIL_API_KEY) {
+    env.VIGIL_API_KEY = demoApiKey();
+    say(`demo API key (user demo-responder): ${env.VIGIL_API_KEY}  (kept in ${join(VIGIL_DIR, 'demo-api-key')})`);
+  }
+  env.VIGIL_HOME ??= VIGIL_DIR;
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    await devServer?.stop();
+    process.exit(code);
+  };
+  for (const [name, entry] of [['worker', 'worker/main.ts'], ['api', 'api/main.ts']] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
+    child.once('exit', (code) => {
+      if (!stopping) say(`${name} exited (${code}); stopping everything`);
+      void stopAll(code ?? 1);
+    });
+    children.push(child);
+  }
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+  say(`API on http://localhost:${env.PORT ?? 3000}  (try: curl -XPOST localhost:${env.PORT ?? 3000}/v1/alerts -H 'content-type: application/json' -d '{"service":"checkout","summary":"checkout is down","severity":"critical"}')`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[vigil] ${(error as Error).message}`);
+  process.exit(1);
+});

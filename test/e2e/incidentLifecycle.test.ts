@@ -1,0 +1,208 @@
+/**
+ * End to end on real parts: the Temporal dev server, a real worker, the API over HTTP, a real
+ * SMTP server receiving the email, and the real twilio SDK sending to a loopback Twilio fake.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpEmailTransport } from '../../activities/transports/smtpEmail';
+import { createTwilioSmsTransport } from '../../activities/transports/twilioSms';
+import { parseConfig } from '../../domain/config';
+import type { IncidentView } from '../../domain/incident';
+import { startFakeTwilio } from '../support/fakeTwilio';
+import { startSmtpSink } from '../support/smtpSink';
+import { startStack, type Stack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+const TWILIO_SID = 'AC00000000000000000000000000000e2e';
+const TWILIO_TOKEN = 'e2e-auth-token-not-a-secret';
+const TWILIO_FROM = '+15550109999';
+const API_KEY = 'e2e-api-key';
+const ALICE_PHONE = '+15550100001';
+const BOB_PHONE = '+15550100002';
+
+let stack: Stack;
+let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+let sms: Awaited<ReturnType<typeof startFakeTwilio>>;
+let healthServer: Server;
+
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  sms = await startFakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+  healthServer = createServer((_req, res) => res.writeHead(200).end('ok'));
+  await new Promise<void>((resolve) => healthServer.listen(0, '127.0.0.1', resolve));
+  const healthUrl = `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}/healthz`;
+  const config = parseConfig(
+    {
+      services: {
+        checkout: {
+          escalationPolicy: 'fast',
+          runbooks: { 'http-health-restart': { url: healthUrl, restartCommand: ['true'], verifyAttempts: 1 } },
+        },
+      },
+      defaultEscalationPolicy: 'fast',
+      contacts: {
+        alice: { name: 'Alice', email: 'alice@example.test', phone: ALICE_PHONE },
+        bob: { name: 'Bob', email: 'bob@example.test', phone: BOB_PHONE },
+      },
+      escalationPolicies: {
+        fast: {
+          levels: [
+            { notify: ['alice'], channels: ['email', 'sms'], timeout: '3s' },
+            { notify: ['bob'], channels: ['sms'], timeout: '10m' },
+          ],
+        },
+      },
+      apiKeys: [{ user: 'carol', env: 'E2E_KEY' }],
+    },
+    'e2e config',
+  );
+  stack = await startStack({
+    config,
+    email: createSmtpEmailTransport({ url: smtp.url, from: 'Vigil <vigil@example.test>' }),
+    sms: createTwilioSmsTransport({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: TWILIO_FROM, apiBaseUrl: sms.baseUrl }),
+    apiKeys: new Map([[API_KEY, 'carol']]),
+    twilioAuthToken: TWILIO_TOKEN,
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await smtp?.close();
+  await sms?.close();
+  await new Promise((resolve) => healthServer?.close(resolve));
+});
+
+async function postAlert(body: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { incidentId: string }).incidentId;
+}
+
+async function getIncident(id: string): Promise<IncidentView> {
+  const response = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as IncidentView;
+}
+
+/** Posts an inbound SMS as Twilio would, signed over the public URL unless told otherwise. */
+async function inboundSms(from: string, body: string, signWith = TWILIO_TOKEN): Promise<Response> {
+  const params = { From: from, To: TWILIO_FROM, Body: body, MessageSid: `SM${Date.now()}`, AccountSid: TWILIO_SID };
+  const signature = twilio.getExpectedTwilioSignature(signWith, `${stack.publicUrl}/v1/webhooks/twilio/sms`, params);
+  return fetch(`${stack.apiUrl}/v1/webhooks/twilio/sms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+describe('an alert, end to end', () => {
+  it('pages by email and SMS, escalates on time, is acknowledged by SMS reply and resolved over the API', async () => {
+    const alert = { service: 'checkout', summary: 'checkout p99 above 2s', severity: 'critical', dedupKey: 'e2e-latency' };
+    const incidentId = await postAlert(alert);
+    // A repeat while open joins the incident and pages nobody new.
+    expect(await postAlert(alert)).toBe(incidentId);
+
+    const aliceEmail = await waitFor('the page email to Alice', () => smtp.received.find((mail) => mail.to.includes('alice@example.test')));
+    const aliceSms = await waitFor('the page SMS to Alice', () => sms.received.find((message) => message.to === ALICE_PHONE));
+    const paged = await getIncident(incidentId);
+    const { code } = paged;
+    // Level 2 is due 3 s after level 1 was notified.
+    expect(paged.escalation.level).toBe(1);
+    expect(Date.parse(paged.escalation.nextLevelAt as string) - Date.parse(paged.timeline.find((entry) => entry.kind === 'escalation')?.at as string)).toBe(3_000);
+    expect(aliceEmail.subject).toContain(`[Vigil ${code}] ACTION NEEDED`);
+    expect(aliceEmail.messageId).toMatch(/@vigil>$/);
+    expect(aliceSms.from).toBe(TWILIO_FROM);
+    expect(aliceSms.body).toContain(`ACK ${code}`);
+
+    // Level 2 fires when level 1's 3 s pass without an acknowledgement.
+    const bobSms = await waitFor('the level 2 SMS to Bob', () => sms.received.find((message) => message.to === BOB_PHONE), 15_000);
+    expect(bobSms.receivedAtMs - aliceSms.receivedAtMs).toBeGreaterThanOrEqual(2_500);
+
+    const escalated = await getIncident(incidentId);
+    expect(escalated).toMatchObject({ status: 'triggered', alertCount: 2, escalation: { level: 2 } });
+    // The last level has no next level: nothing further is scheduled.
+    expect(escalated.escalation.nextLevelAt).toBeUndefined();
+
+    // A reply whose signature was made with another token is refused and changes nothing.
+    const forged = await inboundSms(BOB_PHONE, 'ACK', 'wrong-token');
+    expect(forged.status).toBe(403);
+    expect((await getIncident(incidentId)).status).toBe('triggered');
+
+    // Bob replies a bare ACK: he was paged for one open incident, so it is that one.
+    const reply = await inboundSms(BOB_PHONE, 'ACK');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toContain('xml');
+    expect(await reply.text()).toContain(code);
+    const acked = await getIncident(incidentId);
+    expect(acked.status).toBe('acknowledged');
+    expect(acked.acknowledgedBy).toContain('Bob');
+
+    // Everyone paged hears of the acknowledgement, on each channel they were paged on.
+    await waitFor('acknowledgement notices', () =>
+      smtp.received.some((mail) => mail.to.includes('alice@example.test') && mail.subject.includes('Acknowledged')) &&
+      sms.received.filter((message) => message.body.includes('acknowledged by')).length === 2,
+    );
+
+    const unauthorized = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unauthorized.status).toBe(401);
+    const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'rolled back the deploy' }),
+    });
+    expect(resolved.status).toBe(200);
+    expect(((await resolved.json()) as IncidentView).resolvedBy).toContain('carol');
+
+    await waitFor('resolution notices', () => sms.received.filter((message) => message.body.includes('resolved by')).length === 2);
+    // Level 1 email + SMS, level 2 SMS: three pages in all, no page sent twice.
+    const pages = sms.received.filter((message) => message.body.includes('Reply ACK'));
+    expect(pages.map((message) => message.to).sort()).toEqual([ALICE_PHONE, BOB_PHONE]);
+    expect(smtp.received.filter((mail) => mail.subject.includes('ACTION NEEDED'))).toHaveLength(1);
+
+    const again = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(again.status).toBe(409);
+
+    const listed = await waitFor('the resolved incident in the listing', async () => {
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=resolved&service=checkout`);
+      const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
+      return incidents.some((incident) => incident.id === incidentId) && incidents;
+    });
+    expect(listed.length).toBeGreaterThan(0);
+
+    // The same key after resolution opens a new incident (also if it lands while the resolved
+    // one is still sending its notices: that run hands it to a new incident as it closes).
+    await postAlert(alert);
+    const reopened = await waitFor('a new incident for the same key', async () => {
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=triggered&service=checkout`);
+      const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
+      return incidents.find((incident) => incident.id !== incidentId);
+    });
+    const fresh = await getIncident(reopened.id);
+    expect(fresh).toMatchObject({ status: 'triggered', dedupKey: 'e2e-latency', alertCount: 1 });
+  });
+
+  it('resolves itself when the matching runbook verifies recovery, and says so by email', async () => {
+    const incidentId = await postAlert({ service: 'checkout', summary: 'health check failing', severity: 'error', dedupKey: 'e2e-http', labels: { check: 'http' } });
+    const view = await waitFor('auto-resolution', async () => {
+      const current = await getIncident(incidentId);
+      return current.status === 'resolved' && current;
+    });
+    expect(view.resolvedBy).toBe('runbook http-health-restart');
+    expect(view.runbook?.steps.map((step) => `${step.step}:${step.ok}`)).toEqual(['diagnose:true', 'remediate:true', 'verify:true']);
+    const notice = await waitFor('the auto-resolved email', () => smtp.received.find((mail) => mail.subject.includes('Auto-resolved') && mail.subject.includes(view.code)));
+    expect(notice.to).toEqual(['alice@example.test']);
+  });
+});

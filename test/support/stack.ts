@@ -1,0 +1,111 @@
+/**
+ * The whole of Vigil on loopback, in one process: the real Temporal dev server (a child
+ * process), a real worker, and the Express API on a real port. Used by end-to-end tests and
+ * benchmarks; transports are whatever the caller builds (SMTP sink, Twilio fake, or fakes).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { planIncident } from '../../activities/plan';
+import { createApp } from '../../api/app';
+import { createTemporalGateway } from '../../api/temporalGateway';
+import type { VigilConfig } from '../../domain/config';
+import type { EmailTransport, SmsTransport } from '../../domain/transports';
+import { RUNBOOKS } from '../../runbooks/index';
+import type { Runbook } from '../../runbooks/runbook';
+import { startDevServer, type DevServer } from '../../scripts/devServer';
+import { createVigilWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
+import { freePort } from './freePort';
+
+export interface StackOptions {
+  config: VigilConfig;
+  email: EmailTransport;
+  sms: SmsTransport;
+  runbooks?: readonly Runbook[];
+  apiKeys?: Map<string, string>;
+  twilioAuthToken?: string;
+  /** Use this server instead of starting one (several stacks in one run share it). */
+  devServer?: DevServer;
+}
+
+export interface Stack {
+  apiUrl: string;
+  /** What the API believes its public URL is (for Twilio signatures). */
+  publicUrl: string;
+  client: Client;
+  devServer: DevServer;
+  worker: Worker;
+  /** The worker's connection, for extra workers a benchmark runs beside Vigil's. */
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+let installedQuietRuntime = false;
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  if (!installedQuietRuntime) {
+    // Core's own logs would drown test output; errors still surface through the SDK.
+    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) } });
+    installedQuietRuntime = true;
+  }
+  const devServer = options.devServer ?? (await startDevServer({ port: await freePort() }));
+  const connection = await Connection.connect({ address: devServer.address });
+  const client = new Client({ connection });
+  const nativeConnection = await NativeConnection.connect({ address: devServer.address });
+  const taskQueue = `vigil-e2e-${Date.now()}`;
+  const runbooks = options.runbooks ?? RUNBOOKS;
+  const vigilDir = await mkdtemp(join(tmpdir(), 'vigil-stack-'));
+  const worker = await createVigilWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    config: options.config,
+    runbooks,
+    email: options.email,
+    sms: options.sms,
+    vigilDir,
+    publicUrl: 'http://vigil.test',
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+  });
+  const running = worker.run();
+
+  const port = await freePort();
+  // As behind a proxy: the public URL differs from the address the server listens on.
+  const publicUrl = `https://vigil.example.test:8443`;
+  const app = createApp({
+    gateway: createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(options.config, runbooks, alert) }),
+    config: options.config,
+    apiKeys: options.apiKeys ?? new Map(),
+    publicUrl,
+    twilioAuthToken: options.twilioAuthToken,
+    logger: pino({ level: 'silent' }),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
+  });
+  const { port: actualPort } = server.address() as AddressInfo;
+
+  return {
+    apiUrl: `http://127.0.0.1:${actualPort}`,
+    publicUrl,
+    client,
+    devServer,
+    worker,
+    nativeConnection,
+    taskQueue,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      if (!options.devServer) await devServer.stop();
+    },
+  };
+}
