@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Alert } from '../../domain/alert';
+import { incidentWorkflowId } from '../../domain/alert';
+import type { IncidentView } from '../../domain/incident';
+import { Incident } from '../../domain/incident';
+import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
+import type { IncidentFilter, IncidentGateway } from '../../api/incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from '../../api/incidentGateway';
+
+/** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */
+export function createFakeGateway() {
+  const incidents = new Map<string, Incident>();
+  const submitted: Alert[] = [];
+  const listed: IncidentFilter[] = [];
+  const paged = new Map<string, string[]>();
+  const state = { available: true };
+
+  function check(): void {
+    if (!state.available) throw new TemporalUnavailableError(new Error('connection refused'));
+  }
+
+  function open(alert: Alert): IncidentView {
+    const ref = { workflowId: incidentWorkflowId(alert), runId: randomUUID() };
+    const id = encodeIncidentId(ref);
+    incidents.set(id, new Incident({ id, code: incidentCode(ref), workflowId: ref.workflowId, alert, now: new Date() }));
+    return (incidents.get(id) as Incident).view();
+  }
+
+  function find(id: string): Incident {
+    const incident = incidents.get(id);
+    if (!incident) throw new IncidentNotFoundError(id);
+    return incident;
+  }
+
+  const gateway: IncidentGateway = {
+    async submitAlert(alert) {
+      check();
+      submitted.push(alert);
+      return { incidentId: open(alert).id };
+    },
+    async get(id) {
+      check();
+      return incidents.get(id)?.view();
+    },
+    async list(filter) {
+      check();
+      listed.push(filter);
+      return [...incidents.values()].map((incident) => incident.view()).map((view) => ({
+        id: view.id,
+        code: view.code,
+        status: view.status,
+        severity: view.severity,
+        service: view.service,
+        summary: view.summary,
+        createdAt: view.createdAt,
+      }));
+    },
+    async acknowledge(id, actor) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkAcknowledge();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      incident.acknowledge(`${actor.by} (${actor.via})`, new Date());
+      return incident.view();
+    },
+    async resolve(id, input) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkResolve();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      incident.resolve(`${input.by} (${input.via})`, new Date(), input.note);
+      return incident.view();
+    },
+    async findOpenByCode(code) {
+      return [...incidents.values()].map((incident) => incident.view()).filter((view) => view.code === code && view.status !== 'resolved').map((view) => view.id);
+    },
+    async findOpenPagedTo(contactId) {
+      return (paged.get(contactId) ?? []).filter((id) => incidents.get(id)?.isOpen);
+    },
+    async isReady() {
+      return state.available;
+    },
+  };
+  return { gateway, incidents, submitted, listed, paged, state, open };
+}
