@@ -13,6 +13,7 @@ import { openApiDocument } from './openapi';
 import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
+import { integrationRoutes } from './routes/integrations';
 import { twilioSmsRoutes } from './routes/twilioSms';
 
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** Without it the SMS webhook answers 503. */
   twilioAuthToken?: string;
   logger: Logger;
+  /** Where integration tokens are read from (the process environment by default). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const JSON_LIMIT = '256kb';
@@ -54,6 +57,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApi);
   });
   app.use(alertRoutes({ gateway: deps.gateway, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
+  app.use(
+    integrationRoutes({
+      gateway: deps.gateway,
+      config: deps.config,
+      env: deps.env ?? process.env,
+      onRefused: (integrationId) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
+      onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
+    }),
+  );
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));
   app.use(notFoundRoute);

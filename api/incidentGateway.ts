@@ -34,6 +34,11 @@ export interface SubmittedAlert {
 export interface IncidentGateway {
   /** Resolves only once Temporal durably holds the alert (signalWithStart completed). */
   submitAlert(alert: Alert): Promise<SubmittedAlert>;
+  /**
+   * Tells the open incident of this alert's key that its source reports it resolved.
+   * @returns false when no incident of that key is open (nothing to tell).
+   */
+  noteSourceResolved(alert: Alert): Promise<boolean>;
   /** @returns `undefined` when no such incident exists. */
   get(incidentId: string): Promise<IncidentView | undefined>;
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;

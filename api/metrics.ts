@@ -25,6 +25,13 @@ export function createApiMetrics() {
     registers: [registry],
   });
 
+  const integrationAuthFailures = new Counter({
+    name: 'vigil_integration_auth_failures_total',
+    help: 'Integration requests refused for a missing or wrong token',
+    labelNames: ['integration'],
+    registers: [registry],
+  });
+
   /** Counts every answer; the route is the pattern (never the raw path, which holds ids). */
   const observe: RequestHandler = (req, res, next) => {
     const stop = duration.startTimer();
@@ -40,5 +47,5 @@ export function createApiMetrics() {
     res.set('content-type', registry.contentType).send(await registry.metrics());
   };
 
-  return { registry, observe, serve, alertsAccepted };
+  return { registry, observe, serve, alertsAccepted, integrationAuthFailures };
 }

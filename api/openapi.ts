@@ -62,6 +62,26 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the incident' }, '401': errorResponse('API key'), '404': errorResponse('no such incident'), '409': errorResponse('already resolved') },
         },
       },
+      '/v1/integrations/{integrationId}': {
+        post: {
+          summary: "A monitoring tool's webhook, read by the integration's adapter (token as Bearer)",
+          security: bearer,
+          parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), '503': errorResponse('Temporal unavailable') },
+        },
+      },
+      '/v1/integrations/{integrationId}/{token}': {
+        post: {
+          summary: 'The same, with the token in the path for senders that cannot set headers',
+          parameters: [
+            { name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), '503': errorResponse('Temporal unavailable') },
+        },
+      },
       '/v1/webhooks/twilio/sms': {
         post: {
           summary: 'Inbound SMS reply from Twilio (signature checked)',

@@ -21,6 +21,7 @@ import {
   incidentQuery,
   resolveUpdate,
   searchAttributes,
+  sourceResolvedSignal,
 } from '../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
@@ -135,6 +136,16 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
         }),
       );
       return { incidentId: encodeIncidentId({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
+    },
+
+    async noteSourceResolved(alert: Alert) {
+      try {
+        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).signal(sourceResolvedSignal, alert));
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
     },
 
     async get(incidentId) {

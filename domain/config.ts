@@ -55,6 +55,21 @@ const apiKeySchema = z
   })
   .strict();
 
+/**
+ * A monitoring tool that sends to Vigil. Its token is read from the environment variable named by
+ * `tokenEnv`; the sender presents it as `Authorization: Bearer <token>` or, for senders that cannot
+ * set headers, at the end of the URL (`/v1/integrations/<id>/<token>`).
+ */
+const integrationSchema = z
+  .object({
+    /** Payload format: an adapter id from `api/adapters/index.ts`. */
+    source: z.string().min(1),
+    /** Service for alerts that do not name one. */
+    service: id.optional(),
+    tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+  })
+  .strict();
+
 export const vigilConfigSchema = z
   .object({
     services: z.record(id, serviceSchema),
@@ -63,6 +78,7 @@ export const vigilConfigSchema = z
     contacts: z.record(id, contactSchema),
     escalationPolicies: z.record(id, policySchema),
     apiKeys: z.array(apiKeySchema).default([]),
+    integrations: z.record(id, integrationSchema).default({}),
     runbooks: z
       .object({
         /** Per-step activity timeout. */

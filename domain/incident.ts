@@ -237,6 +237,11 @@ export class Incident {
     this.addEntry({ at, kind: 'page', text: `paged ${responder.name} by ${channel}: ${outcome}` });
   }
 
+  /** The monitoring tool reports the condition over; the incident stays for a human to close. */
+  recordSourceResolved(alert: Alert, now: Date): void {
+    this.addEntry({ at: now.toISOString(), kind: 'note', text: `${alert.source} reports resolved: ${alert.summary}` });
+  }
+
   recordNotification(text: string, now: Date): void {
     this.addEntry({ at: now.toISOString(), kind: 'notification', text });
   }

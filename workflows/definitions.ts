@@ -29,6 +29,9 @@ export interface IncidentWorkflowInput {
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */
 export const alertSignal = defineSignal<[Alert]>('alert');
 
+/** The monitoring tool says the alert is over (signalled only to a running incident). */
+export const sourceResolvedSignal = defineSignal<[Alert]>('sourceResolved');
+
 /** The whole incident as the API shows it. */
 export const incidentQuery = defineQuery<IncidentView>('incident');
 

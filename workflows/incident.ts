@@ -34,6 +34,7 @@ import {
   INVALID_INPUT_FAILURE,
   resolveUpdate,
   searchAttributes,
+  sourceResolvedSignal,
 } from './definitions';
 
 const { planIncident } = proxyActivities<PlanActivities>({
@@ -98,6 +99,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const before = incident.severity;
     incident.recordRepeat(alert, new Date());
     if (incident.severity !== before) publishStatus();
+  });
+  setHandler(sourceResolvedSignal, (alert) => {
+    if (incident.isOpen) incident.recordSourceResolved(alert, new Date());
   });
   setHandler(incidentQuery, () => incident.view());
   setHandler(

@@ -11,6 +11,7 @@ import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError 
 export function createFakeGateway() {
   const incidents = new Map<string, Incident>();
   const submitted: Alert[] = [];
+  const sourceResolved: Alert[] = [];
   const listed: IncidentFilter[] = [];
   const paged = new Map<string, string[]>();
   const state = { available: true };
@@ -37,6 +38,11 @@ export function createFakeGateway() {
       check();
       submitted.push(alert);
       return { incidentId: open(alert).id };
+    },
+    async noteSourceResolved(alert) {
+      check();
+      sourceResolved.push(alert);
+      return [...incidents.values()].some((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
     },
     async get(id) {
       check();
@@ -81,5 +87,5 @@ export function createFakeGateway() {
       return state.available;
     },
   };
-  return { gateway, incidents, submitted, listed, paged, state, open };
+  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open };
 }

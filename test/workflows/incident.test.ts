@@ -7,7 +7,7 @@ import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { acknowledgeUpdate, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
@@ -258,6 +258,19 @@ describe('incident workflow: alerts', () => {
       undefined,
       1500,
     );
+  });
+
+  it("notes a source's own resolution on the timeline and keeps the incident for a human", async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const alert = uniqueAlert({ source: 'alertmanager' });
+      const handle = await startIncident(alert, taskQueue);
+      await handle.signal(sourceResolvedSignal, { ...alert, id: randomUUID() });
+      const view = await handle.query(incidentQuery);
+      expect(view.status).toBe('triggered');
+      expect(view.timeline.at(-1)).toMatchObject({ kind: 'note', text: expect.stringContaining('alertmanager reports resolved') });
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
   });
 
   it('opens a new incident for the same key once the last one is resolved', async () => {

@@ -1,0 +1,53 @@
+/**
+ * Vigil's own JSON format (the body of `POST /v1/alerts`), for senders that can shape their
+ * payload: scripts, cron jobs, tools with a templated webhook.
+ */
+import { defaultDedupKey } from '../../domain/alert';
+import { parseSeverity, type Severity } from '../../domain/severity';
+import { alertBodySchema } from '../schemas';
+import type { AlertAdapter, SourceAlert } from './types';
+import { AdapterInputError } from './types';
+
+function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
+  const withService = body && typeof body === 'object' && !Array.isArray(body) && context.defaultService ? { service: context.defaultService, ...body } : body;
+  const result = alertBodySchema.safeParse(withService);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new AdapterInputError(['body', ...issue.path].join('.'), issue.message);
+  }
+  const alert = result.data;
+  return [
+    {
+      service: alert.service,
+      summary: alert.summary,
+      severity: parseSeverity(alert.severity) as Severity,
+      dedupKey: alert.dedupKey ?? defaultDedupKey(alert.service, alert.summary, alert.labels),
+      source: alert.source,
+      labels: alert.labels,
+      details: alert.details,
+      status: 'firing',
+    },
+  ];
+}
+
+export const genericAdapter: AlertAdapter = {
+  id: 'generic',
+  description: "Vigil's JSON alert format",
+  parse,
+  example: {
+    context: { defaultService: 'billing' },
+    payload: { summary: 'nightly invoice run failed', severity: 'sev2', dedupKey: 'invoice-run', labels: { job: 'invoices' } },
+    expected: [
+      {
+        service: 'billing',
+        summary: 'nightly invoice run failed',
+        severity: 'error',
+        dedupKey: 'invoice-run',
+        source: 'api',
+        labels: { job: 'invoices' },
+        details: {},
+        status: 'firing',
+      },
+    ],
+  },
+};

@@ -1,0 +1,13 @@
+/** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below. */
+import { alertmanagerAdapter } from './alertmanager';
+import { genericAdapter } from './generic';
+import type { AlertAdapter } from './types';
+
+export const ADAPTERS = {
+  alertmanager: alertmanagerAdapter,
+  generic: genericAdapter,
+} as const satisfies Record<string, AlertAdapter>;
+
+export type AdapterId = keyof typeof ADAPTERS;
+
+export const ADAPTER_IDS = Object.keys(ADAPTERS) as [AdapterId, ...AdapterId[]];

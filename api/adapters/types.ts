@@ -1,0 +1,38 @@
+/**
+ * An alert source: how one monitoring tool's webhook body becomes Vigil alerts. One file per
+ * source, registered in `index.ts`; `test/adapters.test.ts` runs every adapter on its example.
+ */
+import type { Alert } from '../../domain/alert';
+
+/** An alert as a source reports it, before Vigil gives it an id and a receipt time. */
+export type SourceAlert = Omit<Alert, 'id' | 'receivedAt'> & {
+  /** `resolved`: the monitoring tool says the condition is over. */
+  status: 'firing' | 'resolved';
+};
+
+/** What the integration's config adds to parsing. */
+export interface AdapterContext {
+  /** Service for alerts that do not name one (the integration's `service`). */
+  defaultService?: string;
+}
+
+/** Thrown by `parse` when the body is not this source's format; the API answers 400 with the field. */
+export class AdapterInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdapterInputError';
+  }
+}
+
+export interface AlertAdapter {
+  /** The `source` value in config and on every alert it makes. */
+  id: string;
+  description: string;
+  /** Pure: body in, alerts out. Throws AdapterInputError for a body it cannot read. */
+  parse(body: unknown, context: AdapterContext): SourceAlert[];
+  /** A real payload of the source and what parse must make of it (required: the shared test runs it). */
+  example: { context: AdapterContext; payload: unknown; expected: SourceAlert[] };
+}

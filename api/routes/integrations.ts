@@ -1,0 +1,91 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { Alert } from '../../domain/alert';
+import type { VigilConfig } from '../../domain/config';
+import { ConfigError } from '../../domain/config';
+import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
+import { AdapterInputError } from '../adapters/types';
+import { HttpError } from '../httpErrors';
+import type { IncidentGateway } from '../incidentGateway';
+
+export interface IntegrationDeps {
+  gateway: IncidentGateway;
+  config: VigilConfig;
+  env: NodeJS.ProcessEnv;
+  onRefused: (integrationId: string) => void;
+  onAccepted: (alert: Alert) => void;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */
+function checkSources(config: VigilConfig): void {
+  const issues = Object.entries(config.integrations)
+    .filter(([, integration]) => !(integration.source in ADAPTERS))
+    .map(([id, integration]) => ({ path: `integrations.${id}.source`, message: `unknown source "${integration.source}" (known: ${ADAPTER_IDS.join(', ')})` }));
+  if (issues.length > 0) throw new ConfigError('integrations', issues);
+}
+
+/**
+ * `POST /v1/integrations/:id` (token as `Authorization: Bearer`) and `/v1/integrations/:id/:token`
+ * (token in the path, for senders that cannot set headers). The body is read by the integration's
+ * adapter; firing alerts open or join incidents, resolved ones are noted on their open incident.
+ * 2xx only once every alert of the request is held by Temporal.
+ */
+export function integrationRoutes(deps: IntegrationDeps): Router {
+  checkSources(deps.config);
+  const router = Router();
+
+  function authenticate(req: Request, integrationId: string, pathToken: string | undefined): void {
+    const integration = deps.config.integrations[integrationId];
+    const expected = integration ? deps.env[integration.tokenEnv] : undefined;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const presented = pathToken ?? bearer;
+    // One answer for an unknown integration and a wrong token: probing learns nothing.
+    if (!expected || !presented || !sameSecret(expected, presented)) {
+      // Only configured ids become metric labels: a path is attacker-chosen.
+      deps.onRefused(integration ? integrationId : 'unknown');
+      throw new HttpError(401, 'unknown integration or wrong token', [{ field: 'authorization', message: 'expected the integration token as a Bearer header or URL path segment' }], {}, { 'www-authenticate': 'Bearer' });
+    }
+  }
+
+  async function receive(req: Request, integrationId: string) {
+    const integration = deps.config.integrations[integrationId];
+    const adapter = ADAPTERS[integration.source as AdapterId];
+    let parsed;
+    try {
+      parsed = adapter.parse(req.body, { defaultService: integration.service });
+    } catch (error) {
+      if (error instanceof AdapterInputError) throw new HttpError(400, `not a valid ${adapter.id} payload`, [{ field: error.field, message: error.message }]);
+      throw error;
+    }
+    const receivedAt = new Date().toISOString();
+    const incidentIds: string[] = [];
+    let resolvedNoted = 0;
+    // In order, one at a time: a 2xx means every alert before it was accepted too.
+    for (const { status, ...fields } of parsed) {
+      const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
+      if (status === 'resolved') {
+        if (await deps.gateway.noteSourceResolved(alert)) resolvedNoted += 1;
+        continue;
+      }
+      incidentIds.push((await deps.gateway.submitAlert(alert)).incidentId);
+      deps.onAccepted(alert);
+    }
+    return { status: 'accepted', alerts: parsed.length, incidentIds, resolvedNoted };
+  }
+
+  router.post('/v1/integrations/:integrationId', async (req, res) => {
+    authenticate(req, req.params.integrationId, undefined);
+    res.status(202).json(await receive(req, req.params.integrationId));
+  });
+  router.post('/v1/integrations/:integrationId/:token', async (req, res) => {
+    authenticate(req, req.params.integrationId, req.params.token);
+    res.status(202).json(await receive(req, req.params.integrationId));
+  });
+  return router;
+}

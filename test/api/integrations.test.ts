@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../api/adapters/index';
+import { createApp } from '../../api/app';
+import { ConfigError, parseConfig } from '../../domain/config';
+import { createFakeGateway } from '../support/fakeGateway';
+import { testConfig } from './testApp';
+
+const TOKEN = 'am-token-for-tests';
+const config = parseConfig(
+  {
+    services: {},
+    defaultEscalationPolicy: 'p',
+    contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
+    escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '5m' }] } },
+    integrations: { prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' }, cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' } },
+  },
+  'test',
+);
+
+let server: Server;
+let url: string;
+const fake = createFakeGateway();
+
+beforeAll(async () => {
+  const app = createApp({ gateway: fake.gateway, config, apiKeys: new Map(), publicUrl: 'https://vigil.example.test', logger: pino({ level: 'silent' }), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token' } });
+  server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function send(path: string, body: unknown, token?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+describe('integrations', () => {
+  it('opens incidents for firing Alertmanager alerts and notes resolved ones, token as a Bearer header', async () => {
+    const before = fake.submitted.length;
+    const response = await send('/v1/integrations/prom', ADAPTERS.alertmanager.example.payload, TOKEN);
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { alerts: number; incidentIds: string[]; resolvedNoted: number };
+    expect(body.alerts).toBe(2);
+    expect(body.incidentIds).toHaveLength(1);
+    expect(fake.submitted.slice(before).map((alert) => `${alert.source}/${alert.service}/${alert.dedupKey}`)).toEqual(['alertmanager/checkout/am-1a30ba71cca2921f']);
+    expect(fake.sourceResolved.at(-1)?.dedupKey).toBe('am-9c1b2e8f00aa31d4');
+  });
+
+  it('accepts the token at the end of the path for senders that cannot set headers', async () => {
+    const response = await send('/v1/integrations/cron/cron-token', { summary: 'backup failed', severity: 'warning' });
+    expect(response.status).toBe(202);
+    expect(fake.submitted.at(-1)).toMatchObject({ service: 'batch', severity: 'warning' });
+  });
+
+  it.each([
+    ['no token', '/v1/integrations/prom', undefined],
+    ['a wrong token', '/v1/integrations/prom', 'nope'],
+    ["another integration's token", '/v1/integrations/prom', 'cron-token'],
+    ['an unknown integration', '/v1/integrations/ghost', TOKEN],
+    ['a wrong path token', '/v1/integrations/prom/nope', undefined],
+  ])('refuses %s with 401 and starts nothing', async (_name, path, token) => {
+    const before = fake.submitted.length;
+    const response = await send(path, ADAPTERS.alertmanager.example.payload, token);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('authorization');
+    expect(fake.submitted.length).toBe(before);
+  });
+
+  it('counts refused requests in metrics, unknown integrations under one label', async () => {
+    await send('/v1/integrations/zzz-random', {}, 'x');
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/vigil_integration_auth_failures_total\{integration="prom"\} [1-9]/);
+    expect(text).toMatch(/vigil_integration_auth_failures_total\{integration="unknown"\} [1-9]/);
+    expect(text).not.toContain('zzz-random');
+  });
+
+  it('refuses a payload of the wrong shape, naming the field', async () => {
+    const response = await send('/v1/integrations/prom', { version: '4', status: 'firing', alerts: [{ status: 'firing' }] }, TOKEN);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('body.alerts.0.labels');
+  });
+
+  it('refuses to start with an integration whose source has no adapter', () => {
+    const bad = parseConfig({ ...testConfig, integrations: { x: { source: 'nagios', tokenEnv: 'X' } } }, 'test');
+    expect(() => createApp({ gateway: fake.gateway, config: bad, apiKeys: new Map(), publicUrl: 'https://x', logger: pino({ level: 'silent' }) })).toThrow(ConfigError);
+  });
+});
