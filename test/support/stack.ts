@@ -29,6 +29,8 @@ export interface StackOptions {
   runbooks?: readonly Runbook[];
   apiKeys?: Map<string, string>;
   twilioAuthToken?: string;
+  /** Where integration tokens are read from (process.env when absent). */
+  env?: NodeJS.ProcessEnv;
   /** Use this server instead of starting one (several stacks in one run share it). */
   devServer?: DevServer;
 }
@@ -85,6 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     publicUrl,
     twilioAuthToken: options.twilioAuthToken,
     logger: pino({ level: 'silent' }),
+    env: options.env,
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(port, '127.0.0.1', () => resolve(listening));
