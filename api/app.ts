@@ -14,6 +14,7 @@ import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { integrationRoutes } from './routes/integrations';
+import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
 import { twilioSmsRoutes } from './routes/twilioSms';
 
 export interface AppDeps {
@@ -50,6 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }));
+  // PagerDuty senders post JSON without always saying so.
+  app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }));
 
   app.use(healthRoutes({ gateway: deps.gateway }));
   app.get('/metrics', metrics.serve);
@@ -57,15 +60,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApi);
   });
   app.use(alertRoutes({ gateway: deps.gateway, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
-  app.use(
-    integrationRoutes({
-      gateway: deps.gateway,
-      config: deps.config,
-      env: deps.env ?? process.env,
-      onRefused: (integrationId) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
-      onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
-    }),
-  );
+  const integrationDeps = {
+    gateway: deps.gateway,
+    config: deps.config,
+    env: deps.env ?? process.env,
+    onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
+    onAccepted: (alert: { source: string }) => metrics.alertsAccepted.inc({ source: alert.source }),
+  };
+  app.use(integrationRoutes(integrationDeps));
+  app.use(pagerDutyEventRoutes(integrationDeps));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));
   app.use(notFoundRoute);

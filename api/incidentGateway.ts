@@ -39,6 +39,11 @@ export interface IncidentGateway {
    * @returns false when no incident of that key is open (nothing to tell).
    */
   noteSourceResolved(alert: Alert): Promise<boolean>;
+  /**
+   * Acknowledges the open incident of this alert's key on the sender's word (PagerDuty's
+   * acknowledge action). @returns false when no incident of that key is open.
+   */
+  acknowledgeOpen(alert: Alert, actor: ActorInput): Promise<boolean>;
   /** @returns `undefined` when no such incident exists. */
   get(incidentId: string): Promise<IncidentView | undefined>;
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;

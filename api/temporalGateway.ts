@@ -148,6 +148,17 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
       }
     },
 
+    async acknowledgeOpen(alert: Alert, actor: ActorInput) {
+      try {
+        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).executeUpdate(acknowledgeUpdate, { args: [actor] }));
+        return true;
+      } catch (error) {
+        // Closed, never opened, or already resolved: nothing open to acknowledge.
+        if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) return false;
+        throw error;
+      }
+    },
+
     async get(incidentId) {
       const ref = decodeIncidentId(incidentId);
       return ref ? read(ref) : undefined;

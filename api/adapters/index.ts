@@ -1,11 +1,13 @@
 /** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below. */
 import { alertmanagerAdapter } from './alertmanager';
 import { genericAdapter } from './generic';
+import { pagerDutyAdapter } from './pagerduty';
 import type { AlertAdapter } from './types';
 
 export const ADAPTERS = {
   alertmanager: alertmanagerAdapter,
   generic: genericAdapter,
+  pagerduty: pagerDutyAdapter,
 } as const satisfies Record<string, AlertAdapter>;
 
 export type AdapterId = keyof typeof ADAPTERS;

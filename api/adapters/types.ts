@@ -6,8 +6,11 @@ import type { Alert } from '../../domain/alert';
 
 /** An alert as a source reports it, before Vigil gives it an id and a receipt time. */
 export type SourceAlert = Omit<Alert, 'id' | 'receivedAt'> & {
-  /** `resolved`: the monitoring tool says the condition is over. */
-  status: 'firing' | 'resolved';
+  /**
+   * `resolved`: the monitoring tool says the condition is over; `acknowledged`: the sender's side
+   * says someone is on it (PagerDuty's acknowledge action).
+   */
+  status: 'firing' | 'acknowledged' | 'resolved';
 };
 
 /** What the integration's config adds to parsing. */

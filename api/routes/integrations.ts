@@ -4,7 +4,7 @@ import type { Alert } from '../../domain/alert';
 import type { VigilConfig } from '../../domain/config';
 import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
-import { AdapterInputError } from '../adapters/types';
+import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 
@@ -20,6 +20,26 @@ function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Hands parsed alerts to Temporal in order, one at a time, so a 2xx means every alert of the
+ * request is held: firing ones open or join incidents, the others reach their open incident only.
+ */
+export async function deliverAlerts(deps: Pick<IntegrationDeps, 'gateway' | 'onAccepted'>, parsed: SourceAlert[], integrationId: string) {
+  const receivedAt = new Date().toISOString();
+  const incidentIds: string[] = [];
+  let reachedOpenIncident = 0;
+  for (const { status, ...fields } of parsed) {
+    const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
+    if (status === 'firing') {
+      incidentIds.push((await deps.gateway.submitAlert(alert)).incidentId);
+      deps.onAccepted(alert);
+    } else if (status === 'resolved' ? await deps.gateway.noteSourceResolved(alert) : await deps.gateway.acknowledgeOpen(alert, { by: integrationId, via: alert.source })) {
+      reachedOpenIncident += 1;
+    }
+  }
+  return { incidentIds, openIncidentsUpdated: reachedOpenIncident };
 }
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */
@@ -63,20 +83,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
       if (error instanceof AdapterInputError) throw new HttpError(400, `not a valid ${adapter.id} payload`, [{ field: error.field, message: error.message }]);
       throw error;
     }
-    const receivedAt = new Date().toISOString();
-    const incidentIds: string[] = [];
-    let resolvedNoted = 0;
-    // In order, one at a time: a 2xx means every alert before it was accepted too.
-    for (const { status, ...fields } of parsed) {
-      const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
-      if (status === 'resolved') {
-        if (await deps.gateway.noteSourceResolved(alert)) resolvedNoted += 1;
-        continue;
-      }
-      incidentIds.push((await deps.gateway.submitAlert(alert)).incidentId);
-      deps.onAccepted(alert);
-    }
-    return { status: 'accepted', alerts: parsed.length, incidentIds, resolvedNoted };
+    return { status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) };
   }
 
   router.post('/v1/integrations/:integrationId', async (req, res) => {

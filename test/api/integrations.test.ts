@@ -47,7 +47,7 @@ describe('integrations', () => {
     const before = fake.submitted.length;
     const response = await send('/v1/integrations/prom', ADAPTERS.alertmanager.example.payload, TOKEN);
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { alerts: number; incidentIds: string[]; resolvedNoted: number };
+    const body = (await response.json()) as { alerts: number; incidentIds: string[]; openIncidentsUpdated: number };
     expect(body.alerts).toBe(2);
     expect(body.incidentIds).toHaveLength(1);
     expect(fake.submitted.slice(before).map((alert) => `${alert.source}/${alert.service}/${alert.dedupKey}`)).toEqual(['alertmanager/checkout/am-1a30ba71cca2921f']);

@@ -19,6 +19,7 @@ import { waitFor } from '../support/waitFor';
 
 const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const TOKEN = `am-${randomUUID()}`;
+const PD_KEY = `pd-${randomUUID()}`;
 
 let stack: Stack;
 let alertmanager: ChildProcess;
@@ -36,14 +37,14 @@ beforeAll(async () => {
         defaultEscalationPolicy: 'p',
         contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
         escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '1h' }] } },
-        integrations: { prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' } },
+        integrations: { prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' }, pd: { source: 'pagerduty', service: 'db', tokenEnv: 'PD_TOKEN' } },
       },
       'test',
     ),
     email,
     sms,
     runbooks: [],
-    env: { PROM_TOKEN: TOKEN },
+    env: { PROM_TOKEN: TOKEN, PD_TOKEN: PD_KEY },
   });
 
   const dir = await mkdtemp(join(tmpdir(), 'vigil-am-'));
@@ -125,5 +126,23 @@ describe('Prometheus Alertmanager as a real sender', () => {
       30_000,
     );
     expect(resolvedNote.kind).toBe('note');
+  });
+});
+
+describe('PagerDuty Events v2 senders', () => {
+  it('open an incident on trigger and acknowledge it on acknowledge, through Temporal', async () => {
+    const send = (event: Record<string, unknown>) =>
+      fetch(`${stack.apiUrl}/v2/enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ routing_key: PD_KEY, dedup_key: 'db-replica-lag', ...event }) });
+    const triggered = await send({ event_action: 'trigger', payload: { summary: 'replica lag 300s', source: 'db-7', severity: 'error' } });
+    expect(triggered.status).toBe(202);
+    expect(((await triggered.json()) as { dedup_key: string }).dedup_key).toBe('db-replica-lag');
+    expect((await send({ event_action: 'acknowledge' })).status).toBe(202);
+    const listed = await waitFor('the acknowledged PagerDuty-sent incident', async () => {
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?service=db&status=acknowledged`);
+      const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
+      return incidents[0];
+    });
+    const view = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(listed.id)}`)).json()) as IncidentView;
+    expect(view).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'pd (pagerduty)', dedupKey: 'db-replica-lag' });
   });
 });

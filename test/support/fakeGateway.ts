@@ -44,6 +44,13 @@ export function createFakeGateway() {
       sourceResolved.push(alert);
       return [...incidents.values()].some((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
     },
+    async acknowledgeOpen(alert, actor) {
+      check();
+      const open = [...incidents.values()].find((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
+      if (!open) return false;
+      open.acknowledge(`${actor.by} (${actor.via})`, new Date());
+      return true;
+    },
     async get(id) {
       check();
       return incidents.get(id)?.view();

@@ -1,0 +1,115 @@
+/**
+ * PagerDuty Events API v2 (`POST /v2/enqueue`), so any tool that can page PagerDuty (Alertmanager's
+ * `pagerduty_configs`, Grafana, Datadog, CloudWatch integrations) pages Vigil by changing only the
+ * URL. The routing key is the integration's token. Sender config (alertmanager.yml):
+ *
+ *   pagerduty_configs:
+ *     - url: https://vigil.example.com/v2/enqueue
+ *       routing_key_file: /etc/alertmanager/vigil-token
+ */
+import { z } from 'zod';
+import { defaultDedupKey } from '../../domain/alert';
+import { parseSeverity, type Severity } from '../../domain/severity';
+import { toServiceId } from './serviceName';
+import type { AlertAdapter, SourceAlert } from './types';
+import { AdapterInputError } from './types';
+
+const eventSchema = z.object({
+  routing_key: z.string().min(1),
+  event_action: z.enum(['trigger', 'acknowledge', 'resolve']),
+  dedup_key: z.string().min(1).max(255).optional(),
+  payload: z
+    .object({
+      summary: z.string().min(1).max(1024),
+      source: z.string().min(1).max(255),
+      severity: z.enum(['critical', 'error', 'warning', 'info']),
+      timestamp: z.string().optional(),
+      component: z.string().optional(),
+      group: z.string().optional(),
+      class: z.string().optional(),
+      custom_details: z.unknown().optional(),
+    })
+    .optional(),
+  client: z.string().optional(),
+  client_url: z.string().optional(),
+  links: z.array(z.unknown()).optional(),
+  images: z.array(z.unknown()).optional(),
+});
+
+const STATUS_OF_ACTION = { trigger: 'firing', acknowledge: 'acknowledged', resolve: 'resolved' } as const;
+
+function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
+  const result = eventSchema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new AdapterInputError(['body', ...issue.path].join('.'), issue.message);
+  }
+  const event = result.data;
+  if (event.event_action === 'trigger' && !event.payload) throw new AdapterInputError('body.payload', 'a trigger event needs a payload');
+  if (event.event_action !== 'trigger' && !event.dedup_key) throw new AdapterInputError('body.dedup_key', `an ${event.event_action} event needs the dedup_key of its trigger`);
+  const payload = event.payload;
+  const service = toServiceId(context.defaultService) ?? toServiceId(payload?.component) ?? toServiceId(payload?.source);
+  if (!service) throw new AdapterInputError('body.payload.source', 'no service: set the integration\'s service or the payload\'s component');
+  const summary = payload?.summary ?? `${event.event_action} ${event.dedup_key}`;
+  const labels: Record<string, string> = {};
+  for (const name of ['source', 'component', 'group', 'class'] as const) {
+    const value = payload?.[name];
+    if (typeof value === 'string') labels[name] = value.slice(0, 1024);
+  }
+  return [
+    {
+      service,
+      summary,
+      severity: (payload ? parseSeverity(payload.severity) : undefined) ?? ('error' as Severity),
+      dedupKey: event.dedup_key ?? defaultDedupKey(service, summary, labels),
+      source: 'pagerduty',
+      labels,
+      details: { customDetails: payload?.custom_details, client: event.client, clientUrl: event.client_url, timestamp: payload?.timestamp },
+      status: STATUS_OF_ACTION[event.event_action],
+    },
+  ];
+}
+
+export const pagerDutyAdapter: AlertAdapter = {
+  id: 'pagerduty',
+  description: 'PagerDuty Events API v2 (POST /v2/enqueue)',
+  parse,
+  example: {
+    context: { defaultService: 'checkout' },
+    payload: {
+      payload: {
+        summary: 'DISK at 99% on machine prod-datapipe03.example.com',
+        timestamp: '2026-11-20T08:42:58.315+0000',
+        severity: 'critical',
+        source: 'prod-datapipe03.example.com',
+        component: 'mysql',
+        group: 'prod-datapipe',
+        class: 'disk',
+        custom_details: { 'free space': '1%', ping_time: '1500ms' },
+      },
+      routing_key: 'samplekeyhere',
+      dedup_key: 'samplekeyhere',
+      links: [{ href: 'https://example.com/', text: 'Link text' }],
+      event_action: 'trigger',
+      client: 'Sample Monitoring Service',
+      client_url: 'https://monitoring.example.com',
+    },
+    expected: [
+      {
+        service: 'checkout',
+        summary: 'DISK at 99% on machine prod-datapipe03.example.com',
+        severity: 'critical',
+        dedupKey: 'samplekeyhere',
+        source: 'pagerduty',
+        labels: { source: 'prod-datapipe03.example.com', component: 'mysql', group: 'prod-datapipe', class: 'disk' },
+        details: {
+          customDetails: { 'free space': '1%', ping_time: '1500ms' },
+          client: 'Sample Monitoring Service',
+          clientUrl: 'https://monitoring.example.com',
+          timestamp: '2026-11-20T08:42:58.315+0000',
+        },
+        status: 'firing',
+      },
+    ],
+  },
+};

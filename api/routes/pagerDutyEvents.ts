@@ -1,0 +1,52 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Response } from 'express';
+import type { VigilConfig } from '../../domain/config';
+import { pagerDutyAdapter } from '../adapters/pagerduty';
+import { AdapterInputError } from '../adapters/types';
+import { deliverAlerts, type IntegrationDeps } from './integrations';
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** An error both PagerDuty clients (`status`, `message`, `errors`) and Vigil clients (`error`, `details`) read. */
+function refuse(res: Response, status: number, message: string, field: string, detail: string): void {
+  res.status(status).json({ status: 'invalid event', message, errors: [detail], error: message, details: [{ field, message: detail }] });
+}
+
+/** The integration whose token is this routing key, among those of source `pagerduty`. */
+function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey: string): string | undefined {
+  for (const [id, integration] of Object.entries(config.integrations)) {
+    const token = env[integration.tokenEnv];
+    if (integration.source === 'pagerduty' && token && sameSecret(token, routingKey)) return id;
+  }
+  return undefined;
+}
+
+/**
+ * `POST /v2/enqueue`, answering as PagerDuty's Events API v2 does (`202 {status, message,
+ * dedup_key}`), so a sender configured for PagerDuty needs only Vigil's URL.
+ */
+export function pagerDutyEventRoutes(deps: IntegrationDeps): Router {
+  const router = Router();
+  router.post('/v2/enqueue', async (req, res) => {
+    const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
+    const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;
+    if (!integrationId) {
+      deps.onRefused('pagerduty');
+      return refuse(res, 401, 'Invalid routing key', 'body.routing_key', 'not the token of a pagerduty integration');
+    }
+    let parsed;
+    try {
+      parsed = pagerDutyAdapter.parse(req.body, { defaultService: deps.config.integrations[integrationId].service });
+    } catch (error) {
+      if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
+      throw error;
+    }
+    await deliverAlerts(deps, parsed, integrationId);
+    res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: parsed[0].dedupKey });
+  });
+  return router;
+}
