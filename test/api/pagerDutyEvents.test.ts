@@ -39,7 +39,7 @@ function enqueue(event: Record<string, unknown>, contentType = 'application/json
   return fetch(`${url}/v2/enqueue`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(event) });
 }
 
-const trigger = { ...(ADAPTERS.pagerduty.example.payload as Record<string, unknown>), routing_key: ROUTING_KEY, dedup_key: 'disk-prod-datapipe03' };
+const trigger: Record<string, unknown> = { ...(ADAPTERS.pagerduty.example.payload as Record<string, unknown>), routing_key: ROUTING_KEY, dedup_key: 'disk-prod-datapipe03' };
 
 describe('PagerDuty Events v2 endpoint', () => {
   it('takes a trigger as PagerDuty would, answering 202 with the dedup key', async () => {
