@@ -39,3 +39,30 @@ describe('alertmanager adapter specifics', () => {
     expect(() => parse(bare, {})).toThrow(AdapterInputError);
   });
 });
+
+describe('datadog adapter specifics', () => {
+  const { parse } = ADAPTERS.datadog;
+
+  it('pairs a recovery with its trigger under one dedup key', () => {
+    const [triggered] = parse({ title: '[Triggered] High CPU on web-3' }, { defaultService: 'web' });
+    const [recovered] = parse({ title: '[Recovered] High CPU on web-3' }, { defaultService: 'web' });
+    expect(triggered.status).toBe('firing');
+    expect(recovered.status).toBe('resolved');
+    expect(recovered.dedupKey).toBe(triggered.dedupKey);
+    expect(parse({ title: '[Warn] Disk filling on db-1' }, { defaultService: 'web' })[0].severity).toBe('warning');
+  });
+
+  it('needs the integration to name the service', () => {
+    expect(() => parse({ title: '[Triggered] x' }, {})).toThrow(/needs a service/);
+  });
+});
+
+describe('grafana adapter specifics', () => {
+  it('keeps non-empty dashboard links and reads a resolved alert', () => {
+    const payload = structuredClone(ADAPTERS.grafana.example.payload) as { alerts: Array<Record<string, unknown>> };
+    payload.alerts[0] = { ...payload.alerts[0], status: 'resolved', dashboardURL: 'https://grafana.example.com/d/abc' };
+    const [alert] = ADAPTERS.grafana.parse(payload, { defaultService: 'platform' });
+    expect(alert.status).toBe('resolved');
+    expect(alert.details.dashboardURL).toBe('https://grafana.example.com/d/abc');
+  });
+});

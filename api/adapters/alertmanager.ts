@@ -11,12 +11,9 @@
  *           send_resolved: true
  */
 import { z } from 'zod';
-import { parseSeverity } from '../../domain/severity';
-import { toServiceId } from './serviceName';
+import { firstIssue, mapPrometheusStyleAlerts, prometheusStyleAlertSchema } from './prometheusStyle';
 import type { AlertAdapter, SourceAlert } from './types';
 import { AdapterInputError } from './types';
-
-const labelMap = z.record(z.string(), z.string());
 
 const payloadSchema = z.object({
   version: z.string(),
@@ -24,52 +21,20 @@ const payloadSchema = z.object({
   truncatedAlerts: z.number().int().min(0).optional(),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string().optional(),
-  groupLabels: labelMap.optional(),
   externalURL: z.string().optional(),
-  alerts: z
-    .array(
-      z.object({
-        status: z.enum(['firing', 'resolved']),
-        labels: labelMap,
-        annotations: labelMap.default({}),
-        startsAt: z.string().optional(),
-        endsAt: z.string().optional(),
-        generatorURL: z.string().optional(),
-        fingerprint: z.string().optional(),
-      }),
-    )
-    .max(1000),
+  alerts: z.array(prometheusStyleAlertSchema).max(1000),
 });
 
 function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
   const result = payloadSchema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new AdapterInputError(['body', ...issue.path].join('.'), issue.message);
-  }
+  if (!result.success) throw firstIssue(result.error);
   const payload = result.data;
   if (payload.version !== '4') throw new AdapterInputError('body.version', `unsupported Alertmanager payload version "${payload.version}" (expected "4")`);
-  return payload.alerts.map((alert, index) => {
-    const service = toServiceId(alert.labels.service) ?? toServiceId(context.defaultService) ?? toServiceId(alert.labels.job);
-    if (!service) throw new AdapterInputError(`body.alerts.${index}.labels.service`, 'no service: set a "service" or "job" label, or the integration\'s service');
-    const summary = alert.annotations.summary ?? alert.annotations.description ?? alert.labels.alertname ?? 'Alertmanager alert';
-    return {
-      service,
-      summary: summary.slice(0, 1000),
-      severity: parseSeverity(alert.labels.severity ?? '') ?? 'error',
-      // Alertmanager's fingerprint identifies the label set: the same alert repeats under it.
-      dedupKey: alert.fingerprint ? `am-${alert.fingerprint}` : `am-${alert.labels.alertname ?? 'alert'}-${index}`,
-      source: 'alertmanager',
-      labels: alert.labels,
-      details: {
-        annotations: alert.annotations,
-        startsAt: alert.startsAt,
-        generatorURL: alert.generatorURL,
-        groupKey: payload.groupKey,
-        externalURL: payload.externalURL,
-      },
-      status: alert.status,
-    };
+  return mapPrometheusStyleAlerts(payload.alerts, {
+    source: 'alertmanager',
+    dedupPrefix: 'am',
+    defaultService: context.defaultService,
+    details: { groupKey: payload.groupKey, externalURL: payload.externalURL },
   });
 }
 

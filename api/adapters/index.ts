@@ -1,12 +1,16 @@
 /** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below. */
 import { alertmanagerAdapter } from './alertmanager';
+import { datadogAdapter } from './datadog';
 import { genericAdapter } from './generic';
+import { grafanaAdapter } from './grafana';
 import { pagerDutyAdapter } from './pagerduty';
 import type { AlertAdapter } from './types';
 
 export const ADAPTERS = {
   alertmanager: alertmanagerAdapter,
+  datadog: datadogAdapter,
   generic: genericAdapter,
+  grafana: grafanaAdapter,
   pagerduty: pagerDutyAdapter,
 } as const satisfies Record<string, AlertAdapter>;
 

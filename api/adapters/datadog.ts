@@ -1,0 +1,88 @@
+/**
+ * Datadog's webhook integration with its default payload (`$EVENT_MSG`, `$EVENT_TITLE`,
+ * `$EVENT_TYPE`, `$ID`, `$DATE`, `$LAST_UPDATED`, org). The transition is read from the title's
+ * prefix (`[Triggered]`, `[Warn]`, `[Recovered]`, ...), since the default payload has no field
+ * for it; the rest of the title names the monitor and scope, so it is the dedup basis. Sender
+ * config: Integrations → Webhooks → URL `https://vigil.example.com/v1/integrations/<id>/<token>`
+ * (or a custom header `Authorization: Bearer <token>`), payload left as the default.
+ */
+import { z } from 'zod';
+import { defaultDedupKey } from '../../domain/alert';
+import type { Severity } from '../../domain/severity';
+import { toServiceId } from './serviceName';
+import { firstIssue } from './prometheusStyle';
+import type { AlertAdapter, SourceAlert } from './types';
+import { AdapterInputError } from './types';
+
+const payloadSchema = z.object({
+  title: z.string().min(1).max(1000),
+  body: z.string().max(100_000).optional(),
+  event_type: z.string().optional(),
+  id: z.string().optional(),
+  date: z.string().optional(),
+  last_updated: z.string().optional(),
+  org: z.object({ id: z.string().optional(), name: z.string().optional() }).optional(),
+});
+
+const TRANSITIONS: Record<string, { status: SourceAlert['status']; severity: Severity }> = {
+  triggered: { status: 'firing', severity: 'critical' },
+  're-triggered': { status: 'firing', severity: 'critical' },
+  warn: { status: 'firing', severity: 'warning' },
+  're-warn': { status: 'firing', severity: 'warning' },
+  'no data': { status: 'firing', severity: 'warning' },
+  recovered: { status: 'resolved', severity: 'info' },
+  'warn recovered': { status: 'resolved', severity: 'info' },
+};
+
+function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
+  const result = payloadSchema.safeParse(body);
+  if (!result.success) throw firstIssue(result.error);
+  const event = result.data;
+  const match = /^\[([^\]]+)\]\s*(.*)$/.exec(event.title);
+  const transition = TRANSITIONS[match?.[1].toLowerCase() ?? 'triggered'] ?? TRANSITIONS.triggered;
+  const monitor = (match ? match[2] : event.title).trim() || event.title;
+  const service = toServiceId(context.defaultService);
+  if (!service) throw new AdapterInputError('integration.service', 'a datadog integration needs a service in config (the default payload names none)');
+  return [
+    {
+      service,
+      summary: monitor.slice(0, 1000),
+      severity: transition.severity,
+      dedupKey: defaultDedupKey(service, monitor, {}),
+      source: 'datadog',
+      labels: {},
+      details: { body: event.body, eventType: event.event_type, eventId: event.id, date: event.date, org: event.org?.name },
+      status: transition.status,
+    },
+  ];
+}
+
+export const datadogAdapter: AlertAdapter = {
+  id: 'datadog',
+  description: 'Datadog webhook with the default payload',
+  parse,
+  example: {
+    context: { defaultService: 'web' },
+    payload: {
+      body: '%%%\nCPU usage above 90% on host:web-3\n%%%',
+      last_updated: '1732437600000',
+      event_type: 'query_alert_monitor',
+      title: '[Triggered] High CPU on web-3',
+      date: '1732437600000',
+      org: { id: '12345', name: 'Example Org' },
+      id: '7302489571289462834',
+    },
+    expected: [
+      {
+        service: 'web',
+        summary: 'High CPU on web-3',
+        severity: 'critical',
+        dedupKey: defaultDedupKey('web', 'High CPU on web-3', {}),
+        source: 'datadog',
+        labels: {},
+        details: { body: '%%%\nCPU usage above 90% on host:web-3\n%%%', eventType: 'query_alert_monitor', eventId: '7302489571289462834', date: '1732437600000', org: 'Example Org' },
+        status: 'firing',
+      },
+    ],
+  },
+};

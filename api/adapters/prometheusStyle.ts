@@ -1,0 +1,51 @@
+/**
+ * The alert list Alertmanager and Grafana's webhook share: labels, annotations, status and a
+ * fingerprint per alert. Both adapters map it the same way.
+ */
+import { z } from 'zod';
+import { parseSeverity } from '../../domain/severity';
+import { toServiceId } from './serviceName';
+import type { SourceAlert } from './types';
+import { AdapterInputError } from './types';
+
+const labelMap = z.record(z.string(), z.string());
+
+export const prometheusStyleAlertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelMap,
+  annotations: labelMap.default({}),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().optional(),
+});
+
+export type PrometheusStyleAlert = z.output<typeof prometheusStyleAlertSchema>;
+
+/** The first zod issue as the error naming its field. */
+export function firstIssue(error: z.ZodError): AdapterInputError {
+  const issue = error.issues[0];
+  return new AdapterInputError(['body', ...issue.path].join('.'), issue.message);
+}
+
+export function mapPrometheusStyleAlerts(
+  alerts: PrometheusStyleAlert[],
+  options: { source: string; dedupPrefix: string; defaultService?: string; details: Record<string, unknown> },
+): SourceAlert[] {
+  return alerts.map((alert, index) => {
+    const service = toServiceId(alert.labels.service) ?? toServiceId(options.defaultService) ?? toServiceId(alert.labels.job);
+    if (!service) throw new AdapterInputError(`body.alerts.${index}.labels.service`, 'no service: set a "service" or "job" label, or the integration\'s service');
+    const summary = alert.annotations.summary ?? alert.annotations.description ?? alert.labels.alertname ?? `${options.source} alert`;
+    return {
+      service,
+      summary: summary.slice(0, 1000),
+      severity: parseSeverity(alert.labels.severity ?? '') ?? 'error',
+      // The fingerprint identifies the label set: the same alert repeats under it.
+      dedupKey: alert.fingerprint ? `${options.dedupPrefix}-${alert.fingerprint}` : `${options.dedupPrefix}-${alert.labels.alertname ?? 'alert'}-${index}`,
+      source: options.source,
+      labels: alert.labels,
+      details: { annotations: alert.annotations, startsAt: alert.startsAt, generatorURL: alert.generatorURL, ...options.details },
+      status: alert.status,
+    };
+  });
+}
