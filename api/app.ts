@@ -15,6 +15,8 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { integrationRoutes } from './routes/integrations';
 import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
+import { snsRoutes } from './routes/sns';
+import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
 
 export interface AppDeps {
@@ -29,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   /** Where integration tokens are read from (the process environment by default). */
   env?: NodeJS.ProcessEnv;
+  /** Fetches SNS certificates and subscription links (the real one by default; tests pass a fake). */
+  snsFetcher?: SnsFetcher;
 }
 
 const JSON_LIMIT = '256kb';
@@ -69,6 +73,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
   app.use(integrationRoutes(integrationDeps));
   app.use(pagerDutyEventRoutes(integrationDeps));
+  app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));
   app.use(notFoundRoute);

@@ -1,5 +1,6 @@
 /** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below. */
 import { alertmanagerAdapter } from './alertmanager';
+import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';
 import { genericAdapter } from './generic';
 import { grafanaAdapter } from './grafana';
@@ -8,6 +9,7 @@ import type { AlertAdapter } from './types';
 
 export const ADAPTERS = {
   alertmanager: alertmanagerAdapter,
+  cloudwatch: cloudwatchAdapter,
   datadog: datadogAdapter,
   generic: genericAdapter,
   grafana: grafanaAdapter,
