@@ -64,10 +64,24 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     return ref;
   }
 
+  /**
+   * The run an incident lives in now. A storm of repeats makes an incident continue as new, so
+   * its opening run may have handed over: then the newest run of the workflow id, if it still
+   * carries this incident (its memo names it), is the one to read and update.
+   */
+  async function currentRun(ref: IncidentRef): Promise<IncidentRef> {
+    const opening = await call(() => client.workflow.getHandle(ref.workflowId, ref.runId).describe());
+    if (opening.status.name !== 'CONTINUED_AS_NEW') return ref;
+    const newest = await call(() => client.workflow.getHandle(ref.workflowId).describe());
+    const memo = (newest.memo ?? {}) as Partial<IncidentMemo>;
+    return memo.incidentId === encodeIncidentId(ref) ? { workflowId: ref.workflowId, runId: newest.runId } : ref;
+  }
+
   /** The incident's view: a closed run answers from its result, an open one from a query. */
-  async function read(ref: IncidentRef): Promise<IncidentView | undefined> {
-    const handle = client.workflow.getHandle(ref.workflowId, ref.runId);
+  async function read(incidentRef: IncidentRef): Promise<IncidentView | undefined> {
     try {
+      const ref = await currentRun(incidentRef);
+      const handle = client.workflow.getHandle(ref.workflowId, ref.runId);
       const description = await call(() => handle.describe());
       if (description.type !== INCIDENT_WORKFLOW_TYPE) return undefined;
       if (description.status.name === 'COMPLETED') return (await call(() => handle.result())) as IncidentView;
@@ -80,18 +94,26 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
   async function transition(incidentId: string, run: (ref: IncidentRef) => Promise<IncidentView>): Promise<IncidentView> {
     const ref = refOf(incidentId);
-    try {
-      return await call(() => run(ref));
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === INCIDENT_CONFLICT_FAILURE) {
-        throw new IncidentConflictError((error.cause as Error).message, await read(ref).catch(() => undefined));
+    // An update that races a hand-over to a new run fails with the old run; try the new one.
+    for (let attempt = 1; ; attempt++) {
+      let target: IncidentRef | undefined;
+      try {
+        target = await currentRun(ref);
+        const targeted = target;
+        return await call(() => run(targeted));
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === INCIDENT_CONFLICT_FAILURE) {
+          throw new IncidentConflictError((error.cause as Error).message, await read(ref).catch(() => undefined));
+        }
+        if (error instanceof TemporalUnavailableError) throw error;
+        const previous = target;
+        if (attempt < 3 && previous && (await currentRun(ref).catch(() => previous)).runId !== previous.runId) continue;
+        // The run has closed (resolved and done) or never existed: tell which.
+        const current = await read(ref);
+        if (!current) throw new IncidentNotFoundError(incidentId);
+        if (current.status === 'resolved') throw new IncidentConflictError(`incident ${current.code} is already resolved`, current);
+        throw error;
       }
-      if (error instanceof TemporalUnavailableError) throw error;
-      // The run has closed (resolved and done) or never existed: tell which.
-      const current = await read(ref);
-      if (!current) throw new IncidentNotFoundError(incidentId);
-      if (current.status === 'resolved') throw new IncidentConflictError(`incident ${current.code} is already resolved`, current);
-      throw error;
     }
   }
 

@@ -126,6 +126,13 @@ export class Incident {
     this.addEntry({ at, kind: 'alert', text: `${alert.severity}: ${alert.summary} (from ${alert.source})` });
   }
 
+  /** An incident carried over from an earlier run (continue-as-new), exactly as it stood. */
+  static fromView(view: IncidentView): Incident {
+    const incident = Object.create(Incident.prototype) as Incident;
+    (incident as unknown as { state: IncidentView }).state = JSON.parse(JSON.stringify(view)) as IncidentView;
+    return incident;
+  }
+
   get status(): IncidentStatus {
     return this.state.status;
   }

@@ -6,6 +6,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentPlan } from '../activities/plan';
 import type { Alert } from '../domain/alert';
+import type { EscalationStep } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
@@ -24,6 +25,22 @@ export interface IncidentWorkflowInput {
    * incident is this run's own.
    */
   incidentRunId?: string;
+  /** State handed over by the previous run of the same incident (continue-as-new). */
+  carried?: CarriedIncident;
+  /** Continue-as-new once the history has this many events (default 2,000; tests lower it). */
+  historyLimit?: number;
+}
+
+/**
+ * Where an incident stood when its run handed over to a new one. Runs hand over only while
+ * waiting (for the next level, or for a human), so no runbook step or delivery is in flight.
+ */
+export interface CarriedIncident {
+  view: IncidentView;
+  plan: IncidentPlan;
+  stage: 'escalating' | 'exhausted' | 'acknowledged';
+  /** While escalating: the level last notified, and when the next one is due. */
+  escalation?: { step: EscalationStep; dueAtMs: number };
 }
 
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */

@@ -5,8 +5,10 @@
  */
 import {
   ApplicationFailure,
+  allHandlersFinished,
   condition,
   continueAsNew,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -25,7 +27,7 @@ import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
 import type { IncidentBrief, NotificationKind } from '../domain/notification';
 import { notificationKey } from '../domain/notification';
-import type { ActorInput, IncidentMemo, IncidentWorkflowInput } from './definitions';
+import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput } from './definitions';
 import {
   acknowledgeUpdate,
   alertSignal,
@@ -53,6 +55,9 @@ const STEP_ATTEMPTS: Record<RunbookStepName, number> = { diagnose: 3, remediate:
 
 const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
 
+/** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
+const DEFAULT_HISTORY_LIMIT = 2_000;
+
 function refuse(refusal: TransitionRefusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
 }
@@ -68,18 +73,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // The run that opened this incident. A new incident begun by continue-as-new (see lateAlerts)
   // starts from its own run; older histories never continued, so for them this is the first run.
   const ref = { workflowId: info.workflowId, runId: input.incidentRunId ?? info.runId };
-  const incident = new Incident({
-    id: encodeIncidentId(ref),
-    code: incidentCode(ref),
-    workflowId: info.workflowId,
-    alert: input.alert,
-    now: new Date(),
-  });
+  const carried = input.carried;
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const incident = carried
+    ? Incident.fromView(carried.view)
+    : new Incident({ id: encodeIncidentId(ref), code: incidentCode(ref), workflowId: info.workflowId, alert: input.alert, now: new Date() });
   const deliveries: Array<Promise<void>> = [];
   /** Alerts that arrived after resolution, while notices were still going out: the next incident. */
   const lateAlerts: Alert[] = [];
-  for (const repeat of input.repeats ?? []) incident.recordRepeat(repeat, new Date());
-  const pagedContactIds = new Set<string>();
+  if (!carried) for (const repeat of input.repeats ?? []) incident.recordRepeat(repeat, new Date());
+  const pagedContactIds = new Set<string>(incident.view().paged.map((page) => page.responderId));
 
   function publishStatus(): void {
     const view = incident.view();
@@ -140,7 +143,36 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   upsertMemo({ ...memo });
 
   // Deterministic on replay: whether the plan came in the input is part of the history.
-  const plan = input.plan ?? (await planIncident(input.alert));
+  const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
+
+  /** A storm of repeats grows the history; past the limit the incident moves to a fresh run. */
+  function historyIsLong(): boolean {
+    const current = workflowInfo();
+    return current.continueAsNewSuggested || current.historyLength >= historyLimit;
+  }
+
+  /** Continues as new with the incident as it stands; called only while waiting. */
+  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation'>): Promise<never> {
+    await Promise.all(deliveries);
+    await condition(allHandlersFinished);
+    // Memo and search attributes go along explicitly, so the API finds the incident in the new
+    // run from its first moment, before that run has run any code.
+    const handOverTo = makeContinueAsNewFunc<typeof incidentWorkflow>({ memo: { ...memo }, typedSearchAttributes: workflowInfo().typedSearchAttributes });
+    return handOverTo({
+      alert: input.alert,
+      incidentRunId: ref.runId,
+      historyLimit: input.historyLimit,
+      carried: { ...position, view: incident.view(), plan },
+    });
+  }
+
+  /** Waits for `done`, handing over to a new run whenever the history grows long. */
+  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation'>): Promise<void> {
+    while (!done()) {
+      await condition(() => done() || historyIsLong());
+      if (!done()) await handOver(position());
+    }
+  }
 
   function brief(level: number): IncidentBrief {
     const view = incident.view();
@@ -217,16 +249,33 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
-  async function escalate(): Promise<void> {
-    for (let step = firstStep(plan.policy); step && incident.status === 'triggered'; step = nextStep(plan.policy, step)) {
-      const level = plan.policy.levels[step.levelIndex];
-      const now = new Date();
-      const hasNext = nextStep(plan.policy, step) !== undefined;
-      incident.recordEscalation(step, plan.policy.id, now, hasNext ? new Date(now.getTime() + level.timeoutSeconds * 1000) : undefined);
-      for (const responder of level.targets) for (const channel of level.channels) notify('page', responder, channel, step);
-      for (const responder of level.targets) pagedContactIds.add(responder.id);
-      upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
-      await condition(() => incident.status !== 'triggered', level.timeoutSeconds * 1000);
+  /**
+   * Notifies level after level until someone acknowledges. `resume` continues a carried-over
+   * escalation: its step has already been notified and the next is due at `dueAtMs`.
+   */
+  async function escalate(resume?: { step: EscalationStep; dueAtMs: number }): Promise<void> {
+    let notified = resume !== undefined;
+    let dueAtMs = resume?.dueAtMs ?? 0;
+    for (let step = resume?.step ?? firstStep(plan.policy); step && incident.status === 'triggered'; step = nextStep(plan.policy, step)) {
+      if (!notified) {
+        const level = plan.policy.levels[step.levelIndex];
+        const now = new Date();
+        const hasNext = nextStep(plan.policy, step) !== undefined;
+        dueAtMs = now.getTime() + level.timeoutSeconds * 1000;
+        incident.recordEscalation(step, plan.policy.id, now, hasNext ? new Date(dueAtMs) : undefined);
+        for (const responder of level.targets) for (const channel of level.channels) notify('page', responder, channel, step);
+        for (const responder of level.targets) pagedContactIds.add(responder.id);
+        upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+      }
+      notified = false;
+      // Until the level times out or someone acts; a long history hands over mid-wait.
+      for (;;) {
+        const remaining = dueAtMs - Date.now();
+        if (remaining <= 0) break;
+        await condition(() => incident.status !== 'triggered' || historyIsLong(), remaining);
+        if (incident.status !== 'triggered' || !historyIsLong()) break;
+        await handOver({ stage: 'escalating', escalation: { step, dueAtMs } });
+      }
     }
     if (incident.status === 'triggered') {
       incident.recordEscalationExhausted(new Date());
@@ -247,15 +296,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
-  if (plan.runbook) await runRunbook(plan.runbook);
-  if (incident.status === 'triggered') await escalate();
+  if (!carried && plan.runbook) await runRunbook(plan.runbook);
+  if (incident.status === 'triggered' && carried?.stage !== 'exhausted') {
+    await escalate(carried?.stage === 'escalating' ? carried.escalation : undefined);
+  }
 
-  await condition(() => incident.status !== 'triggered');
+  await waitQuietly(() => incident.status !== 'triggered', () => ({ stage: 'exhausted' }));
   // Settle page deliveries first, so the paged list is complete before we tell people.
   await Promise.all(deliveries);
   if (incident.status === 'acknowledged') {
-    tellPaged('acknowledged');
-    await condition(() => !incident.isOpen);
+    if (carried?.stage !== 'acknowledged') tellPaged('acknowledged');
+    await waitQuietly(() => !incident.isOpen, () => ({ stage: 'acknowledged' }));
     await Promise.all(deliveries);
   }
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');

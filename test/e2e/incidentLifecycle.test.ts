@@ -8,7 +8,13 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpEmailTransport } from '../../activities/transports/smtpEmail';
 import { createTwilioSmsTransport } from '../../activities/transports/twilioSms';
+import { randomUUID } from 'node:crypto';
+import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
+import { encodeIncidentId } from '../../domain/incidentId';
+import { alertSignal } from '../../workflows/definitions';
+import { incidentWorkflow } from '../../workflows/incident';
+import { makeAlert } from '../support/alerts';
 import type { IncidentView } from '../../domain/incident';
 import { startFakeTwilio } from '../support/fakeTwilio';
 import { startSmtpSink } from '../support/smtpSink';
@@ -192,6 +198,35 @@ describe('an alert, end to end', () => {
     });
     const fresh = await getIncident(reopened.id);
     expect(fresh).toMatchObject({ status: 'triggered', dedupKey: 'e2e-latency', alertCount: 1 });
+  });
+
+  it('finds, acknowledges and resolves an incident by its id after a storm moved it to a new run', async () => {
+    const alert = { ...makeAlert({ service: 'checkout', dedupKey: 'e2e-storm' }) };
+    const first = await stack.client.workflow.signalWithStart(incidentWorkflow, {
+      workflowId: incidentWorkflowId(alert),
+      taskQueue: stack.taskQueue,
+      args: [{ alert, historyLimit: 60 }],
+      signal: alertSignal,
+      signalArgs: [alert],
+    });
+    const incidentId = encodeIncidentId({ workflowId: first.workflowId, runId: first.signaledRunId });
+    await Promise.all(Array.from({ length: 80 }, () => first.signal(alertSignal, { ...alert, id: randomUUID() })));
+    const moved = await waitFor('the hand-over to a new run', async () => {
+      const current = await stack.client.workflow.getHandle(first.workflowId).describe();
+      return current.runId !== first.signaledRunId && current;
+    });
+    expect(moved.status.name).toBe('RUNNING');
+    const view = await waitFor('all repeats counted', async () => {
+      const current = await getIncident(incidentId);
+      return current.alertCount === 81 && current;
+    });
+    expect(view.id).toBe(incidentId);
+    const acked = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/ack`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(acked.status).toBe(200);
+    expect(((await acked.json()) as IncidentView).status).toBe('acknowledged');
+    const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(resolved.status).toBe(200);
+    expect((await waitFor('the resolved view', async () => (await getIncident(incidentId)).status === 'resolved'))).toBe(true);
   });
 
   it('resolves itself when the matching runbook verifies recovery, and says so by email', async () => {

@@ -86,7 +86,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     apiKeys: options.apiKeys ?? new Map(),
     publicUrl,
     twilioAuthToken: options.twilioAuthToken,
-    logger: pino({ level: 'silent' }),
+    // TEST_LOG_LEVEL=error shows what the API logs while a test runs.
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     env: options.env,
   });
   const server: Server = await new Promise((resolve) => {

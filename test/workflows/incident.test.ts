@@ -12,6 +12,7 @@ import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+import { waitFor } from '../support/waitFor';
 
 let env: TestWorkflowEnvironment;
 
@@ -288,6 +289,48 @@ describe('incident workflow: alerts', () => {
       expect(decodeIncidentId(secondView.id)).toEqual({ workflowId: second.workflowId, runId: second.signaledRunId });
       await second.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await second.result();
+    });
+  });
+});
+
+describe('incident workflow: storms of repeats', () => {
+  it('hands over to a new run when its history grows long, keeping the incident, its count and its escalation timing', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const alert = uniqueAlert();
+      startedOn.set(taskQueue, [incidentWorkflowId(alert)]);
+      const first = await env.client.workflow.signalWithStart(incidentWorkflow, {
+        workflowId: incidentWorkflowId(alert),
+        taskQueue,
+        args: [{ alert, historyLimit: 80 }],
+        signal: alertSignal,
+        signalArgs: [alert],
+      });
+      await env.sleep('1m');
+      const opened = await first.query(incidentQuery);
+      for (let i = 0; i < 150; i++) await first.signal(alertSignal, { ...alert, id: randomUUID() });
+      const latest = env.client.workflow.getHandle(first.workflowId);
+      const description = await waitFor('the hand-over to a new run', async () => {
+        const current = await latest.describe();
+        return current.runId !== first.signaledRunId && current;
+      });
+      expect(description.historyLength).toBeLessThan(120);
+      const carried = await latest.query(incidentQuery);
+      expect(carried.id).toBe(opened.id);
+      expect(carried.alertCount).toBe(151);
+      expect(carried.escalation.level).toBe(1);
+
+      await env.sleep('5m'); // level 2 was due 300 s after level 1, across the hand-over
+      const pages = pagesOf(sent);
+      expect(pages.map((page) => `${page.request.responder.id}/${page.request.channel}`).sort()).toEqual(['alice/email', 'alice/sms', 'bob/sms']);
+      const bobPage = pages.find((page) => page.request.responder.id === 'bob') as (typeof pages)[number];
+      expect(Math.round((bobPage.atMs - pages[0].atMs) / 1000)).toBe(300);
+
+      const acked = await latest.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      expect(acked).toMatchObject({ id: opened.id, status: 'acknowledged', alertCount: 151 });
+      await latest.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      const final = await latest.result();
+      expect(final.status).toBe('resolved');
+      expect(new Set(pagesOf(sent).map((page) => page.request.idempotencyKey)).size).toBe(pagesOf(sent).length);
     });
   });
 });
