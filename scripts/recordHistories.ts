@@ -21,14 +21,14 @@ const env = await createTimeSkippingEnv();
 
 type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
 
-async function record(name: string, plan: IncidentPlan, scenario: (start: StartIncident) => Promise<void>, planInInput = false) {
+async function record(name: string, plan: IncidentPlan, scenario: (start: StartIncident) => Promise<void>, planInInput = false, historyLimit?: number) {
   const taskQueue = `record-${randomUUID()}`;
   const alert = makeAlert({ dedupKey: `record-${name}` });
   const startIncident = () =>
     env.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentWorkflowId(alert),
       taskQueue,
-      args: [planInInput ? { alert, plan } : { alert }],
+      args: [planInInput ? { alert, plan, historyLimit } : { alert, historyLimit }],
       signal: alertSignal,
       signalArgs: [alert],
     });
@@ -81,5 +81,18 @@ await record('plan-in-input', { policy: twoLevelPolicy }, async (start) => {
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
   await handle.result();
 }, true);
+
+// Since v3 a long history hands over to a new run; this records that second run (carried input).
+await record('storm-handover', { policy: twoLevelPolicy }, async (start) => {
+  const handle = await start();
+  await env.sleep('1m');
+  for (let i = 0; i < 60; i++) await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-storm-handover' }));
+  const latest = env.client.workflow.getHandle(handle.workflowId);
+  while ((await latest.describe()).runId === handle.signaledRunId) await new Promise((resolve) => setTimeout(resolve, 50));
+  await env.sleep('6m');
+  await latest.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await latest.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await latest.result();
+}, true, 50);
 
 await env.teardown();
