@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:storm`: an alert storm through the HTTP API. 10,000 alerts over 50 dedup keys,
+ * from concurrent HTTP clients, as fast as the API takes them; then the raw ceiling measured in
+ * the same run: signalWithStart calls/s from a client straight to the same dev server. Reports
+ * accepted alerts/s, request latency, incidents opened, alerts lost and pages sent.
+ * Loopback only; bounded in count and time.
+ */
+import { randomUUID } from 'node:crypto';
+import { createTemporalGateway } from '../api/temporalGateway';
+import { parseConfig } from '../domain/config';
+import type { EmailTransport, SmsTransport } from '../domain/transports';
+import { startStack } from '../test/support/stack';
+import { percentile, runBounded } from './stats';
+
+const ALERTS = Number(process.env.BENCH_ALERTS ?? 10_000);
+const KEYS = Number(process.env.BENCH_KEYS ?? 50);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CEILING_CALLS = Number(process.env.BENCH_CEILING_CALLS ?? 2_000);
+const DEADLINE_MS = 10 * 60_000;
+const started = Date.now();
+
+function withinDeadline(what: string): void {
+  if (Date.now() - started > DEADLINE_MS) throw new Error(`bench:storm passed its ${DEADLINE_MS / 60_000} min bound during ${what}`);
+}
+
+const pagesByService = new Map<string, number>();
+const countPage = (subject: string) => {
+  const service = /: (?:critical|error|warning|info) (\S+):/.exec(subject)?.[1] ?? 'unknown';
+  pagesByService.set(service, (pagesByService.get(service) ?? 0) + 1);
+};
+const email: EmailTransport = { name: 'bench', send: async (message) => countPage(message.subject) };
+const sms: SmsTransport = { name: 'bench', send: async () => ({ id: randomUUID() }) };
+
+const config = parseConfig(
+  {
+    services: {},
+    defaultEscalationPolicy: 'one',
+    contacts: { oncall: { name: 'On-call', email: 'oncall@example.test' } },
+    escalationPolicies: { one: { levels: [{ notify: ['oncall'], channels: ['email'], timeout: '1h' }] } },
+  },
+  'bench config',
+);
+
+const stack = await startStack({ config, email, sms, runbooks: [] });
+const gateway = createTemporalGateway({ client: stack.client, taskQueue: stack.taskQueue });
+const runTag = randomUUID().slice(0, 8);
+
+try {
+  // The storm, through the API.
+  const latencies: number[] = [];
+  const incidentIds = new Set<string>();
+  let rejected = 0;
+  const stormStart = performance.now();
+  await runBounded(ALERTS, CONCURRENCY, async (index) => {
+    if (index % 500 === 0) withinDeadline('the storm');
+    const sent = performance.now();
+    const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'storm', summary: `storm key ${index % KEYS}`, severity: 'critical', dedupKey: `storm-${runTag}-${index % KEYS}` }),
+    });
+    const body = (await response.json()) as { incidentId?: string };
+    latencies.push(performance.now() - sent);
+    if (response.status === 202 && body.incidentId) incidentIds.add(body.incidentId);
+    else rejected += 1;
+  });
+  const stormSeconds = (performance.now() - stormStart) / 1000;
+
+  // Every accepted alert must be counted in its incident: read them back until they all are.
+  let counted = 0;
+  const settleStart = Date.now();
+  for (;;) {
+    withinDeadline('counting');
+    counted = 0;
+    for (const id of incidentIds) counted += (await gateway.get(id))?.alertCount ?? 0;
+    if (counted >= ALERTS - rejected || Date.now() - settleStart > 60_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+
+  // The ceiling: signalWithStart straight from a client, same server, same concurrency and keys.
+  const ceilingStart = performance.now();
+  await runBounded(CEILING_CALLS, CONCURRENCY, async (index) => {
+    if (index % 500 === 0) withinDeadline('the ceiling');
+    const now = new Date().toISOString();
+    await gateway.submitAlert({
+      id: randomUUID(),
+      service: 'ceiling',
+      summary: `ceiling key ${index % KEYS}`,
+      severity: 'critical',
+      dedupKey: `ceiling-${runTag}-${index % KEYS}`,
+      source: 'bench',
+      labels: {},
+      details: {},
+      receivedAt: now,
+    });
+  });
+  const ceilingPerSecond = CEILING_CALLS / ((performance.now() - ceilingStart) / 1000);
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last pages go out
+
+  const acceptedPerSecond = (ALERTS - rejected) / stormSeconds;
+  console.log(`bench:storm on the Temporal dev server: ${ALERTS} alerts over ${KEYS} keys, ${CONCURRENCY} concurrent HTTP clients`);
+  console.log(`accepted            ${ALERTS - rejected} (rejected ${rejected}) in ${stormSeconds.toFixed(1)} s = ${acceptedPerSecond.toFixed(0)} alerts/s`);
+  console.log(`request latency     p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+  console.log(`incidents opened    ${incidentIds.size} (expected ${KEYS})`);
+  console.log(`alerts lost         ${ALERTS - rejected - counted} (accepted ${ALERTS - rejected}, counted in incidents ${counted})`);
+  console.log(`pages sent          ${pagesByService.get('storm') ?? 0} (policy allows ${KEYS}: one level, one person, email)`);
+  console.log(`ceiling             ${ceilingPerSecond.toFixed(0)} signalWithStart/s straight to the server (${CEILING_CALLS} calls)`);
+  console.log(`API / ceiling       ${((acceptedPerSecond / ceilingPerSecond) * 100).toFixed(0)}%   (goal ≥ 70%)`);
+} finally {
+  await stack.stop();
+}
