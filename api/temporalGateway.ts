@@ -143,6 +143,25 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     });
   }
 
+  /**
+   * Run id → the incident it carries. A run that continues an incident after a storm carries its
+   * memo from the start; any other run opened its own incident. These facts never change, so
+   * caching them (bounded) cannot drift; it saves a describe per alert on a busy key.
+   */
+  const incidentOfRun = new Map<string, string>();
+  const RUN_CACHE_LIMIT = 10_000;
+
+  async function incidentIdOfRun(ref: IncidentRef): Promise<string> {
+    const cached = incidentOfRun.get(ref.runId);
+    if (cached) return cached;
+    const description = await call(() => client.workflow.getHandle(ref.workflowId, ref.runId).describe());
+    const memo = (description.memo ?? {}) as Partial<IncidentMemo>;
+    const incidentId = memo.incidentId ?? encodeIncidentId(ref);
+    if (incidentOfRun.size >= RUN_CACHE_LIMIT) incidentOfRun.delete(incidentOfRun.keys().next().value as string);
+    incidentOfRun.set(ref.runId, incidentId);
+    return incidentId;
+  }
+
   const OPEN = [`ExecutionStatus = 'Running'`, `${searchAttributes.status.name} != 'resolved'`];
 
   return {
@@ -157,7 +176,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
           signalArgs: [alert],
         }),
       );
-      return { incidentId: encodeIncidentId({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
+      return { incidentId: await incidentIdOfRun({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
     },
 
     async noteSourceResolved(alert: Alert) {

@@ -216,9 +216,11 @@ describe('an alert, end to end', () => {
       return current.runId !== first.signaledRunId && current;
     });
     expect(moved.status.name).toBe('RUNNING');
+    // An alert posted now joins the same incident, and the API names it by its original id.
+    expect(await postAlert({ service: 'checkout', summary: alert.summary, severity: 'critical', dedupKey: 'e2e-storm' })).toBe(incidentId);
     const view = await waitFor('all repeats counted', async () => {
       const current = await getIncident(incidentId);
-      return current.alertCount === 81 && current;
+      return current.alertCount === 82 && current;
     });
     expect(view.id).toBe(incidentId);
     const acked = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/ack`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
