@@ -77,6 +77,19 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 
+  // How long the incidents' histories grew, over every run each incident used.
+  let longestHistory = 0;
+  let runs = 0;
+  for (let key = 0; key < KEYS; key++) {
+    const workflowId = `incident/storm/storm-${runTag}-${key}`;
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      runs += 1;
+      // Visibility fills in the length only when a run closes; ask an open run itself.
+      const length = execution.historyLength || (await stack.client.workflow.getHandle(workflowId, execution.runId).describe()).historyLength;
+      longestHistory = Math.max(longestHistory, length);
+    }
+  }
+
   // The ceiling: signalWithStart straight from a client, same server, same concurrency and keys.
   const ceilingStart = performance.now();
   await runBounded(CEILING_CALLS, CONCURRENCY, async (index) => {
@@ -103,6 +116,7 @@ try {
   console.log(`request latency     p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms`);
   console.log(`incidents opened    ${incidentIds.size} (expected ${KEYS})`);
   console.log(`alerts lost         ${ALERTS - rejected - counted} (accepted ${ALERTS - rejected}, counted in incidents ${counted})`);
+  console.log(`histories           longest run ${longestHistory} events; ${runs} runs for ${incidentIds.size} incidents (hand-over past 2,000 events)`);
   console.log(`pages sent          ${pagesByService.get('storm') ?? 0} (policy allows ${KEYS}: one level, one person, email)`);
   console.log(`ceiling             ${ceilingPerSecond.toFixed(0)} signalWithStart/s straight to the server (${CEILING_CALLS} calls)`);
   console.log(`API / ceiling       ${((acceptedPerSecond / ceilingPerSecond) * 100).toFixed(0)}%   (goal ≥ 70%)`);
