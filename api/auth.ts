@@ -1,12 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { HttpError } from './httpErrors';
+import { sameSecret } from './sameSecret';
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * The user an `Authorization: Bearer <key>` header acts as.

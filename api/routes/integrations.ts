@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Alert } from '../../domain/alert';
 import type { VigilConfig } from '../../domain/config';
@@ -7,6 +7,7 @@ import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
+import { sameSecret } from '../sameSecret';
 
 export interface IntegrationDeps {
   gateway: IncidentGateway;
@@ -16,11 +17,6 @@ export interface IntegrationDeps {
   onAccepted: (alert: Alert) => void;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * Hands parsed alerts to Temporal in order, one at a time, so a 2xx means every alert of the

@@ -1,15 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Router, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { pagerDutyAdapter } from '../adapters/pagerduty';
 import { AdapterInputError } from '../adapters/types';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { sameSecret } from '../sameSecret';
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** An error both PagerDuty clients (`status`, `message`, `errors`) and Vigil clients (`error`, `details`) read. */
 function refuse(res: Response, status: number, message: string, field: string, detail: string): void {

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { cloudwatchAdapter } from '../adapters/cloudwatch';
@@ -7,12 +6,8 @@ import { HttpError, parseOr400 } from '../httpErrors';
 import { isSigningCertUrl, isSubscribeUrl, signatureIsValid, snsEnvelopeSchema } from '../sns/snsMessage';
 import type { SnsFetcher } from '../sns/snsFetcher';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { sameSecret } from '../sameSecret';
 
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * `POST /v1/webhooks/sns/:integrationId/:token`: CloudWatch alarms through an SNS HTTPS
