@@ -1,12 +1,10 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
 import { ConfigError, parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
-import { testConfig } from './testApp';
+import type { createFakeGateway } from '../support/fakeGateway';
+import { startTestApp, testConfig } from './testApp';
 
 const TOKEN = 'am-token-for-tests';
 const config = parseConfig(
@@ -20,20 +18,17 @@ const config = parseConfig(
   'test',
 );
 
-let server: Server;
+let app: Awaited<ReturnType<typeof startTestApp>>;
 let url: string;
-const fake = createFakeGateway();
+let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  const app = createApp({ gateway: fake.gateway, config, apiKeys: new Map(), publicUrl: 'https://vigil.example.test', logger: pino({ level: 'silent' }), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token' } });
-  server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token' } });
+  ({ url, fake } = app);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await app.close();
 });
 
 function send(path: string, body: unknown, token?: string) {

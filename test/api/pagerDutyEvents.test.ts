@@ -1,11 +1,8 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../api/adapters/index';
-import { createApp } from '../../api/app';
 import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
+import type { createFakeGateway } from '../support/fakeGateway';
+import { startTestApp } from './testApp';
 
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
 const config = parseConfig(
@@ -19,20 +16,17 @@ const config = parseConfig(
   'test',
 );
 
-let server: Server;
+let app: Awaited<ReturnType<typeof startTestApp>>;
 let url: string;
-const fake = createFakeGateway();
+let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  const app = createApp({ gateway: fake.gateway, config, apiKeys: new Map(), publicUrl: 'https://x', logger: pino({ level: 'silent' }), env: { PD_KEY: ROUTING_KEY, PROM_KEY: 'prom-key' } });
-  server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PD_KEY: ROUTING_KEY, PROM_KEY: 'prom-key' } });
+  ({ url, fake } = app);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await app.close();
 });
 
 function enqueue(event: Record<string, unknown>, contentType = 'application/json') {

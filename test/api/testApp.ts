@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
 
@@ -20,8 +20,8 @@ export const testConfig = parseConfig(
   'test config',
 );
 
-/** The API in-process on a loopback port, over a fake gateway. */
-export async function startTestApp() {
+/** The API in-process on a loopback port, over a fake gateway; `overrides` replace any dependency. */
+export async function startTestApp(overrides: Partial<AppDeps> = {}) {
   const fake = createFakeGateway();
   const app = createApp({
     gateway: fake.gateway,
@@ -30,6 +30,7 @@ export async function startTestApp() {
     publicUrl: PUBLIC_URL,
     twilioAuthToken: TWILIO_TOKEN,
     logger: pino({ level: 'silent' }),
+    ...overrides,
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
