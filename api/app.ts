@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../domain/config';
 import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
 import type { IncidentGateway } from './incidentGateway';
+import { createAlertIntake } from './intake/alertIntake';
+import type { AlertSpool } from './intake/alertSpool';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { alertRoutes } from './routes/alerts';
@@ -33,13 +35,16 @@ export interface AppDeps {
   env?: NodeJS.ProcessEnv;
   /** Fetches SNS certificates and subscription links (the real one by default; tests pass a fake). */
   snsFetcher?: SnsFetcher;
+  /** Holds alerts while Temporal is unreachable; without it an outage is a 503. */
+  spool?: AlertSpool;
 }
 
 const JSON_LIMIT = '256kb';
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
-  const metrics = createApiMetrics();
+  const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined });
+  const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count) });
   const openApi = openApiDocument();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -58,14 +63,14 @@ export function createApp(deps: AppDeps): express.Express {
   // PagerDuty senders post JSON without always saying so.
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }));
 
-  app.use(healthRoutes({ gateway: deps.gateway }));
+  app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
   app.get('/metrics', metrics.serve);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.use(alertRoutes({ gateway: deps.gateway, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
+  app.use(alertRoutes({ intake, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
   const integrationDeps = {
-    gateway: deps.gateway,
+    intake,
     config: deps.config,
     env: deps.env ?? process.env,
     onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),

@@ -65,7 +65,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof TemporalUnavailableError) {
       logger.warn({ err: error, path: req.path }, 'temporal unavailable');
       res.setHeader('Retry-After', '5');
-      return sendError(res, 503, 'Temporal is unavailable; try again');
+      return sendError(res, 503, `${error.publicMessage}; try again`);
     }
     // body-parser's errors carry a status and a type.
     const parserError = error as { status?: number; type?: string; message?: string };

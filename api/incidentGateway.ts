@@ -81,7 +81,11 @@ export class IncidentConflictError extends Error {
 
 /** Thrown when Temporal cannot be reached or does not answer in time (HTTP 503). */
 export class TemporalUnavailableError extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /** What a caller is told (the cause, with internal addresses, goes to the log only). */
+    readonly publicMessage = 'Temporal is unavailable',
+  ) {
     super(`Temporal is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'TemporalUnavailableError';
   }

@@ -1,6 +1,9 @@
 /**
- * API process: `npm run api`. Stateless: run as many replicas as you like against one cluster.
+ * API process: `npm run api`. Keeps nothing in memory another replica needs: incidents live in
+ * Temporal, the spool and records in the SQL store (share one PostgreSQL via DATABASE_URL to run
+ * several replicas; the embedded store under VIGIL_HOME serves one).
  */
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, resolveApiKeys } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
@@ -8,7 +11,11 @@ import { registerSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { planIncident } from '../activities/plan';
 import { RUNBOOKS } from '../runbooks/index';
+import { openSqlStore } from '../platform/sqlStore';
 import { createApp } from './app';
+import { createAlertSpool } from './intake/alertSpool';
+import { startForwarder } from './intake/forwarder';
+import { deliverItem } from './intake/intakeItem';
 import { createTemporalGateway } from './temporalGateway';
 
 const logger = createLogger('vigil-api');
@@ -16,7 +23,15 @@ const logger = createLogger('vigil-api');
 async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
-  const connection = await Connection.connect(settings.connection);
+  const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  const store = await openSqlStore({ databaseUrl: process.env.DATABASE_URL, dataDir: join(vigilDir, 'store') });
+  logger.info({ store: store.kind }, 'SQL store open');
+  const spool = await createAlertSpool(store);
+  // Temporal may be down as the API starts: alerts then go to the spool until it answers.
+  const connection = await Connection.connect(settings.connection).catch((error: unknown) => {
+    logger.warn({ err: error, temporal: settings.connection.address }, 'Temporal does not answer yet; alerts are spooled until it does');
+    return Connection.lazy(settings.connection);
+  });
   // On Temporal Cloud the operator API needs an admin key: register the attributes there once.
   await registerSearchAttributes(connection, settings.namespace).catch((error: unknown) =>
     logger.warn({ err: error }, 'could not register search attributes; add them once by hand (see docs/deployment.md)'),
@@ -26,8 +41,11 @@ async function main(): Promise<void> {
   const publicUrl = (process.env.VIGIL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const apiKeys = resolveApiKeys(config);
   if (apiKeys.size === 0) logger.warn('no API key is set in the environment: acknowledge and resolve over HTTP are refused');
+  const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOKS, alert) });
+  const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger });
   const app = createApp({
-    gateway: createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOKS, alert) }),
+    gateway,
+    spool,
     config,
     apiKeys,
     publicUrl,
@@ -38,7 +56,13 @@ async function main(): Promise<void> {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
   });
   const shutdown = () => {
-    server.close(() => void connection.close().finally(() => process.exit(0)));
+    server.close(() => {
+      void forwarder
+        .stop()
+        .then(() => store.close())
+        .then(() => connection.close())
+        .finally(() => process.exit(0));
+    });
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SpoolStats } from './intake/alertSpool';
 
 /** Metrics of one app, in a registry of its own so several apps in one process never clash. */
-export function createApiMetrics() {
+export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStats> } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_api_' });
   const requests = new Counter({
@@ -32,6 +33,28 @@ export function createApiMetrics() {
     registers: [registry],
   });
 
+  const alertsSpooled = new Counter({
+    name: 'vigil_alerts_spooled_total',
+    help: 'Alerts (and resolve/acknowledge notices) written to the spool while Temporal was unreachable',
+    registers: [registry],
+  });
+  const { spoolStats } = options;
+  if (spoolStats) {
+    // Read from the store at scrape time, so every replica reports the shared spool as it is.
+    const gauge = (name: string, help: string, pick: (stats: SpoolStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(pick(await spoolStats()));
+        },
+      });
+    gauge('vigil_spool_depth', 'Items waiting in the spool for Temporal', (stats) => stats.depth);
+    gauge('vigil_spool_oldest_age_seconds', 'Age of the oldest item waiting in the spool', (stats) => stats.oldestAgeSeconds);
+    gauge('vigil_spool_failed', 'Spooled items set aside after repeated non-outage failures', (stats) => stats.failed);
+  }
+
   /** Counts every answer; the route is the pattern (never the raw path, which holds ids). */
   const observe: RequestHandler = (req, res, next) => {
     const stop = duration.startTimer();
@@ -47,5 +70,5 @@ export function createApiMetrics() {
     res.set('content-type', registry.contentType).send(await registry.metrics());
   };
 
-  return { registry, observe, serve, alertsAccepted, integrationAuthFailures };
+  return { registry, observe, serve, alertsAccepted, integrationAuthFailures, alertsSpooled };
 }

@@ -41,6 +41,8 @@ export interface CarriedIncident {
   stage: 'escalating' | 'exhausted' | 'acknowledged';
   /** While escalating: the level last notified, and when the next one is due. */
   escalation?: { step: EscalationStep; dueAtMs: number };
+  /** Ids of the latest alerts counted, so a re-delivery across the hand-over counts once. */
+  recentAlertIds?: string[];
 }
 
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */

@@ -58,6 +58,9 @@ const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
 /** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
 const DEFAULT_HISTORY_LIMIT = 2_000;
 
+/** How many recent alert ids an incident remembers to recognise a re-delivery. */
+const RECENT_ALERT_IDS = 64;
+
 function refuse(refusal: TransitionRefusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
 }
@@ -83,6 +86,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const lateAlerts: Alert[] = [];
   if (!carried) for (const repeat of input.repeats ?? []) incident.recordRepeat(repeat, new Date());
   const pagedContactIds = new Set<string>(incident.view().paged.map((page) => page.responderId));
+  /**
+   * Ids of the latest alerts counted. An alert delivered twice (a spool forwarder or a client
+   * retrying after a lost answer) carries the same id, and counts once.
+   */
+  const recentAlertIds: string[] = [...(carried?.recentAlertIds ?? [])];
+  function alreadyCounted(alert: Alert): boolean {
+    if (alert.id === input.alert.id || recentAlertIds.includes(alert.id)) return true;
+    recentAlertIds.push(alert.id);
+    if (recentAlertIds.length > RECENT_ALERT_IDS) recentAlertIds.shift();
+    return false;
+  }
 
   function publishStatus(): void {
     const view = incident.view();
@@ -94,7 +108,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   setHandler(alertSignal, (alert) => {
     // signalWithStart delivers the opening alert as a signal too; it is already counted.
-    if (alert.id === input.alert.id) return;
+    if (alreadyCounted(alert)) return;
     if (!incident.isOpen) {
       lateAlerts.push(alert);
       return;
@@ -104,6 +118,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (incident.severity !== before) publishStatus();
   });
   setHandler(sourceResolvedSignal, (alert) => {
+    if (alreadyCounted(alert)) return;
     if (incident.isOpen) incident.recordSourceResolved(alert, new Date());
   });
   setHandler(incidentQuery, () => incident.view());
@@ -162,7 +177,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       alert: input.alert,
       incidentRunId: ref.runId,
       historyLimit: input.historyLimit,
-      carried: { ...position, view: incident.view(), plan },
+      carried: { ...position, view: incident.view(), plan, recentAlertIds },
     });
   }
 

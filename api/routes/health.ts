@@ -1,15 +1,22 @@
 import { Router } from 'express';
 import type { IncidentGateway } from '../incidentGateway';
+import type { AlertSpool, SpoolStats } from '../intake/alertSpool';
 
-/** Liveness (the process answers) and readiness (Temporal answers too). */
-export function healthRoutes(deps: { gateway: IncidentGateway }): Router {
+/**
+ * Liveness (the process answers) and readiness: ready while alerts can be held, by Temporal or,
+ * during an outage, by the spool. The spool's depth and age show how far behind Temporal is.
+ */
+export function healthRoutes(deps: { gateway: IncidentGateway; spool?: AlertSpool }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const up = await deps.gateway.isReady();
-    res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'not ready', temporal: up ? 'up' : 'down' });
+    const temporalUp = await deps.gateway.isReady();
+    let spool: SpoolStats | 'unavailable' | undefined;
+    if (deps.spool) spool = await deps.spool.stats().catch(() => 'unavailable' as const);
+    const ready = temporalUp || (spool !== undefined && spool !== 'unavailable');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', temporal: temporalUp ? 'up' : 'down', ...(spool ? { spool } : {}) });
   });
   return router;
 }

@@ -6,11 +6,12 @@ import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
+import type { AlertIntake } from '../intake/alertIntake';
+import type { IntakeItem } from '../intake/intakeItem';
 import { sameSecret } from '../sameSecret';
 
 export interface IntegrationDeps {
-  gateway: IncidentGateway;
+  intake: AlertIntake;
   config: VigilConfig;
   env: NodeJS.ProcessEnv;
   onRefused: (integrationId: string) => void;
@@ -19,23 +20,29 @@ export interface IntegrationDeps {
 
 
 /**
- * Hands parsed alerts to Temporal in order, one at a time, so a 2xx means every alert of the
- * request is held: firing ones open or join incidents, the others reach their open incident only.
+ * Hands a request's alerts to the intake in order, so a 2xx means every one of them is held (by
+ * Temporal, or by the spool while Temporal is down): firing ones open or join incidents, the
+ * others reach their open incident only.
  */
-export async function deliverAlerts(deps: Pick<IntegrationDeps, 'gateway' | 'onAccepted'>, parsed: SourceAlert[], integrationId: string) {
+export async function deliverAlerts(deps: Pick<IntegrationDeps, 'intake' | 'onAccepted'>, parsed: SourceAlert[], integrationId: string) {
   const receivedAt = new Date().toISOString();
-  const incidentIds: string[] = [];
-  let reachedOpenIncident = 0;
-  for (const { status, ...fields } of parsed) {
+  const items = parsed.map(({ status, ...fields }): IntakeItem => {
     const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
-    if (status === 'firing') {
-      incidentIds.push((await deps.gateway.submitAlert(alert)).incidentId);
-      deps.onAccepted(alert);
-    } else if (status === 'resolved' ? await deps.gateway.noteSourceResolved(alert) : await deps.gateway.acknowledgeOpen(alert, { by: integrationId, via: alert.source })) {
-      reachedOpenIncident += 1;
-    }
-  }
-  return { incidentIds, openIncidentsUpdated: reachedOpenIncident };
+    if (status === 'firing') return { action: 'trigger', alert };
+    if (status === 'resolved') return { action: 'resolve', alert };
+    return { action: 'acknowledge', alert, actor: { by: integrationId, via: alert.source } };
+  });
+  const outcomes = await deps.intake.accept(items);
+  for (const item of items) if (item.action === 'trigger') deps.onAccepted(item.alert);
+  const incidentIds: string[] = [];
+  let openIncidentsUpdated = 0;
+  let spooled = 0;
+  outcomes.forEach((outcome, index) => {
+    if (outcome.held === 'spool') spooled += 1;
+    else if (outcome.incidentId) incidentIds.push(outcome.incidentId);
+    else if (outcome.reachedIncident && items[index].action !== 'trigger') openIncidentsUpdated += 1;
+  });
+  return { incidentIds, openIncidentsUpdated, spooled };
 }
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */
@@ -50,7 +57,7 @@ function checkSources(config: VigilConfig): void {
  * `POST /v1/integrations/:id` (token as `Authorization: Bearer`) and `/v1/integrations/:id/:token`
  * (token in the path, for senders that cannot set headers). The body is read by the integration's
  * adapter; firing alerts open or join incidents, resolved ones are noted on their open incident.
- * 2xx only once every alert of the request is held by Temporal.
+ * 2xx only once every alert of the request is held (by Temporal, or by the spool while it is down).
  */
 export function integrationRoutes(deps: IntegrationDeps): Router {
   checkSources(deps.config);

@@ -1,0 +1,103 @@
+/**
+ * Drains the spool into Temporal once it answers again: oldest item first, one at a time, each
+ * row deleted only after Temporal holds its item. A crash between the two re-sends that one item;
+ * the incident workflow ignores an alert id it has already counted, so each counts once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { TemporalUnavailableError } from '../incidentGateway';
+import type { AlertSpool } from './alertSpool';
+import type { DeliveredItem, IntakeItem } from './intakeItem';
+
+export interface ForwarderOptions {
+  spool: AlertSpool;
+  deliver: (item: IntakeItem) => Promise<DeliveredItem>;
+  logger: Logger;
+  /** Called after each item Temporal took from the spool. */
+  onForwarded?: (item: IntakeItem) => void;
+  /** Pause between looks at an empty spool (other replicas may spool too). */
+  idleMs?: number;
+  /** Longest pause between retries while Temporal stays down. */
+  maxBackoffMs?: number;
+}
+
+export interface Forwarder {
+  /** One pass: forwards until the spool is empty or Temporal refuses. @returns items forwarded. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** An item that fails this often for a reason other than an outage is set aside, not retried forever. */
+const MAX_ATTEMPTS = 5;
+const LEASE_MS = 30_000;
+const BATCH = 100;
+
+export function startForwarder(options: ForwarderOptions): Forwarder {
+  const { spool, logger } = options;
+  const holder = randomUUID();
+  const idleMs = options.idleMs ?? 2_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  let backoffMs = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function drain(): Promise<number> {
+    let forwarded = 0;
+    for (;;) {
+      if (!(await spool.tryLease(holder, LEASE_MS))) return forwarded;
+      const generation = spool.generation;
+      const batch = await spool.oldest(BATCH);
+      if (batch.length === 0) {
+        spool.markDrained(generation);
+        return forwarded;
+      }
+      for (const spooled of batch) {
+        if (stopped) return forwarded;
+        try {
+          await options.deliver(spooled.item);
+        } catch (error) {
+          if (error instanceof TemporalUnavailableError) throw error;
+          const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
+          await spool.recordFailure(spooled.seq, (error as Error).message, setAside);
+          logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
+          // Keep the order: retry this item before any later one, unless it was set aside.
+          if (!setAside) throw error;
+          continue;
+        }
+        await spool.remove(spooled.seq);
+        forwarded += 1;
+        options.onForwarded?.(spooled.item);
+      }
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = drain().then(
+        (forwarded) => {
+          if (forwarded > 0) logger.info({ forwarded }, 'spooled alerts delivered to Temporal');
+          backoffMs = 0;
+          schedule(spool.active ? 0 : idleMs);
+        },
+        (error: unknown) => {
+          backoffMs = Math.min(maxBackoffMs, Math.max(500, backoffMs * 2));
+          if (!(error instanceof TemporalUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
+          schedule(backoffMs);
+        },
+      );
+    }, delayMs);
+  }
+  schedule(0);
+
+  return {
+    drain,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running.catch(() => undefined);
+      await spool.releaseLease(holder).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The SQL store's schema, as numbered steps applied once each and in order. Append new steps;
+ * never edit a released one (a database that ran it will not run it again).
+ */
+import type { SqlStore } from './sqlStore';
+
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      -- Alerts taken while Temporal was unreachable, oldest first; the forwarder drains them.
+      CREATE TABLE alert_spool (
+        seq bigserial PRIMARY KEY,
+        spooled_at timestamptz NOT NULL DEFAULT now(),
+        item jsonb NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        -- Set when an item kept failing for a reason other than Temporal being down.
+        failed_at timestamptz
+      );
+      -- Which API replica forwards the spool, so items go to Temporal in one order.
+      CREATE TABLE spool_lease (
+        name text PRIMARY KEY,
+        holder text NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+    `,
+  },
+];
+
+/** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */
+const MIGRATION_LOCK = 7_351_902;
+
+export async function migrate(store: SqlStore): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query('CREATE TABLE IF NOT EXISTS vigil_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const applied = new Set((await tx.query<{ version: number }>('SELECT version FROM vigil_migrations')).map((row) => row.version));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      // Comments go first: a ";" inside one must not split a statement.
+      const statements = migration.sql.replace(/--.*$/gm, '').split(';').map((text) => text.trim()).filter((text) => text !== '');
+      for (const statement of statements) {
+        await tx.query(statement);
+      }
+      await tx.query('INSERT INTO vigil_migrations (version) VALUES ($1)', [migration.version]);
+    }
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Vigil's one SQL store, for what is not a workflow (the alert spool, event records, maintenance
+ * windows): PostgreSQL when `DATABASE_URL` is set, so API replicas share it; otherwise PGlite
+ * (PostgreSQL compiled to WebAssembly) in a folder under `.vigil/`. One SQL dialect for both.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { migrate } from './migrations';
+
+/** Runs SQL with `$1`-style parameters; the one thing stores and migrations need. */
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+}
+
+export interface SqlStore extends SqlExecutor {
+  /** `postgres` (DATABASE_URL) or `embedded` (PGlite). */
+  readonly kind: 'postgres' | 'embedded';
+  /** Runs `work` in one transaction: committed if it returns, rolled back if it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface SqlStoreOptions {
+  /** A PostgreSQL connection string; wins over `dataDir`. */
+  databaseUrl?: string;
+  /** PGlite's folder; in memory when absent (tests). */
+  dataDir?: string;
+}
+
+function embedded(db: PGlite): SqlStore {
+  return {
+    kind: 'embedded',
+    async query<Row>(sql: string, params: unknown[] = []) {
+      return (await db.query<Row>(sql, params)).rows;
+    },
+    transaction(work) {
+      return db.transaction((tx) => work({ query: async <Row>(sql: string, params: unknown[] = []) => (await tx.query<Row>(sql, params)).rows }));
+    },
+    close: () => db.close(),
+  };
+}
+
+function postgres(pool: pg.Pool): SqlStore {
+  return {
+    kind: 'postgres',
+    async query<Row>(sql: string, params: unknown[] = []) {
+      return (await pool.query(sql, params)).rows as Row[];
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[] });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> {
+  let store: SqlStore;
+  if (options.databaseUrl) {
+    // A short connect timeout: an unreachable database must fail a request, not hang it.
+    store = postgres(new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }));
+  } else {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    store = embedded(await PGlite.create(options.dataDir));
+  }
+  try {
+    await migrate(store);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
