@@ -1,10 +1,28 @@
 import { z } from 'zod';
-import { alertAcceptedSchema, alertBodySchema, errorSchema, incidentListQuerySchema, resolveBodySchema } from './schemas';
+import { SEVERITY_WORDS } from '../domain/severity';
+import { ackBodySchema, alertAcceptedSchema, alertBodySchema, errorSchema, incidentListQuerySchema, resolveBodySchema } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
 const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const bearer = [{ apiKey: [] }];
+/** What the body parsers and the content-type gate in `app.ts` answer before a route runs. */
+const bodyErrors = { '413': errorResponse('body too large'), '415': errorResponse('not JSON, or a charset other than UTF-8') };
+const unavailable = { '503': errorResponse('Temporal unavailable') };
+
+/**
+ * The alert body, with what the schema checks in code written out for JSON Schema: `severity`
+ * is a refinement (any of these words, compared trimmed and case-insensitively), `summary` is
+ * trimmed before its length check, and `labels` holds at most 64 entries.
+ */
+function alertBodyContent() {
+  const content = json(alertBodySchema);
+  const { properties } = content['application/json'].schema as { properties: Record<string, Record<string, unknown>> };
+  properties.severity = { ...properties.severity, enum: SEVERITY_WORDS };
+  properties.summary = { ...properties.summary, pattern: '\\S' };
+  properties.labels = { ...properties.labels, maxProperties: 64 };
+  return content;
+}
 
 function queryParameters(schema: z.ZodObject) {
   const jsonSchema = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> };
@@ -21,13 +39,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/alerts': {
         post: {
           summary: 'Submit an alert; 202 once Temporal durably holds it',
-          requestBody: { required: true, content: json(alertBodySchema) },
+          requestBody: { required: true, content: alertBodyContent() },
           responses: {
             '202': { description: 'accepted', content: json(alertAcceptedSchema) },
             '400': errorResponse('invalid body'),
-            '413': errorResponse('body too large'),
-            '415': errorResponse('not JSON'),
-            '503': errorResponse('Temporal unavailable'),
+            ...bodyErrors,
+            ...unavailable,
           },
         },
       },
@@ -42,7 +59,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: 'One incident: status, escalation, pages, runbook results, timeline',
           parameters: [idParam],
-          responses: { '200': { description: 'the incident' }, '404': errorResponse('no such incident') },
+          responses: { '200': { description: 'the incident' }, '400': errorResponse('id not decodable (bad percent-encoding)'), '404': errorResponse('no such incident'), ...unavailable },
         },
       },
       '/v1/incidents/{id}/ack': {
@@ -50,7 +67,16 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Acknowledge: stops escalation',
           security: bearer,
           parameters: [idParam],
-          responses: { '200': { description: 'the incident' }, '401': errorResponse('API key'), '404': errorResponse('no such incident'), '409': errorResponse('already resolved') },
+          requestBody: { required: false, content: json(ackBodySchema) },
+          responses: {
+            '200': { description: 'the incident' },
+            '400': errorResponse('invalid body, or id not decodable'),
+            '401': errorResponse('API key'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('already resolved'),
+            ...bodyErrors,
+            ...unavailable,
+          },
         },
       },
       '/v1/incidents/{id}/resolve': {
@@ -59,7 +85,15 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: [idParam],
           requestBody: { required: false, content: json(resolveBodySchema) },
-          responses: { '200': { description: 'the incident' }, '401': errorResponse('API key'), '404': errorResponse('no such incident'), '409': errorResponse('already resolved') },
+          responses: {
+            '200': { description: 'the incident' },
+            '400': errorResponse('invalid body, or id not decodable'),
+            '401': errorResponse('API key'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('already resolved'),
+            ...bodyErrors,
+            ...unavailable,
+          },
         },
       },
       '/v1/integrations/{integrationId}': {
@@ -68,7 +102,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), '503': errorResponse('Temporal unavailable') },
+          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
       },
       '/v1/integrations/{integrationId}/{token}': {
@@ -79,14 +113,20 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), '503': errorResponse('Temporal unavailable') },
+          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
       },
       '/v1/webhooks/twilio/sms': {
         post: {
           summary: 'Inbound SMS reply from Twilio (signature checked)',
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
-          responses: { '200': { description: 'TwiML reply', content: { 'text/xml': { schema: { type: 'string' } } } }, '403': errorResponse('bad signature') },
+          responses: {
+            '200': { description: 'TwiML reply', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '403': errorResponse('bad signature'),
+            '413': errorResponse('body too large'),
+            '415': errorResponse('a charset other than UTF-8'),
+            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN)'),
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
