@@ -28,6 +28,12 @@ import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError 
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
 const CALL_DEADLINE_MS = 10_000;
+/**
+ * Handing an alert over waits less: past this the API spools the alert instead, so a sender never
+ * times out on a hung connection. Safe if Temporal did take it after all: the spooled copy
+ * carries the same alert id, which the incident counts once.
+ */
+const INTAKE_DEADLINE_MS = 3_000;
 
 function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -49,9 +55,9 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
   const { client } = deps;
 
   /** Runs one Temporal call under a deadline; connection trouble becomes TemporalUnavailableError. */
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
+  async function call<T>(fn: () => Promise<T>, deadlineMs = CALL_DEADLINE_MS): Promise<T> {
     try {
-      return await client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+      return await client.connection.withDeadline(Date.now() + deadlineMs, fn);
     } catch (error) {
       if (isServiceFailure(error) && !(error instanceof WorkflowNotFoundError)) throw new TemporalUnavailableError(error);
       throw error;
@@ -175,13 +181,14 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
           signal: alertSignal,
           signalArgs: [alert],
         }),
+        INTAKE_DEADLINE_MS,
       );
       return { incidentId: await incidentIdOfRun({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
     },
 
     async noteSourceResolved(alert: Alert) {
       try {
-        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).signal(sourceResolvedSignal, alert));
+        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).signal(sourceResolvedSignal, alert), INTAKE_DEADLINE_MS);
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;
@@ -191,7 +198,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
     async acknowledgeOpen(alert: Alert, actor: ActorInput) {
       try {
-        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).executeUpdate(acknowledgeUpdate, { args: [actor] }));
+        await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).executeUpdate(acknowledgeUpdate, { args: [actor] }), INTAKE_DEADLINE_MS);
         return true;
       } catch (error) {
         // Closed, never opened, or already resolved: nothing open to acknowledge.
