@@ -10,9 +10,15 @@ import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
 import type { IncidentGateway } from './incidentGateway';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
+import type { ReceiveDeps } from './intake/receive';
+import type { EventLog } from './records/eventLog';
+import type { MaintenanceWindows } from './records/maintenanceWindows';
+import { eventPolicyOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { alertRoutes } from './routes/alerts';
+import { eventRoutes } from './routes/events';
+import { maintenanceRoutes } from './routes/maintenance';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { integrationRoutes } from './routes/integrations';
@@ -37,6 +43,9 @@ export interface AppDeps {
   snsFetcher?: SnsFetcher;
   /** Holds alerts while Temporal is unreachable; without it an outage is a 503. */
   spool?: AlertSpool;
+  /** Recorded events (without it, alerts the event policy makes events get a 503). */
+  events?: EventLog;
+  maintenance?: MaintenanceWindows;
 }
 
 const JSON_LIMIT = '256kb';
@@ -68,18 +77,27 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.use(alertRoutes({ intake, onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }) }));
-  const integrationDeps = {
+  const receive: ReceiveDeps = {
     intake,
+    policy: eventPolicyOf(deps.config),
+    events: deps.events,
+    maintenance: deps.maintenance,
+    onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
+    onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
+  };
+  app.use(alertRoutes({ receive }));
+  const integrationDeps = {
+    receive,
     config: deps.config,
     env: deps.env ?? process.env,
     onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
-    onAccepted: (alert: { source: string }) => metrics.alertsAccepted.inc({ source: alert.source }),
   };
   app.use(integrationRoutes(integrationDeps));
   app.use(pagerDutyEventRoutes(integrationDeps));
   app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
+  app.use(eventRoutes({ events: deps.events }));
+  app.use(maintenanceRoutes({ maintenance: deps.maintenance, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

@@ -16,6 +16,8 @@ import { createApp } from './app';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
+import { createEventLog } from './records/eventLog';
+import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
 
 const logger = createLogger('vigil-api');
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
   const app = createApp({
     gateway,
     spool,
+    events: createEventLog(store),
+    maintenance: createMaintenanceWindows(store),
     config,
     apiKeys,
     publicUrl,

@@ -33,6 +33,12 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
     registers: [registry],
   });
 
+  const alertOutcomes = new Counter({
+    name: 'vigil_alert_outcomes_total',
+    help: 'Alerts received, by what became of them: incident, event, suppressed (maintenance), dropped, resolve, acknowledge',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const alertsSpooled = new Counter({
     name: 'vigil_alerts_spooled_total',
     help: 'Alerts (and resolve/acknowledge notices) written to the spool while Temporal was unreachable',
@@ -70,5 +76,5 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
     res.set('content-type', registry.contentType).send(await registry.metrics());
   };
 
-  return { registry, observe, serve, alertsAccepted, integrationAuthFailures, alertsSpooled };
+  return { registry, observe, serve, alertsAccepted, integrationAuthFailures, alertsSpooled, alertOutcomes };
 }

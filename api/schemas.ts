@@ -49,3 +49,65 @@ export const errorSchema = z.object({
   error: z.string(),
   details: z.array(z.object({ field: z.string(), message: z.string() })),
 });
+
+const timestamp = z.iso
+  .datetime({ offset: true })
+  .refine((text) => {
+    const year = new Date(text).getUTCFullYear();
+    return year >= 2000 && year <= 2100;
+  }, 'a time between the years 2000 and 2100')
+  .describe('ISO-8601 date-time with offset, e.g. 2026-11-25T14:00:00Z');
+
+export const eventListQuerySchema = z
+  .object({
+    service: serviceId.optional(),
+    dedupKey: z.string().min(1).max(255).optional(),
+    disposition: z.enum(['event', 'suppressed', 'promoted']).optional(),
+    since: timestamp.optional(),
+    until: timestamp.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+/** Label matchers of a maintenance window: exact value, `*` (present), or `/regex/`. */
+const labelMatchers = z
+  .record(z.string().min(1).max(128), z.string().min(1).max(256))
+  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 matchers' })
+  .refine(
+    (labels) =>
+      Object.values(labels).every((value) => {
+        const regex = /^\/(.*)\/$/.exec(value);
+        if (!regex) return true;
+        try {
+          new RegExp(regex[1]);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    { message: 'a /regular expression/ that does not compile' },
+  );
+
+/** At most a year: a forgotten window must not silence a service for good. */
+const MAX_WINDOW_MS = 366 * 24 * 3600 * 1000;
+
+export const maintenanceBodySchema = z
+  .object({
+    service: serviceId.optional(),
+    matchers: labelMatchers.default({}),
+    startsAt: timestamp.optional().describe('default: now'),
+    endsAt: timestamp,
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict()
+  .refine((body) => body.service !== undefined || Object.keys(body.matchers).length > 0, {
+    message: 'name a service or at least one label matcher: a window over everything would silence all paging',
+    path: ['service'],
+  })
+  .refine((body) => Date.parse(body.endsAt) > (body.startsAt ? Date.parse(body.startsAt) : Date.now()), { message: 'must be after startsAt (and in the future)', path: ['endsAt'] })
+  .refine((body) => Date.parse(body.endsAt) - (body.startsAt ? Date.parse(body.startsAt) : Date.now()) <= MAX_WINDOW_MS, {
+    message: 'a window may last at most 366 days',
+    path: ['endsAt'],
+  });
+
+export const maintenanceListQuerySchema = z.object({ includeEnded: z.enum(['true', 'false']).default('false') }).strict();

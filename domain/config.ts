@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration';
+import type { EventPolicy } from './classification';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
+import { SEVERITIES } from './severity';
+
+function isValidLabelPattern(pattern: string): boolean {
+  const regex = /^\/(.*)\/$/.exec(pattern);
+  if (!regex) return true;
+  try {
+    new RegExp(regex[1]);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const id = z.string().regex(idPattern, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -70,6 +83,51 @@ const integrationSchema = z
   })
   .strict();
 
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]));
+
+const matcherSchema = z
+  .object({
+    source: oneOrMany(z.string().min(1)).optional(),
+    service: oneOrMany(z.string().min(1)).optional(),
+    severity: oneOrMany(z.enum(SEVERITIES)).optional(),
+    /** Exact value, `*` (present), or `/regex/` (anchored). */
+    labels: z.record(z.string(), z.string().refine(isValidLabelPattern, 'a value, "*", or a valid /regular expression/')).optional(),
+  })
+  .strict();
+
+/**
+ * One rule of the event policy: alerts it matches become incidents, events (recorded, nobody
+ * paged) or are dropped. An event rule may promote a recurring event to an incident.
+ */
+const classificationRuleSchema = z
+  .object({
+    name: id,
+    match: matcherSchema,
+    action: z.enum(['incident', 'event', 'drop']),
+    promote: z
+      .object({
+        /** Becomes an incident on this many events of the same key... */
+        count: z.number().int().min(2).max(100_000).optional(),
+        /** ...within this long (default: 1h). */
+        within: duration.optional(),
+        /** Or when the same key has been firing this long without resolving. */
+        persistsFor: duration.optional(),
+      })
+      .strict()
+      .refine((promote) => promote.count !== undefined || promote.persistsFor !== undefined, 'give "count" or "persistsFor"')
+      .optional(),
+  })
+  .strict()
+  .refine((rule) => rule.promote === undefined || rule.action === 'event', { message: 'only an "event" rule can promote', path: ['promote'] });
+
+const eventPolicySchema = z
+  .object({
+    rules: z.array(classificationRuleSchema).default([]),
+    /** For alerts no rule matches: every alert pages by default, as before any policy. */
+    default: z.enum(['incident', 'event', 'drop']).default('incident'),
+  })
+  .strict();
+
 export const vigilConfigSchema = z
   .object({
     services: z.record(id, serviceSchema),
@@ -79,6 +137,7 @@ export const vigilConfigSchema = z
     escalationPolicies: z.record(id, policySchema),
     apiKeys: z.array(apiKeySchema).default([]),
     integrations: z.record(id, integrationSchema).default({}),
+    eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
     runbooks: z
       .object({
         /** Per-step activity timeout. */
@@ -182,4 +241,21 @@ export function contactByPhone(config: VigilConfig, phone: string): (Responder &
     if (contact.phone === phone) return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone };
   }
   return undefined;
+}
+
+/** The event policy in the form `domain/classification.ts` applies (durations in seconds). */
+export function eventPolicyOf(config: VigilConfig): EventPolicy {
+  return {
+    defaultAction: config.eventPolicy.default,
+    rules: config.eventPolicy.rules.map((rule) => ({
+      name: rule.name,
+      match: rule.match,
+      action: rule.action,
+      promote: rule.promote && {
+        count: rule.promote.count,
+        withinSeconds: rule.promote.count !== undefined ? parseDurationSeconds(rule.promote.within ?? '1h') : undefined,
+        persistsSeconds: rule.promote.persistsFor !== undefined ? parseDurationSeconds(rule.promote.persistsFor) : undefined,
+      },
+    })),
+  };
 }

@@ -26,6 +26,42 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Alerts that paged nobody: events by policy, suppressed by maintenance, or promoted.
+      CREATE TABLE events (
+        id uuid PRIMARY KEY,
+        received_at timestamptz NOT NULL,
+        service text NOT NULL,
+        dedup_key text NOT NULL,
+        source text NOT NULL,
+        severity text NOT NULL,
+        summary text NOT NULL,
+        labels jsonb NOT NULL,
+        -- firing or resolved, as the source reported it
+        status text NOT NULL,
+        -- event, suppressed (maintenance), or promoted (became an incident)
+        disposition text NOT NULL,
+        reason text NOT NULL,
+        rule text,
+        maintenance_id uuid
+      );
+      CREATE INDEX events_by_key ON events (service, dedup_key, received_at);
+      CREATE INDEX events_by_time ON events (received_at);
+      CREATE TABLE maintenance_windows (
+        id uuid PRIMARY KEY,
+        service text,
+        matchers jsonb NOT NULL,
+        starts_at timestamptz NOT NULL,
+        ends_at timestamptz NOT NULL,
+        reason text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX maintenance_by_end ON maintenance_windows (ends_at);
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import type { Alert } from '../../domain/alert';
 import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
 import { HttpError } from '../httpErrors';
-import type { AlertIntake } from '../intake/alertIntake';
+import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
 
 /**
- * `POST /v1/alerts`: the generic JSON integration. Answers 202 only once the alert is held: by
- * Temporal (the answer names the incident), or by the spool while Temporal is down (the answer
- * says `spooled`; the incident opens when the spool drains).
+ * `POST /v1/alerts`: the generic JSON integration. Answers 202 only once the alert is held, and
+ * says what it became: an incident (named, or `spooled` while Temporal is down: it opens when the
+ * spool drains), a recorded event, an event suppressed by maintenance, or dropped by policy.
  */
-export function alertRoutes(deps: { intake: AlertIntake; onAccepted: (alert: Alert) => void }): Router {
+export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
   const router = Router();
   router.post('/v1/alerts', async (req, res) => {
     // The same reading as the `generic` integration: one schema, one mapping.
@@ -22,16 +20,22 @@ export function alertRoutes(deps: { intake: AlertIntake; onAccepted: (alert: Ale
       if (error instanceof AdapterInputError) throw new HttpError(400, 'invalid body', [{ field: error.field, message: error.message }]);
       throw error;
     }
-    const { status: _firing, ...fields } = parsed[0];
-    const alert: Alert = { ...fields, id: randomUUID(), receivedAt: new Date().toISOString() };
-    const [outcome] = await deps.intake.accept([{ action: 'trigger', alert }]);
-    deps.onAccepted(alert);
-    if (outcome.held === 'spool') {
-      res.status(202).json({ status: 'spooled', alertId: alert.id });
-      return;
+    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), 'api');
+    switch (result.outcome) {
+      case 'incident':
+        if (result.spooled || !result.incidentId) {
+          res.status(202).json({ status: 'spooled', alertId: result.alertId });
+          return;
+        }
+        res.status(202).location(`/v1/incidents/${encodeURIComponent(result.incidentId)}`).json({ incidentId: result.incidentId, status: 'accepted' });
+        return;
+      case 'event':
+      case 'suppressed':
+        res.status(202).json({ status: result.outcome, alertId: result.alertId, eventId: result.eventId });
+        return;
+      default:
+        res.status(202).json({ status: result.outcome, alertId: result.alertId });
     }
-    const incidentId = outcome.incidentId as string;
-    res.status(202).location(`/v1/incidents/${encodeURIComponent(incidentId)}`).json({ incidentId, status: 'accepted' });
   });
   return router;
 }

@@ -1,48 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { Alert } from '../../domain/alert';
 import type { VigilConfig } from '../../domain/config';
 import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
-import type { AlertIntake } from '../intake/alertIntake';
-import type { IntakeItem } from '../intake/intakeItem';
+import { receiveAlerts, summarize, type ReceiveDeps } from '../intake/receive';
 import { sameSecret } from '../sameSecret';
 
 export interface IntegrationDeps {
-  intake: AlertIntake;
+  receive: ReceiveDeps;
   config: VigilConfig;
   env: NodeJS.ProcessEnv;
   onRefused: (integrationId: string) => void;
-  onAccepted: (alert: Alert) => void;
 }
 
 
 /**
- * Hands a request's alerts to the intake in order, so a 2xx means every one of them is held (by
- * Temporal, or by the spool while Temporal is down): firing ones open or join incidents, the
- * others reach their open incident only.
+ * Hands a request's alerts to the receive pipeline in order, so a 2xx means every one of them is
+ * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
  */
-export async function deliverAlerts(deps: Pick<IntegrationDeps, 'intake' | 'onAccepted'>, parsed: SourceAlert[], integrationId: string) {
-  const receivedAt = new Date().toISOString();
-  const items = parsed.map(({ status, ...fields }): IntakeItem => {
-    const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
-    if (status === 'firing') return { action: 'trigger', alert };
-    if (status === 'resolved') return { action: 'resolve', alert };
-    return { action: 'acknowledge', alert, actor: { by: integrationId, via: alert.source } };
-  });
-  const outcomes = await deps.intake.accept(items);
-  for (const item of items) if (item.action === 'trigger') deps.onAccepted(item.alert);
-  const incidentIds: string[] = [];
-  let openIncidentsUpdated = 0;
-  let spooled = 0;
-  outcomes.forEach((outcome, index) => {
-    if (outcome.held === 'spool') spooled += 1;
-    else if (outcome.incidentId) incidentIds.push(outcome.incidentId);
-    else if (outcome.reachedIncident && items[index].action !== 'trigger') openIncidentsUpdated += 1;
-  });
-  return { incidentIds, openIncidentsUpdated, spooled };
+export async function deliverAlerts(deps: Pick<IntegrationDeps, 'receive'>, parsed: SourceAlert[], integrationId: string) {
+  return summarize(await receiveAlerts(deps.receive, parsed, integrationId));
 }
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */

@@ -13,7 +13,13 @@ import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@tem
 import pino from 'pino';
 import { planIncident } from '../../activities/plan';
 import { createApp } from '../../api/app';
+import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
+import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
+import { deliverItem } from '../../api/intake/intakeItem';
+import { createEventLog } from '../../api/records/eventLog';
+import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../../api/temporalGateway';
+import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import type { VigilConfig } from '../../domain/config';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
 import { RUNBOOKS } from '../../runbooks/index';
@@ -33,6 +39,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Use this server instead of starting one (several stacks in one run share it). */
   devServer?: DevServer;
+  /** Give the API an in-memory SQL store (spool and forwarder, events, maintenance), as `npm start` does. */
+  spool?: boolean;
 }
 
 export interface Stack {
@@ -45,6 +53,10 @@ export interface Stack {
   /** The worker's connection, for extra workers a benchmark runs beside Vigil's. */
   nativeConnection: NativeConnection;
   taskQueue: string;
+  /** Present when started with `spool: true`. */
+  spool?: AlertSpool;
+  /** Ends when the worker stops; rejects if it fails (e.g. Temporal gone for good). */
+  workerRun: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,11 +89,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const running = worker.run();
 
+  const gateway = createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(options.config, runbooks, alert) });
+  let store: SqlStore | undefined;
+  let spool: AlertSpool | undefined;
+  let forwarder: Forwarder | undefined;
+  if (options.spool) {
+    store = await openSqlStore({});
+    spool = await createAlertSpool(store);
+    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), idleMs: 200, maxBackoffMs: 2_000 });
+  }
+
   const port = await freePort();
   // As behind a proxy: the public URL differs from the address the server listens on.
   const publicUrl = `https://vigil.example.test:8443`;
   const app = createApp({
-    gateway: createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(options.config, runbooks, alert) }),
+    gateway,
+    spool,
+    events: store && createEventLog(store),
+    maintenance: store && createMaintenanceWindows(store),
     config: options.config,
     apiKeys: options.apiKeys ?? new Map(),
     publicUrl,
@@ -103,10 +128,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     worker,
     nativeConnection,
     taskQueue,
+    spool,
+    workerRun: running,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
+      await forwarder?.stop();
+      await store?.close();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
       await nativeConnection.close();
       await connection.close();
       if (!options.devServer) await devServer.stop();

@@ -1,0 +1,139 @@
+/**
+ * What happens to the alerts of one request, in order: maintenance windows suppress, the event
+ * policy decides incident, event or drop (promoting recurring events), events are recorded in
+ * the SQL store, and the rest go to the intake (Temporal, or the spool while it is down). Every
+ * route that takes alerts comes through here, so they all classify alike. A 2xx may follow only
+ * when this resolves: every alert is then held.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Alert } from '../../domain/alert';
+import { classify, ruleFor, type EventPolicy } from '../../domain/classification';
+import { windowCovering } from '../../domain/maintenance';
+import type { SourceAlert } from '../adapters/types';
+import { TemporalUnavailableError } from '../incidentGateway';
+import type { EventLog, EventRecord } from '../records/eventLog';
+import type { MaintenanceWindows } from '../records/maintenanceWindows';
+import type { AlertIntake } from './alertIntake';
+import type { IntakeItem } from './intakeItem';
+
+export interface ReceiveDeps {
+  intake: AlertIntake;
+  policy: EventPolicy;
+  /** Without one, an alert the policy makes an event cannot be recorded (503). */
+  events?: EventLog;
+  maintenance?: MaintenanceWindows;
+  onAccepted: (alert: Alert) => void;
+  onDisposition?: (disposition: AlertOutcome['outcome']) => void;
+}
+
+export type AlertOutcome = { alertId: string } & (
+  | { outcome: 'incident'; incidentId?: string; spooled: boolean }
+  | { outcome: 'event' | 'suppressed'; eventId: string }
+  | { outcome: 'dropped' }
+  | { outcome: 'resolve' | 'acknowledge'; reachedIncident: boolean; spooled: boolean }
+);
+
+function eventRecord(alert: Alert, status: EventRecord['status'], fields: Pick<EventRecord, 'disposition' | 'reason' | 'rule' | 'maintenanceId'>): EventRecord {
+  return {
+    id: alert.id,
+    receivedAt: alert.receivedAt,
+    service: alert.service,
+    dedupKey: alert.dedupKey,
+    source: alert.source,
+    severity: alert.severity,
+    summary: alert.summary,
+    labels: alert.labels,
+    status,
+    ...fields,
+  };
+}
+
+export async function receiveAlerts(deps: ReceiveDeps, parsed: SourceAlert[], integrationId: string): Promise<AlertOutcome[]> {
+  const now = new Date();
+  const receivedAt = now.toISOString();
+  const windows = deps.maintenance ? await deps.maintenance.current(now) : [];
+  const records: EventRecord[] = [];
+  const items: Array<{ item: IntakeItem; index: number }> = [];
+  const outcomes: AlertOutcome[] = [];
+
+  for (const [index, { status, ...fields }] of parsed.entries()) {
+    const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
+    const window = windowCovering(windows, alert, now);
+    const rule = ruleFor(deps.policy, alert);
+    if (status !== 'firing') {
+      // The end of an alert always reaches its open incident (one opened before a window or a
+      // rule change must still hear of it), and is recorded where its firing was.
+      if (rule?.action === 'drop') {
+        outcomes.push({ alertId: alert.id, outcome: 'dropped' });
+        continue;
+      }
+      if (window) records.push(eventRecord(alert, 'resolved', { disposition: 'suppressed', reason: `in maintenance: ${window.reason}`, maintenanceId: window.id }));
+      else if (rule?.action === 'event') records.push(eventRecord(alert, 'resolved', { disposition: 'event', reason: `recorded as an event by rule ${rule.name}`, rule: rule.name }));
+      const item: IntakeItem = status === 'resolved' ? { action: 'resolve', alert } : { action: 'acknowledge', alert, actor: { by: integrationId, via: alert.source } };
+      items.push({ item, index });
+      outcomes.push({ alertId: alert.id, outcome: item.action, reachedIncident: false, spooled: false });
+      continue;
+    }
+    if (window) {
+      records.push(eventRecord(alert, 'firing', { disposition: 'suppressed', reason: `in maintenance: ${window.reason}`, maintenanceId: window.id }));
+      outcomes.push({ alertId: alert.id, outcome: 'suppressed', eventId: alert.id });
+      continue;
+    }
+    // Only an event rule looks at history, so the common path costs no query.
+    const promote = rule?.action === 'event' ? rule.promote : undefined;
+    const recurrence =
+      promote && deps.events
+        ? await deps.events.recurrence(alert.service, alert.dedupKey, new Date(now.getTime() - (promote.withinSeconds ?? 0) * 1000))
+        : { recentCount: 0 };
+    // Events recorded earlier in this same request count too.
+    recurrence.recentCount += records.filter((record) => record.service === alert.service && record.dedupKey === alert.dedupKey && record.status === 'firing').length;
+    const decision = classify(deps.policy, alert, recurrence, now);
+    if (decision.disposition === 'drop') {
+      outcomes.push({ alertId: alert.id, outcome: 'dropped' });
+    } else if (decision.disposition === 'event') {
+      records.push(eventRecord(alert, 'firing', { disposition: 'event', reason: decision.reason, rule: decision.rule }));
+      outcomes.push({ alertId: alert.id, outcome: 'event', eventId: alert.id });
+    } else {
+      if (decision.promoted) records.push(eventRecord(alert, 'firing', { disposition: 'promoted', reason: decision.reason, rule: decision.rule }));
+      const promoted: Alert = decision.promoted ? { ...alert, details: { ...alert.details, vigilPromotion: decision.reason } } : alert;
+      items.push({ item: { action: 'trigger', alert: promoted }, index });
+      outcomes.push({ alertId: alert.id, outcome: 'incident', spooled: false });
+    }
+  }
+
+  if (records.length > 0) {
+    if (!deps.events) throw new TemporalUnavailableError(new Error('no event store configured'), 'events cannot be recorded');
+    try {
+      await deps.events.record(records);
+    } catch (error) {
+      // Not the sender's fault, and retrying may succeed: a 503, never a 4xx.
+      throw new TemporalUnavailableError(error, 'the event store is unavailable');
+    }
+  }
+  const held = await deps.intake.accept(items.map(({ item }) => item));
+  held.forEach((result, position) => {
+    const { item, index } = items[position];
+    const outcome = outcomes[index];
+    if (item.action === 'trigger') deps.onAccepted(item.alert);
+    if (outcome.outcome === 'incident') {
+      outcomes[index] = { ...outcome, spooled: result.held === 'spool', ...(result.held === 'temporal' && result.incidentId ? { incidentId: result.incidentId } : {}) };
+    } else if (outcome.outcome === 'resolve' || outcome.outcome === 'acknowledge') {
+      outcomes[index] = { ...outcome, spooled: result.held === 'spool', reachedIncident: result.held === 'temporal' && result.reachedIncident };
+    }
+  });
+  for (const outcome of outcomes) deps.onDisposition?.(outcome.outcome);
+  return outcomes;
+}
+
+/** The counts a route answers with. */
+export function summarize(outcomes: AlertOutcome[]) {
+  const count = (outcome: AlertOutcome['outcome']) => outcomes.filter((entry) => entry.outcome === outcome).length;
+  return {
+    incidentIds: [...new Set(outcomes.flatMap((entry) => (entry.outcome === 'incident' && entry.incidentId ? [entry.incidentId] : [])))],
+    openIncidentsUpdated: outcomes.filter((entry) => (entry.outcome === 'resolve' || entry.outcome === 'acknowledge') && entry.reachedIncident).length,
+    spooled: outcomes.filter((entry) => 'spooled' in entry && entry.spooled).length,
+    events: count('event'),
+    suppressed: count('suppressed'),
+    dropped: count('dropped'),
+  };
+}
