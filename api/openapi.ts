@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { SEVERITY_WORDS } from '../domain/severity';
-import { ackBodySchema, alertAcceptedSchema, alertBodySchema, errorSchema, incidentListQuerySchema, resolveBodySchema } from './schemas';
+import {
+  ackBodySchema,
+  alertAcceptedSchema,
+  alertBodySchema,
+  errorSchema,
+  eventListQuerySchema,
+  eventRecordSchema,
+  incidentListQuerySchema,
+  maintenanceBodySchema,
+  maintenanceListQuerySchema,
+  maintenanceWindowSchema,
+  resolveBodySchema,
+} from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
 const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
@@ -9,6 +21,7 @@ const bearer = [{ apiKey: [] }];
 /** What the body parsers and the content-type gate in `app.ts` answer before a route runs. */
 const bodyErrors = { '413': errorResponse('body too large'), '415': errorResponse('not JSON, or a charset other than UTF-8') };
 const unavailable = { '503': errorResponse('Temporal unavailable') };
+const storeUnavailable = { '503': errorResponse('the SQL store is unavailable or not configured') };
 
 /**
  * The alert body, with what the schema checks in code written out for JSON Schema: `severity`
@@ -38,7 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/v1/alerts': {
         post: {
-          summary: 'Submit an alert; 202 once Temporal durably holds it',
+          summary: 'Submit an alert; 202 once it is durably held (by Temporal, the spool, or as a recorded event)',
           requestBody: { required: true, content: alertBodyContent() },
           responses: {
             '202': { description: 'accepted', content: json(alertAcceptedSchema) },
@@ -96,6 +109,53 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/events': {
+        get: {
+          summary: 'Recorded events (alerts that paged nobody, and promotions), newest first',
+          parameters: queryParameters(eventListQuerySchema),
+          responses: {
+            '200': { description: 'events', content: json(z.object({ events: z.array(eventRecordSchema) })) },
+            '400': errorResponse('invalid query'),
+            ...storeUnavailable,
+          },
+        },
+      },
+      '/v1/maintenance': {
+        post: {
+          summary: 'Open a maintenance window: alerts it covers are recorded as suppressed events, nobody is paged',
+          security: bearer,
+          requestBody: { required: true, content: json(maintenanceBodySchema) },
+          responses: {
+            '201': { description: 'the window', content: json(maintenanceWindowSchema) },
+            '400': errorResponse('invalid body'),
+            '401': errorResponse('API key'),
+            ...bodyErrors,
+            ...storeUnavailable,
+          },
+        },
+        get: {
+          summary: 'Windows not yet over (or all, with includeEnded=true)',
+          parameters: queryParameters(maintenanceListQuerySchema),
+          responses: {
+            '200': { description: 'windows', content: json(z.object({ windows: z.array(maintenanceWindowSchema) })) },
+            '400': errorResponse('invalid query'),
+            ...storeUnavailable,
+          },
+        },
+      },
+      '/v1/maintenance/{id}': {
+        get: {
+          summary: 'One maintenance window',
+          parameters: [idParam],
+          responses: { '200': { description: 'the window', content: json(maintenanceWindowSchema) }, '400': errorResponse('id not decodable'), '404': errorResponse('no such window'), ...storeUnavailable },
+        },
+        delete: {
+          summary: 'End a maintenance window now (deletes it)',
+          security: bearer,
+          parameters: [idParam],
+          responses: { '204': { description: 'deleted' }, '400': errorResponse('id not decodable'), '401': errorResponse('API key'), '404': errorResponse('no such window'), ...storeUnavailable },
+        },
+      },
       '/v1/integrations/{integrationId}': {
         post: {
           summary: "A monitoring tool's webhook, read by the integration's adapter (token as Bearer)",
@@ -130,7 +190,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
-      '/readyz': { get: { summary: 'Readiness: Temporal reachable', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: alerts can be held (Temporal answers, or the spool takes them); shows the spool depth and age',
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     },
   };

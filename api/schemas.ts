@@ -30,7 +30,40 @@ export const alertBodySchema = z
   })
   .strict();
 
-export const alertAcceptedSchema = z.object({ incidentId: z.string(), status: z.literal('accepted') });
+/** What became of a submitted alert (each a 202: the alert is held either way). */
+export const alertAcceptedSchema = z.union([
+  z.object({ incidentId: z.string(), status: z.literal('accepted') }).describe('opened or joined this incident'),
+  z.object({ alertId: z.string(), status: z.literal('spooled') }).describe('Temporal is down: held in the spool, the incident opens when it drains'),
+  z.object({ alertId: z.string(), eventId: z.string(), status: z.enum(['event', 'suppressed']) }).describe('recorded, nobody paged (event policy or maintenance window)'),
+  z.object({ alertId: z.string(), status: z.literal('dropped') }).describe('dropped by the event policy'),
+]);
+
+export const eventRecordSchema = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  service: z.string(),
+  dedupKey: z.string(),
+  source: z.string(),
+  severity: z.string(),
+  summary: z.string(),
+  labels: z.record(z.string(), z.string()),
+  status: z.enum(['firing', 'resolved']),
+  disposition: z.enum(['event', 'suppressed', 'promoted']),
+  reason: z.string(),
+  rule: z.string().optional(),
+  maintenanceId: z.string().optional(),
+});
+
+export const maintenanceWindowSchema = z.object({
+  id: z.string(),
+  service: z.string().optional(),
+  matchers: z.record(z.string(), z.string()),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  reason: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
 
 export const incidentListQuerySchema = z
   .object({

@@ -13,6 +13,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../api/openapi';
 import { locateSchemathesis, SCHEMATHESIS_VERSION } from '../../scripts/pythonTools';
+import { createAlertSpool } from '../../api/intake/alertSpool';
+import { createEventLog } from '../../api/records/eventLog';
+import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { API_KEY, startTestApp } from './testApp';
 
 /** Test cases per operation and phase: about 2,000 requests, ~15 s on 2 cores. */
@@ -23,17 +27,21 @@ const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_c
 let schemathesis: string;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let workDir: string;
+let store: SqlStore;
 
 beforeAll(async () => {
   // Installs from PyPI the first time (CI does it ahead, in .ci/run); throws naming what to install.
   schemathesis = locateSchemathesis();
-  app = await startTestApp();
+  // With the SQL store, so events, maintenance windows and the spool answer for real.
+  store = await openSqlStore({});
+  app = await startTestApp({ spool: await createAlertSpool(store), events: createEventLog(store), maintenance: createMaintenanceWindows(store) });
   // An empty working directory: no stray schemathesis.toml is read, nothing is written in the repo.
   workDir = mkdtempSync(join(tmpdir(), 'vigil-schemathesis-'));
 }, 600_000);
 
 afterAll(async () => {
   await app?.close();
+  await store?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
