@@ -15,6 +15,20 @@ export interface IncidentPlan {
     params: unknown;
     stepTimeoutSeconds: number;
   };
+  /** How the source's own "resolved" counts; absent (older plans, default config): it is only noted. */
+  resolution?: {
+    /** Resolve once the source reports every alert of the incident resolved. */
+    autoResolve: boolean;
+    /** Wait this long before runbook and first page; resolved meanwhile, the incident closes silently. */
+    flapPauseSeconds?: number;
+  };
+}
+
+/** The service's resolution settings, or undefined when it keeps the defaults. */
+function resolutionOf(config: VigilConfig, service: string): IncidentPlan['resolution'] {
+  const settings = config.services[service];
+  if (!settings || (!settings.autoResolve && !settings.flapPause)) return undefined;
+  return { autoResolve: settings.autoResolve, ...(settings.flapPause ? { flapPauseSeconds: parseDurationSeconds(settings.flapPause) } : {}) };
 }
 
 /**
@@ -35,9 +49,11 @@ export function selectRunbook(config: VigilConfig, runbooks: readonly Runbook[],
 export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], alert: Alert): IncidentPlan {
   const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
   const runbook = selectRunbook(config, runbooks, alert);
-  if (!runbook) return { policy };
+  const resolution = resolutionOf(config, alert.service);
+  if (!runbook) return resolution ? { policy, resolution } : { policy };
   return {
     policy,
+    ...(resolution ? { resolution } : {}),
     runbook: {
       id: runbook.id,
       // Validated at worker start, so parse() here only fills defaults.

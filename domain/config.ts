@@ -56,6 +56,16 @@ const serviceSchema = z
     escalationPolicy: id,
     /** Parameters for runbooks on this service, keyed by runbook id; each runbook validates its own. */
     runbooks: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Resolve an incident when its source reports every one of its alerts resolved. Off by
+     * default: the source's word is then noted on the timeline and a human closes the incident.
+     */
+    autoResolve: z.boolean().default(false),
+    /**
+     * Wait this long before the first page (and before any runbook): an alert that resolves
+     * meanwhile was a flap, and its incident closes having paged nobody.
+     */
+    flapPause: duration.optional(),
   })
   .strict();
 

@@ -45,6 +45,21 @@ export interface PageRecord {
   outcome: string;
 }
 
+/** One distinct alert (by dedup key) of an incident: a group's incident lists several. */
+export interface IncidentAlert {
+  dedupKey: string;
+  summary: string;
+  severity: Severity;
+  /** As its source last reported it. */
+  status: 'firing' | 'resolved';
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+/** An incident lists at most this many distinct alerts; more are counted, not listed. */
+export const MAX_LISTED_ALERTS = 100;
+
 /** Everything the API shows about one incident. */
 export interface IncidentView {
   id: string;
@@ -75,6 +90,13 @@ export interface IncidentView {
   };
   runbook?: { id: string; steps: RunbookStepResult[] };
   paged: PageRecord[];
+  /**
+   * The distinct alerts of the incident and whether each still fires. Absent in views carried
+   * over from runs older than this list (then the opening alert is its only member).
+   */
+  alerts?: IncidentAlert[];
+  /** Distinct alerts beyond MAX_LISTED_ALERTS (counted in alertCount, not listed). */
+  alertsUnlisted?: number;
   timeline: TimelineEntry[];
   /** Entries dropped from the front of a very long timeline (the newest are kept). */
   timelineTruncated: number;
@@ -120,6 +142,8 @@ export class Incident {
       lastAlertAt: at,
       escalation: { level: 0, cycle: 0, exhausted: false },
       paged: [],
+      alerts: [{ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at }],
+      alertsUnlisted: 0,
       timeline: [],
       timelineTruncated: 0,
     };
@@ -146,11 +170,47 @@ export class Incident {
     return this.state.severity;
   }
 
-  /** A repeat of the same alert: counted, and coalesced into one timeline line per burst. */
+  /** The list of distinct alerts, created from the opening alert for views that predate it. */
+  private members(): IncidentAlert[] {
+    this.state.alerts ??= [
+      { dedupKey: this.state.dedupKey, summary: this.state.summary, severity: this.state.severity, status: 'firing', count: 1, firstAt: this.state.createdAt, lastAt: this.state.lastAlertAt },
+    ];
+    return this.state.alerts;
+  }
+
+  /** Notes an alert firing (again): a new member of the incident, or a repeat of one. */
+  private noteFiring(alert: Alert, at: string): 'new' | 'refired' | 'repeat' {
+    const members = this.members();
+    const member = members.find((entry) => entry.dedupKey === alert.dedupKey);
+    if (member) {
+      const wasResolved = member.status === 'resolved';
+      Object.assign(member, { status: 'firing', count: member.count + 1, lastAt: at, summary: alert.summary, severity: alert.severity });
+      return wasResolved ? 'refired' : 'repeat';
+    }
+    if (members.length < MAX_LISTED_ALERTS) {
+      members.push({ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at });
+    } else {
+      this.state.alertsUnlisted = (this.state.alertsUnlisted ?? 0) + 1;
+    }
+    return 'new';
+  }
+
+  /** True when every listed alert of the incident has been reported resolved by its source. */
+  get allAlertsResolved(): boolean {
+    return this.members().every((member) => member.status === 'resolved') && (this.state.alertsUnlisted ?? 0) === 0;
+  }
+
+  /** A repeat of the same alert, or another alert of the same group: counted, and coalesced into one timeline line per burst. */
   recordRepeat(alert: Alert, now: Date): void {
     const at = now.toISOString();
     this.state.alertCount += 1;
     this.state.lastAlertAt = at;
+    const membership = this.noteFiring(alert, at);
+    if (membership === 'new' && alert.dedupKey !== this.state.dedupKey) {
+      this.addEntry({ at, kind: 'alert', text: `alert joined: ${alert.severity}: ${alert.summary} (from ${alert.source})` });
+    } else if (membership === 'refired') {
+      this.addEntry({ at, kind: 'alert', text: `fires again: ${alert.summary}` });
+    }
     if (compareSeverity(alert.severity, this.state.severity) < 0) {
       this.addEntry({ at, kind: 'note', text: `severity raised from ${this.state.severity} to ${alert.severity}` });
       this.state.severity = alert.severity;
@@ -244,9 +304,23 @@ export class Incident {
     this.addEntry({ at, kind: 'page', text: `paged ${responder.name} by ${channel}: ${outcome}` });
   }
 
-  /** The monitoring tool reports the condition over; the incident stays for a human to close. */
+  /**
+   * The monitoring tool reports one alert over. Whether that resolves the incident is the
+   * policy's call (see `allAlertsResolved`); by default it stays for a human to close.
+   */
   recordSourceResolved(alert: Alert, now: Date): void {
-    this.addEntry({ at: now.toISOString(), kind: 'note', text: `${alert.source} reports resolved: ${alert.summary}` });
+    const at = now.toISOString();
+    const member = this.members().find((entry) => entry.dedupKey === alert.dedupKey);
+    if (member) Object.assign(member, { status: 'resolved', lastAt: at });
+    const members = this.members();
+    const firing = members.filter((entry) => entry.status === 'firing').length;
+    const remaining = members.length > 1 ? ` (${firing} of ${members.length} alerts still firing)` : '';
+    this.addEntry({ at, kind: 'note', text: `${alert.source} reports resolved: ${alert.summary}${remaining}` });
+  }
+
+  /** A line on the timeline about what the incident is doing (e.g. waiting out a flap pause). */
+  recordNote(text: string, now: Date): void {
+    this.addEntry({ at: now.toISOString(), kind: 'note', text });
   }
 
   recordNotification(text: string, now: Date): void {

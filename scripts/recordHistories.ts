@@ -1,7 +1,8 @@
 /**
  * Records histories of the incident workflow for the replay test (`test/workflows/replay.test.ts`).
- * Run it when a workflow change is released: `npx tsx scripts/recordHistories.ts <suffix>`. Keep old
- * files; replaying them all against current code proves old running incidents still replay.
+ * Run it when a workflow change is released: `npx tsx scripts/recordHistories.ts <suffix> [name,...]`
+ * (names limit it to those scenarios, e.g. the ones a release adds). Keep old files; replaying them
+ * all against current code proves old running incidents still replay.
  */
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -10,18 +11,20 @@ import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
-import { acknowledgeUpdate, alertSignal, resolveUpdate } from '../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
 import { fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalTestEnv';
 
 const suffix = process.argv[2] ?? 'v1';
+const only = process.argv[3]?.split(',');
 const env = await createTimeSkippingEnv();
 
 type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
 
 async function record(name: string, plan: IncidentPlan, scenario: (start: StartIncident) => Promise<void>, planInInput = false, historyLimit?: number) {
+  if (only && !only.includes(name)) return;
   const taskQueue = `record-${randomUUID()}`;
   const alert = makeAlert({ dedupKey: `record-${name}` });
   const startIncident = () =>
@@ -87,6 +90,37 @@ await record('storm-handover', { policy: twoLevelPolicy }, async (start) => {
   const handle = await start();
   await env.sleep('1m');
   for (let i = 0; i < 60; i++) await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-storm-handover' }));
+  const latest = env.client.workflow.getHandle(handle.workflowId);
+  while ((await latest.describe()).runId === handle.signaledRunId) await new Promise((resolve) => setTimeout(resolve, 50));
+  await env.sleep('6m');
+  await latest.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await latest.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await latest.result();
+}, true, 50);
+
+// Since v4: flap pause, auto-resolve on the source's word, and incidents listing their alerts.
+const resolving = (resolution: IncidentPlan['resolution']): IncidentPlan => ({ policy: twoLevelPolicy, resolution });
+
+await record('flap-resolved', resolving({ autoResolve: false, flapPauseSeconds: 120 }), async (start) => {
+  const handle = await start();
+  await env.sleep('1m');
+  await handle.signal(sourceResolvedSignal, makeAlert({ dedupKey: 'record-flap-resolved' }));
+  await handle.result();
+}, true);
+
+await record('auto-resolve-group', resolving({ autoResolve: true }), async (start) => {
+  const handle = await start();
+  await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-auto-resolve-group-b' }));
+  await env.sleep('1m');
+  await handle.signal(sourceResolvedSignal, makeAlert({ dedupKey: 'record-auto-resolve-group' }));
+  await handle.signal(sourceResolvedSignal, makeAlert({ dedupKey: 'record-auto-resolve-group-b' }));
+  await handle.result();
+}, true);
+
+// A storm during the flap pause hands over mid-pause; this records the run that resumes it.
+await record('pause-handover', resolving({ autoResolve: false, flapPauseSeconds: 300 }), async (start) => {
+  const handle = await start();
+  for (let i = 0; i < 60; i++) await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-pause-handover' }));
   const latest = env.client.workflow.getHandle(handle.workflowId);
   while ((await latest.describe()).runId === handle.signaledRunId) await new Promise((resolve) => setTimeout(resolve, 50));
   await env.sleep('6m');

@@ -38,9 +38,11 @@ export interface IncidentWorkflowInput {
 export interface CarriedIncident {
   view: IncidentView;
   plan: IncidentPlan;
-  stage: 'escalating' | 'exhausted' | 'acknowledged';
+  stage: 'pausing' | 'escalating' | 'exhausted' | 'acknowledged';
   /** While escalating: the level last notified, and when the next one is due. */
   escalation?: { step: EscalationStep; dueAtMs: number };
+  /** While pausing (flap filter): when the pause ends and the runbook and paging begin. */
+  pauseUntilMs?: number;
   /** Ids of the latest alerts counted, so a re-delivery across the hand-over counts once. */
   recentAlertIds?: string[];
 }

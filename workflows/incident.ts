@@ -117,9 +117,18 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     incident.recordRepeat(alert, new Date());
     if (incident.severity !== before) publishStatus();
   });
+  /** Known once planned; runs started without a plan learn it from the planning activity. */
+  let resolution: IncidentPlan['resolution'] = carried?.plan.resolution ?? input.plan?.resolution;
+  /** With auto-resolve on, the source's word that every alert is over resolves the incident. */
+  function resolveIfSourceSaysSo(): void {
+    if (!resolution?.autoResolve || !incident.isOpen || !incident.allAlertsResolved) return;
+    if (incident.resolve('source', new Date(), 'every alert of the incident reported resolved by its source')) publishStatus();
+  }
   setHandler(sourceResolvedSignal, (alert) => {
     if (alreadyCounted(alert)) return;
-    if (incident.isOpen) incident.recordSourceResolved(alert, new Date());
+    if (!incident.isOpen) return;
+    incident.recordSourceResolved(alert, new Date());
+    resolveIfSourceSaysSo();
   });
   setHandler(incidentQuery, () => incident.view());
   setHandler(
@@ -159,6 +168,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // Deterministic on replay: whether the plan came in the input is part of the history.
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
+  resolution = plan.resolution;
+  resolveIfSourceSaysSo();
 
   /** A storm of repeats grows the history; past the limit the incident moves to a fresh run. */
   function historyIsLong(): boolean {
@@ -167,7 +178,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   /** Continues as new with the incident as it stands; called only while waiting. */
-  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation'>): Promise<never> {
+  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs'>): Promise<never> {
     await Promise.all(deliveries);
     await condition(allHandlersFinished);
     // Memo and search attributes go along explicitly, so the API finds the incident in the new
@@ -182,7 +193,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   /** Waits for `done`, handing over to a new run whenever the history grows long. */
-  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation'>): Promise<void> {
+  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs'>): Promise<void> {
     while (!done()) {
       await condition(() => done() || historyIsLong());
       if (!done()) await handOver(position());
@@ -311,7 +322,33 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
-  if (!carried && plan.runbook) await runRunbook(plan.runbook);
+  /**
+   * The flap filter: no runbook and no page until the pause is over. An incident whose alerts all
+   * resolve meanwhile closes having woken nobody; a storm during the pause hands over as usual.
+   */
+  async function flapPause(untilMs: number): Promise<void> {
+    const settled = () => incident.status !== 'triggered' || incident.allAlertsResolved;
+    for (;;) {
+      const remaining = untilMs - Date.now();
+      if (remaining <= 0 || settled()) break;
+      await condition(() => settled() || historyIsLong(), remaining);
+      if (settled() || !historyIsLong()) break;
+      await handOver({ stage: 'pausing', pauseUntilMs: untilMs });
+    }
+    if (incident.isOpen && incident.allAlertsResolved) {
+      const seconds = resolution?.flapPauseSeconds ?? 0;
+      if (incident.resolve('flap filter', new Date(), `its source reported it resolved within the ${seconds} s pause before paging; nobody was paged`)) publishStatus();
+    }
+  }
+
+  if (!carried || carried.stage === 'pausing') {
+    const pauseSeconds = resolution?.flapPauseSeconds;
+    if (pauseSeconds) {
+      if (!carried) incident.recordNote(`waiting ${pauseSeconds} s before runbook and paging: an alert that resolves meanwhile is a flap`, new Date());
+      await flapPause(carried?.pauseUntilMs ?? Date.now() + pauseSeconds * 1000);
+    }
+    if (plan.runbook && incident.isOpen) await runRunbook(plan.runbook);
+  }
   if (incident.status === 'triggered' && carried?.stage !== 'exhausted') {
     await escalate(carried?.stage === 'escalating' ? carried.escalation : undefined);
   }

@@ -342,6 +342,61 @@ describe('incident workflow: storms of repeats', () => {
   });
 });
 
+describe("incident workflow: the source's own resolution", () => {
+  const autoResolving: IncidentPlan = { policy: twoLevelPolicy, resolution: { autoResolve: true } };
+
+  it('resolves once every alert of the incident is reported resolved, and tells everyone paged', async () => {
+    await withWorker(autoResolving, async ({ sent }, taskQueue) => {
+      const first = uniqueAlert({ source: 'alertmanager' });
+      const handle = await startIncident(first, taskQueue);
+      const second = { ...first, id: randomUUID(), dedupKey: `${first.dedupKey}-b`, summary: 'second alert of the group' };
+      await handle.signal(alertSignal, second);
+      await env.sleep('10s');
+      await handle.signal(sourceResolvedSignal, { ...first, id: randomUUID() });
+      const halfway = await handle.query(incidentQuery);
+      expect(halfway.status).toBe('triggered');
+      expect(halfway.alerts?.map((alert) => `${alert.summary}:${alert.status}`)).toEqual([`${first.summary}:resolved`, 'second alert of the group:firing']);
+      expect(halfway.timeline.at(-1)?.text).toContain('1 of 2 alerts still firing');
+
+      await handle.signal(sourceResolvedSignal, { ...second, id: randomUUID() });
+      const final = await handle.result();
+      expect(final).toMatchObject({ status: 'resolved', resolvedBy: 'source' });
+      const told = sent.filter((entry) => entry.request.kind === 'resolved').map((entry) => `${entry.request.responder.id}/${entry.request.channel}`);
+      expect(told.sort()).toEqual(['alice/email', 'alice/sms']);
+    });
+  });
+
+  it('waits out the flap pause before runbook and page; an alert resolved meanwhile closes having paged nobody', async () => {
+    const pausing: IncidentPlan = { policy: twoLevelPolicy, runbook: { id: 'http-health-restart', params: { url: 'http://x' }, stepTimeoutSeconds: 60 }, resolution: { autoResolve: false, flapPauseSeconds: 120 } };
+    await withWorker(pausing, async ({ sent, stepsRun }, taskQueue) => {
+      const alert = uniqueAlert();
+      const handle = await startIncident(alert, taskQueue);
+      await env.sleep('60s');
+      expect(sent).toHaveLength(0);
+      await handle.signal(sourceResolvedSignal, { ...alert, id: randomUUID() });
+      const final = await handle.result();
+      expect(final).toMatchObject({ status: 'resolved', resolvedBy: 'flap filter' });
+      expect(final.timeline.at(-1)?.text).toContain('nobody was paged');
+      expect(sent).toHaveLength(0);
+      expect(stepsRun).toHaveLength(0);
+    });
+  });
+
+  it('pages when the flap pause ends with the alert still firing', async () => {
+    const pausing: IncidentPlan = { policy: twoLevelPolicy, resolution: { autoResolve: false, flapPauseSeconds: 120 } };
+    await withWorker(pausing, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      const startedAtMs = Date.parse((await handle.query(incidentQuery)).createdAt);
+      await env.sleep('3m');
+      const pages = pagesOf(sent);
+      expect(pages.map((page) => `${page.request.responder.id}/${page.request.channel}`).sort()).toEqual(['alice/email', 'alice/sms']);
+      expect(Math.round((pages[0].atMs - startedAtMs) / 1000)).toBe(120);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+});
+
 describe('incident workflow: planning', () => {
   it('uses the plan frozen into its start input, without the planning activity', async () => {
     await withWorker(noRunbook, async ({ sent, planned }, taskQueue) => {
