@@ -11,9 +11,10 @@ import type { IncidentGateway } from './incidentGateway';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
+import type { AlertGroups } from './records/alertGroups';
 import type { EventLog } from './records/eventLog';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
-import { eventPolicyOf } from '../domain/config';
+import { eventPolicyOf, groupingRulesOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { alertRoutes } from './routes/alerts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Recorded events (without it, alerts the event policy makes events get a 503). */
   events?: EventLog;
   maintenance?: MaintenanceWindows;
+  /** Windows of grouping-rule groups (without it, alerts a grouping rule matches get a 503). */
+  groups?: AlertGroups;
 }
 
 const JSON_LIMIT = '256kb';
@@ -80,6 +83,9 @@ export function createApp(deps: AppDeps): express.Express {
   const receive: ReceiveDeps = {
     intake,
     policy: eventPolicyOf(deps.config),
+    integrations: deps.config.integrations,
+    grouping: groupingRulesOf(deps.config),
+    groups: deps.groups,
     events: deps.events,
     maintenance: deps.maintenance,
     onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),

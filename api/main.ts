@@ -16,6 +16,7 @@ import { createApp } from './app';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
+import { createAlertGroups } from './records/alertGroups';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     spool,
     events: createEventLog(store),
     maintenance: createMaintenanceWindows(store),
+    groups: createAlertGroups(store),
     config,
     apiKeys,
     publicUrl,

@@ -1,4 +1,4 @@
-import { fnv1a32, toCrockford } from './hash';
+import { fingerprint64 } from './hash';
 import type { Severity } from './severity';
 
 /** One alert, normalized: every source format becomes this before classification. */
@@ -11,6 +11,11 @@ export interface Alert {
   severity: Severity;
   /** Alerts with the same service and dedup key while an incident is open join that incident. */
   dedupKey: string;
+  /**
+   * Set when the alert belongs to a group (the sender's alert group, or a grouping rule's): the
+   * alerts of one group share one incident, keyed by this instead of the dedup key.
+   */
+  groupKey?: string;
   /** Which integration sent it (`api`, `alertmanager`, ...). */
   source: string;
   labels: Record<string, string>;
@@ -30,13 +35,14 @@ export function defaultDedupKey(service: string, summary: string, labels: Record
     .join(',');
   const material = `${service}\n${summary}\n${labelText}`;
   // Two independent 32-bit hashes give 64 bits: collisions between distinct alerts stay negligible.
-  return `auto-${toCrockford(fnv1a32(material), 7)}${toCrockford(fnv1a32(`vigil:${material}`), 7)}`;
+  return `auto-${fingerprint64(material)}`;
 }
 
 /**
- * The Temporal workflow id of the incident an alert belongs to. One id per (service, dedup key):
+ * The Temporal workflow id of the incident an alert belongs to. One id per (service, group key or
+ * dedup key):
  * signalWithStart on it joins the open incident, or starts a new one once the last is closed.
  */
-export function incidentWorkflowId(alert: Pick<Alert, 'service' | 'dedupKey'>): string {
-  return `incident/${alert.service}/${alert.dedupKey}`;
+export function incidentWorkflowId(alert: Pick<Alert, 'service' | 'dedupKey' | 'groupKey'>): string {
+  return `incident/${alert.service}/${alert.groupKey ?? alert.dedupKey}`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration';
 import type { EventPolicy } from './classification';
+import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
 import { SEVERITIES } from './severity';
 
@@ -90,6 +91,18 @@ const integrationSchema = z
     /** Service for alerts that do not name one. */
     service: id.optional(),
     tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+    /**
+     * Dedup key from the alert's labels, e.g. `{alertname}/{instance}`, instead of the sender's
+     * own (Alertmanager fingerprint, PagerDuty dedup_key, ...).
+     */
+    dedupKey: z.string().min(1).max(200).regex(/\{[^{}]+\}/, 'a template naming at least one {label}').optional(),
+    /** Read severity from this label through this table (values compared case-insensitively). */
+    severityFrom: z
+      .object({ label: z.string().min(1), values: z.record(z.string(), z.enum(SEVERITIES)) })
+      .strict()
+      .optional(),
+    /** Alerts the sender sent as one group (Alertmanager, Grafana) share one incident; false keeps them apart. */
+    groupBySender: z.boolean().default(true),
   })
   .strict();
 
@@ -102,6 +115,17 @@ const matcherSchema = z
     severity: oneOrMany(z.enum(SEVERITIES)).optional(),
     /** Exact value, `*` (present), or `/regex/` (anchored). */
     labels: z.record(z.string(), z.string().refine(isValidLabelPattern, 'a value, "*", or a valid /regular expression/')).optional(),
+  })
+  .strict();
+
+/** Alerts matching `match` and sharing the values of the `by` labels join one incident. */
+const groupingRuleSchema = z
+  .object({
+    name: id,
+    match: matcherSchema,
+    by: z.array(z.string().min(1)).min(1),
+    /** The group takes new alerts until this long after its last one; later ones start a new group. */
+    window: duration,
   })
   .strict();
 
@@ -148,6 +172,8 @@ export const vigilConfigSchema = z
     apiKeys: z.array(apiKeySchema).default([]),
     integrations: z.record(id, integrationSchema).default({}),
     eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
+    /** Grouping rules, first match wins (alerts matching none stay one incident per dedup key). */
+    grouping: z.array(groupingRuleSchema).default([]),
     runbooks: z
       .object({
         /** Per-step activity timeout. */
@@ -268,4 +294,9 @@ export function eventPolicyOf(config: VigilConfig): EventPolicy {
       },
     })),
   };
+}
+
+/** The grouping rules in the form `domain/grouping.ts` applies (windows in seconds). */
+export function groupingRulesOf(config: VigilConfig): GroupingRule[] {
+  return config.grouping.map((rule) => ({ name: rule.name, match: rule.match, by: rule.by, windowSeconds: parseDurationSeconds(rule.window) as number }));
 }

@@ -24,3 +24,8 @@ export function toCrockford(value: number, width: number): string {
   }
   return out;
 }
+
+/** A 64-bit fingerprint as 14 Crockford digits: two independent FNV-1a hashes, for keys made from text. */
+export function fingerprint64(text: string): string {
+  return `${toCrockford(fnv1a32(text), 7)}${toCrockford(fnv1a32(`vigil:${text}`), 7)}`;
+}

@@ -70,6 +70,8 @@ export interface IncidentView {
   service: string;
   summary: string;
   dedupKey: string;
+  /** The alert group this incident holds, when it was opened by a grouped alert. */
+  groupKey?: string;
   source: string;
   labels: Record<string, string>;
   alertCount: number;
@@ -135,6 +137,7 @@ export class Incident {
       service: alert.service,
       summary: alert.summary,
       dedupKey: alert.dedupKey,
+      ...(alert.groupKey ? { groupKey: alert.groupKey } : {}),
       source: alert.source,
       labels: { ...alert.labels },
       alertCount: 1,

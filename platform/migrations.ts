@@ -62,6 +62,18 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX maintenance_by_end ON maintenance_windows (ends_at);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The open window of each grouping rule's group: a gap longer than the rule's window
+      -- starts the next sequence number, and with it a new incident.
+      CREATE TABLE alert_groups (
+        group_key text PRIMARY KEY,
+        seq integer NOT NULL,
+        last_alert_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -35,6 +35,7 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
     dedupPrefix: 'am',
     defaultService: context.defaultService,
     details: { groupKey: payload.groupKey, externalURL: payload.externalURL },
+    senderGroupKey: payload.groupKey,
   });
 }
 
@@ -80,6 +81,7 @@ export const alertmanagerAdapter: AlertAdapter = {
         summary: 'Blackbox probe failing for https://shop.example.org',
         severity: 'critical',
         dedupKey: 'am-1a30ba71cca2921f',
+        groupKey: 'alertmanager-group-1PK4J412KYV2XG',
         source: 'alertmanager',
         labels: { alertname: 'ProbeFailure', instance: 'https://shop.example.org', job: 'http_checks', service: 'checkout', severity: 'critical' },
         details: {
@@ -96,6 +98,7 @@ export const alertmanagerAdapter: AlertAdapter = {
         summary: 'p99 above 2s',
         severity: 'warning',
         dedupKey: 'am-9c1b2e8f00aa31d4',
+        groupKey: 'alertmanager-group-1PK4J412KYV2XG',
         source: 'alertmanager',
         labels: { alertname: 'HighLatency', job: 'api', severity: 'warning' },
         details: {

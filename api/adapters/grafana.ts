@@ -29,6 +29,7 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
     dedupPrefix: 'grafana',
     defaultService: context.defaultService,
     details: { orgId: payload.orgId, groupKey: payload.groupKey, externalURL: payload.externalURL },
+    senderGroupKey: payload.groupKey,
   });
   return mapped.map((alert, index) => ({
     ...alert,
@@ -78,6 +79,7 @@ export const grafanaAdapter: AlertAdapter = {
         summary: 'This alert was triggered for zone us-1',
         severity: 'error',
         dedupKey: 'grafana-c6eadffa33fcdf37',
+        groupKey: 'grafana-group-3D2RRVD2VMQXH8',
         source: 'grafana',
         labels: { alertname: 'High memory usage', team: 'blue', zone: 'us-1' },
         details: {

@@ -3,6 +3,7 @@
  * fingerprint per alert. Both adapters map it the same way.
  */
 import { z } from 'zod';
+import { senderGroupKey } from '../../domain/grouping';
 import { parseSeverity } from '../../domain/severity';
 import { toServiceId } from './serviceName';
 import type { SourceAlert } from './types';
@@ -30,7 +31,7 @@ export function firstIssue(error: z.ZodError): AdapterInputError {
 
 export function mapPrometheusStyleAlerts(
   alerts: PrometheusStyleAlert[],
-  options: { source: string; dedupPrefix: string; defaultService?: string; details: Record<string, unknown> },
+  options: { source: string; dedupPrefix: string; defaultService?: string; details: Record<string, unknown>; senderGroupKey?: string },
 ): SourceAlert[] {
   return alerts.map((alert, index) => {
     const service = toServiceId(alert.labels.service) ?? toServiceId(options.defaultService) ?? toServiceId(alert.labels.job);
@@ -42,6 +43,8 @@ export function mapPrometheusStyleAlerts(
       severity: parseSeverity(alert.labels.severity ?? '') ?? 'error',
       // The fingerprint identifies the label set: the same alert repeats under it.
       dedupKey: alert.fingerprint ? `${options.dedupPrefix}-${alert.fingerprint}` : `${options.dedupPrefix}-${alert.labels.alertname ?? 'alert'}-${index}`,
+      // The sender's alert group is one incident (an integration may turn this off).
+      ...(options.senderGroupKey ? { groupKey: senderGroupKey(options.source, options.senderGroupKey) } : {}),
       source: options.source,
       labels: alert.labels,
       details: { annotations: alert.annotations, startsAt: alert.startsAt, generatorURL: alert.generatorURL, ...options.details },

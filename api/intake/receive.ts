@@ -9,7 +9,10 @@ import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../domain/alert';
 import { classify, ruleFor, type EventPolicy } from '../../domain/classification';
 import { windowCovering } from '../../domain/maintenance';
+import type { VigilConfig } from '../../domain/config';
+import { groupBaseKey, groupingRuleFor, mappedSeverity, renderDedupKey, type GroupingRule } from '../../domain/grouping';
 import type { SourceAlert } from '../adapters/types';
+import type { AlertGroups } from '../records/alertGroups';
 import { TemporalUnavailableError } from '../incidentGateway';
 import type { EventLog, EventRecord } from '../records/eventLog';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
@@ -19,6 +22,11 @@ import type { IntakeItem } from './intakeItem';
 export interface ReceiveDeps {
   intake: AlertIntake;
   policy: EventPolicy;
+  /** Per-integration keying (dedup template, severity table, sender grouping), by integration id. */
+  integrations: VigilConfig['integrations'];
+  grouping: GroupingRule[];
+  /** Grouping rules' windows (without it, alerts a rule matches get a 503). */
+  groups?: AlertGroups;
   /** Without one, an alert the policy makes an event cannot be recorded (503). */
   events?: EventLog;
   maintenance?: MaintenanceWindows;
@@ -48,8 +56,39 @@ function eventRecord(alert: Alert, status: EventRecord['status'], fields: Pick<E
   };
 }
 
-export async function receiveAlerts(deps: ReceiveDeps, parsed: SourceAlert[], integrationId: string): Promise<AlertOutcome[]> {
+/** The integration's own keying: severity from its table, dedup key from its template, sender groups kept or not. */
+function applyIntegration(alert: SourceAlert, integration: VigilConfig['integrations'][string] | undefined): SourceAlert {
+  if (!integration) return alert;
+  const keyed = { ...alert };
+  if (integration.severityFrom) keyed.severity = mappedSeverity(integration.severityFrom, alert) ?? alert.severity;
+  if (integration.dedupKey) keyed.dedupKey = renderDedupKey(integration.dedupKey, alert).slice(0, 255) || alert.dedupKey;
+  if (!integration.groupBySender) delete keyed.groupKey;
+  return keyed;
+}
+
+/** A grouping rule's group, windowed: the key of the incident the alert joins, or undefined. */
+async function ruleGroupKey(deps: ReceiveDeps, alert: SourceAlert, now: Date): Promise<string | undefined> {
+  const rule = groupingRuleFor(deps.grouping, alert);
+  if (!rule) return undefined;
+  if (!deps.groups) throw new TemporalUnavailableError(new Error('no group store configured'), 'alert groups cannot be kept');
+  const base = groupBaseKey(rule, alert);
+  try {
+    const seq = alert.status === 'firing' ? await deps.groups.touch(base, rule.windowSeconds, now) : await deps.groups.current(base);
+    return `${base}-${seq}`;
+  } catch (error) {
+    throw new TemporalUnavailableError(error, 'the group store is unavailable');
+  }
+}
+
+export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], integrationId: string): Promise<AlertOutcome[]> {
   const now = new Date();
+  const parsed: SourceAlert[] = [];
+  for (const source of received) {
+    const alert = applyIntegration(source, deps.integrations[integrationId]);
+    // A configured grouping rule wins over the sender's own grouping.
+    const groupKey = await ruleGroupKey(deps, alert, now);
+    parsed.push(groupKey ? { ...alert, groupKey } : alert);
+  }
   const receivedAt = now.toISOString();
   const windows = deps.maintenance ? await deps.maintenance.current(now) : [];
   const records: EventRecord[] = [];

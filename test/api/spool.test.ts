@@ -95,7 +95,7 @@ describe('the spool', () => {
     const { url, fake, close } = await startTestApp({
       spool,
       gateway: app.fake.gateway,
-      config: { ...(await import('./testApp')).testConfig, integrations: { am: { source: 'alertmanager', tokenEnv: 'AM_TOKEN' } } },
+      config: { ...(await import('./testApp')).testConfig, integrations: { am: { source: 'alertmanager', tokenEnv: 'AM_TOKEN', groupBySender: false } } },
       env: { AM_TOKEN: 'secret' },
     });
     try {

@@ -1,7 +1,8 @@
 /**
  * A real Prometheus Alertmanager (Debian's prometheus-alertmanager, on loopback) sends its own
- * webhook to Vigil for alerts posted to it: the incident opens, and Alertmanager's later
- * "resolved" lands on the incident's timeline.
+ * webhook to Vigil for alerts posted to it: its alert group opens one incident listing both
+ * alerts, and once Alertmanager reports both resolved the incident resolves (the service has
+ * auto-resolve on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   stack = await startStack({
     config: parseConfig(
       {
-        services: {},
+        services: { storage: { escalationPolicy: 'p', autoResolve: true } },
         defaultEscalationPolicy: 'p',
         contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
         escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '1h' }] } },
@@ -45,6 +46,7 @@ beforeAll(async () => {
     sms,
     runbooks: [],
     env: { PROM_TOKEN: TOKEN, PD_TOKEN: PD_KEY },
+    spool: true,
   });
 
   const dir = await mkdtemp(join(tmpdir(), 'vigil-am-'));
@@ -84,14 +86,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function postToAlertmanager(endsAt?: string) {
+function postToAlertmanager(instance: string, endsAt?: string) {
   return fetch(`${alertmanagerUrl}/api/v2/alerts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
       {
-        labels: { alertname: 'DiskAlmostFull', service: 'storage', severity: 'critical', instance: 'node-7' },
-        annotations: { summary: 'node-7 /var is 95% full' },
+        labels: { alertname: 'DiskAlmostFull', service: 'storage', severity: 'critical', instance },
+        annotations: { summary: `${instance} /var is 95% full` },
         startsAt: new Date(Date.now() - 60_000).toISOString(),
         ...(endsAt ? { endsAt } : {}),
       },
@@ -99,9 +101,14 @@ function postToAlertmanager(endsAt?: string) {
   });
 }
 
+async function incident(id: string): Promise<IncidentView> {
+  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`)).json()) as IncidentView;
+}
+
 describe('Prometheus Alertmanager as a real sender', () => {
-  it('opens an incident from its webhook, then notes its resolution on the timeline', async () => {
-    expect((await postToAlertmanager()).status).toBe(200);
+  it('opens one incident for its alert group, lists both alerts, and resolves once Alertmanager resolves both', async () => {
+    expect((await postToAlertmanager('node-7')).status).toBe(200);
+    expect((await postToAlertmanager('node-8')).status).toBe(200);
     const listed = await waitFor(
       'the incident opened by Alertmanager',
       async () => {
@@ -111,21 +118,32 @@ describe('Prometheus Alertmanager as a real sender', () => {
       },
       30_000,
     );
-    const view = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(listed.id)}`)).json()) as IncidentView;
-    expect(view).toMatchObject({ service: 'storage', severity: 'critical', source: 'alertmanager', summary: 'node-7 /var is 95% full' });
-    expect(view.dedupKey).toMatch(/^am-[0-9a-f]{16}$/);
-    await waitFor('the page', () => emails.some((subject) => subject.includes('node-7')));
+    const both = await waitFor('both alerts in the incident', async () => {
+      const view = await incident(listed.id);
+      return view.alerts?.length === 2 && view;
+    }, 30_000);
+    expect(both).toMatchObject({ service: 'storage', severity: 'critical', source: 'alertmanager' });
+    expect(both.dedupKey).toMatch(/^am-[0-9a-f]{16}$/);
+    expect(both.groupKey).toMatch(/^alertmanager-group-/);
+    expect(both.alerts?.map((alert) => alert.summary).sort()).toEqual(['node-7 /var is 95% full', 'node-8 /var is 95% full']);
+    await waitFor('the page', () => emails.some((subject) => subject.includes('/var is 95% full')));
+    const listedNow = ((await (await fetch(`${stack.apiUrl}/v1/incidents?service=storage`)).json()) as { incidents: unknown[] }).incidents;
+    expect(listedNow).toHaveLength(1);
 
-    expect((await postToAlertmanager(new Date().toISOString())).status).toBe(200);
-    const resolvedNote = await waitFor(
-      "Alertmanager's resolution on the timeline",
-      async () => {
-        const current = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(listed.id)}`)).json()) as IncidentView;
-        return current.timeline.find((entry) => entry.text.includes('alertmanager reports resolved'));
-      },
-      30_000,
-    );
-    expect(resolvedNote.kind).toBe('note');
+    expect((await postToAlertmanager('node-7', new Date().toISOString())).status).toBe(200);
+    const halfway = await waitFor("Alertmanager's first resolution on the timeline", async () => {
+      const view = await incident(listed.id);
+      return view.timeline.some((entry) => entry.text.includes('alertmanager reports resolved')) && view;
+    }, 30_000);
+    expect(halfway.status).toBe('triggered');
+
+    expect((await postToAlertmanager('node-8', new Date().toISOString())).status).toBe(200);
+    const resolved = await waitFor('the incident resolved by its source', async () => {
+      const view = await incident(listed.id);
+      return view.status === 'resolved' && view;
+    }, 30_000);
+    expect(resolved.resolvedBy).toBe('source');
+    expect(resolved.alerts?.every((alert) => alert.status === 'resolved')).toBe(true);
   });
 });
 

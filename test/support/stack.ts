@@ -16,6 +16,7 @@ import { createApp } from '../../api/app';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
+import { createAlertGroups } from '../../api/records/alertGroups';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../../api/temporalGateway';
@@ -107,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     spool,
     events: store && createEventLog(store),
     maintenance: store && createMaintenanceWindows(store),
+    groups: store && createAlertGroups(store),
     config: options.config,
     apiKeys: options.apiKeys ?? new Map(),
     publicUrl,
