@@ -81,8 +81,8 @@ const apiKeySchema = z
 
 /**
  * A monitoring tool that sends to Vigil. Its token is read from the environment variable named by
- * `tokenEnv`; the sender presents it as `Authorization: Bearer <token>` or, for senders that cannot
- * set headers, at the end of the URL (`/v1/integrations/<id>/<token>`).
+ * `tokenEnv`; the sender presents it as `Authorization: Bearer <token>`, as the password of Basic
+ * auth, or, for senders that cannot set headers, at the end of the URL (`/v1/integrations/<id>/<token>`).
  */
 const integrationSchema = z
   .object({
@@ -101,6 +101,8 @@ const integrationSchema = z
       .object({ label: z.string().min(1), values: z.record(z.string(), z.enum(SEVERITIES)) })
       .strict()
       .optional(),
+    /** With Basic auth, the user name the sender must give (the password is the token); any name when absent. */
+    basicAuthUser: z.string().min(1).max(128).optional(),
     /** Alerts the sender sent as one group (Alertmanager, Grafana) share one incident; false keeps them apart. */
     groupBySender: z.boolean().default(true),
   })

@@ -32,7 +32,8 @@ function checkSources(config: VigilConfig): void {
 }
 
 /**
- * `POST /v1/integrations/:id` (token as `Authorization: Bearer`) and `/v1/integrations/:id/:token`
+ * `POST /v1/integrations/:id` (token as `Authorization: Bearer`, or as the password of Basic auth for
+ * senders that only do Basic, e.g. some Grafana and Datadog setups) and `/v1/integrations/:id/:token`
  * (token in the path, for senders that cannot set headers). The body is read by the integration's
  * adapter; firing alerts open or join incidents, resolved ones are noted on their open incident.
  * 2xx only once every alert of the request is held (by Temporal, or by the spool while it is down).
@@ -41,16 +42,38 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
   checkSources(deps.config);
   const router = Router();
 
+  /** The credential a request presents: path token, Bearer token, or the password of Basic auth. */
+  function presentedSecret(req: Request, integrationId: string, pathToken: string | undefined): string | undefined {
+    if (pathToken) return pathToken;
+    const header = req.get('authorization') ?? '';
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (bearer) return bearer;
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+    if (!basic) return undefined;
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    const expectedUser = deps.config.integrations[integrationId]?.basicAuthUser;
+    // With a user configured, Basic auth must name it; the password is the integration token.
+    if (expectedUser !== undefined && !sameSecret(expectedUser, decoded.slice(0, colon))) return undefined;
+    return decoded.slice(colon + 1);
+  }
+
   function authenticate(req: Request, integrationId: string, pathToken: string | undefined): void {
     const integration = deps.config.integrations[integrationId];
     const expected = integration ? deps.env[integration.tokenEnv] : undefined;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const presented = pathToken ?? bearer;
+    const presented = presentedSecret(req, integrationId, pathToken);
     // One answer for an unknown integration and a wrong token: probing learns nothing.
     if (!expected || !presented || !sameSecret(expected, presented)) {
       // Only configured ids become metric labels: a path is attacker-chosen.
       deps.onRefused(integration ? integrationId : 'unknown');
-      throw new HttpError(401, 'unknown integration or wrong token', [{ field: 'authorization', message: 'expected the integration token as a Bearer header or URL path segment' }], {}, { 'www-authenticate': 'Bearer' });
+      throw new HttpError(
+        401,
+        'unknown integration or wrong token',
+        [{ field: 'authorization', message: 'expected the integration token as a Bearer header, the password of Basic auth, or a URL path segment' }],
+        {},
+        { 'www-authenticate': 'Bearer, Basic realm="vigil"' },
+      );
     }
   }
 

@@ -13,7 +13,11 @@ const config = parseConfig(
     defaultEscalationPolicy: 'p',
     contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
     escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '5m' }] } },
-    integrations: { prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' }, cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' } },
+    integrations: {
+      prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' },
+      cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' },
+      grafana: { source: 'generic', service: 'web', tokenEnv: 'GRAFANA_TOKEN', basicAuthUser: 'grafana' },
+    },
   },
   'test',
 );
@@ -23,7 +27,7 @@ let url: string;
 let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token' } });
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass' } });
   ({ url, fake } = app);
 });
 
@@ -31,9 +35,9 @@ afterAll(async () => {
   await app.close();
 });
 
-function send(path: string, body: unknown, token?: string) {
+function send(path: string, body: unknown, token?: string, authorization = token && `Bearer ${token}`) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (authorization) headers.authorization = authorization;
   return fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
@@ -53,6 +57,19 @@ describe('integrations', () => {
     const response = await send('/v1/integrations/cron/cron-token', { summary: 'backup failed', severity: 'warning' });
     expect(response.status).toBe(202);
     expect(fake.submitted.at(-1)).toMatchObject({ service: 'batch', severity: 'warning' });
+  });
+
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+  it('accepts the token as the password of Basic auth, with any user name unless one is configured', async () => {
+    expect((await send('/v1/integrations/cron', { summary: 'backup failed', severity: 'warning' }, undefined, basic('anyone', 'cron-token'))).status).toBe(202);
+    expect((await send('/v1/integrations/grafana', { summary: 'slow', severity: 'warning' }, undefined, basic('grafana', 'grafana-pass'))).status).toBe(202);
+    expect(fake.submitted.at(-1)).toMatchObject({ service: 'web' });
+    const wrongUser = await send('/v1/integrations/grafana', { summary: 'slow', severity: 'warning' }, undefined, basic('mallory', 'grafana-pass'));
+    expect(wrongUser.status).toBe(401);
+    expect(wrongUser.headers.get('www-authenticate')).toContain('Basic');
+    expect((await send('/v1/integrations/cron', { summary: 'x', severity: 'info' }, undefined, basic('anyone', 'wrong'))).status).toBe(401);
+    expect((await send('/v1/integrations/cron', { summary: 'x', severity: 'info' }, undefined, 'Basic not-base64-@@')).status).toBe(401);
   });
 
   it.each([
