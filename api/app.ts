@@ -12,6 +12,7 @@ import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
 import type { AlertGroups } from './records/alertGroups';
+import type { ChangeEvents } from './records/changeEvents';
 import type { EventLog } from './records/eventLog';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf } from '../domain/config';
@@ -49,6 +50,8 @@ export interface AppDeps {
   maintenance?: MaintenanceWindows;
   /** Windows of grouping-rule groups (without it, alerts a grouping rule matches get a 503). */
   groups?: AlertGroups;
+  /** Change events (PagerDuty Change Events), shown on incidents as recent changes. */
+  changes?: ChangeEvents;
 }
 
 const JSON_LIMIT = '256kb';
@@ -99,9 +102,9 @@ export function createApp(deps: AppDeps): express.Express {
     onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
   };
   app.use(integrationRoutes(integrationDeps));
-  app.use(pagerDutyEventRoutes(integrationDeps));
+  app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes }));
   app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger }));
-  app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys }));
+  app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes }));
   app.use(eventRoutes({ events: deps.events }));
   app.use(maintenanceRoutes({ maintenance: deps.maintenance, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));

@@ -17,6 +17,7 @@ import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
+import { createChangeEvents } from './records/changeEvents';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     events: createEventLog(store),
     maintenance: createMaintenanceWindows(store),
     groups: createAlertGroups(store),
+    changes: createChangeEvents(store),
     config,
     apiKeys,
     publicUrl,

@@ -176,6 +176,32 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
       },
+      '/v2/enqueue': {
+        post: {
+          summary: 'PagerDuty Events API v2 compatible: trigger, acknowledge, resolve (the routing key is a pagerduty integration token)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            '202': { description: 'held, answered as PagerDuty does: {status, message, dedup_key}' },
+            '400': errorResponse('invalid event (PagerDuty and Vigil error fields)'),
+            '401': errorResponse('unknown routing key'),
+            '413': errorResponse('body too large'),
+            ...unavailable,
+          },
+        },
+      },
+      '/v2/change/enqueue': {
+        post: {
+          summary: 'PagerDuty Change Events compatible: recorded, paging nobody, shown on incidents of the service as recent changes',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            '202': { description: 'recorded: {status, message}' },
+            '400': errorResponse('invalid change event'),
+            '401': errorResponse('unknown routing key'),
+            '413': errorResponse('body too large'),
+            ...storeUnavailable,
+          },
+        },
+      },
       '/v1/webhooks/twilio/sms': {
         post: {
           summary: 'Inbound SMS reply from Twilio (signature checked)',

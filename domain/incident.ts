@@ -25,7 +25,9 @@ export type TimelineKind =
   | 'acknowledged'
   | 'resolved'
   | 'notification'
-  | 'note';
+  | 'note'
+  /** A change of the service (deploy, config push) reported around the incident; added by the API when read. */
+  | 'change';
 
 export interface TimelineEntry {
   at: string;

@@ -74,6 +74,24 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Changes (deploys, config pushes) senders report through PagerDuty's Change Events API;
+      -- an incident shows those of its service around its time as "recent changes".
+      CREATE TABLE change_events (
+        id uuid PRIMARY KEY,
+        received_at timestamptz NOT NULL,
+        happened_at timestamptz NOT NULL,
+        service text NOT NULL,
+        summary text NOT NULL,
+        source text,
+        links jsonb NOT NULL,
+        details jsonb
+      );
+      CREATE INDEX change_events_by_service ON change_events (service, happened_at);
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

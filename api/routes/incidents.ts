@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import type { IncidentStatus } from '../../domain/incident';
+import type { IncidentStatus, IncidentView, TimelineEntry } from '../../domain/incident';
+import type { ChangeEvents } from '../records/changeEvents';
 import type { Severity } from '../../domain/severity';
 import { requireApiUser } from '../auth';
 import { HttpError, parseOr400 } from '../httpErrors';
@@ -7,7 +8,29 @@ import type { IncidentGateway } from '../incidentGateway';
 import { ackBodySchema, incidentListQuerySchema, resolveBodySchema } from '../schemas';
 
 /** Listing, reading, acknowledging and resolving incidents. */
-export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<string, string> }): Router {
+/** How far before an incident a change still counts as one of its "recent changes". */
+const CHANGE_LOOKBACK_MS = 60 * 60 * 1000;
+
+/**
+ * The incident with the changes of its service from an hour before it opened until it resolved,
+ * listed and placed on its timeline in time order: "what changed?" answered on the page.
+ */
+async function withRecentChanges(incident: IncidentView, changes: ChangeEvents | undefined) {
+  if (!changes) return incident;
+  const from = new Date(Date.parse(incident.createdAt) - CHANGE_LOOKBACK_MS);
+  const to = new Date((incident.resolvedAt ? Date.parse(incident.resolvedAt) : Date.now()) + 1);
+  const recentChanges = await changes.between(incident.service, from, to, 20).catch(() => undefined);
+  if (!recentChanges) return { ...incident, recentChanges: [], recentChangesUnavailable: true };
+  const entries: TimelineEntry[] = recentChanges.map((change) => ({
+    at: change.happenedAt,
+    kind: 'change',
+    text: `change${change.source ? ` from ${change.source}` : ''}: ${change.summary}`,
+  }));
+  const timeline = [...incident.timeline, ...entries].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  return { ...incident, recentChanges, timeline };
+}
+
+export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<string, string>; changes?: ChangeEvents }): Router {
   const router = Router();
   const { gateway } = deps;
 
@@ -25,7 +48,7 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<st
   router.get('/v1/incidents/:id', async (req, res) => {
     const incident = await gateway.get(req.params.id);
     if (!incident) throw new HttpError(404, `no incident ${req.params.id}`, [{ field: 'id', message: 'no such incident' }]);
-    res.json(incident);
+    res.json(await withRecentChanges(incident, deps.changes));
   });
 
   router.post('/v1/incidents/:id/ack', async (req, res) => {

@@ -1,6 +1,10 @@
 import { Router, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
+import { randomUUID } from 'node:crypto';
 import { pagerDutyAdapter } from '../adapters/pagerduty';
+import { parsePagerDutyChange } from '../adapters/pagerdutyChange';
+import { TemporalUnavailableError } from '../incidentGateway';
+import type { ChangeEvents } from '../records/changeEvents';
 import { AdapterInputError } from '../adapters/types';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
@@ -24,8 +28,36 @@ function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey:
  * `POST /v2/enqueue`, answering as PagerDuty's Events API v2 does (`202 {status, message,
  * dedup_key}`), so a sender configured for PagerDuty needs only Vigil's URL.
  */
-export function pagerDutyEventRoutes(deps: IntegrationDeps): Router {
+export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeEvents }): Router {
   const router = Router();
+
+  /**
+   * `POST /v2/change/enqueue`, PagerDuty's Change Events: recorded, paging nobody, and shown on
+   * incidents of the same service as recent changes.
+   */
+  router.post('/v2/change/enqueue', async (req, res) => {
+    const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
+    const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;
+    if (!integrationId) {
+      deps.onRefused('pagerduty');
+      return refuse(res, 401, 'Invalid routing key', 'body.routing_key', 'not the token of a pagerduty integration');
+    }
+    let change;
+    try {
+      change = parsePagerDutyChange(req.body, { defaultService: deps.config.integrations[integrationId].service, now: new Date() });
+    } catch (error) {
+      if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
+      throw error;
+    }
+    if (!deps.changes) throw new TemporalUnavailableError(new Error('no change store configured'), 'change events cannot be recorded');
+    try {
+      await deps.changes.record({ ...change, id: randomUUID(), receivedAt: new Date().toISOString() });
+    } catch (error) {
+      throw new TemporalUnavailableError(error, 'the change store is unavailable');
+    }
+    res.status(202).json({ status: 'success', message: 'Change event processed' });
+  });
+
   router.post('/v2/enqueue', async (req, res) => {
     const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
     const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;

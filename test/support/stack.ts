@@ -17,6 +17,7 @@ import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
 import { createAlertGroups } from '../../api/records/alertGroups';
+import { createChangeEvents } from '../../api/records/changeEvents';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../../api/temporalGateway';
@@ -109,6 +110,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     events: store && createEventLog(store),
     maintenance: store && createMaintenanceWindows(store),
     groups: store && createAlertGroups(store),
+    changes: store && createChangeEvents(store),
     config: options.config,
     apiKeys: options.apiKeys ?? new Map(),
     publicUrl,
