@@ -22,6 +22,9 @@ export default defineConfig({
     storage: {
       name: 'Storage nodes',
       escalationPolicy: 'default',
+      // Disk alerts come and go: wait 2 minutes before acting, and close when the source says it is over.
+      flapPause: '2m',
+      autoResolve: true,
       runbooks: {
         'disk-cleanup': { path: '/', cleanupDirs: ['/tmp/vigil-demo-scratch'], olderThanDays: 7, targetUsedPercent: 90 },
       },
@@ -51,4 +54,11 @@ export default defineConfig({
   },
   // Each key's value is read from the named environment variable; `npm start` makes one for the demo.
   apiKeys: [{ user: 'demo-responder', env: 'VIGIL_API_KEY' }],
+  // What pages and what is only recorded (GET /v1/events); see docs/event-management.md.
+  eventPolicy: {
+    rules: [
+      { name: 'info-is-an-event', match: { severity: 'info' }, action: 'event' },
+      { name: 'recurring-warnings', match: { severity: 'warning' }, action: 'event', promote: { count: 3, within: '30m', persistsFor: '1h' } },
+    ],
+  },
 });
