@@ -1,11 +1,17 @@
-/** Every registered adapter, on the real example payload it ships with (a new source needs no new test file). */
+/**
+ * Every registered adapter, on the real payload of its fixture `test/fixtures/<id>.json` (a new
+ * source needs no new test file, but it fails here until it has a fixture).
+ */
 import { describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../api/adapters/index';
+import { ADAPTERS, type AdapterId } from '../api/adapters/index';
 import { AdapterInputError } from '../api/adapters/types';
+import { adapterFixture } from './support/fixtures';
 
 describe.each(Object.values(ADAPTERS))('adapter $id', (adapter) => {
-  it('turns its example payload into the expected alerts', () => {
-    expect(adapter.parse(adapter.example.payload, adapter.example.context)).toEqual(adapter.example.expected);
+  it('turns the payload of its fixture into the expected alerts', () => {
+    // Throws (and so fails) when test/fixtures/<id>.json is missing: no adapter ships without one.
+    const fixture = adapterFixture(adapter.id as AdapterId);
+    expect(adapter.parse(fixture.payload, fixture.context)).toEqual(fixture.expected);
   });
 
   it.each([null, 'text', 42, [], {}])('refuses %j with the offending field', (body) => {
@@ -21,12 +27,13 @@ describe.each(Object.values(ADAPTERS))('adapter $id', (adapter) => {
 });
 
 describe('alertmanager adapter specifics', () => {
-  const { parse, example } = ADAPTERS.alertmanager;
-  const payload = example.payload as { alerts: Array<Record<string, unknown>>; version: string };
+  const { parse } = ADAPTERS.alertmanager;
+  const fixture = adapterFixture('alertmanager');
+  const payload = fixture.payload as { alerts: Array<Record<string, unknown>>; version: string };
 
   it('ignores fields added by newer releases', () => {
     const newer = { ...payload, someFutureField: { x: 1 }, alerts: payload.alerts.map((alert) => ({ ...alert, newField: true })) };
-    expect(parse(newer, {})).toEqual(example.expected);
+    expect(parse(newer, {})).toEqual(fixture.expected);
   });
 
   it('refuses another payload version, naming it', () => {
@@ -59,7 +66,7 @@ describe('datadog adapter specifics', () => {
 
 describe('grafana adapter specifics', () => {
   it('keeps non-empty dashboard links and reads a resolved alert', () => {
-    const payload = structuredClone(ADAPTERS.grafana.example.payload) as { alerts: Array<Record<string, unknown>> };
+    const payload = adapterFixture('grafana').payload as { alerts: Array<Record<string, unknown>> };
     payload.alerts[0] = { ...payload.alerts[0], status: 'resolved', dashboardURL: 'https://grafana.example.com/d/abc' };
     const [alert] = ADAPTERS.grafana.parse(payload, { defaultService: 'platform' });
     expect(alert.status).toBe('resolved');

@@ -63,54 +63,8 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
   ];
 }
 
-const exampleAlarm = {
-  AlarmName: 'checkout-5xx-high',
-  AlarmDescription: 'Checkout ALB 5xx above 5% for 5 minutes',
-  AWSAccountId: '123456789012',
-  NewStateValue: 'ALARM',
-  NewStateReason: 'Threshold Crossed: 1 datapoint [7.5 (24/11/26 08:40:00)] was greater than the threshold (5.0).',
-  StateChangeTime: '2026-11-24T08:45:12.523+0000',
-  Region: 'EU (Ireland)',
-  AlarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-5xx-high',
-  OldStateValue: 'OK',
-  Trigger: { MetricName: 'HTTPCode_Target_5XX_Count', Namespace: 'AWS/ApplicationELB', Statistic: 'SUM', Period: 300, Threshold: 5.0, ComparisonOperator: 'GreaterThanThreshold' },
-};
-
 export const cloudwatchAdapter: AlertAdapter = {
   id: 'cloudwatch',
   description: 'Amazon CloudWatch alarm through an SNS HTTPS subscription',
   parse,
-  example: {
-    context: { defaultService: 'checkout' },
-    payload: {
-      Type: 'Notification',
-      MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
-      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:cloudwatch-alarms',
-      Subject: 'ALARM: "checkout-5xx-high" in EU (Ireland)',
-      Message: JSON.stringify(exampleAlarm),
-      Timestamp: '2026-11-24T08:45:12.580Z',
-      SignatureVersion: '1',
-      Signature: 'EXAMPLE',
-      SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
-      UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:cloudwatch-alarms:0',
-    },
-    expected: [
-      {
-        service: 'checkout',
-        summary: 'Checkout ALB 5xx above 5% for 5 minutes',
-        severity: 'error',
-        dedupKey: 'cw-arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-5xx-high',
-        source: 'cloudwatch',
-        labels: { alarm: 'checkout-5xx-high', region: 'EU (Ireland)', namespace: 'AWS/ApplicationELB', metric: 'HTTPCode_Target_5XX_Count' },
-        details: {
-          reason: exampleAlarm.NewStateReason,
-          stateChangeTime: exampleAlarm.StateChangeTime,
-          oldState: 'OK',
-          topicArn: 'arn:aws:sns:eu-west-1:123456789012:cloudwatch-alarms',
-          trigger: exampleAlarm.Trigger,
-        },
-        status: 'firing',
-      },
-    ],
-  },
 };

@@ -61,28 +61,4 @@ export const datadogAdapter: AlertAdapter = {
   id: 'datadog',
   description: 'Datadog webhook with the default payload',
   parse,
-  example: {
-    context: { defaultService: 'web' },
-    payload: {
-      body: '%%%\nCPU usage above 90% on host:web-3\n%%%',
-      last_updated: '1732437600000',
-      event_type: 'query_alert_monitor',
-      title: '[Triggered] High CPU on web-3',
-      date: '1732437600000',
-      org: { id: '12345', name: 'Example Org' },
-      id: '7302489571289462834',
-    },
-    expected: [
-      {
-        service: 'web',
-        summary: 'High CPU on web-3',
-        severity: 'critical',
-        dedupKey: defaultDedupKey('web', 'High CPU on web-3', {}),
-        source: 'datadog',
-        labels: {},
-        details: { body: '%%%\nCPU usage above 90% on host:web-3\n%%%', eventType: 'query_alert_monitor', eventId: '7302489571289462834', date: '1732437600000', org: 'Example Org' },
-        status: 'firing',
-      },
-    ],
-  },
 };

@@ -34,20 +34,4 @@ export const genericAdapter: AlertAdapter = {
   id: 'generic',
   description: "Vigil's JSON alert format",
   parse,
-  example: {
-    context: { defaultService: 'billing' },
-    payload: { summary: 'nightly invoice run failed', severity: 'sev2', dedupKey: 'invoice-run', labels: { job: 'invoices' } },
-    expected: [
-      {
-        service: 'billing',
-        summary: 'nightly invoice run failed',
-        severity: 'error',
-        dedupKey: 'invoice-run',
-        source: 'api',
-        labels: { job: 'invoices' },
-        details: {},
-        status: 'firing',
-      },
-    ],
-  },
 };

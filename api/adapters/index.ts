@@ -1,4 +1,4 @@
-/** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below. */
+/** Every alert source Vigil reads, by the id config uses. Adding one: a file here, a line below, and its real payload in test/fixtures/<id>.json. */
 import { alertmanagerAdapter } from './alertmanager';
 import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';

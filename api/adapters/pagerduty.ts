@@ -74,42 +74,4 @@ export const pagerDutyAdapter: AlertAdapter = {
   id: 'pagerduty',
   description: 'PagerDuty Events API v2 (POST /v2/enqueue)',
   parse,
-  example: {
-    context: { defaultService: 'checkout' },
-    payload: {
-      payload: {
-        summary: 'DISK at 99% on machine prod-datapipe03.example.com',
-        timestamp: '2026-11-20T08:42:58.315+0000',
-        severity: 'critical',
-        source: 'prod-datapipe03.example.com',
-        component: 'mysql',
-        group: 'prod-datapipe',
-        class: 'disk',
-        custom_details: { 'free space': '1%', ping_time: '1500ms' },
-      },
-      routing_key: 'samplekeyhere',
-      dedup_key: 'samplekeyhere',
-      links: [{ href: 'https://example.com/', text: 'Link text' }],
-      event_action: 'trigger',
-      client: 'Sample Monitoring Service',
-      client_url: 'https://monitoring.example.com',
-    },
-    expected: [
-      {
-        service: 'checkout',
-        summary: 'DISK at 99% on machine prod-datapipe03.example.com',
-        severity: 'critical',
-        dedupKey: 'samplekeyhere',
-        source: 'pagerduty',
-        labels: { source: 'prod-datapipe03.example.com', component: 'mysql', group: 'prod-datapipe', class: 'disk' },
-        details: {
-          customDetails: { 'free space': '1%', ping_time: '1500ms' },
-          client: 'Sample Monitoring Service',
-          clientUrl: 'https://monitoring.example.com',
-          timestamp: '2026-11-20T08:42:58.315+0000',
-        },
-        status: 'firing',
-      },
-    ],
-  },
 };

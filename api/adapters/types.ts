@@ -1,6 +1,8 @@
 /**
  * An alert source: how one monitoring tool's webhook body becomes Vigil alerts. One file per
- * source, registered in `index.ts`; `test/adapters.test.ts` runs every adapter on its example.
+ * source, registered in `index.ts`, with a real payload of the source and the alerts it must make in
+ * `test/fixtures/<id>.json`; `test/adapters.test.ts` runs every adapter on its fixture and fails
+ * for an adapter that has none.
  */
 import type { Alert } from '../../domain/alert';
 
@@ -31,11 +33,9 @@ export class AdapterInputError extends Error {
 }
 
 export interface AlertAdapter {
-  /** The `source` value in config and on every alert it makes. */
+  /** The `source` value in config and on every alert it makes; also names its test fixture, `test/fixtures/<id>.json`. */
   id: string;
   description: string;
   /** Pure: body in, alerts out. Throws AdapterInputError for a body it cannot read. */
   parse(body: unknown, context: AdapterContext): SourceAlert[];
-  /** A real payload of the source and what parse must make of it (required: the shared test runs it). */
-  example: { context: AdapterContext; payload: unknown; expected: SourceAlert[] };
 }

@@ -7,10 +7,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../../api/adapters/index';
+import { ADAPTERS, type AdapterId } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
+import { adapterFixture } from '../support/fixtures';
 
 const CASES = 3_000;
 
@@ -92,9 +93,9 @@ interface Target {
 
 const TARGETS: Target[] = [
   { path: '/v1/alerts', seed: { service: 'checkout', summary: 'down', severity: 'critical', labels: { a: 'b' } }, contentType: 'application/json' },
-  ...Object.keys(ADAPTERS).map((source) => ({ path: `/v1/integrations/${source}`, seed: ADAPTERS[source as keyof typeof ADAPTERS].example.payload, contentType: 'application/json', auth: 'Bearer token' })),
-  { path: '/v2/enqueue', seed: { ...(ADAPTERS.pagerduty.example.payload as object), routing_key: 'token' }, contentType: 'application/json' },
-  { path: '/v1/webhooks/sns/cloudwatch/token', seed: ADAPTERS.cloudwatch.example.payload, contentType: 'text/plain' },
+  ...Object.keys(ADAPTERS).map((source) => ({ path: `/v1/integrations/${source}`, seed: adapterFixture(source as AdapterId).payload, contentType: 'application/json', auth: 'Bearer token' })),
+  { path: '/v2/enqueue', seed: { ...(adapterFixture('pagerduty').payload as object), routing_key: 'token' }, contentType: 'application/json' },
+  { path: '/v1/webhooks/sns/cloudwatch/token', seed: adapterFixture('cloudwatch').payload, contentType: 'text/plain' },
   { path: '/v1/incidents/x.y/ack', seed: {}, contentType: 'application/json', auth: 'Bearer key' },
   { path: '/v1/webhooks/twilio/sms', seed: 'From=%2B15550100001&Body=ACK', contentType: 'application/x-www-form-urlencoded' },
 ];

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
 import { ConfigError, parseConfig } from '../../domain/config';
 import type { createFakeGateway } from '../support/fakeGateway';
+import { adapterFixture } from '../support/fixtures';
 import { startTestApp, testConfig } from './testApp';
 
 const TOKEN = 'am-token-for-tests';
@@ -44,7 +44,7 @@ function send(path: string, body: unknown, token?: string, authorization = token
 describe('integrations', () => {
   it('opens incidents for firing Alertmanager alerts and notes resolved ones, token as a Bearer header', async () => {
     const before = fake.submitted.length;
-    const response = await send('/v1/integrations/prom', ADAPTERS.alertmanager.example.payload, TOKEN);
+    const response = await send('/v1/integrations/prom', adapterFixture('alertmanager').payload, TOKEN);
     expect(response.status).toBe(202);
     const body = (await response.json()) as { alerts: number; incidentIds: string[]; openIncidentsUpdated: number };
     expect(body.alerts).toBe(2);
@@ -80,7 +80,7 @@ describe('integrations', () => {
     ['a wrong path token', '/v1/integrations/prom/nope', undefined],
   ])('refuses %s with 401 and starts nothing', async (_name, path, token) => {
     const before = fake.submitted.length;
-    const response = await send(path, ADAPTERS.alertmanager.example.payload, token);
+    const response = await send(path, adapterFixture('alertmanager').payload, token);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('authorization');
     expect(fake.submitted.length).toBe(before);

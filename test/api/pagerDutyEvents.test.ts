@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../../api/adapters/index';
 import { parseConfig } from '../../domain/config';
 import type { createFakeGateway } from '../support/fakeGateway';
+import { adapterFixture } from '../support/fixtures';
 import { startTestApp } from './testApp';
 
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
@@ -33,7 +33,7 @@ function enqueue(event: Record<string, unknown>, contentType = 'application/json
   return fetch(`${url}/v2/enqueue`, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(event) });
 }
 
-const trigger: Record<string, unknown> = { ...(ADAPTERS.pagerduty.example.payload as Record<string, unknown>), routing_key: ROUTING_KEY, dedup_key: 'disk-prod-datapipe03' };
+const trigger: Record<string, unknown> = { ...(adapterFixture('pagerduty').payload as Record<string, unknown>), routing_key: ROUTING_KEY, dedup_key: 'disk-prod-datapipe03' };
 
 describe('PagerDuty Events v2 endpoint', () => {
   it('takes a trigger as PagerDuty would, answering 202 with the dedup key', async () => {

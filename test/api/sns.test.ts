@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
 import type { SnsEnvelope } from '../../api/sns/snsMessage';
 import { isSigningCertUrl, isSubscribeUrl, stringToSign } from '../../api/sns/snsMessage';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
+import { adapterFixture } from '../support/fixtures';
 
 const TOKEN = 'sns-path-token';
 const CERT_URL = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem';
@@ -62,9 +62,9 @@ function signed(message: Omit<SnsEnvelope, 'Signature'>): SnsEnvelope {
 }
 
 function notification(state: 'ALARM' | 'OK', version: '1' | '2' = '1'): SnsEnvelope {
-  const example = ADAPTERS.cloudwatch.example.payload as SnsEnvelope;
-  const alarm = { ...JSON.parse(example.Message), NewStateValue: state };
-  return signed({ ...example, Message: JSON.stringify(alarm), SigningCertURL: CERT_URL, SignatureVersion: version });
+  const fixture = adapterFixture('cloudwatch').payload as SnsEnvelope;
+  const alarm = { ...JSON.parse(fixture.Message), NewStateValue: state };
+  return signed({ ...fixture, Message: JSON.stringify(alarm), SigningCertURL: CERT_URL, SignatureVersion: version });
 }
 
 function subscription(subscribeUrl = SUBSCRIBE_URL): SnsEnvelope {
