@@ -59,6 +59,18 @@ export interface Classification {
   promoted: boolean;
 }
 
+/** Whether a label pattern is usable: any plain value, `*`, or a `/regex/` that compiles. */
+export function isValidLabelPattern(pattern: string): boolean {
+  const regex = /^\/(.*)\/$/.exec(pattern);
+  if (!regex) return true;
+  try {
+    new RegExp(regex[1]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function labelMatches(expected: string, actual: string | undefined): boolean {
   if (actual === undefined) return false;
   if (expected === '*') return true;

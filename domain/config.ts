@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration';
-import type { EventPolicy } from './classification';
+import { isValidLabelPattern, type EventPolicy } from './classification';
 import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
 import { SEVERITIES } from './severity';
-
-function isValidLabelPattern(pattern: string): boolean {
-  const regex = /^\/(.*)\/$/.exec(pattern);
-  if (!regex) return true;
-  try {
-    new RegExp(regex[1]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const id = z.string().regex(idPattern, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { randomUUID } from 'node:crypto';
 import { pagerDutyAdapter } from '../adapters/pagerduty';
@@ -31,17 +31,24 @@ function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey:
 export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeEvents }): Router {
   const router = Router();
 
+  /** The integration the body's routing key names, or undefined after answering 401. */
+  function routedIntegration(req: Request, res: Response): string | undefined {
+    const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
+    const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;
+    if (!integrationId) {
+      deps.onRefused('pagerduty');
+      refuse(res, 401, 'Invalid routing key', 'body.routing_key', 'not the token of a pagerduty integration');
+    }
+    return integrationId;
+  }
+
   /**
    * `POST /v2/change/enqueue`, PagerDuty's Change Events: recorded, paging nobody, and shown on
    * incidents of the same service as recent changes.
    */
   router.post('/v2/change/enqueue', async (req, res) => {
-    const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
-    const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;
-    if (!integrationId) {
-      deps.onRefused('pagerduty');
-      return refuse(res, 401, 'Invalid routing key', 'body.routing_key', 'not the token of a pagerduty integration');
-    }
+    const integrationId = routedIntegration(req, res);
+    if (!integrationId) return;
     let change;
     try {
       change = parsePagerDutyChange(req.body, { defaultService: deps.config.integrations[integrationId].service, now: new Date() });
@@ -59,12 +66,8 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
   });
 
   router.post('/v2/enqueue', async (req, res) => {
-    const routingKey = (req.body as { routing_key?: unknown } | undefined)?.routing_key;
-    const integrationId = typeof routingKey === 'string' ? integrationFor(deps.config, deps.env, routingKey) : undefined;
-    if (!integrationId) {
-      deps.onRefused('pagerduty');
-      return refuse(res, 401, 'Invalid routing key', 'body.routing_key', 'not the token of a pagerduty integration');
-    }
+    const integrationId = routedIntegration(req, res);
+    if (!integrationId) return;
     let parsed;
     try {
       parsed = pagerDutyAdapter.parse(req.body, { defaultService: deps.config.integrations[integrationId].service });
