@@ -10,12 +10,13 @@ import { createTemporalGateway } from '../api/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack } from '../test/support/stack';
+import { incidentQuery } from '../workflows/definitions';
 import { percentile, runBounded } from './stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 10_000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 50);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const CEILING_CALLS = Number(process.env.BENCH_CEILING_CALLS ?? 2_000);
+const CEILING_CALLS = Number(process.env.BENCH_CEILING_CALLS ?? 3_000);
 const DEADLINE_MS = 10 * 60_000;
 const started = Date.now();
 
@@ -41,15 +42,42 @@ const config = parseConfig(
   'bench config',
 );
 
-const stack = await startStack({ config, email, sms, runbooks: [] });
+// With the SQL store and spool, as `npm start` runs the API.
+const stack = await startStack({ config, email, sms, runbooks: [], spool: true });
 const gateway = createTemporalGateway({ client: stack.client, taskQueue: stack.taskQueue });
 const runTag = randomUUID().slice(0, 8);
 
+/**
+ * The ceiling: signalWithStart straight from a client, same server, same concurrency and keys.
+ * Measured before and after the storm (the server is busier after it); the higher one counts.
+ */
+async function measureCeiling(when: string): Promise<number> {
+  const start = performance.now();
+  await runBounded(CEILING_CALLS, CONCURRENCY, async (index) => {
+    if (index % 500 === 0) withinDeadline(`the ceiling ${when}`);
+    await gateway.submitAlert({
+      id: randomUUID(),
+      service: 'ceiling',
+      summary: `ceiling key ${index % KEYS}`,
+      severity: 'critical',
+      dedupKey: `ceiling-${when}-${runTag}-${index % KEYS}`,
+      source: 'bench',
+      labels: {},
+      details: {},
+      receivedAt: new Date().toISOString(),
+    });
+  });
+  return CEILING_CALLS / ((performance.now() - start) / 1000);
+}
+
 try {
+  const ceilingBefore = await measureCeiling('before');
+
   // The storm, through the API.
   const latencies: number[] = [];
   const incidentIds = new Set<string>();
   let rejected = 0;
+  let spooled = 0;
   const stormStart = performance.now();
   await runBounded(ALERTS, CONCURRENCY, async (index) => {
     if (index % 500 === 0) withinDeadline('the storm');
@@ -59,20 +87,26 @@ try {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'storm', summary: `storm key ${index % KEYS}`, severity: 'critical', dedupKey: `storm-${runTag}-${index % KEYS}` }),
     });
-    const body = (await response.json()) as { incidentId?: string };
+    const body = (await response.json()) as { incidentId?: string; status?: string };
     latencies.push(performance.now() - sent);
     if (response.status === 202 && body.incidentId) incidentIds.add(body.incidentId);
+    else if (response.status === 202 && body.status === 'spooled') spooled += 1;
     else rejected += 1;
   });
   const stormSeconds = (performance.now() - stormStart) / 1000;
 
-  // Every accepted alert must be counted in its incident: read them back until they all are.
+  // Every accepted alert (spooled ones included, once the spool drains) must be counted in its
+  // incident: read each key's incident back until they all are.
   let counted = 0;
   const settleStart = Date.now();
   for (;;) {
     withinDeadline('counting');
     counted = 0;
-    for (const id of incidentIds) counted += (await gateway.get(id))?.alertCount ?? 0;
+    for (let key = 0; key < KEYS; key++) {
+      const view = await stack.client.workflow.getHandle(`incident/storm/storm-${runTag}-${key}`).query(incidentQuery).catch(() => undefined);
+      counted += view?.alertCount ?? 0;
+      if (view) incidentIds.add(view.id);
+    }
     if (counted >= ALERTS - rejected || Date.now() - settleStart > 60_000) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -90,36 +124,20 @@ try {
     }
   }
 
-  // The ceiling: signalWithStart straight from a client, same server, same concurrency and keys.
-  const ceilingStart = performance.now();
-  await runBounded(CEILING_CALLS, CONCURRENCY, async (index) => {
-    if (index % 500 === 0) withinDeadline('the ceiling');
-    const now = new Date().toISOString();
-    await gateway.submitAlert({
-      id: randomUUID(),
-      service: 'ceiling',
-      summary: `ceiling key ${index % KEYS}`,
-      severity: 'critical',
-      dedupKey: `ceiling-${runTag}-${index % KEYS}`,
-      source: 'bench',
-      labels: {},
-      details: {},
-      receivedAt: now,
-    });
-  });
-  const ceilingPerSecond = CEILING_CALLS / ((performance.now() - ceilingStart) / 1000);
+  const ceilingAfter = await measureCeiling('after');
+  const ceilingPerSecond = Math.max(ceilingBefore, ceilingAfter);
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // let the last pages go out
 
   const acceptedPerSecond = (ALERTS - rejected) / stormSeconds;
   console.log(`bench:storm on the Temporal dev server: ${ALERTS} alerts over ${KEYS} keys, ${CONCURRENCY} concurrent HTTP clients`);
-  console.log(`accepted            ${ALERTS - rejected} (rejected ${rejected}) in ${stormSeconds.toFixed(1)} s = ${acceptedPerSecond.toFixed(0)} alerts/s`);
+  console.log(`accepted            ${ALERTS - rejected} (rejected ${rejected}, of them spooled ${spooled}) in ${stormSeconds.toFixed(1)} s = ${acceptedPerSecond.toFixed(0)} alerts/s`);
   console.log(`request latency     p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms`);
   console.log(`incidents opened    ${incidentIds.size} (expected ${KEYS})`);
   console.log(`alerts lost         ${ALERTS - rejected - counted} (accepted ${ALERTS - rejected}, counted in incidents ${counted})`);
   console.log(`histories           longest run ${longestHistory} events; ${runs} runs for ${incidentIds.size} incidents (hand-over past 2,000 events)`);
   console.log(`pages sent          ${pagesByService.get('storm') ?? 0} (policy allows ${KEYS}: one level, one person, email)`);
-  console.log(`ceiling             ${ceilingPerSecond.toFixed(0)} signalWithStart/s straight to the server (${CEILING_CALLS} calls)`);
-  console.log(`API / ceiling       ${((acceptedPerSecond / ceilingPerSecond) * 100).toFixed(0)}%   (goal ≥ 70%)`);
+  console.log(`ceiling             ${ceilingBefore.toFixed(0)} before, ${ceilingAfter.toFixed(0)} after the storm: signalWithStart/s straight to the server (${CEILING_CALLS} calls each)`);
+  console.log(`API / ceiling       ${((acceptedPerSecond / ceilingPerSecond) * 100).toFixed(0)}% of the higher ceiling   (goal ≥ 70%)`);
 } finally {
   await stack.stop();
 }

@@ -8,6 +8,30 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from './migrations';
 
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which alerts from the outside may carry: it
+ * becomes U+FFFD (the replacement character) on the way in, so such an alert is still kept
+ * rather than refused.
+ */
+const NUL = /\u0000/g;
+function withoutNul(param: unknown): unknown {
+  return typeof param === 'string' ? param.replace(NUL, '\uFFFD') : param;
+}
+
+function deepWithoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NUL, '\uFFFD');
+  if (Array.isArray(value)) return value.map(deepWithoutNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(NUL, '\uFFFD'), deepWithoutNul(inner)]));
+  }
+  return value;
+}
+
+/** A JSON text for a jsonb parameter, with U+0000 in any string or key replaced as above. */
+export function jsonParam(value: unknown): string {
+  return JSON.stringify(deepWithoutNul(value));
+}
+
 /** Runs SQL with `$1`-style parameters; the one thing stores and migrations need. */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
@@ -32,10 +56,10 @@ function embedded(db: PGlite): SqlStore {
   return {
     kind: 'embedded',
     async query<Row>(sql: string, params: unknown[] = []) {
-      return (await db.query<Row>(sql, params)).rows;
+      return (await db.query<Row>(sql, params.map(withoutNul))).rows;
     },
     transaction(work) {
-      return db.transaction((tx) => work({ query: async <Row>(sql: string, params: unknown[] = []) => (await tx.query<Row>(sql, params)).rows }));
+      return db.transaction((tx) => work({ query: async <Row>(sql: string, params: unknown[] = []) => (await tx.query<Row>(sql, params.map(withoutNul))).rows }));
     },
     close: () => db.close(),
   };
@@ -45,13 +69,13 @@ function postgres(pool: pg.Pool): SqlStore {
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params: unknown[] = []) {
-      return (await pool.query(sql, params)).rows as Row[];
+      return (await pool.query(sql, params.map(withoutNul))).rows as Row[];
     },
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work({ query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[] });
+        const result = await work({ query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params.map(withoutNul))).rows as Row[] });
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -2,7 +2,7 @@
  * The spool: intake items kept in the SQL store while Temporal cannot take them, oldest first,
  * until the forwarder delivers them. A row is deleted only after Temporal holds its item.
  */
-import type { SqlStore } from '../../platform/sqlStore';
+import { jsonParam, type SqlStore } from '../../platform/sqlStore';
 import type { IntakeItem } from './intakeItem';
 
 export interface SpooledItem {
@@ -62,7 +62,7 @@ export async function createAlertSpool(store: SqlStore): Promise<AlertSpool> {
       active = true;
       const placeholders = items.map((_, index) => `($${index + 1}::jsonb)`).join(', ');
       // One statement: the request's items are held all together or not at all, in their order.
-      await store.query(`INSERT INTO alert_spool (item) VALUES ${placeholders}`, items.map((item) => JSON.stringify(item)));
+      await store.query(`INSERT INTO alert_spool (item) VALUES ${placeholders}`, items.map((item) => jsonParam(item)));
     },
     async oldest(limit) {
       const rows = await store.query<{ seq: string; item: IntakeItem; attempts: number }>(

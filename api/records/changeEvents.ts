@@ -3,7 +3,7 @@
  * incident of the same service shows the ones just before and during it as "recent changes",
  * the first thing a responder asks about.
  */
-import type { SqlStore } from '../../platform/sqlStore';
+import { jsonParam, type SqlStore } from '../../platform/sqlStore';
 
 export interface ChangeEvent {
   id: string;
@@ -39,7 +39,7 @@ export function createChangeEvents(store: SqlStore): ChangeEvents {
     async record(change) {
       await store.query(
         'INSERT INTO change_events (id, received_at, happened_at, service, summary, source, links, details) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)',
-        [change.id, change.receivedAt, change.happenedAt, change.service, change.summary, change.source ?? null, JSON.stringify(change.links), change.details === undefined ? null : JSON.stringify(change.details)],
+        [change.id, change.receivedAt, change.happenedAt, change.service, change.summary, change.source ?? null, jsonParam(change.links), change.details === undefined ? null : jsonParam(change.details)],
       );
     },
     async between(service, from, to, limit) {

@@ -3,7 +3,7 @@
  * maintenance) and those promoted to incidents, queryable by `GET /v1/events`.
  */
 import type { Disposition, Recurrence } from '../../domain/classification';
-import type { SqlStore } from '../../platform/sqlStore';
+import { jsonParam, type SqlStore } from '../../platform/sqlStore';
 
 export type EventDisposition = 'event' | 'suppressed' | 'promoted';
 
@@ -94,7 +94,7 @@ export function createEventLog(store: SqlStore): EventLog {
           record.source,
           record.severity,
           record.summary,
-          JSON.stringify(record.labels),
+          jsonParam(record.labels),
           record.status,
           record.disposition,
           record.reason,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MaintenanceWindow } from '../../domain/maintenance';
-import type { SqlStore } from '../../platform/sqlStore';
+import { jsonParam, type SqlStore } from '../../platform/sqlStore';
 
 const CACHE_MS = 2_000;
 
@@ -58,7 +58,7 @@ export function createMaintenanceWindows(store: SqlStore): MaintenanceWindows {
       const [row] = await store.query<WindowRow>(
         `INSERT INTO maintenance_windows (id, service, matchers, starts_at, ends_at, reason, created_by) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
          RETURNING id, service, matchers, starts_at, ends_at, reason, created_by, created_at`,
-        [id, window.service ?? null, JSON.stringify(window.matchers), window.startsAt, window.endsAt, window.reason, window.createdBy],
+        [id, window.service ?? null, jsonParam(window.matchers), window.startsAt, window.endsAt, window.reason, window.createdBy],
       );
       cache = undefined;
       return fromRow(row);

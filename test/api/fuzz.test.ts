@@ -9,6 +9,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterId } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
+import { createAlertSpool } from '../../api/intake/alertSpool';
+import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
+import { deliverItem } from '../../api/intake/intakeItem';
+import { createAlertGroups } from '../../api/records/alertGroups';
+import { createChangeEvents } from '../../api/records/changeEvents';
+import { createEventLog } from '../../api/records/eventLog';
+import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
@@ -55,6 +63,9 @@ const config = parseConfig(
     escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
     integrations: Object.fromEntries(Object.keys(ADAPTERS).map((source) => [source, { source, service: 'svc', tokenEnv: 'TOKEN' }])),
     apiKeys: [{ user: 'alice', env: 'KEY' }],
+    // Every stage of the pipeline takes part: event rules with promotion, a grouping rule.
+    eventPolicy: { rules: [{ name: 'warnings', match: { severity: 'warning' }, action: 'event', promote: { count: 3, within: '10m' } }, { name: 'no-dev', match: { labels: { env: 'dev' } }, action: 'drop' }] },
+    grouping: [{ name: 'by-cluster', match: { labels: { cluster: '*' } }, by: ['cluster'], window: '5m' }],
   },
   'fuzz',
 );
@@ -62,9 +73,19 @@ const config = parseConfig(
 const fake = createFakeGateway();
 let server: Server;
 let url: string;
+let store: SqlStore;
+let forwarder: Forwarder;
 
 beforeAll(async () => {
+  store = await openSqlStore({});
+  const spool = await createAlertSpool(store);
+  forwarder = startForwarder({ spool, deliver: (item) => deliverItem(fake.gateway, item), logger: pino({ level: 'silent' }), idleMs: 20, maxBackoffMs: 50 });
   const app = createApp({
+    spool,
+    events: createEventLog(store),
+    maintenance: createMaintenanceWindows(store),
+    groups: createAlertGroups(store),
+    changes: createChangeEvents(store),
     gateway: fake.gateway,
     config,
     apiKeys: new Map([['key', 'alice']]),
@@ -82,6 +103,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await forwarder?.stop();
+  await store?.close();
 });
 
 interface Target {
@@ -96,6 +119,8 @@ const TARGETS: Target[] = [
   ...Object.keys(ADAPTERS).map((source) => ({ path: `/v1/integrations/${source}`, seed: adapterFixture(source as AdapterId).payload, contentType: 'application/json', auth: 'Bearer token' })),
   { path: '/v2/enqueue', seed: { ...(adapterFixture('pagerduty').payload as object), routing_key: 'token' }, contentType: 'application/json' },
   { path: '/v1/webhooks/sns/cloudwatch/token', seed: adapterFixture('cloudwatch').payload, contentType: 'text/plain' },
+  { path: '/v2/change/enqueue', seed: { routing_key: 'token', payload: { summary: 'deploy v2', source: 'ci', timestamp: '2026-11-25T10:00:00Z' }, links: [{ href: 'https://ci.example.test/1' }] }, contentType: 'application/json' },
+  { path: '/v1/maintenance', seed: { service: 'svc', matchers: { env: 'prod' }, endsAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'upgrade' }, contentType: 'application/json', auth: 'Bearer key' },
   { path: '/v1/incidents/x.y/ack', seed: {}, contentType: 'application/json', auth: 'Bearer key' },
   { path: '/v1/webhooks/twilio/sms', seed: 'From=%2B15550100001&Body=ACK', contentType: 'application/x-www-form-urlencoded' },
 ];

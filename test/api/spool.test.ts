@@ -144,6 +144,17 @@ describe('the spool', () => {
     expect(await spool.stats()).toMatchObject({ depth: 0, failed: 1 });
   });
 
+  it('keeps an alert carrying U+0000 (which PostgreSQL cannot store) with the character replaced, rather than refusing it', async () => {
+    app.fake.state.available = false;
+    const response = await post('/v1/alerts', { ...alert(1), summary: 'bad\u0000byte', labels: { 'k\u0000': 'v\u0000' } });
+    expect(response.status).toBe(202);
+    app.fake.state.available = true;
+    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(app.fake.gateway, item), logger: silent, idleMs: 50 });
+    await expect.poll(() => app.fake.submitted.length, { timeout: 5_000 }).toBe(1);
+    expect(app.fake.submitted[0].summary).toBe('bad\uFFFDbyte');
+    expect(app.fake.submitted[0].labels).toEqual({ 'k\uFFFD': 'v\uFFFD' });
+  });
+
   it('lets one forwarder at a time hold the lease', async () => {
     expect(await spool.tryLease('a', 60_000)).toBe(true);
     expect(await spool.tryLease('b', 60_000)).toBe(false);
