@@ -5,6 +5,7 @@ import { parseDurationSeconds } from '../domain/duration';
 import type { EscalationPolicySnapshot } from '../domain/escalation';
 import { runbookMatches } from '../domain/runbookMatch';
 import type { Runbook } from '../runbooks/runbook';
+import type { Severity } from '../domain/severity';
 
 /** What an incident does, decided once at its start and frozen into its history. */
 export interface IncidentPlan {
@@ -15,6 +16,11 @@ export interface IncidentPlan {
     params: unknown;
     stepTimeoutSeconds: number;
   };
+  /**
+   * Which severities page at low urgency (email only); absent in plans older than urgency, which
+   * page every severity at high urgency.
+   */
+  lowUrgencySeverities?: Severity[];
   /** How the source's own "resolved" counts; absent (older plans, default config): it is only noted. */
   resolution?: {
     /** Resolve once the source reports every alert of the incident resolved. */
@@ -50,9 +56,11 @@ export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], 
   const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
   const runbook = selectRunbook(config, runbooks, alert);
   const resolution = resolutionOf(config, alert.service);
-  if (!runbook) return resolution ? { policy, resolution } : { policy };
+  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[] };
+  if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {
     policy,
+    ...urgency,
     ...(resolution ? { resolution } : {}),
     runbook: {
       id: runbook.id,

@@ -12,6 +12,11 @@ const duration = z.string().refine((text) => (parseDurationSeconds(text) ?? 0) >
   message: 'a positive duration such as "30s", "5m", "2h" or "1d"',
 });
 
+/** "0s" is allowed here: a notification rule may fire at once. */
+const delay = z.string().refine((text) => parseDurationSeconds(text) !== undefined || text === '0' || text === '0s', {
+  message: 'a duration such as "0s", "30s", "5m"',
+});
+
 const contactSchema = z
   .object({
     name: z.string().min(1),
@@ -20,13 +25,25 @@ const contactSchema = z
       .string()
       .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567')
       .optional(),
+    /**
+     * How this person is paged when a level leaves it to them (sets no `channels`), e.g. SMS at
+     * once and email a minute later if nobody acknowledged. Default: every method they have, at once.
+     */
+    notificationRules: z
+      .array(z.object({ channel: z.enum(['email', 'sms']), after: delay.default('0s') }).strict())
+      .min(1)
+      .optional(),
   })
   .strict();
 
+/** `alice` or `user:alice` (a contact), `schedule:<id>` (who is on call when the level fires), `team:<id>` (every member). */
+const targetRef = z.string().regex(/^((user|schedule|team):)?[a-z0-9][a-z0-9._-]{0,62}$/, 'a contact id, or user:<id>, schedule:<id>, team:<id>');
+
 const levelSchema = z
   .object({
-    notify: z.array(id).min(1),
-    channels: z.array(z.enum(['email', 'sms'])).min(1).default(['email', 'sms']),
+    notify: z.array(targetRef).min(1),
+    /** Channels for everyone of the level, at once; leave out to follow each person's notification rules. */
+    channels: z.array(z.enum(['email', 'sms'])).min(1).optional(),
     /** How long this level waits for an acknowledgement before the next one fires. */
     timeout: duration,
   })
@@ -37,6 +54,17 @@ const policySchema = z
     levels: z.array(levelSchema).min(1),
     /** Further passes through all levels after the first (0 = run once). */
     repeat: z.number().int().min(0).max(20).default(0),
+    /** An acknowledged incident not resolved within this long returns to triggered and escalates again. */
+    ackTimeout: duration.optional(),
+    /** Who is told when every level and repeat passed without an acknowledgement (e.g. the operations manager). */
+    onExhausted: z.object({ notify: z.array(targetRef).min(1) }).strict().optional(),
+  })
+  .strict();
+
+const teamSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    members: z.array(id).min(1),
   })
   .strict();
 
@@ -159,10 +187,14 @@ export const vigilConfigSchema = z
     /** Policy for alerts whose service is not listed: an unknown service still pages someone. */
     defaultEscalationPolicy: id,
     contacts: z.record(id, contactSchema),
+    /** Groups of contacts a level can notify together (`team:<id>`). */
+    teams: z.record(id, teamSchema).default({}),
     escalationPolicies: z.record(id, policySchema),
     apiKeys: z.array(apiKeySchema).default([]),
     integrations: z.record(id, integrationSchema).default({}),
     eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
+    /** Severities paged at low urgency: email only (high urgency pages by SMS and email at once). */
+    urgency: z.object({ low: z.array(z.enum(SEVERITIES)).default(['warning', 'info']) }).strict().default({ low: ['warning', 'info'] }),
     /** Grouping rules, first match wins (alerts matching none stay one incident per dedup key). */
     grouping: z.array(groupingRuleSchema).default([]),
     runbooks: z
@@ -184,23 +216,50 @@ export const vigilConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'escalationPolicy'], message: `no escalation policy "${service.escalationPolicy}"` });
       }
     }
-    for (const [policyId, policy] of Object.entries(config.escalationPolicies)) {
-      policy.levels.forEach((level, levelIndex) => {
-        level.notify.forEach((contactId, targetIndex) => {
-          const contact = config.contacts[contactId];
-          const path = ['escalationPolicies', policyId, 'levels', levelIndex, 'notify', targetIndex];
-          if (!contact) {
-            ctx.addIssue({ code: 'custom', path, message: `no contact "${contactId}"` });
-            return;
-          }
-          const reachable = level.channels.some((channel) => (channel === 'email' ? contact.email : contact.phone));
-          if (!reachable) {
-            ctx.addIssue({ code: 'custom', path, message: `contact "${contactId}" has no address for channels ${level.channels.join(', ')}` });
-          }
-        });
+    for (const [teamId, team] of Object.entries(config.teams)) {
+      team.members.forEach((member, index) => {
+        if (!config.contacts[member]) ctx.addIssue({ code: 'custom', path: ['teams', teamId, 'members', index], message: `no contact "${member}"` });
       });
     }
+    const checkRef = (ref: string, path: Array<string | number>, channels: readonly string[] | undefined) => {
+      const { kind, target } = parseTargetRef(ref);
+      if (kind === 'team') {
+        if (!config.teams[target]) ctx.addIssue({ code: 'custom', path, message: `no team "${target}"` });
+        return;
+      }
+      if (kind === 'schedule') {
+        if (!scheduleIds(config).has(target)) ctx.addIssue({ code: 'custom', path, message: `no schedule "${target}"` });
+        return;
+      }
+      const contact = config.contacts[target];
+      if (!contact) {
+        ctx.addIssue({ code: 'custom', path, message: `no contact "${target}"` });
+        return;
+      }
+      const wanted = channels ?? ['email', 'sms'];
+      if (!wanted.some((channel) => (channel === 'email' ? contact.email : contact.phone))) {
+        ctx.addIssue({ code: 'custom', path, message: `contact "${target}" has no address for channels ${wanted.join(', ')}` });
+      }
+    };
+    for (const [policyId, policy] of Object.entries(config.escalationPolicies)) {
+      policy.levels.forEach((level, levelIndex) => {
+        level.notify.forEach((ref, targetIndex) => checkRef(ref, ['escalationPolicies', policyId, 'levels', levelIndex, 'notify', targetIndex], level.channels));
+      });
+      policy.onExhausted?.notify.forEach((ref, index) => checkRef(ref, ['escalationPolicies', policyId, 'onExhausted', 'notify', index], undefined));
+    }
   });
+
+/** A level's target, split: `alice` and `user:alice` are both the contact alice. */
+export function parseTargetRef(ref: string): { kind: 'user' | 'schedule' | 'team'; target: string } {
+  const colon = ref.indexOf(':');
+  if (colon < 0) return { kind: 'user', target: ref };
+  return { kind: ref.slice(0, colon) as 'user' | 'schedule' | 'team', target: ref.slice(colon + 1) };
+}
+
+/** Schedule ids the config declares (none until schedules are configured). */
+function scheduleIds(config: object): Set<string> {
+  return new Set(Object.keys((config as { schedules?: Record<string, unknown> }).schedules ?? {}));
+}
 
 /** What a config file is written as (defaults may be left out). */
 export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
@@ -245,20 +304,42 @@ export function policyIdForService(config: VigilConfig, service: string): string
   return config.services[service]?.escalationPolicy ?? config.defaultEscalationPolicy;
 }
 
-/** Copies a policy with its contacts' addresses resolved, to freeze into an incident at start. */
+/** A contact as a responder: addresses and notification rules copied from config. */
+export function responderOf(config: VigilConfig, contactId: string): Responder {
+  const contact = config.contacts[contactId];
+  const rules = contact.notificationRules?.map((rule) => ({ channel: rule.channel as Channel, afterSeconds: parseDurationSeconds(rule.after) ?? 0 }));
+  return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone, ...(rules ? { rules } : {}) };
+}
+
+/** The people a user or team target names now (schedules are resolved when a level fires). */
+export function contactsOf(config: VigilConfig, ref: string): string[] {
+  const { kind, target } = parseTargetRef(ref);
+  if (kind === 'team') return config.teams[target]?.members ?? [];
+  if (kind === 'user') return [target];
+  return [];
+}
+
+/**
+ * Copies a policy with its contacts' addresses resolved, to freeze into an incident at start.
+ * A level naming a schedule or a team keeps its targets as references, resolved when it fires.
+ */
 export function snapshotPolicy(config: VigilConfig, policyId: string): EscalationPolicySnapshot {
   const policy = config.escalationPolicies[policyId];
   return {
     id: policyId,
     repeat: policy.repeat,
-    levels: policy.levels.map((level) => ({
-      channels: level.channels as Channel[],
-      timeoutSeconds: parseDurationSeconds(level.timeout) as number,
-      targets: level.notify.map((contactId): Responder => {
-        const contact = config.contacts[contactId];
-        return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone };
-      }),
-    })),
+    ...(policy.ackTimeout ? { ackTimeoutSeconds: parseDurationSeconds(policy.ackTimeout) } : {}),
+    ...(policy.onExhausted ? { onExhaustedRefs: policy.onExhausted.notify } : {}),
+    levels: policy.levels.map((level) => {
+      const dynamic = level.notify.some((ref) => parseTargetRef(ref).kind !== 'user');
+      return {
+        channels: (level.channels ?? []) as Channel[],
+        ...(level.channels ? {} : { channelsFromRules: true }),
+        timeoutSeconds: parseDurationSeconds(level.timeout) as number,
+        targets: level.notify.flatMap((ref) => contactsOf(config, ref)).map((contactId) => responderOf(config, contactId)),
+        ...(dynamic ? { targetRefs: level.notify } : {}),
+      };
+    }),
   };
 }
 

@@ -270,6 +270,26 @@ export class Incident {
     return true;
   }
 
+  /** Refusal for a manual escalate or reassign: only an open incident can be escalated. */
+  checkEscalate(): TransitionRefusal | undefined {
+    return this.checkResolve();
+  }
+
+  /**
+   * Back to triggered, to be escalated again: an acknowledgement that timed out, a responder asking
+   * for more help, a reassignment. @returns whether the status changed.
+   */
+  retrigger(reason: string, now: Date): boolean {
+    if (this.state.status === 'resolved') return false;
+    const changed = this.state.status === 'acknowledged';
+    this.state.status = 'triggered';
+    this.state.acknowledgedAt = undefined;
+    this.state.acknowledgedBy = undefined;
+    this.state.escalation.exhausted = false;
+    this.addEntry({ at: now.toISOString(), kind: 'escalation', text: reason });
+    return changed;
+  }
+
   startRunbook(runbookId: string, now: Date): void {
     this.state.runbook = { id: runbookId, steps: [] };
     this.addEntry({ at: now.toISOString(), kind: 'runbook', text: `runbook ${runbookId} started` });

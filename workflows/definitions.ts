@@ -6,7 +6,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentPlan } from '../activities/plan';
 import type { Alert } from '../domain/alert';
-import type { EscalationStep } from '../domain/escalation';
+import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident';
 
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
@@ -43,8 +43,26 @@ export interface CarriedIncident {
   escalation?: { step: EscalationStep; dueAtMs: number };
   /** While pausing (flap filter): when the pause ends and the runbook and paging begin. */
   pauseUntilMs?: number;
+  /** Escalation round (0 until escalated again by ack timeout, by hand, or a change of urgency). */
+  round?: number;
+  /** Notifications of the current level still to go out (a person's delayed channels). */
+  pending?: PendingDelivery[];
+  /** Everyone notified so far, to tell them of acknowledgement and resolution. */
+  responders?: Responder[];
+  /** While acknowledged with an ack timeout: when the incident escalates again if unresolved. */
+  ackDueAtMs?: number;
+  /** The urgency escalation last ran at. */
+  urgency?: Urgency;
   /** Ids of the latest alerts counted, so a re-delivery across the hand-over counts once. */
   recentAlertIds?: string[];
+}
+
+/** A notification due later in the current level (e.g. email a minute after the SMS). */
+export interface PendingDelivery {
+  atMs: number;
+  responder: Responder;
+  channel: Channel;
+  step: EscalationStep;
 }
 
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */
@@ -72,6 +90,20 @@ export const acknowledgeUpdate = defineUpdate<IncidentView, [ActorInput]>('ackno
 
 /** Answers with the resolved incident; refused if it already was. */
 export const resolveUpdate = defineUpdate<IncidentView, [ResolveInput]>('resolve');
+
+/**
+ * Escalates now: the next level is notified at once (an acknowledged incident is triggered again;
+ * an exhausted policy starts over). Refused once resolved.
+ */
+export const escalateUpdate = defineUpdate<IncidentView, [ActorInput]>('escalate');
+
+export interface ReassignInput extends ActorInput {
+  /** Who takes the incident: a responder (paged now), or a whole escalation policy (starts over). */
+  to: { responder: Responder } | { policy: EscalationPolicySnapshot };
+}
+
+/** Hands the incident to a person or an escalation policy. Refused once resolved. */
+export const reassignUpdate = defineUpdate<IncidentView, [ReassignInput]>('reassign');
 
 /** Failure type of a refused update: the API answers 409 with the current state. */
 export const INCIDENT_CONFLICT_FAILURE = 'IncidentConflict';

@@ -16,21 +16,24 @@ import {
   workflowInfo,
   log,
 } from '@temporalio/workflow';
+import type { EscalationActivities } from '../activities/escalationTargets';
 import type { NotifyActivities } from '../activities/notify';
 import type { IncidentPlan, PlanActivities } from '../activities/plan';
 import type { RunbookActivities, RunbookStepOutput } from '../activities/runbookSteps';
 import type { Alert } from '../domain/alert';
-import type { Channel, EscalationStep, Responder } from '../domain/escalation';
-import { firstStep, levelNumber, nextStep } from '../domain/escalation';
+import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
+import { deliveriesFor, firstStep, levelNumber, nextStep } from '../domain/escalation';
 import type { IncidentView, RunbookStepName, TransitionRefusal } from '../domain/incident';
 import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
 import type { IncidentBrief, NotificationKind } from '../domain/notification';
 import { notificationKey } from '../domain/notification';
-import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput } from './definitions';
+import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from './definitions';
 import {
   acknowledgeUpdate,
   alertSignal,
+  escalateUpdate,
+  reassignUpdate,
   INCIDENT_CONFLICT_FAILURE,
   incidentQuery,
   INVALID_INPUT_FAILURE,
@@ -48,6 +51,11 @@ const { planIncident } = proxyActivities<PlanActivities>({
 const { deliverNotification } = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+const { resolveLevelTargets } = proxyActivities<EscalationActivities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
 
 /** Remediation is not retried: re-running half a restart can do harm; a failure goes to a human. */
@@ -158,6 +166,73 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     },
   );
 
+  /** Set by a manual escalate: the next level is notified now. */
+  let escalateRequested = false;
+  /** Set when escalation must start over (reassigned to a policy): the reason, for the timeline. */
+  let restartRequested: string | undefined;
+  /** The policy a reassignment hands the incident to, taken up when escalation starts over. */
+  let reassignedPolicy: EscalationPolicySnapshot | undefined;
+  /** Escalation round: pages of a later round are new deliveries, not retries of earlier ones. */
+  let round = carried?.round ?? 0;
+  /** Everyone notified so far, by id (policy targets first), to tell of acknowledgement and resolution. */
+  const responders = new Map<string, Responder>();
+  function remember(responder: Responder): void {
+    if (!responders.has(responder.id)) responders.set(responder.id, responder);
+  }
+  setHandler(
+    escalateUpdate,
+    ({ by, via }) => {
+      const now = new Date();
+      if (incident.status === 'acknowledged') {
+        incident.retrigger(`escalated by ${by} (${via}): acknowledgement withdrawn`, now);
+        publishStatus();
+      } else {
+        incident.recordNote(`escalated by ${by} (${via})`, now);
+      }
+      escalateRequested = true;
+      return incident.view();
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkEscalate());
+      },
+    },
+  );
+  setHandler(
+    reassignUpdate,
+    ({ by, via, to }) => {
+      const now = new Date();
+      const reason = 'responder' in to ? `reassigned to ${to.responder.name} by ${by} (${via})` : `reassigned to policy ${to.policy.id} by ${by} (${via})`;
+      if (incident.status === 'acknowledged') incident.retrigger(reason, now);
+      else incident.recordNote(reason, now);
+      publishStatus();
+      if ('responder' in to) {
+        // Paged at once on every channel they have, as a level of its own.
+        round += 1;
+        remember(to.responder);
+        const step: EscalationStep = { cycle: 0, levelIndex: -1 };
+        for (const delivery of deliveriesFor(to.responder, { channels: [], channelsFromRules: true })) notify('page', to.responder, delivery.channel, step);
+        pagedContactIds.add(to.responder.id);
+        upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+      } else {
+        reassignedPolicy = to.policy;
+        restartRequested = reason;
+      }
+      return incident.view();
+    },
+    {
+      validator: (input) => {
+        checkActor(input);
+        refuse(incident.checkEscalate());
+        const to = input?.to as { responder?: Responder; policy?: EscalationPolicySnapshot } | undefined;
+        if (!to || (!to.responder?.id && !to.policy?.levels?.length)) {
+          throw ApplicationFailure.create({ message: '"to" must name a responder or an escalation policy', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+        }
+      },
+    },
+  );
+
   upsertSearchAttributes([
     { key: searchAttributes.service, value: input.alert.service },
     { key: searchAttributes.code, value: incident.view().code },
@@ -170,6 +245,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
   resolution = plan.resolution;
   resolveIfSourceSaysSo();
+  /** The policy escalating now: the plan's, until the incident is reassigned to another. */
+  let policy = plan.policy;
+  for (const responder of policy.levels.flatMap((level) => level.targets)) remember(responder);
+  for (const responder of carried?.responders ?? []) remember(responder);
+  /** Low-urgency severities page by email only; plans older than urgency page everything at high urgency. */
+  const urgencyNow = (): Urgency => (plan.lowUrgencySeverities?.includes(incident.severity) ? 'low' : 'high');
+  let urgency: Urgency = carried?.urgency ?? urgencyNow();
+  /** A severity raised into high urgency re-plans escalation (a low-urgency plan never rises by itself). */
+  const urgencyRose = (): boolean => plan.lowUrgencySeverities !== undefined && urgency === 'low' && urgencyNow() === 'high';
+  /** Notifications of the current level still to go out. */
+  let pending: PendingDelivery[] = carried?.pending ?? [];
 
   /** A storm of repeats grows the history; past the limit the incident moves to a fresh run. */
   function historyIsLong(): boolean {
@@ -178,7 +264,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   /** Continues as new with the incident as it stands; called only while waiting. */
-  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs'>): Promise<never> {
+  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs'>): Promise<never> {
     await Promise.all(deliveries);
     await condition(allHandlersFinished);
     // Memo and search attributes go along explicitly, so the API finds the incident in the new
@@ -188,12 +274,21 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       alert: input.alert,
       incidentRunId: ref.runId,
       historyLimit: input.historyLimit,
-      carried: { ...position, view: incident.view(), plan, recentAlertIds },
+      carried: {
+        ...position,
+        view: incident.view(),
+        plan: policy === plan.policy ? plan : { ...plan, policy },
+        recentAlertIds,
+        ...(round ? { round } : {}),
+        ...(pending.length ? { pending } : {}),
+        ...(responders.size > policy.levels.flatMap((level) => level.targets).length ? { responders: [...responders.values()] } : {}),
+        ...(plan.lowUrgencySeverities ? { urgency } : {}),
+      },
     });
   }
 
   /** Waits for `done`, handing over to a new run whenever the history grows long. */
-  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs'>): Promise<void> {
+  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs'>): Promise<void> {
     while (!done()) {
       await condition(() => done() || historyIsLong());
       if (!done()) await handOver(position());
@@ -227,6 +322,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         cycle: step.cycle,
         responderId: responder.id,
         channel,
+        round,
       }),
       kind,
       channel,
@@ -270,42 +366,108 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         publishStatus();
         const announce: EscalationStep = { cycle: 0, levelIndex: 0 };
         // Nobody was woken for this; the first level hears of it by email only.
-        for (const responder of plan.policy.levels[0]?.targets ?? []) notify('auto-resolved', responder, 'email', announce);
+        for (const responder of policy.levels[0]?.targets ?? []) notify('auto-resolved', responder, 'email', announce);
       }
     }
   }
 
+  /** The people a level pages: resolved now when it names schedules or teams, else as frozen. */
+  async function levelTargets(levelIndex: number): Promise<Responder[]> {
+    const level = policy.levels[levelIndex];
+    if (!level.targetRefs) return level.targets;
+    const resolved = await resolveLevelTargets({ refs: level.targetRefs });
+    for (const note of resolved.notes) incident.recordNote(note, new Date());
+    return resolved.responders;
+  }
+
+  /** Pages one level: its channels at once, each person's later channels into `pending`. */
+  async function notifyLevel(step: EscalationStep): Promise<number> {
+    const level = policy.levels[step.levelIndex];
+    const targets = await levelTargets(step.levelIndex);
+    const now = new Date();
+    const hasNext = nextStep(policy, step) !== undefined;
+    const dueAtMs = now.getTime() + level.timeoutSeconds * 1000;
+    incident.recordEscalation(step, policy.id, now, hasNext ? new Date(dueAtMs) : undefined);
+    pending = [];
+    for (const responder of targets) {
+      remember(responder);
+      for (const delivery of deliveriesFor(responder, level, urgency)) {
+        if (delivery.afterSeconds === 0) notify('page', responder, delivery.channel, step);
+        else pending.push({ atMs: now.getTime() + delivery.afterSeconds * 1000, responder, channel: delivery.channel, step });
+      }
+    }
+    for (const responder of targets) pagedContactIds.add(responder.id);
+    upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+    return dueAtMs;
+  }
+
+  /** Sends the pending notifications whose time has come. */
+  function sendDuePending(): void {
+    const nowMs = Date.now();
+    const due = pending.filter((entry) => entry.atMs <= nowMs);
+    pending = pending.filter((entry) => entry.atMs > nowMs);
+    for (const entry of due) notify('page', entry.responder, entry.channel, entry.step);
+  }
+
+  /** Where escalation starts: a fresh policy at its first level, or a carried-over or manual position. */
+  interface EscalationStart {
+    step: EscalationStep;
+    /** True when the step was already notified (a carried-over wait), due at `dueAtMs`. */
+    notified: boolean;
+    dueAtMs: number;
+  }
+  /** The level last notified, so a manual escalate knows which is next. */
+  let lastStep: EscalationStep | undefined = carried?.escalation?.step;
+  /** True when escalation must stop and start over (reassigned policy, urgency raised). */
+  const mustRestart = (): boolean => restartRequested !== undefined || urgencyRose();
+
   /**
-   * Notifies level after level until someone acknowledges. `resume` continues a carried-over
-   * escalation: its step has already been notified and the next is due at `dueAtMs`.
+   * Notifies level after level until someone acknowledges, a manual escalate skips ahead, or the
+   * escalation must start over. Waits hand over to a new run when the history grows long.
    */
-  async function escalate(resume?: { step: EscalationStep; dueAtMs: number }): Promise<void> {
-    let notified = resume !== undefined;
-    let dueAtMs = resume?.dueAtMs ?? 0;
-    for (let step = resume?.step ?? firstStep(plan.policy); step && incident.status === 'triggered'; step = nextStep(plan.policy, step)) {
+  async function escalate(start?: EscalationStart): Promise<void> {
+    let notified = start?.notified ?? false;
+    let dueAtMs = start?.dueAtMs ?? 0;
+    for (let step = start?.step ?? firstStep(policy); step && incident.status === 'triggered'; step = nextStep(policy, step)) {
       if (!notified) {
-        const level = plan.policy.levels[step.levelIndex];
-        const now = new Date();
-        const hasNext = nextStep(plan.policy, step) !== undefined;
-        dueAtMs = now.getTime() + level.timeoutSeconds * 1000;
-        incident.recordEscalation(step, plan.policy.id, now, hasNext ? new Date(dueAtMs) : undefined);
-        for (const responder of level.targets) for (const channel of level.channels) notify('page', responder, channel, step);
-        for (const responder of level.targets) pagedContactIds.add(responder.id);
-        upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+        dueAtMs = await notifyLevel(step);
+        if (incident.status !== 'triggered') break;
       }
       notified = false;
-      // Until the level times out or someone acts; a long history hands over mid-wait.
+      lastStep = step;
+      // Until the level times out or someone acts; later channels go out on their time.
       for (;;) {
         const remaining = dueAtMs - Date.now();
         if (remaining <= 0) break;
-        await condition(() => incident.status !== 'triggered' || historyIsLong(), remaining);
-        if (incident.status !== 'triggered' || !historyIsLong()) break;
-        await handOver({ stage: 'escalating', escalation: { step, dueAtMs } });
+        const untilPending = pending.length > 0 ? Math.max(1, Math.min(...pending.map((entry) => entry.atMs)) - Date.now()) : Infinity;
+        const waitMs = Math.min(remaining, untilPending);
+        const woke = await condition(() => incident.status !== 'triggered' || historyIsLong() || escalateRequested || mustRestart(), waitMs);
+        if (incident.status !== 'triggered') break;
+        if (mustRestart()) return;
+        if (escalateRequested) {
+          escalateRequested = false;
+          pending = [];
+          break;
+        }
+        sendDuePending();
+        if (historyIsLong()) await handOver({ stage: 'escalating', escalation: { step, dueAtMs } });
+        if (!woke && waitMs === remaining) break;
       }
     }
-    if (incident.status === 'triggered') {
+    if (incident.status === 'triggered' && !mustRestart()) {
+      pending = [];
       incident.recordEscalationExhausted(new Date());
       log.warn('escalation policy exhausted without acknowledgement', { incident: incident.view().code });
+      if (policy.onExhaustedRefs) await tellExhausted(policy.onExhaustedRefs);
+    }
+  }
+
+  /** Tells whoever the policy names (e.g. the operations manager) that nobody acknowledged. */
+  async function tellExhausted(refs: string[]): Promise<void> {
+    const resolved = await resolveLevelTargets({ refs });
+    const step: EscalationStep = { cycle: lastStep?.cycle ?? 0, levelIndex: lastStep?.levelIndex ?? 0 };
+    for (const responder of resolved.responders) {
+      for (const delivery of deliveriesFor(responder, { channels: [], channelsFromRules: true })) notify('exhausted', responder, delivery.channel, step);
     }
   }
 
@@ -317,9 +479,47 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       const key = `${page.responderId}/${page.channel}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const responder = plan.policy.levels.flatMap((level) => level.targets).find((target) => target.id === page.responderId);
+      const responder = responders.get(page.responderId);
       if (responder) notify(kind, responder, page.channel, { cycle: 0, levelIndex: view.escalation.level - 1 });
     }
+  }
+
+  /**
+   * While acknowledged: until resolved, a manual escalate, or (with an ack timeout) the timeout.
+   * @returns why the wait ended.
+   */
+  async function waitWhileAcknowledged(ackDueAtMs: number | undefined): Promise<'resolved' | 'escalate' | 'timeout'> {
+    const done = () => !incident.isOpen || incident.status === 'triggered' || escalateRequested || restartRequested !== undefined;
+    const outcome = () => (!incident.isOpen ? 'resolved' : 'escalate');
+    if (ackDueAtMs === undefined) {
+      await waitQuietly(done, () => ({ stage: 'acknowledged' }));
+      return outcome();
+    }
+    for (;;) {
+      const remaining = ackDueAtMs - Date.now();
+      if (remaining <= 0) return 'timeout';
+      const woke = await condition(() => done() || historyIsLong(), remaining);
+      if (done()) return outcome();
+      if (!woke) return 'timeout';
+      await handOver({ stage: 'acknowledged', ackDueAtMs });
+    }
+  }
+
+  /** A new round: later pages are new deliveries; a reassigned policy takes over. */
+  function beginRound(): void {
+    round += 1;
+    pending = [];
+    escalateRequested = false;
+    if (restartRequested !== undefined) {
+      if (reassignedPolicy) {
+        policy = reassignedPolicy;
+        for (const responder of policy.levels.flatMap((level) => level.targets)) remember(responder);
+        reassignedPolicy = undefined;
+      }
+      restartRequested = undefined;
+    }
+    if (urgencyRose()) incident.recordNote(`severity ${incident.severity} is high urgency: escalating again by every channel`, new Date());
+    urgency = urgencyNow();
   }
 
   /**
@@ -349,17 +549,50 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
     if (plan.runbook && incident.isOpen) await runRunbook(plan.runbook);
   }
-  if (incident.status === 'triggered' && carried?.stage !== 'exhausted') {
-    await escalate(carried?.stage === 'escalating' ? carried.escalation : undefined);
-  }
-
-  await waitQuietly(() => incident.status !== 'triggered', () => ({ stage: 'exhausted' }));
-  // Settle page deliveries first, so the paged list is complete before we tell people.
-  await Promise.all(deliveries);
-  if (incident.status === 'acknowledged') {
-    if (carried?.stage !== 'acknowledged') tellPaged('acknowledged');
-    await waitQuietly(() => !incident.isOpen, () => ({ stage: 'acknowledged' }));
+  let start: EscalationStart | undefined = carried?.stage === 'escalating' && carried.escalation ? { ...carried.escalation, notified: true } : undefined;
+  let skipEscalation = carried?.stage === 'exhausted';
+  let acknowledgementTold = carried?.stage === 'acknowledged';
+  let ackDueAtMs = carried?.ackDueAtMs;
+  for (;;) {
+    if (incident.status === 'triggered' && !skipEscalation) await escalate(start);
+    skipEscalation = false;
+    start = undefined;
+    if (incident.status === 'triggered' && mustRestart()) {
+      beginRound();
+      continue;
+    }
+    await waitQuietly(
+      () => incident.status !== 'triggered' || escalateRequested || mustRestart(),
+      () => ({ stage: 'exhausted' }),
+    );
+    if (incident.status === 'triggered') {
+      // Exhausted, then escalated by hand, reassigned or raised to high urgency: start over.
+      beginRound();
+      continue;
+    }
+    // Settle page deliveries first, so the paged list is complete before we tell people.
     await Promise.all(deliveries);
+    if (incident.status === 'acknowledged') {
+      if (!acknowledgementTold) tellPaged('acknowledged');
+      acknowledgementTold = false;
+      const ackTimeoutSeconds = policy.ackTimeoutSeconds;
+      const outcome = await waitWhileAcknowledged(ackTimeoutSeconds ? (ackDueAtMs ?? Date.now() + ackTimeoutSeconds * 1000) : undefined);
+      ackDueAtMs = undefined;
+      await Promise.all(deliveries);
+      if (outcome === 'timeout') {
+        incident.retrigger(`not resolved within ${ackTimeoutSeconds} s of the acknowledgement: escalating again`, new Date());
+        publishStatus();
+      }
+      if (outcome !== 'resolved') {
+        // A manual escalate goes on from the level after the last one; the rest start over.
+        const manual = escalateRequested && restartRequested === undefined;
+        const next = manual && lastStep ? nextStep(policy, lastStep) : undefined;
+        beginRound();
+        if (next) start = { step: next, notified: false, dueAtMs: 0 };
+        continue;
+      }
+    }
+    break;
   }
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');
   await Promise.all(deliveries);

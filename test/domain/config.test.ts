@@ -23,12 +23,41 @@ describe('config', () => {
     const config = parseConfig(valid, 'test');
     expect(config.escalationPolicies.p.repeat).toBe(0);
     expect(config.runbooks.stepTimeout).toBe('2m');
-    expect(snapshotPolicy(config, 'p').levels.map((level) => [level.timeoutSeconds, level.channels, level.targets[0].id])).toEqual([
-      [300, ['email', 'sms'], 'alice'],
-      [3600, ['email'], 'bob'],
+    // A level without channels leaves them to each person's notification rules.
+    expect(snapshotPolicy(config, 'p').levels.map((level) => [level.timeoutSeconds, level.channels, level.channelsFromRules ?? false, level.targets[0].id])).toEqual([
+      [300, [], true, 'alice'],
+      [3600, ['email'], false, 'bob'],
     ]);
     expect(contactByPhone(config, '+15550100001')?.id).toBe('alice');
     expect(contactByPhone(config, '+15550100009')).toBeUndefined();
+  });
+
+  it('resolves teams now and keeps schedule and team references for when a level fires; copies notification rules', () => {
+    const config = parseConfig(
+      {
+        ...valid,
+        contacts: { ...valid.contacts, carol: { name: 'Carol', phone: '+15550100003', email: 'carol@example.test', notificationRules: [{ channel: 'sms' }, { channel: 'email', after: '1m' }] } },
+        teams: { dba: { members: ['bob', 'carol'] } },
+        escalationPolicies: {
+          p: { levels: [{ notify: ['user:alice', 'team:dba'], timeout: '5m' }], ackTimeout: '30m', onExhausted: { notify: ['carol'] } },
+        },
+      },
+      'test',
+    );
+    const policy = snapshotPolicy(config, 'p');
+    expect(policy).toMatchObject({ ackTimeoutSeconds: 1800, onExhaustedRefs: ['carol'] });
+    expect(policy.levels[0].targetRefs).toEqual(['user:alice', 'team:dba']);
+    expect(policy.levels[0].targets.map((target) => target.id)).toEqual(['alice', 'bob', 'carol']);
+    expect(policy.levels[0].targets[2].rules).toEqual([
+      { channel: 'sms', afterSeconds: 0 },
+      { channel: 'email', afterSeconds: 60 },
+    ]);
+    const issues = issuesOf({ ...valid, teams: { t: { members: ['ghost'] } }, escalationPolicies: { p: { levels: [{ notify: ['team:nope', 'schedule:nope'], timeout: '1m' }] } } });
+    expect(issues).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^teams\.t\.members\.0: no contact/),
+      expect.stringMatching(/^escalationPolicies\.p\.levels\.0\.notify\.0: no team/),
+      expect.stringMatching(/^escalationPolicies\.p\.levels\.0\.notify\.1: no schedule/),
+    ]));
   });
 
   it('names the field of every problem', () => {

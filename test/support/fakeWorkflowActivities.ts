@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { EscalationActivities, ResolvedTargets } from '../../activities/escalationTargets';
 import type { NotifyActivities } from '../../activities/notify';
 import type { IncidentPlan, PlanActivities } from '../../activities/plan';
 import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
@@ -32,11 +33,31 @@ type StepScript = Partial<Record<RunbookStepName, RunbookStepOutput | Error>>;
  * Activities for workflow tests: a fixed plan, notifications recorded with the time-skipping
  * server's clock, and runbook steps answering from a script.
  */
-export function fakeWorkflowActivities(options: { plan: IncidentPlan; steps?: StepScript; deliveryDelayMs?: number }) {
+const KNOWN: Record<string, Responder> = { alice, bob, carol };
+
+/** Resolves `user:<id>` to the responders above; a test passes its own for schedules and teams. */
+function resolveKnownUsers(refs: string[]): ResolvedTargets {
+  const ids = refs.map((ref) => ref.replace(/^user:/, ''));
+  return { responders: ids.flatMap((id) => (KNOWN[id] ? [KNOWN[id]] : [])), notes: ids.filter((id) => !KNOWN[id]).map((id) => `unknown ${id}`) };
+}
+
+export function fakeWorkflowActivities(options: {
+  plan: IncidentPlan;
+  steps?: StepScript;
+  deliveryDelayMs?: number;
+  /** Who a level's references name when it fires, given the (skipped) server time in ms. */
+  resolve?: (refs: string[], atMs: number) => ResolvedTargets;
+}) {
   const sent: SentNotification[] = [];
   const stepsRun: RunbookStepInput[] = [];
   const planned: string[] = [];
-  const activities: PlanActivities & NotifyActivities & RunbookActivities = {
+  const resolved: Array<{ refs: string[]; atMs: number }> = [];
+  const activities: PlanActivities & NotifyActivities & RunbookActivities & EscalationActivities = {
+    async resolveLevelTargets({ refs }) {
+      const atMs = Context.current().info.currentAttemptScheduledTimestampMs;
+      resolved.push({ refs, atMs });
+      return (options.resolve ?? resolveKnownUsers)(refs, atMs);
+    },
     async planIncident(alert) {
       planned.push(alert.id);
       return options.plan;
@@ -53,7 +74,7 @@ export function fakeWorkflowActivities(options: { plan: IncidentPlan; steps?: St
       return scripted;
     },
   };
-  return { activities, sent, stepsRun, planned };
+  return { activities, sent, stepsRun, planned, resolved };
 }
 
 export function pagesOf(sent: SentNotification[]): SentNotification[] {
