@@ -11,10 +11,10 @@ import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
-import { acknowledgeUpdate, alertSignal, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
-import { fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
+import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalTestEnv';
 
 const suffix = process.argv[2] ?? 'v1';
@@ -128,5 +128,40 @@ await record('pause-handover', resolving({ autoResolve: false, flapPauseSeconds:
   await latest.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
   await latest.result();
 }, true, 50);
+
+// Since v5: targets resolved when a level fires, notification rules, urgency, ack timeout,
+// manual escalate and reassign, and who hears of an exhausted policy.
+const ruledAlice = { ...alice, rules: [{ channel: 'sms' as const, afterSeconds: 0 }, { channel: 'email' as const, afterSeconds: 60 }] };
+const v5Policy: IncidentPlan['policy'] = {
+  id: 'v5',
+  repeat: 0,
+  ackTimeoutSeconds: 600,
+  onExhaustedRefs: ['user:carol'],
+  levels: [
+    { targets: [ruledAlice], channels: [], channelsFromRules: true, timeoutSeconds: 300 },
+    { targets: [], channels: ['sms'], timeoutSeconds: 300, targetRefs: ['user:bob'] },
+  ],
+};
+
+await record('rules-ack-timeout', { policy: v5Policy, lowUrgencySeverities: ['info'] }, async (start) => {
+  const handle = await start();
+  await env.sleep('2m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+  await env.sleep('11m'); // the ack times out: escalated again
+  await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await env.sleep('1m');
+  await handle.executeUpdate(reassignUpdate, { args: [{ by: 'bob', via: 'api', to: { responder: carol } }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'carol', via: 'api' }] });
+  await handle.result();
+}, true);
+
+await record('exhausted-notify', { policy: v5Policy, lowUrgencySeverities: ['warning', 'info'] }, async (start) => {
+  const handle = await start();
+  await env.sleep('11m');
+  await handle.executeUpdate(reassignUpdate, { args: [{ by: 'carol', via: 'api', to: { policy: { ...twoLevelPolicy, id: 'other' } } }] });
+  await env.sleep('1m');
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true);
 
 await env.teardown();

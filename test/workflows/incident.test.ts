@@ -37,8 +37,9 @@ async function withWorker<T>(
   body: (fakes: ReturnType<typeof fakeWorkflowActivities>, taskQueue: string) => Promise<T>,
   steps?: StepScript,
   deliveryDelayMs?: number,
+  resolve?: Parameters<typeof fakeWorkflowActivities>[0]['resolve'],
 ): Promise<T> {
-  const fakes = fakeWorkflowActivities({ plan, steps, deliveryDelayMs });
+  const fakes = fakeWorkflowActivities({ plan, steps, deliveryDelayMs, resolve });
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,

@@ -1,0 +1,238 @@
+/**
+ * Escalation shapes on the time-skipping test server: targets resolved when a level fires
+ * (a schedule hand-off during an incident), notification rules, urgency and its re-plan, the ack
+ * timeout, manual escalate and reassign, and who hears when a policy is exhausted.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedTargets } from '../../activities/escalationTargets';
+import type { IncidentPlan } from '../../activities/plan';
+import type { Alert } from '../../domain/alert';
+import { incidentWorkflowId } from '../../domain/alert';
+import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate } from '../../workflows/definitions';
+import { incidentWorkflow } from '../../workflows/incident';
+import { makeAlert } from '../support/alerts';
+import { alice, bob, carol, fakeWorkflowActivities, type SentNotification } from '../support/fakeWorkflowActivities';
+import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  await workflowBundle();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type Fakes = ReturnType<typeof fakeWorkflowActivities>;
+
+async function run(plan: IncidentPlan, body: (fakes: Fakes, start: (alert?: Partial<Alert>) => ReturnType<typeof startIncident>) => Promise<void>, resolve?: (refs: string[], atMs: number) => ResolvedTargets) {
+  const fakes = fakeWorkflowActivities({ plan, resolve });
+  const taskQueue = `esc-${randomUUID()}`;
+  const started: string[] = [];
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakes.activities });
+  try {
+    await worker.runUntil(async () => {
+      try {
+        await body(fakes, (overrides = {}) => {
+        const alert = makeAlert({ dedupKey: `esc-${randomUUID()}`, ...overrides });
+        started.push(incidentWorkflowId(alert));
+        return startIncident(alert, taskQueue, plan);
+        });
+      } catch (error) {
+        // What was sent, for a reader of the failure.
+        console.error('sent:', fakes.sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}/${entry.request.kind}`));
+        throw error;
+      }
+    });
+  } finally {
+    for (const id of started) await env.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  }
+}
+
+function startIncident(alert: Alert, taskQueue: string, plan: IncidentPlan) {
+  return env.client.workflow.signalWithStart(incidentWorkflow, { workflowId: incidentWorkflowId(alert), taskQueue, args: [{ alert, plan }], signal: alertSignal, signalArgs: [alert] });
+}
+
+/** `<seconds after the first page> <who>/<channel>/<kind>` for every notification, sorted. */
+function timeline(sent: SentNotification[], fromMs = sent[0]?.atMs ?? 0): string[] {
+  return sent.map(({ atMs, request }) => `${Math.round((atMs - fromMs) / 1000)}s ${request.responder.id}/${request.channel}/${request.kind}`).sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+}
+
+const level = (targets: Responder[], timeoutSeconds: number, extra: Partial<EscalationPolicySnapshot['levels'][number]> = {}) => ({ targets, channels: ['email' as const], timeoutSeconds, ...extra });
+
+describe('escalation targets resolved when a level fires', () => {
+  it('pages whoever is on call when the level fires: a hand-off during the incident pages the new on-call', async () => {
+    const policy: EscalationPolicySnapshot = {
+      id: 'oncall',
+      repeat: 0,
+      levels: [level([], 600, { targetRefs: ['schedule:primary'] }), level([], 600, { targetRefs: ['schedule:primary'] })],
+    };
+    let firstAskedAtMs: number | undefined;
+    // Alice is on call until the hand-off 5 minutes after the incident opened; Bob after.
+    const onCall = (_refs: string[], atMs: number) => {
+      firstAskedAtMs ??= atMs;
+      return { responders: [atMs < firstAskedAtMs + 300_000 ? alice : bob], notes: [] };
+    };
+    await run({ policy }, async ({ sent, resolved }, start) => {
+      const handle = await start();
+      await env.sleep('11m');
+      expect(timeline(sent)).toEqual(['0s alice/email/page', '600s bob/email/page']);
+      expect(resolved.map((entry) => entry.refs)).toEqual([['schedule:primary'], ['schedule:primary']]);
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      const final = await handle.result();
+      // Both were paged, so both hear of the acknowledgement and the resolution.
+      expect(sent.filter((entry) => entry.request.kind !== 'page').map((entry) => `${entry.request.responder.id}/${entry.request.kind}`).sort()).toEqual([
+        'alice/acknowledged',
+        'alice/resolved',
+        'bob/acknowledged',
+        'bob/resolved',
+      ]);
+      expect(final.status).toBe('resolved');
+    }, onCall);
+  });
+
+  it('notes on the timeline a schedule with nobody on call, and goes on to the next level', async () => {
+    const policy: EscalationPolicySnapshot = { id: 'gap', repeat: 0, levels: [level([], 60, { targetRefs: ['schedule:empty'] }), level([carol], 60)] };
+    await run({ policy }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('2m');
+      expect(sent.map((entry) => entry.request.responder.id)).toEqual(['carol']);
+      expect((await handle.query(incidentQuery)).timeline.some((entry) => entry.text === 'nobody is on call on schedule empty')).toBe(true);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'carol', via: 'api' }] });
+      await handle.result();
+    }, () => ({ responders: [], notes: ['nobody is on call on schedule empty'] }));
+  });
+});
+
+describe('notification rules and urgency', () => {
+  const ruled: Responder = { ...alice, rules: [{ channel: 'sms', afterSeconds: 0 }, { channel: 'email', afterSeconds: 60 }] };
+  const byRules: EscalationPolicySnapshot = { id: 'rules', repeat: 0, levels: [{ targets: [ruled], channels: [], channelsFromRules: true, timeoutSeconds: 600 }, level([bob], 600)] };
+
+  it("follows a person's rules: SMS at once, email a minute later", async () => {
+    await run({ policy: byRules, lowUrgencySeverities: ['warning', 'info'] }, async ({ sent }, start) => {
+      const handle = await start({ severity: 'critical' });
+      await env.sleep('2m');
+      expect(timeline(sent)).toEqual(['0s alice/sms/page', '60s alice/email/page']);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('sends nothing more of a level once it is acknowledged', async () => {
+    await run({ policy: byRules, lowUrgencySeverities: ['warning', 'info'] }, async ({ sent }, start) => {
+      const handle = await start({ severity: 'critical' });
+      await env.sleep('30s');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+      await env.sleep('2m');
+      expect(sent.filter((entry) => entry.request.kind === 'page').map((entry) => entry.request.channel)).toEqual(['sms']);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('emails only at low urgency, and starts over by every channel when the severity rises to high urgency', async () => {
+    await run({ policy: byRules, lowUrgencySeverities: ['warning', 'info'] }, async ({ sent }, start) => {
+      const alert = { severity: 'warning' as const, dedupKey: `esc-${randomUUID()}` };
+      const handle = await start(alert);
+      await env.sleep('2m');
+      expect(timeline(sent)).toEqual(['0s alice/email/page']);
+      await handle.signal(alertSignal, makeAlert({ ...alert, severity: 'critical' }));
+      await env.sleep('2m');
+      const pages = timeline(sent);
+      expect(pages.slice(1).map((entry) => entry.replace(/^\d+s /, ''))).toEqual(['alice/sms/page', 'alice/email/page']);
+      const view = await handle.query(incidentQuery);
+      expect(view.timeline.some((entry) => entry.text.startsWith('severity critical is high urgency'))).toBe(true);
+      // A new round: a new page, not a retry of the first (distinct idempotency keys).
+      expect(new Set(sent.map((entry) => entry.request.idempotencyKey)).size).toBe(sent.length);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+});
+
+describe('acknowledgement timeout, manual escalation and reassignment', () => {
+  const twoLevels = (extra: Partial<EscalationPolicySnapshot> = {}): EscalationPolicySnapshot => ({ id: 'two', repeat: 0, levels: [level([alice], 300), level([bob], 300)], ...extra });
+
+  it('escalates again when an acknowledged incident is not resolved within the ack timeout', async () => {
+    await run({ policy: twoLevels({ ackTimeoutSeconds: 1800 }) }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('1m');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+      await env.sleep('29m');
+      expect((await handle.query(incidentQuery)).status).toBe('acknowledged');
+      await env.sleep('2m');
+      const view = await handle.query(incidentQuery);
+      expect(view.status).toBe('triggered');
+      expect(view.timeline.some((entry) => entry.text.includes('not resolved within 1800 s of the acknowledgement'))).toBe(true);
+      expect(timeline(sent)).toEqual(['0s alice/email/page', '60s alice/email/acknowledged', '1860s alice/email/page']);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('jumps to the next level on a manual escalate while escalating', async () => {
+    await run({ policy: twoLevels() }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('1m');
+      const escalated = await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      expect(escalated.status).toBe('triggered');
+      await env.sleep('10s');
+      expect(timeline(sent)).toEqual(['0s alice/email/page', '60s bob/email/page']);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('escalates an acknowledged incident to the next level on a manual escalate', async () => {
+    await run({ policy: twoLevels() }, async ({ sent }, start) => {
+      const handle = await start();
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+      await env.sleep('1m');
+      const escalated = await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      expect(escalated.status).toBe('triggered');
+      await env.sleep('10s');
+      expect(sent.filter((entry) => entry.request.kind === 'page').map((entry) => entry.request.responder.id)).toEqual(['alice', 'bob']);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      await handle.result();
+    });
+  });
+
+  it('pages the person an incident is reassigned to at once; a policy takes over from its first level', async () => {
+    await run({ policy: twoLevels() }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('1m');
+      await handle.executeUpdate(reassignUpdate, { args: [{ by: 'alice', via: 'api', to: { responder: carol } }] });
+      await env.sleep('5s');
+      expect(timeline(sent)).toEqual(['0s alice/email/page', '60s carol/email/page']);
+      const other: EscalationPolicySnapshot = { id: 'dba', repeat: 0, levels: [level([bob], 120)] };
+      await handle.executeUpdate(reassignUpdate, { args: [{ by: 'carol', via: 'api', to: { policy: other } }] });
+      await env.sleep('5s');
+      expect(sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'bob' } });
+      expect((await handle.query(incidentQuery)).escalation.policyId).toBe('dba');
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      await handle.result();
+      // Everyone paged hears of the resolution, the reassigned ones included.
+      expect(sent.filter((entry) => entry.request.kind === 'resolved').map((entry) => entry.request.responder.id).sort()).toEqual(['alice', 'bob', 'carol']);
+    });
+  });
+
+  it('tells the onExhausted contacts when every level passed without an acknowledgement', async () => {
+    await run({ policy: twoLevels({ onExhaustedRefs: ['user:carol'] }) }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('11m');
+      expect(timeline(sent)).toEqual(['0s alice/email/page', '300s bob/email/page', '600s carol/email/exhausted']);
+      expect((await handle.query(incidentQuery)).escalation.exhausted).toBe(true);
+      // Escalating by hand after exhaustion starts the policy over.
+      await handle.executeUpdate(escalateUpdate, { args: [{ by: 'carol', via: 'api' }] });
+      await env.sleep('5s');
+      expect(sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'alice' } });
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    });
+  });
+});
