@@ -5,7 +5,7 @@
 import type { Alert } from '../domain/alert';
 import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, ResolveInput } from '../workflows/definitions';
+import type { ActorInput, ReassignInput, ResolveInput } from '../workflows/definitions';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {
@@ -51,6 +51,10 @@ export interface IncidentGateway {
   acknowledge(incidentId: string, actor: ActorInput): Promise<IncidentView>;
   /** @throws IncidentNotFoundError, IncidentConflictError */
   resolve(incidentId: string, input: ResolveInput): Promise<IncidentView>;
+  /** Notifies the next escalation level now. @throws IncidentNotFoundError, IncidentConflictError */
+  escalate(incidentId: string, actor: ActorInput): Promise<IncidentView>;
+  /** Hands the incident to a person or a policy. @throws IncidentNotFoundError, IncidentConflictError */
+  reassign(incidentId: string, input: ReassignInput): Promise<IncidentView>;
   /** Ids of open incidents with this short code (normally one). */
   findOpenByCode(code: string): Promise<string[]>;
   /** Ids of open incidents that paged this contact, newest first (for a bare SMS "ACK"). */

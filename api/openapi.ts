@@ -3,6 +3,8 @@ import { SEVERITY_WORDS } from '../domain/severity';
 import {
   ackBodySchema,
   alertAcceptedSchema,
+  escalateBodySchema,
+  reassignBodySchema,
   alertBodySchema,
   errorSchema,
   eventListQuerySchema,
@@ -107,6 +109,50 @@ export function openApiDocument(): Record<string, unknown> {
             ...bodyErrors,
             ...unavailable,
           },
+        },
+      },
+      '/v1/incidents/{id}/escalate': {
+        post: {
+          summary: 'Escalate now: the next level is paged at once (an acknowledged incident is triggered again)',
+          security: bearer,
+          parameters: [idParam],
+          requestBody: { required: false, content: json(escalateBodySchema) },
+          responses: {
+            '200': { description: 'the incident' },
+            '400': errorResponse('invalid body, or id not decodable'),
+            '401': errorResponse('API key'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('already resolved'),
+            ...bodyErrors,
+            ...unavailable,
+          },
+        },
+      },
+      '/v1/incidents/{id}/reassign': {
+        post: {
+          summary: 'Hand the incident to a person (paged at once) or an escalation policy (starts over)',
+          security: bearer,
+          parameters: [idParam],
+          requestBody: { required: true, content: json(reassignBodySchema) },
+          responses: {
+            '200': { description: 'the incident' },
+            '400': errorResponse('invalid body (unknown contact or policy), or id not decodable'),
+            '401': errorResponse('API key'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('already resolved'),
+            ...bodyErrors,
+            ...unavailable,
+          },
+        },
+      },
+      '/v1/schedules': {
+        get: { summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
+      },
+      '/v1/schedules/{id}/oncall': {
+        get: {
+          summary: 'Who is on call at an instant (default now), and the next hand-offs',
+          parameters: [idParam, { name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } }],
+          responses: { '200': { description: 'on call' }, '400': errorResponse('invalid query'), '404': errorResponse('no such schedule') },
         },
       },
       '/v1/events': {

@@ -132,3 +132,11 @@ export const maintenanceBodySchema = z
   });
 
 export const maintenanceListQuerySchema = z.object({ includeEnded: z.enum(['true', 'false']).default('false') }).strict();
+
+export const escalateBodySchema = z.object({}).strict();
+
+export const reassignBodySchema = z
+  .object({
+    to: z.string().regex(/^(user|policy):[a-z0-9][a-z0-9._-]{0,62}$/, 'user:<contact id> or policy:<escalation policy id>'),
+  })
+  .strict();

@@ -12,13 +12,15 @@ import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { IncidentRef } from '../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ResolveInput } from '../workflows/definitions';
+import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ReassignInput, ResolveInput } from '../workflows/definitions';
 import {
   acknowledgeUpdate,
   alertSignal,
+  escalateUpdate,
   INCIDENT_CONFLICT_FAILURE,
   INCIDENT_WORKFLOW_TYPE,
   incidentQuery,
+  reassignUpdate,
   resolveUpdate,
   searchAttributes,
   sourceResolvedSignal,
@@ -226,6 +228,14 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
     resolve(incidentId: string, input: ResolveInput) {
       return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(resolveUpdate, { args: [input] }));
+    },
+
+    escalate(incidentId: string, actor: ActorInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(escalateUpdate, { args: [actor] }));
+    },
+
+    reassign(incidentId: string, input: ReassignInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(reassignUpdate, { args: [input] }));
     },
 
     async findOpenByCode(code) {

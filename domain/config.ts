@@ -3,6 +3,8 @@ import { parseDurationSeconds } from './duration';
 import { isValidLabelPattern, type EventPolicy } from './classification';
 import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
+import { onCallAt, type Schedule } from './schedule';
+import { scheduleFromConfig, scheduleSchema, scheduleUserReferences } from './scheduleConfig';
 import { SEVERITIES } from './severity';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -187,6 +189,8 @@ export const vigilConfigSchema = z
     /** Policy for alerts whose service is not listed: an unknown service still pages someone. */
     defaultEscalationPolicy: id,
     contacts: z.record(id, contactSchema),
+    /** On-call schedules a level can page (`schedule:<id>`): whoever is on call when it fires. */
+    schedules: z.record(id, scheduleSchema).default({}),
     /** Groups of contacts a level can notify together (`team:<id>`). */
     teams: z.record(id, teamSchema).default({}),
     escalationPolicies: z.record(id, policySchema),
@@ -214,6 +218,11 @@ export const vigilConfigSchema = z
     for (const [serviceId, service] of Object.entries(config.services)) {
       if (!policyIds.has(service.escalationPolicy)) {
         ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'escalationPolicy'], message: `no escalation policy "${service.escalationPolicy}"` });
+      }
+    }
+    for (const [scheduleId, schedule] of Object.entries(config.schedules)) {
+      for (const { userId, path } of scheduleUserReferences(schedule)) {
+        if (!config.contacts[userId]) ctx.addIssue({ code: 'custom', path: ['schedules', scheduleId, ...path], message: `no contact "${userId}"` });
       }
     }
     for (const [teamId, team] of Object.entries(config.teams)) {
@@ -256,9 +265,8 @@ export function parseTargetRef(ref: string): { kind: 'user' | 'schedule' | 'team
   return { kind: ref.slice(0, colon) as 'user' | 'schedule' | 'team', target: ref.slice(colon + 1) };
 }
 
-/** Schedule ids the config declares (none until schedules are configured). */
-function scheduleIds(config: object): Set<string> {
-  return new Set(Object.keys((config as { schedules?: Record<string, unknown> }).schedules ?? {}));
+function scheduleIds(config: { schedules: Record<string, unknown> }): Set<string> {
+  return new Set(Object.keys(config.schedules));
 }
 
 /** What a config file is written as (defaults may be left out). */
@@ -371,4 +379,18 @@ export function eventPolicyOf(config: VigilConfig): EventPolicy {
 /** The grouping rules in the form `domain/grouping.ts` applies (windows in seconds). */
 export function groupingRulesOf(config: VigilConfig): GroupingRule[] {
   return config.grouping.map((rule) => ({ name: rule.name, match: rule.match, by: rule.by, windowSeconds: parseDurationSeconds(rule.window) as number }));
+}
+
+/** The configured schedules in the form `domain/schedule.ts` computes with. */
+export function schedulesOf(config: VigilConfig): Record<string, Schedule> {
+  return Object.fromEntries(Object.entries(config.schedules).map(([scheduleId, schedule]) => [scheduleId, scheduleFromConfig(schedule)]));
+}
+
+/** Who is on call on a configured schedule at an instant (undefined: nobody, or no such schedule). */
+export function onCallLookup(config: VigilConfig): (scheduleId: string, at: Date) => string | undefined {
+  const schedules = schedulesOf(config);
+  return (scheduleId, at) => {
+    const schedule = schedules[scheduleId];
+    return schedule ? onCallAt(schedule, at)?.userId : undefined;
+  };
 }

@@ -2,13 +2,13 @@ import { INCIDENT_CODE_PATTERN } from './incidentId';
 
 /** What a responder asked for in an SMS reply. */
 export type SmsCommand =
-  | { action: 'acknowledge' | 'resolve'; code?: string }
+  | { action: 'acknowledge' | 'resolve' | 'escalate'; code?: string }
   | { action: 'unknown'; text: string };
 
 /**
- * Parses `ACK`, `ACK <code>`, `RESOLVE <code>` (also `RES`), case-insensitive, ignoring
- * surrounding punctuation phones like to add. A bare `RESOLVE` is refused: closing an incident
- * must name it.
+ * Parses `ACK`, `ACK <code>`, `RESOLVE <code>` (also `RES`), `ESC <code>` (also `ESCALATE`),
+ * case-insensitive, ignoring surrounding punctuation phones like to add. A bare `RESOLVE` or `ESC`
+ * is refused: closing or escalating an incident must name it.
  */
 export function parseSmsCommand(body: string): SmsCommand {
   const words = body.trim().toUpperCase().replace(/[.!]+$/, '').split(/\s+/).filter(Boolean);
@@ -17,5 +17,6 @@ export function parseSmsCommand(body: string): SmsCommand {
   if (code !== undefined && !INCIDENT_CODE_PATTERN.test(code)) return { action: 'unknown', text: body.trim() };
   if (verb === 'ACK' || verb === 'ACKNOWLEDGE') return { action: 'acknowledge', code };
   if ((verb === 'RESOLVE' || verb === 'RES') && code) return { action: 'resolve', code };
+  if ((verb === 'ESC' || verb === 'ESCALATE') && code) return { action: 'escalate', code };
   return { action: 'unknown', text: body.trim() };
 }

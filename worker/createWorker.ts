@@ -8,7 +8,7 @@ import { createPlanActivities } from '../activities/plan';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createFileDeliveryLog } from '../activities/transports/fileDeliveryLog';
 import type { VigilConfig } from '../domain/config';
-import { ConfigError } from '../domain/config';
+import { ConfigError, onCallLookup } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import type { Runbook } from '../runbooks/runbook';
 
@@ -48,11 +48,6 @@ export function checkRunbookParams(config: VigilConfig, runbooks: readonly Runbo
     }
   }
   if (issues.length > 0) throw new ConfigError('runbook parameters', issues);
-}
-
-/** Who is on call on a configured schedule at an instant. */
-function onCallLookup(_config: VigilConfig): (scheduleId: string, at: Date) => string | undefined {
-  return () => undefined;
 }
 
 /** The Vigil worker: the incident workflow plus every activity, built from its clients. */

@@ -5,7 +5,8 @@ import type { Severity } from '../../domain/severity';
 import { requireApiUser } from '../auth';
 import { HttpError, parseOr400 } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
-import { ackBodySchema, incidentListQuerySchema, resolveBodySchema } from '../schemas';
+import { responderOf, snapshotPolicy, type VigilConfig } from '../../domain/config';
+import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema } from '../schemas';
 
 /** Listing, reading, acknowledging and resolving incidents. */
 /** How far before an incident a change still counts as one of its "recent changes". */
@@ -30,7 +31,7 @@ async function withRecentChanges(incident: IncidentView, changes: ChangeEvents |
   return { ...incident, recentChanges, timeline };
 }
 
-export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<string, string>; changes?: ChangeEvents }): Router {
+export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<string, string>; changes?: ChangeEvents; config: VigilConfig }): Router {
   const router = Router();
   const { gateway } = deps;
 
@@ -61,6 +62,26 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<st
     const by = requireApiUser(req, deps.apiKeys);
     const { note } = parseOr400(resolveBodySchema, req.body ?? {}, 'body');
     res.json(await gateway.resolve(req.params.id, { by, via: 'api', note }));
+  });
+
+  router.post('/v1/incidents/:id/escalate', async (req, res) => {
+    const by = requireApiUser(req, deps.apiKeys);
+    parseOr400(escalateBodySchema, req.body ?? {}, 'body');
+    res.json(await gateway.escalate(req.params.id, { by, via: 'api' }));
+  });
+
+  router.post('/v1/incidents/:id/reassign', async (req, res) => {
+    const by = requireApiUser(req, deps.apiKeys);
+    const { to } = parseOr400(reassignBodySchema, req.body ?? {}, 'body');
+    const [kind, target] = to.split(':') as ['user' | 'policy', string];
+    // Resolved here against the current config, so the workflow gets addresses, not names.
+    if (kind === 'user') {
+      if (!Object.hasOwn(deps.config.contacts, target)) throw new HttpError(400, `no contact ${target}`, [{ field: 'body.to', message: `no contact "${target}"` }]);
+      res.json(await gateway.reassign(req.params.id, { by, via: 'api', to: { responder: responderOf(deps.config, target) } }));
+      return;
+    }
+    if (!Object.hasOwn(deps.config.escalationPolicies, target)) throw new HttpError(400, `no escalation policy ${target}`, [{ field: 'body.to', message: `no escalation policy "${target}"` }]);
+    res.json(await gateway.reassign(req.params.id, { by, via: 'api', to: { policy: snapshotPolicy(deps.config, target) } }));
   });
 
   return router;

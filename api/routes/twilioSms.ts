@@ -17,7 +17,7 @@ export interface TwilioSmsDeps {
   logger: Logger;
 }
 
-const USAGE = 'Reply ACK, ACK <code> or RESOLVE <code>.';
+const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
 
 /**
  * `POST /v1/webhooks/twilio/sms`: a responder's SMS reply, as Twilio posts it. The signature is
@@ -28,12 +28,16 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
   const { gateway } = deps;
 
-  async function act(action: 'acknowledge' | 'resolve', incidentId: string, by: string): Promise<string> {
+  async function act(action: 'acknowledge' | 'resolve' | 'escalate', incidentId: string, by: string): Promise<string> {
     try {
-      const view: IncidentView =
-        action === 'acknowledge' ? await gateway.acknowledge(incidentId, { by, via: 'sms' }) : await gateway.resolve(incidentId, { by, via: 'sms' });
+      const actor = { by, via: 'sms' };
+      if (action === 'escalate') {
+        const view: IncidentView = await gateway.escalate(incidentId, actor);
+        return `Escalated ${view.code} (${view.service}): the next level is being paged.`;
+      }
+      const view: IncidentView = action === 'acknowledge' ? await gateway.acknowledge(incidentId, actor) : await gateway.resolve(incidentId, actor);
       return action === 'acknowledge'
-        ? `Acknowledged ${view.code} (${view.service}): escalation stopped. Reply RESOLVE ${view.code} when fixed.`
+        ? `Acknowledged ${view.code} (${view.service}): escalation stopped. Reply RES ${view.code} when fixed, ESC ${view.code} for help.`
         : `Resolved ${view.code} (${view.service}).`;
     } catch (error) {
       if (error instanceof IncidentConflictError) return `${error.incident?.code ?? 'That incident'} is already resolved.`;

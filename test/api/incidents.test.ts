@@ -83,6 +83,34 @@ describe('incidents API', () => {
   });
 });
 
+describe('escalate and reassign', () => {
+  const post = (id: string, action: string, body: unknown, key = API_KEY) =>
+    fetch(`${app.url}/v1/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('escalates as the key user, and answers 409 once resolved', async () => {
+    const view = app.fake.open(makeAlert({ dedupKey: `esc-${Math.random()}` }));
+    expect((await post(view.id, 'escalate', {}, 'wrong')).status).toBe(401);
+    const response = await post(view.id, 'escalate', {});
+    expect(response.status).toBe(200);
+    expect(app.fake.escalations.at(-1)).toEqual({ id: view.id, by: 'alice' });
+    await act(view.id, 'resolve', { key: API_KEY });
+    expect((await post(view.id, 'escalate', {})).status).toBe(409);
+  });
+
+  it('reassigns to a contact or a policy resolved from config, naming a bad target', async () => {
+    const view = app.fake.open(makeAlert({ dedupKey: `re-${Math.random()}` }));
+    expect((await post(view.id, 'reassign', { to: 'user:alice' })).status).toBe(200);
+    expect(app.fake.reassignments.at(-1)?.input.to).toEqual({ responder: expect.objectContaining({ id: 'alice', email: 'alice@example.test' }) });
+    expect((await post(view.id, 'reassign', { to: 'policy:p' })).status).toBe(200);
+    expect(app.fake.reassignments.at(-1)?.input.to).toEqual({ policy: expect.objectContaining({ id: 'p', levels: expect.any(Array) }) });
+    for (const [body, field] of [[{ to: 'user:ghost' }, 'body.to'], [{ to: 'policy:ghost' }, 'body.to'], [{ to: 'bob' }, 'body.to'], [{}, 'body.to']] as const) {
+      const refused = await post(view.id, 'reassign', body);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { details: Array<{ field: string }> }).details[0].field).toBe(field);
+    }
+  });
+});
+
 describe('health, metrics and the API description', () => {
   it('is live, and ready only while Temporal answers', async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);

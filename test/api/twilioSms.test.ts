@@ -39,6 +39,13 @@ describe('SMS replies through the Twilio webhook', () => {
     expect(app.fake.incidents.get(view.id)?.view().acknowledgedBy).toBe('Alice (sms)');
   });
 
+  it('escalates by code, confirming it', async () => {
+    const view = pagedAlice();
+    const text = await (await reply(ALICE_PHONE, `esc ${view.code}`)).text();
+    expect(text).toContain(`Escalated ${view.code}`);
+    expect(app.fake.escalations.at(-1)).toEqual({ id: view.id, by: 'Alice' });
+  });
+
   it('resolves by code, and says so when it already was', async () => {
     const view = pagedAlice();
     expect(await (await reply(ALICE_PHONE, `RESOLVE ${view.code}`)).text()).toContain(`Resolved ${view.code}`);

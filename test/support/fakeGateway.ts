@@ -5,6 +5,7 @@ import type { IncidentView } from '../../domain/incident';
 import { Incident } from '../../domain/incident';
 import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
 import type { IncidentFilter, IncidentGateway } from '../../api/incidentGateway';
+import type { ReassignInput } from '../../workflows/definitions';
 import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from '../../api/incidentGateway';
 
 /** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */
@@ -15,6 +16,8 @@ export function createFakeGateway() {
   const listed: IncidentFilter[] = [];
   const paged = new Map<string, string[]>();
   const state = { available: true };
+  const escalations: Array<{ id: string; by: string }> = [];
+  const reassignments: Array<{ id: string; input: ReassignInput }> = [];
 
   function check(): void {
     if (!state.available) throw new TemporalUnavailableError(new Error('connection refused'));
@@ -84,6 +87,24 @@ export function createFakeGateway() {
       incident.resolve(`${input.by} (${input.via})`, new Date(), input.note);
       return incident.view();
     },
+    async escalate(id, actor) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkEscalate();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      escalations.push({ id, by: actor.by });
+      incident.retrigger(`escalated by ${actor.by} (${actor.via})`, new Date());
+      return incident.view();
+    },
+    async reassign(id, input) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkEscalate();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      reassignments.push({ id, input });
+      incident.retrigger(`reassigned by ${input.by}`, new Date());
+      return incident.view();
+    },
     async findOpenByCode(code) {
       return [...incidents.values()].map((incident) => incident.view()).filter((view) => view.code === code && view.status !== 'resolved').map((view) => view.id);
     },
@@ -94,5 +115,5 @@ export function createFakeGateway() {
       return state.available;
     },
   };
-  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open };
+  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open, escalations, reassignments };
 }
