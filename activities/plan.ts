@@ -1,8 +1,8 @@
 import type { Alert } from '../domain/alert';
 import type { VigilConfig } from '../domain/config';
-import { policyIdForService, snapshotPolicy } from '../domain/config';
+import { policyIdForService, responderOf, snapshotPolicy } from '../domain/config';
 import { parseDurationSeconds } from '../domain/duration';
-import type { EscalationPolicySnapshot } from '../domain/escalation';
+import type { EscalationPolicySnapshot, Responder } from '../domain/escalation';
 import { runbookMatches } from '../domain/runbookMatch';
 import type { Runbook } from '../runbooks/runbook';
 import type { Severity } from '../domain/severity';
@@ -21,6 +21,12 @@ export interface IncidentPlan {
    * page every severity at high urgency.
    */
   lowUrgencySeverities?: Severity[];
+  /** Stakeholders told of status changes and updates, and the update cadence; absent: none. */
+  communication?: {
+    stakeholders: Responder[];
+    /** Seconds between updates responders owe, by severity (a severity left out: no cadence). */
+    updateEverySeconds: Partial<Record<Severity, number>>;
+  };
   /** How the source's own "resolved" counts; absent (older plans, default config): it is only noted. */
   resolution?: {
     /** Resolve once the source reports every alert of the incident resolved. */
@@ -28,6 +34,15 @@ export interface IncidentPlan {
     /** Wait this long before runbook and first page; resolved meanwhile, the incident closes silently. */
     flapPauseSeconds?: number;
   };
+}
+
+/** The service's communication plan (its own, else the default), frozen with addresses. */
+function communicationOf(config: VigilConfig, service: string): IncidentPlan['communication'] {
+  const planId = config.services[service]?.communicationPlan ?? config.defaultCommunicationPlan;
+  const plan = planId ? config.communicationPlans[planId] : undefined;
+  if (!plan) return undefined;
+  const updateEverySeconds = Object.fromEntries(Object.entries(plan.updateEvery).map(([severity, every]) => [severity, parseDurationSeconds(every as string)]));
+  return { stakeholders: plan.stakeholders.map((contactId) => responderOf(config, contactId)), updateEverySeconds };
 }
 
 /** The service's resolution settings, or undefined when it keeps the defaults. */
@@ -56,7 +71,8 @@ export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], 
   const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
   const runbook = selectRunbook(config, runbooks, alert);
   const resolution = resolutionOf(config, alert.service);
-  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[] };
+  const communication = communicationOf(config, alert.service);
+  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[], ...(communication ? { communication } : {}) };
   if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {
     policy,

@@ -5,7 +5,7 @@
 import type { Alert } from '../domain/alert';
 import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, ReassignInput, ResolveInput } from '../workflows/definitions';
+import type { ActorInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {
@@ -55,6 +55,8 @@ export interface IncidentGateway {
   escalate(incidentId: string, actor: ActorInput): Promise<IncidentView>;
   /** Hands the incident to a person or a policy. @throws IncidentNotFoundError, IncidentConflictError */
   reassign(incidentId: string, input: ReassignInput): Promise<IncidentView>;
+  /** Posts a responder's status update for stakeholders. @throws IncidentNotFoundError, IncidentConflictError */
+  postUpdate(incidentId: string, input: StatusUpdateInput): Promise<IncidentView>;
   /** Ids of open incidents with this short code (normally one). */
   findOpenByCode(code: string): Promise<string[]>;
   /** Ids of open incidents that paged this contact, newest first (for a bare SMS "ACK"). */

@@ -14,6 +14,7 @@ import {
   maintenanceListQuerySchema,
   maintenanceWindowSchema,
   resolveBodySchema,
+  statusUpdateBodySchema,
 } from './schemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
@@ -119,6 +120,23 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: false, content: json(escalateBodySchema) },
           responses: {
             '200': { description: 'the incident' },
+            '400': errorResponse('invalid body, or id not decodable'),
+            '401': errorResponse('API key'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('already resolved'),
+            ...bodyErrors,
+            ...unavailable,
+          },
+        },
+      },
+      '/v1/incidents/{id}/updates': {
+        post: {
+          summary: "Post a status update: on the timeline, emailed to the communication plan's stakeholders, resets the update cadence",
+          security: bearer,
+          parameters: [idParam],
+          requestBody: { required: true, content: json(statusUpdateBodySchema) },
+          responses: {
+            '201': { description: 'the incident' },
             '400': errorResponse('invalid body, or id not decodable'),
             '401': errorResponse('API key'),
             '404': errorResponse('no such incident'),

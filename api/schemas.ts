@@ -140,3 +140,10 @@ export const reassignBodySchema = z
     to: z.string().regex(/^(user|policy):[a-z0-9][a-z0-9._-]{0,62}$/, 'user:<contact id> or policy:<escalation policy id>'),
   })
   .strict();
+
+export const statusUpdateBodySchema = z
+  .object({
+    text: z.string().trim().min(1).max(2000),
+    eta: timestamp.optional().describe('expected resolution time'),
+  })
+  .strict();

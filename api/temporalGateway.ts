@@ -12,7 +12,7 @@ import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { IncidentRef } from '../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ReassignInput, ResolveInput } from '../workflows/definitions';
+import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 import {
   acknowledgeUpdate,
   alertSignal,
@@ -22,6 +22,7 @@ import {
   incidentQuery,
   reassignUpdate,
   resolveUpdate,
+  statusUpdateUpdate,
   searchAttributes,
   sourceResolvedSignal,
 } from '../workflows/definitions';
@@ -232,6 +233,10 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
     escalate(incidentId: string, actor: ActorInput) {
       return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(escalateUpdate, { args: [actor] }));
+    },
+
+    postUpdate(incidentId: string, input: StatusUpdateInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(statusUpdateUpdate, { args: [input] }));
     },
 
     reassign(incidentId: string, input: ReassignInput) {

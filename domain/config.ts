@@ -86,6 +86,19 @@ const serviceSchema = z
      * meanwhile was a flap, and its incident closes having paged nobody.
      */
     flapPause: duration.optional(),
+    /** Who is kept informed about this service's incidents, and how often (see `communicationPlans`). */
+    communicationPlan: id.optional(),
+  })
+  .strict();
+
+/**
+ * Stakeholders and cadence: who hears of an incident's status changes and responders' updates
+ * (by email), and how often responders owe an update, by severity (a severity left out: no cadence).
+ */
+const communicationPlanSchema = z
+  .object({
+    stakeholders: z.array(id).default([]),
+    updateEvery: z.partialRecord(z.enum(SEVERITIES), duration).default({}),
   })
   .strict();
 
@@ -189,6 +202,9 @@ export const vigilConfigSchema = z
     /** Policy for alerts whose service is not listed: an unknown service still pages someone. */
     defaultEscalationPolicy: id,
     contacts: z.record(id, contactSchema),
+    communicationPlans: z.record(id, communicationPlanSchema).default({}),
+    /** The plan of services that name none (none: nobody beyond the responders is told). */
+    defaultCommunicationPlan: id.optional(),
     /** On-call schedules a level can page (`schedule:<id>`): whoever is on call when it fires. */
     schedules: z.record(id, scheduleSchema).default({}),
     /** Groups of contacts a level can notify together (`team:<id>`). */
@@ -219,6 +235,23 @@ export const vigilConfigSchema = z
       if (!policyIds.has(service.escalationPolicy)) {
         ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'escalationPolicy'], message: `no escalation policy "${service.escalationPolicy}"` });
       }
+    }
+    const planIds = new Set(Object.keys(config.communicationPlans));
+    if (config.defaultCommunicationPlan && !planIds.has(config.defaultCommunicationPlan)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultCommunicationPlan'], message: `no communication plan "${config.defaultCommunicationPlan}"` });
+    }
+    for (const [serviceId, service] of Object.entries(config.services)) {
+      if (service.communicationPlan && !planIds.has(service.communicationPlan)) {
+        ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'communicationPlan'], message: `no communication plan "${service.communicationPlan}"` });
+      }
+    }
+    for (const [planId, plan] of Object.entries(config.communicationPlans)) {
+      plan.stakeholders.forEach((contactId, index) => {
+        const contact = config.contacts[contactId];
+        const path = ['communicationPlans', planId, 'stakeholders', index];
+        if (!contact) ctx.addIssue({ code: 'custom', path, message: `no contact "${contactId}"` });
+        else if (!contact.email) ctx.addIssue({ code: 'custom', path, message: `contact "${contactId}" has no email (stakeholders are told by email)` });
+      });
     }
     for (const [scheduleId, schedule] of Object.entries(config.schedules)) {
       for (const { userId, path } of scheduleUserReferences(schedule)) {

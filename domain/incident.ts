@@ -26,6 +26,8 @@ export type TimelineKind =
   | 'resolved'
   | 'notification'
   | 'note'
+  /** A responder's status update for stakeholders. */
+  | 'update'
   /** A change of the service (deploy, config push) reported around the incident; added by the API when read. */
   | 'change';
 
@@ -46,6 +48,18 @@ export interface PageRecord {
   /** `sent`, or why it was not (no address, transport error after retries). */
   outcome: string;
 }
+
+/** A responder's status update, sent to the stakeholders. */
+export interface StatusUpdate {
+  at: string;
+  by: string;
+  text: string;
+  /** Expected resolution time the responder gave, if any (ISO-8601). */
+  eta?: string;
+}
+
+/** Updates kept on an incident (the newest); older ones stay on the timeline while it has room. */
+export const MAX_UPDATES = 50;
 
 /** One distinct alert (by dedup key) of an incident: a group's incident lists several. */
 export interface IncidentAlert {
@@ -101,6 +115,8 @@ export interface IncidentView {
   alerts?: IncidentAlert[];
   /** Distinct alerts beyond MAX_LISTED_ALERTS (counted in alertCount, not listed). */
   alertsUnlisted?: number;
+  /** Status updates responders posted for stakeholders, oldest first (absent before the first). */
+  updates?: StatusUpdate[];
   timeline: TimelineEntry[];
   /** Entries dropped from the front of a very long timeline (the newest are kept). */
   timelineTruncated: number;
@@ -341,6 +357,13 @@ export class Incident {
     const firing = members.filter((entry) => entry.status === 'firing').length;
     const remaining = members.length > 1 ? ` (${firing} of ${members.length} alerts still firing)` : '';
     this.addEntry({ at, kind: 'note', text: `${alert.source} reports resolved: ${alert.summary}${remaining}` });
+  }
+
+  /** A responder's status update: kept (the newest MAX_UPDATES) and on the timeline. */
+  recordStatusUpdate(update: StatusUpdate): void {
+    this.state.updates = [...(this.state.updates ?? []), update].slice(-MAX_UPDATES);
+    const eta = update.eta ? ` (ETA ${update.eta})` : '';
+    this.addEntry({ at: update.at, kind: 'update', text: `update: ${update.text}${eta}`, by: update.by });
   }
 
   /** A line on the timeline about what the incident is doing (e.g. waiting out a flap pause). */

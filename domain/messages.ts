@@ -22,6 +22,8 @@ const HEADLINES: Record<NotificationRequest['kind'], string> = {
   resolved: 'Resolved',
   'auto-resolved': 'Auto-resolved by runbook',
   exhausted: 'NOBODY ACKNOWLEDGED',
+  update: 'Status update',
+  'update-due': 'Status update overdue',
 };
 
 export function renderEmail(request: NotificationRequest, publicUrl: string): RenderedEmail {
@@ -39,6 +41,11 @@ export function renderEmail(request: NotificationRequest, publicUrl: string): Re
   ];
   if (kind === 'page') lines.push(`Level:     ${incident.level}`);
   if (kind === 'exhausted') lines.push('', 'Every level of the escalation policy was paged and nobody acknowledged.');
+  if (kind === 'update' && incident.latestUpdate) {
+    lines.push('', `Update from ${incident.latestUpdate.by}:`, incident.latestUpdate.text);
+    if (incident.latestUpdate.eta) lines.push(`Expected resolution: ${incident.latestUpdate.eta}`);
+  }
+  if (kind === 'update-due') lines.push('', `Stakeholders are waiting for a status update: POST ${incidentUrl(publicUrl, incident.id)}/updates`);
   if (incident.acknowledgedBy) lines.push(`Acknowledged by: ${incident.acknowledgedBy}`);
   if (incident.resolvedBy) lines.push(`Resolved by: ${incident.resolvedBy}`);
   if (incident.runbookLines.length > 0) lines.push('', 'Runbook:', ...incident.runbookLines.map((line) => `  - ${line}`));
@@ -64,5 +71,9 @@ export function renderSms(request: NotificationRequest): string {
       return `${head} auto-resolved by runbook: ${oneLine(incident.summary, 60)}`;
     case 'exhausted':
       return `${head}: escalation exhausted, nobody acknowledged: ${oneLine(incident.summary, 50)}`;
+    case 'update':
+      return `${head} update: ${oneLine(incident.latestUpdate?.text ?? '', 90)}`;
+    case 'update-due':
+      return `${head}: a status update for stakeholders is overdue`;
   }
 }

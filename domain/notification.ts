@@ -3,7 +3,7 @@ import type { IncidentStatus } from './incident';
 import type { Severity } from './severity';
 
 /** Why someone is being told something; a page asks for action, the others inform. */
-export type NotificationKind = 'page' | 'acknowledged' | 'resolved' | 'auto-resolved' | 'exhausted';
+export type NotificationKind = 'page' | 'acknowledged' | 'resolved' | 'auto-resolved' | 'exhausted' | 'update' | 'update-due';
 
 /** The part of an incident a message needs. */
 export interface IncidentBrief {
@@ -19,6 +19,8 @@ export interface IncidentBrief {
   resolvedBy?: string;
   /** One line per runbook step run so far. */
   runbookLines: string[];
+  /** The newest status update, for stakeholders. */
+  latestUpdate?: { text: string; by: string; eta?: string };
 }
 
 /** One message to one person on one channel. */
@@ -45,7 +47,10 @@ export function notificationKey(parts: {
   channel: Channel;
   /** Escalation round: 0 until the incident is escalated again (ack timeout, manual, re-plan). */
   round?: number;
+  /** Tells apart messages of one kind sent more than once (each status update, each reminder). */
+  sequence?: number;
 }): string {
   const round = parts.round ? [`r${parts.round}`] : [];
-  return [parts.incidentId, parts.kind, `L${parts.level}`, `c${parts.cycle}`, ...round, parts.responderId, parts.channel].join(':');
+  const sequence = parts.sequence !== undefined ? [`s${parts.sequence}`] : [];
+  return [parts.incidentId, parts.kind, `L${parts.level}`, `c${parts.cycle}`, ...round, ...sequence, parts.responderId, parts.channel].join(':');
 }

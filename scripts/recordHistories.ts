@@ -11,7 +11,7 @@ import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
-import { acknowledgeUpdate, alertSignal, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
 import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
@@ -161,6 +161,18 @@ await record('exhausted-notify', { policy: v5Policy, lowUrgencySeverities: ['war
   await handle.executeUpdate(reassignUpdate, { args: [{ by: 'carol', via: 'api', to: { policy: { ...twoLevelPolicy, id: 'other' } } }] });
   await env.sleep('1m');
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true);
+
+// Since v6: the communication plan (stakeholders told, status updates, cadence reminders).
+await record('communication-plan', { policy: twoLevelPolicy, communication: { stakeholders: [carol], updateEverySeconds: { critical: 1800, error: 1800, warning: 1800, info: 1800 } } }, async (start) => {
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await env.sleep('40m');
+  await handle.executeUpdate(statusUpdateUpdate, { args: [{ by: 'bob', via: 'api', text: 'restarting the pool' }] });
+  await env.sleep('40m');
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
   await handle.result();
 }, true);
 

@@ -55,6 +55,10 @@ export interface CarriedIncident {
   urgency?: Urgency;
   /** Ids of the latest alerts counted, so a re-delivery across the hand-over counts once. */
   recentAlertIds?: string[];
+  /** The update cadence: when the last update was posted, and the last reminder sent. */
+  cadence?: { lastUpdateAtMs: number; lastReminderAtMs: number };
+  /** Who holds the incident now (the last level paged, or whom it was reassigned to). */
+  holders?: Responder[];
 }
 
 /** A notification due later in the current level (e.g. email a minute after the SMS). */
@@ -101,6 +105,15 @@ export interface ReassignInput extends ActorInput {
   /** Who takes the incident: a responder (paged now), or a whole escalation policy (starts over). */
   to: { responder: Responder } | { policy: EscalationPolicySnapshot };
 }
+
+export interface StatusUpdateInput extends ActorInput {
+  text: string;
+  /** Expected resolution time (ISO-8601), if the responder gives one. */
+  eta?: string;
+}
+
+/** A responder's status update: on the timeline, to the stakeholders, and it resets the cadence. */
+export const statusUpdateUpdate = defineUpdate<IncidentView, [StatusUpdateInput]>('statusUpdate');
 
 /** Hands the incident to a person or an escalation policy. Refused once resolved. */
 export const reassignUpdate = defineUpdate<IncidentView, [ReassignInput]>('reassign');

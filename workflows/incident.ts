@@ -34,6 +34,7 @@ import {
   alertSignal,
   escalateUpdate,
   reassignUpdate,
+  statusUpdateUpdate,
   INCIDENT_CONFLICT_FAILURE,
   incidentQuery,
   INVALID_INPUT_FAILURE,
@@ -211,6 +212,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         // Paged at once on every channel they have, as a level of its own.
         round += 1;
         remember(to.responder);
+        holders = [to.responder];
         const step: EscalationStep = { cycle: 0, levelIndex: -1 };
         for (const delivery of deliveriesFor(to.responder, { channels: [], channelsFromRules: true })) notify('page', to.responder, delivery.channel, step);
         pagedContactIds.add(to.responder.id);
@@ -228,6 +230,30 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         const to = input?.to as { responder?: Responder; policy?: EscalationPolicySnapshot } | undefined;
         if (!to || (!to.responder?.id && !to.policy?.levels?.length)) {
           throw ApplicationFailure.create({ message: '"to" must name a responder or an escalation policy', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  /** The update cadence: the last update posted, and the last reminder that one was due. */
+  let cadence = carried?.cadence ?? { lastUpdateAtMs: Date.now(), lastReminderAtMs: 0 };
+  /** Who holds the incident now: the last level paged, or whom it was reassigned to. */
+  let holders: Responder[] = carried?.holders ?? [];
+  setHandler(
+    statusUpdateUpdate,
+    ({ by, via, text, eta }) => {
+      const now = new Date();
+      incident.recordStatusUpdate({ at: now.toISOString(), by: `${by} (${via})`, text, ...(eta ? { eta } : {}) });
+      cadence = { ...cadence, lastUpdateAtMs: now.getTime() };
+      tellStakeholders('update');
+      return incident.view();
+    },
+    {
+      validator: (input) => {
+        checkActor(input);
+        refuse(incident.checkEscalate());
+        if (typeof input?.text !== 'string' || input.text.trim() === '' || input.text.length > 2000) {
+          throw ApplicationFailure.create({ message: '"text" must be 1 to 2000 characters', type: INVALID_INPUT_FAILURE, nonRetryable: true });
         }
       },
     },
@@ -283,6 +309,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         ...(pending.length ? { pending } : {}),
         ...(responders.size > policy.levels.flatMap((level) => level.targets).length ? { responders: [...responders.values()] } : {}),
         ...(plan.lowUrgencySeverities ? { urgency } : {}),
+        ...(plan.communication ? { cadence, holders } : {}),
       },
     });
   }
@@ -309,13 +336,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       acknowledgedBy: view.acknowledgedBy,
       resolvedBy: view.resolvedBy,
       runbookLines: (view.runbook?.steps ?? []).map((step) => `${step.step}: ${step.ok ? 'ok' : 'failed'}: ${step.summary}`),
+      ...(view.updates?.length ? { latestUpdate: view.updates[view.updates.length - 1] } : {}),
     };
   }
 
   /** Sends in the background: a slow or failing transport must never delay the next escalation level. */
-  function notify(kind: NotificationKind, responder: Responder, channel: Channel, step: EscalationStep): void {
+  function notify(kind: NotificationKind, responder: Responder, channel: Channel, step: EscalationStep, sequence?: number): void {
     const request = {
       idempotencyKey: notificationKey({
+        ...(sequence !== undefined ? { sequence } : {}),
         incidentId: incident.view().id,
         kind,
         level: levelNumber(step),
@@ -398,6 +427,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
     for (const responder of targets) pagedContactIds.add(responder.id);
     upsertSearchAttributes([{ key: searchAttributes.paged, value: [...pagedContactIds] }]);
+    if (targets.length > 0) holders = targets;
     return dueAtMs;
   }
 
@@ -468,6 +498,39 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const step: EscalationStep = { cycle: lastStep?.cycle ?? 0, levelIndex: lastStep?.levelIndex ?? 0 };
     for (const responder of resolved.responders) {
       for (const delivery of deliveriesFor(responder, { channels: [], channelsFromRules: true })) notify('exhausted', responder, delivery.channel, step);
+    }
+  }
+
+  /** Tells the communication plan's stakeholders (by email) of a status change or an update. */
+  function tellStakeholders(kind: NotificationKind): void {
+    const step: EscalationStep = { cycle: 0, levelIndex: -1 };
+    for (const stakeholder of plan.communication?.stakeholders ?? []) notify(kind, stakeholder, 'email', step, cadence.lastUpdateAtMs);
+  }
+
+  /**
+   * The update cadence of the communication plan: while the incident is open, whoever holds it is
+   * reminded when no update was posted for the cadence of its (current) severity. Runs beside the
+   * main flow; a hand-over carries its position.
+   */
+  async function keepCadence(): Promise<void> {
+    const every = () => plan.communication?.updateEverySeconds[incident.severity];
+    while (incident.isOpen) {
+      const seconds = every();
+      if (!seconds) {
+        await condition(() => !incident.isOpen || every() !== undefined);
+        continue;
+      }
+      const dueAtMs = Math.max(cadence.lastUpdateAtMs, cadence.lastReminderAtMs) + seconds * 1000;
+      const remaining = dueAtMs - Date.now();
+      if (remaining > 0) {
+        const seen = cadence;
+        await condition(() => !incident.isOpen || cadence !== seen || every() !== seconds, remaining);
+        continue;
+      }
+      cadence = { ...cadence, lastReminderAtMs: Date.now() };
+      incident.recordNote(`no status update for ${seconds} s: reminded ${holders.map((holder) => holder.name).join(', ') || 'nobody (no one holds it yet)'}`, new Date());
+      const step: EscalationStep = { cycle: 0, levelIndex: -1 };
+      for (const holder of holders) notify('update-due', holder, holder.email ? 'email' : 'sms', step, cadence.lastReminderAtMs);
     }
   }
 
@@ -549,6 +612,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
     if (plan.runbook && incident.isOpen) await runRunbook(plan.runbook);
   }
+  if (plan.communication) void keepCadence();
   let start: EscalationStart | undefined = carried?.stage === 'escalating' && carried.escalation ? { ...carried.escalation, notified: true } : undefined;
   let skipEscalation = carried?.stage === 'exhausted';
   let acknowledgementTold = carried?.stage === 'acknowledged';
@@ -573,7 +637,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     // Settle page deliveries first, so the paged list is complete before we tell people.
     await Promise.all(deliveries);
     if (incident.status === 'acknowledged') {
-      if (!acknowledgementTold) tellPaged('acknowledged');
+      if (!acknowledgementTold) {
+        tellPaged('acknowledged');
+        tellStakeholders('acknowledged');
+      }
       acknowledgementTold = false;
       const ackTimeoutSeconds = policy.ackTimeoutSeconds;
       const outcome = await waitWhileAcknowledged(ackTimeoutSeconds ? (ackDueAtMs ?? Date.now() + ackTimeoutSeconds * 1000) : undefined);
@@ -595,6 +662,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     break;
   }
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');
+  tellStakeholders('resolved');
   await Promise.all(deliveries);
   if (lateAlerts.length > 0) {
     // The workflow id is still taken by this run, so the next incident of the key continues from it.

@@ -6,7 +6,7 @@ import { requireApiUser } from '../auth';
 import { HttpError, parseOr400 } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { responderOf, snapshotPolicy, type VigilConfig } from '../../domain/config';
-import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema } from '../schemas';
+import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema, statusUpdateBodySchema } from '../schemas';
 
 /** Listing, reading, acknowledging and resolving incidents. */
 /** How far before an incident a change still counts as one of its "recent changes". */
@@ -68,6 +68,12 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<st
     const by = requireApiUser(req, deps.apiKeys);
     parseOr400(escalateBodySchema, req.body ?? {}, 'body');
     res.json(await gateway.escalate(req.params.id, { by, via: 'api' }));
+  });
+
+  router.post('/v1/incidents/:id/updates', async (req, res) => {
+    const by = requireApiUser(req, deps.apiKeys);
+    const { text, eta } = parseOr400(statusUpdateBodySchema, req.body ?? {}, 'body');
+    res.status(201).json(await gateway.postUpdate(req.params.id, { by, via: 'api', text, ...(eta ? { eta: new Date(eta).toISOString() } : {}) }));
   });
 
   router.post('/v1/incidents/:id/reassign', async (req, res) => {

@@ -111,6 +111,23 @@ describe('escalate and reassign', () => {
   });
 });
 
+describe('status updates', () => {
+  it('posts an update as the key user, with an optional ETA, and names the field of a bad one', async () => {
+    const view = app.fake.open(makeAlert({ dedupKey: `up-${Math.random()}` }));
+    const post = (body: unknown, key = API_KEY) =>
+      fetch(`${app.url}/v1/incidents/${encodeURIComponent(view.id)}/updates`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ text: 'x' }, 'wrong')).status).toBe(401);
+    const posted = await post({ text: 'rolling back the deploy', eta: '2026-11-25T18:00:00+01:00' });
+    expect(posted.status).toBe(201);
+    expect(((await posted.json()) as { updates: unknown[] }).updates).toEqual([expect.objectContaining({ by: 'alice (api)', text: 'rolling back the deploy', eta: '2026-11-25T17:00:00.000Z' })]);
+    for (const [body, field] of [[{ text: ' ' }, 'body.text'], [{ text: 'x', eta: 'tomorrow' }, 'body.eta'], [{}, 'body.text']] as const) {
+      const refused = await post(body);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { details: Array<{ field: string }> }).details[0].field).toBe(field);
+    }
+  });
+});
+
 describe('health, metrics and the API description', () => {
   it('is live, and ready only while Temporal answers', async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);

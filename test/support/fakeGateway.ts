@@ -105,6 +105,14 @@ export function createFakeGateway() {
       incident.retrigger(`reassigned by ${input.by}`, new Date());
       return incident.view();
     },
+    async postUpdate(id, input) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkEscalate();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      incident.recordStatusUpdate({ at: new Date().toISOString(), by: `${input.by} (${input.via})`, text: input.text, ...(input.eta ? { eta: input.eta } : {}) });
+      return incident.view();
+    },
     async findOpenByCode(code) {
       return [...incidents.values()].map((incident) => incident.view()).filter((view) => view.code === code && view.status !== 'resolved').map((view) => view.id);
     },

@@ -12,7 +12,7 @@ import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
-import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate, statusUpdateUpdate } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { alice, bob, carol, fakeWorkflowActivities, type SentNotification } from '../support/fakeWorkflowActivities';
@@ -182,7 +182,7 @@ describe('acknowledgement timeout, manual escalation and reassignment', () => {
       const escalated = await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });
       expect(escalated.status).toBe('triggered');
       await env.sleep('10s');
-      expect(timeline(sent)).toEqual(['0s alice/email/page', '60s bob/email/page']);
+      await expect.poll(() => timeline(sent)).toEqual(['0s alice/email/page', '60s bob/email/page']);
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
       await handle.result();
     });
@@ -196,7 +196,8 @@ describe('acknowledgement timeout, manual escalation and reassignment', () => {
       const escalated = await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });
       expect(escalated.status).toBe('triggered');
       await env.sleep('10s');
-      expect(sent.filter((entry) => entry.request.kind === 'page').map((entry) => entry.request.responder.id)).toEqual(['alice', 'bob']);
+      // The page goes out in the background of the workflow: wait for the activity to have run.
+      await expect.poll(() => sent.filter((entry) => entry.request.kind === 'page').map((entry) => entry.request.responder.id)).toEqual(['alice', 'bob']);
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
       await handle.result();
     });
@@ -208,11 +209,11 @@ describe('acknowledgement timeout, manual escalation and reassignment', () => {
       await env.sleep('1m');
       await handle.executeUpdate(reassignUpdate, { args: [{ by: 'alice', via: 'api', to: { responder: carol } }] });
       await env.sleep('5s');
-      expect(timeline(sent)).toEqual(['0s alice/email/page', '60s carol/email/page']);
+      await expect.poll(() => timeline(sent)).toEqual(['0s alice/email/page', '60s carol/email/page']);
       const other: EscalationPolicySnapshot = { id: 'dba', repeat: 0, levels: [level([bob], 120)] };
       await handle.executeUpdate(reassignUpdate, { args: [{ by: 'carol', via: 'api', to: { policy: other } }] });
       await env.sleep('5s');
-      expect(sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'bob' } });
+      await expect.poll(() => sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'bob' } });
       expect((await handle.query(incidentQuery)).escalation.policyId).toBe('dba');
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
       await handle.result();
@@ -230,9 +231,37 @@ describe('acknowledgement timeout, manual escalation and reassignment', () => {
       // Escalating by hand after exhaustion starts the policy over.
       await handle.executeUpdate(escalateUpdate, { args: [{ by: 'carol', via: 'api' }] });
       await env.sleep('5s');
-      expect(sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'alice' } });
+      await expect.poll(() => sent.at(-1)?.request).toMatchObject({ kind: 'page', responder: { id: 'alice' } });
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await handle.result();
+    });
+  });
+});
+
+describe('communication plan', () => {
+  it('tells stakeholders of every status change and update, and reminds the holder when an update is overdue, over 8 hours', async () => {
+    const policy: EscalationPolicySnapshot = { id: 'two', repeat: 0, levels: [level([alice], 300), level([bob], 300)] };
+    const plan: IncidentPlan = { policy, communication: { stakeholders: [carol], updateEverySeconds: { critical: 3600 } } };
+    await run(plan, async ({ sent }, start) => {
+      const handle = await start({ severity: 'critical' });
+      await env.sleep('10m');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+      await env.sleep('200m'); // 3 h 30 min in
+      const updated = await handle.executeUpdate(statusUpdateUpdate, { args: [{ by: 'bob', via: 'api', text: 'failing over to the replica', eta: '2026-11-25T20:00:00.000Z' }] });
+      expect(updated.updates?.at(-1)).toMatchObject({ by: 'bob (api)', text: 'failing over to the replica', eta: '2026-11-25T20:00:00.000Z' });
+      await env.sleep('270m'); // 8 h in
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      await handle.result();
+
+      const startMs = sent[0].atMs;
+      const hours = (entry: SentNotification) => Math.round(((entry.atMs - startMs) / 3_600_000) * 10) / 10;
+      const reminders = sent.filter((entry) => entry.request.kind === 'update-due');
+      // Bob holds it (the last level paged): reminded each hour without an update, counted from the last one.
+      expect(reminders.map((entry) => `${hours(entry)}h ${entry.request.responder.id}`)).toEqual(['1h bob', '2h bob', '3h bob', '4.5h bob', '5.5h bob', '6.5h bob', '7.5h bob']);
+      const toStakeholder = sent.filter((entry) => entry.request.responder.id === 'carol');
+      expect(toStakeholder.map((entry) => `${entry.request.kind}/${entry.request.channel}`)).toEqual(['acknowledged/email', 'update/email', 'resolved/email']);
+      expect(toStakeholder[1].request.incident.latestUpdate).toMatchObject({ text: 'failing over to the replica' });
+      expect(new Set(sent.map((entry) => entry.request.idempotencyKey)).size).toBe(sent.length);
     });
   });
 });
