@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { signAckLink } from '../platform/ackLink';
 import { renderEmail, renderSms } from '../domain/messages';
 import type { NotificationRequest } from '../domain/notification';
 import type { DeliveryLog, EmailTransport, SmsTransport } from '../domain/transports';
@@ -9,6 +11,10 @@ export interface NotifyDeps {
   deliveries: DeliveryLog;
   /** Base URL responders reach Vigil at, for links in messages. */
   publicUrl: string;
+  /** Signs one-click acknowledge links in page emails (`VIGIL_LINK_SECRET`); without it, no link. */
+  linkSecret?: string;
+  /** How long an acknowledge link works (default 24 h). */
+  linkTtlSeconds?: number;
 }
 
 /** `sent`, `already sent` (a retry found it delivered), or why nothing could be sent. */
@@ -20,6 +26,22 @@ function messageIdFor(idempotencyKey: string): string {
 
 /** Delivers one notification to one person on one channel. Transport errors throw, so Temporal retries. */
 export function createNotifyActivities(deps: NotifyDeps) {
+  /** The page's one-click acknowledge link, signed for this person and this page only. */
+  function ackUrlFor(request: NotificationRequest): string | undefined {
+    if (request.kind !== 'page' || !deps.linkSecret) return undefined;
+    const token = signAckLink(
+      {
+        id: createHash('sha256').update(request.idempotencyKey).digest('base64url').slice(0, 22),
+        incidentId: request.incident.id,
+        responderId: request.responder.id,
+        responderName: request.responder.name,
+        expiresAt: Date.now() + (deps.linkTtlSeconds ?? 24 * 3600) * 1000,
+      },
+      deps.linkSecret,
+    );
+    return `${deps.publicUrl.replace(/\/+$/, '')}/v1/ack/${token}`;
+  }
+
   return {
     async deliverNotification(request: NotificationRequest): Promise<DeliveryOutcome> {
       const { responder, channel, idempotencyKey } = request;
@@ -27,8 +49,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
       if (!address) return `no ${channel} address for ${responder.id}`;
       if (await deps.deliveries.wasSent(idempotencyKey)) return 'already sent';
       if (channel === 'email') {
-        const { subject, text } = renderEmail(request, deps.publicUrl);
-        await deps.email.send({ to: address, subject, text, messageId: messageIdFor(idempotencyKey) });
+        const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
+        const threadId = messageIdFor(`${request.incident.id}-thread`);
+        await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(idempotencyKey), threadId });
       } else {
         await deps.sms.send({ to: address, body: renderSms(request) });
       }

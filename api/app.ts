@@ -13,11 +13,13 @@ import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
 import type { AlertGroups } from './records/alertGroups';
 import type { ChangeEvents } from './records/changeEvents';
+import type { UsedAckLinks } from './records/usedAckLinks';
 import type { EventLog } from './records/eventLog';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
+import { ackLinkRoutes } from './routes/ackLinks';
 import { alertRoutes } from './routes/alerts';
 import { eventRoutes } from './routes/events';
 import { scheduleRoutes } from './routes/schedules';
@@ -53,6 +55,9 @@ export interface AppDeps {
   groups?: AlertGroups;
   /** Change events (PagerDuty Change Events), shown on incidents as recent changes. */
   changes?: ChangeEvents;
+  /** Verifies one-click acknowledge links (`VIGIL_LINK_SECRET`, shared with the workers). */
+  linkSecret?: string;
+  usedAckLinks?: UsedAckLinks;
 }
 
 const JSON_LIMIT = '256kb';
@@ -70,7 +75,8 @@ export function createApp(deps: AppDeps): express.Express {
   // JSON routes take JSON only; the Twilio webhook parses its own form body.
   app.use('/v1', (req, _res, next) => {
     const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
-    if (hasBody && !req.path.startsWith('/webhooks/') && !req.is('application/json')) {
+    // Webhooks and the acknowledge links' confirm form parse their own form bodies.
+    if (hasBody && !req.path.startsWith('/webhooks/') && !req.path.startsWith('/ack/') && !req.is('application/json')) {
       return next(new HttpError(415, 'expected application/json', [{ field: 'content-type', message: `got ${req.get('content-type') ?? 'none'}` }]));
     }
     next();
@@ -110,6 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(eventRoutes({ events: deps.events }));
   app.use(maintenanceRoutes({ maintenance: deps.maintenance, apiKeys: deps.apiKeys }));
   app.use(twilioSmsRoutes(deps));
+  app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

@@ -18,6 +18,7 @@ import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
+import { createUsedAckLinks } from './records/usedAckLinks';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
     maintenance: createMaintenanceWindows(store),
     groups: createAlertGroups(store),
     changes: createChangeEvents(store),
+    usedAckLinks: createUsedAckLinks(store),
+    linkSecret: process.env.VIGIL_LINK_SECRET,
     config,
     apiKeys,
     publicUrl,

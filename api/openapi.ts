@@ -163,6 +163,21 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/ack/{token}': {
+        get: {
+          summary: 'The confirm page of a one-click acknowledge link from a page email (changes nothing)',
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: Object.fromEntries(['200', '404', '410', '503'].map((status) => [status, { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+        },
+        post: {
+          summary: 'Acknowledge as the person the link was made for (a link works once, until it expires)',
+          parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            ...Object.fromEntries(['200', '404', '409', '410', '503'].map((status) => [status, { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+            '413': errorResponse('body too large'),
+          },
+        },
+      },
       '/v1/schedules': {
         get: { summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
       },

@@ -3,6 +3,12 @@ import type { NotificationRequest } from './notification';
 export interface RenderedEmail {
   subject: string;
   text: string;
+  html: string;
+}
+
+/** Alert text goes into HTML only escaped: it may carry markup meant to fool a responder. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
 
 /** Strips line breaks and control characters: alert text must never shape a header or a second SMS line. */
@@ -26,7 +32,11 @@ const HEADLINES: Record<NotificationRequest['kind'], string> = {
   'update-due': 'Status update overdue',
 };
 
-export function renderEmail(request: NotificationRequest, publicUrl: string): RenderedEmail {
+/**
+ * A notification as email: subject, text and HTML bodies. `ackUrl` is the page's one-click
+ * acknowledge link (absent: no link secret is configured).
+ */
+export function renderEmail(request: NotificationRequest, publicUrl: string, ackUrl?: string): RenderedEmail {
   const { incident, kind } = request;
   const subject = `[Vigil ${incident.code}] ${HEADLINES[kind]}: ${incident.severity} ${incident.service}: ${oneLine(incident.summary, 120)}`;
   const lines = [
@@ -50,10 +60,14 @@ export function renderEmail(request: NotificationRequest, publicUrl: string): Re
   if (incident.resolvedBy) lines.push(`Resolved by: ${incident.resolvedBy}`);
   if (incident.runbookLines.length > 0) lines.push('', 'Runbook:', ...incident.runbookLines.map((line) => `  - ${line}`));
   if (kind === 'page') {
-    lines.push('', `Acknowledge: reply "ACK ${incident.code}" to the SMS page, or POST ${incidentUrl(publicUrl, incident.id)}/ack`);
+    if (ackUrl) lines.push('', `Acknowledge with one click: ${ackUrl}`);
+    lines.push('', `Or reply "ACK ${incident.code}" to the SMS page, or POST ${incidentUrl(publicUrl, incident.id)}/ack`);
   }
   lines.push('', `Details: ${incidentUrl(publicUrl, incident.id)}`);
-  return { subject: oneLine(subject, 200), text: lines.join('\n') };
+  const text = lines.join('\n');
+  const button = kind === 'page' && ackUrl ? `<p><a href="${escapeHtml(ackUrl)}" style="display:inline-block;padding:10px 18px;background:#c62828;color:#fff;text-decoration:none;border-radius:4px">Acknowledge ${escapeHtml(incident.code)}</a></p>` : '';
+  const html = `<!doctype html><html><body style="font-family:sans-serif">${button}<pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
+  return { subject: oneLine(subject, 200), text, html };
 }
 
 /** Single-segment where possible: GSM-7 fits 160 characters, so the summary is cut to fit. */

@@ -15,6 +15,10 @@ export interface EmailMessage {
    * the same Message-ID and mail systems can recognise the duplicate.
    */
   messageId: string;
+  /** The same message as HTML (alert text escaped). */
+  html?: string;
+  /** Message-ID of the incident's thread root, so every message of one incident is one thread. */
+  threadId?: string;
 }
 
 export interface EmailTransport {

@@ -92,6 +92,16 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX change_events_by_service ON change_events (service, happened_at);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- One-click acknowledge links already used: each works once.
+      CREATE TABLE used_ack_links (
+        id text PRIMARY KEY,
+        used_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

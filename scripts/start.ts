@@ -12,9 +12,9 @@ import { VIGIL_DIR } from './temporalBinaries';
 
 const say = (line: string) => process.stdout.write(`[vigil] ${line}\n`);
 
-/** A demo API key, made once and kept under .vigil/, unless VIGIL_API_KEY is set. */
-function demoApiKey(): string {
-  const file = join(VIGIL_DIR, 'demo-api-key');
+/** A secret made once and kept under .vigil/ (for a laptop; a deployment sets its own). */
+function localSecret(name: string): string {
+  const file = join(VIGIL_DIR, name);
   if (!existsSync(file)) {
     mkdirSync(VIGIL_DIR, { recursive: true });
     writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
@@ -34,10 +34,12 @@ async function main(): Promise<void> {
     say(`using the Temporal cluster at ${env.TEMPORAL_ADDRESS}`);
   }
   if (!env.VIGIL_API_KEY) {
-    env.VIGIL_API_KEY = demoApiKey();
+    env.VIGIL_API_KEY = localSecret('demo-api-key');
     say(`demo API key (user demo-responder): ${env.VIGIL_API_KEY}  (kept in ${join(VIGIL_DIR, 'demo-api-key')})`);
   }
   env.VIGIL_HOME ??= VIGIL_DIR;
+  // Signs the one-click acknowledge links in page emails; the worker signs, the API verifies.
+  env.VIGIL_LINK_SECRET ??= localSecret('link-secret');
 
   const children: ChildProcess[] = [];
   let stopping = false;

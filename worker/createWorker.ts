@@ -15,6 +15,10 @@ import type { Runbook } from '../runbooks/runbook';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface VigilWorkerDeps {
+  /** Signs one-click acknowledge links in page emails (`VIGIL_LINK_SECRET`); without it, emails carry none. */
+  linkSecret?: string;
+  /** Workflows kept in memory (`VIGIL_MAX_CACHED_WORKFLOWS`; the SDK's default when absent). */
+  maxCachedWorkflows?: number;
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -62,6 +66,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
       sms: deps.sms,
       deliveries: createFileDeliveryLog(join(deps.vigilDir, 'deliveries')),
       publicUrl: deps.publicUrl,
+      linkSecret: deps.linkSecret,
     }),
   };
   return Worker.create({
@@ -69,6 +74,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities,
+    ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

@@ -28,6 +28,9 @@ async function main(): Promise<void> {
     email,
     sms,
     vigilDir,
+    linkSecret: process.env.VIGIL_LINK_SECRET,
+    // Bounds the worker's memory with many open incidents (bench:escalation measures it).
+    maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : undefined,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
   });
   logger.info(

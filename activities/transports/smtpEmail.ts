@@ -12,7 +12,10 @@ export function createSmtpEmailTransport(options: { url: string; from: string })
         to: message.to,
         subject: message.subject,
         text: message.text,
+        ...(message.html ? { html: message.html } : {}),
         messageId: message.messageId,
+        // One thread per incident in every mail client: each message refers to the same root.
+        ...(message.threadId ? { inReplyTo: message.threadId, references: [message.threadId] } : {}),
       });
     },
   };

@@ -16,6 +16,7 @@ import { locateSchemathesis, SCHEMATHESIS_VERSION } from '../../scripts/pythonTo
 import { createAlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { API_KEY, startTestApp } from './testApp';
 
@@ -34,7 +35,13 @@ beforeAll(async () => {
   schemathesis = locateSchemathesis();
   // With the SQL store, so events, maintenance windows and the spool answer for real.
   store = await openSqlStore({});
-  app = await startTestApp({ spool: await createAlertSpool(store), events: createEventLog(store), maintenance: createMaintenanceWindows(store) });
+  app = await startTestApp({
+    spool: await createAlertSpool(store),
+    events: createEventLog(store),
+    maintenance: createMaintenanceWindows(store),
+    linkSecret: 'schemathesis-link-secret',
+    usedAckLinks: createUsedAckLinks(store),
+  });
   // An empty working directory: no stray schemathesis.toml is read, nothing is written in the repo.
   workDir = mkdtempSync(join(tmpdir(), 'vigil-schemathesis-'));
 }, 600_000);

@@ -70,8 +70,14 @@ beforeAll(async () => {
     sms: createTwilioSmsTransport({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: TWILIO_FROM, apiBaseUrl: sms.baseUrl }),
     apiKeys: new Map([[API_KEY, 'carol']]),
     twilioAuthToken: TWILIO_TOKEN,
+    spool: true,
   });
 });
+
+/** The body of a quoted-printable MIME message, decoded enough to read links from. */
+function decodedBody(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
 
 afterAll(async () => {
   await stack?.stop();
@@ -198,6 +204,39 @@ describe('an alert, end to end', () => {
     });
     const fresh = await getIncident(reopened.id);
     expect(fresh).toMatchObject({ status: 'triggered', dedupKey: 'e2e-latency', alertCount: 1 });
+  });
+
+  it('is acknowledged with one click on the link in the page email: a confirm page first, then once only', async () => {
+    const dedupKey = `click-${Date.now()}`;
+    const submitted = await fetch(`${stack.apiUrl}/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'payments', summary: 'card auth <b>failing</b>', severity: 'critical', dedupKey }),
+    });
+    const { incidentId } = (await submitted.json()) as { incidentId: string };
+    const mail = await waitFor('the page email with its link', () => smtp.received.find((entry) => entry.to.includes('alice@example.test') && decodedBody(entry.raw).includes('card auth')), 15_000);
+    const body = decodedBody(mail.raw);
+    // HTML and text bodies; the alert's markup is escaped in the HTML.
+    expect(body).toContain('&lt;b&gt;failing&lt;/b&gt;');
+    expect(mail.raw).toMatch(/^In-Reply-To:\s+<[^>]+-thread@vigil>/im);
+    const path = /\/v1\/ack\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(body)?.[0];
+    expect(path).toBeDefined();
+    // The email names the public URL; the test reaches the API directly, as a proxy would.
+    const link = `${stack.apiUrl}${path}`;
+
+    const confirm = await fetch(link);
+    expect(confirm.status).toBe(200);
+    expect(await confirm.text()).toContain('<form method="post">');
+    const untouched = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`)).json()) as { status: string };
+    expect(untouched.status).toBe('triggered'); // a GET (a mail scanner, a preview) changes nothing
+
+    const clicked = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(clicked.status).toBe(200);
+    expect(await clicked.text()).toContain('Acknowledged');
+    const acked = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`)).json()) as { status: string; acknowledgedBy: string };
+    expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Alice (email link)' });
+    expect((await fetch(link, { method: 'POST' })).status).toBe(409);
+    await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
   });
 
   it('finds, acknowledges and resolves an incident by its id after a storm moved it to a new run', async () => {

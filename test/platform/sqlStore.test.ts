@@ -60,7 +60,7 @@ describe('the SQL store', () => {
       }
       const second = await openSqlStore({ databaseUrl: url });
       try {
-        expect(await second.query('SELECT version FROM vigil_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+        expect(await second.query('SELECT version FROM vigil_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       } finally {
         await second.close();
       }

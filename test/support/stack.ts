@@ -18,6 +18,7 @@ import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { createChangeEvents } from '../../api/records/changeEvents';
+import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../../api/temporalGateway';
@@ -64,6 +65,9 @@ export interface Stack {
 
 let installedQuietRuntime = false;
 
+/** Signs the acknowledge links in the stack's page emails (worker) and verifies them (API). */
+export const STACK_LINK_SECRET = 'stack-link-secret-for-tests';
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   if (!installedQuietRuntime) {
     // Core's own logs would drown test output; errors still surface through the SDK.
@@ -87,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     sms: options.sms,
     vigilDir,
     publicUrl: 'http://vigil.test',
+    linkSecret: STACK_LINK_SECRET,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
   });
   const running = worker.run();
@@ -111,6 +116,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     maintenance: store && createMaintenanceWindows(store),
     groups: store && createAlertGroups(store),
     changes: store && createChangeEvents(store),
+    usedAckLinks: store && createUsedAckLinks(store),
+    linkSecret: STACK_LINK_SECRET,
     config: options.config,
     apiKeys: options.apiKeys ?? new Map(),
     publicUrl,

@@ -1,0 +1,84 @@
+/**
+ * One-click acknowledge from a page email: `GET /v1/ack/:token` shows a confirm page and changes
+ * nothing (mail scanners and link previews fetch links); `POST` acknowledges as the person the
+ * link was made for. Links are signed, expire, and work once.
+ */
+import express, { Router, type Response } from 'express';
+import { verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
+import type { IncidentGateway } from '../incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from '../incidentGateway';
+import type { UsedAckLinks } from '../records/usedAckLinks';
+
+export interface AckLinkDeps {
+  gateway: IncidentGateway;
+  /** `VIGIL_LINK_SECRET`; without it (or without a store for used links) links answer 503. */
+  linkSecret?: string;
+  usedLinks?: UsedAckLinks;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+}
+
+function page(res: Response, status: number, title: string, body: string): void {
+  res
+    .status(status)
+    .type('html')
+    .set('cache-control', 'no-store')
+    .send(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em"><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
+}
+
+const REFUSED: Record<'malformed' | 'bad signature' | 'expired', [number, string]> = {
+  malformed: [404, 'This link is not a Vigil acknowledge link.'],
+  'bad signature': [404, 'This link is not a Vigil acknowledge link.'],
+  expired: [410, 'This acknowledge link has expired. Reply to the SMS page or use the API instead.'],
+};
+
+export function ackLinkRoutes(deps: AckLinkDeps): Router {
+  const router = Router();
+
+  function check(res: Response, token: string): AckLinkClaims | undefined {
+    if (!deps.linkSecret || !deps.usedLinks) {
+      page(res, 503, 'Acknowledge links are not configured', '<p>Set VIGIL_LINK_SECRET for the API and the workers.</p>');
+      return undefined;
+    }
+    const result = verifyAckLink(token, deps.linkSecret, new Date());
+    if (result.ok) return result.claims;
+    const [status, message] = REFUSED[result.reason];
+    page(res, status, 'Cannot acknowledge', `<p>${escapeHtml(message)}</p>`);
+    return undefined;
+  }
+
+  router.get('/v1/ack/:token', (req, res) => {
+    const claims = check(res, req.params.token);
+    if (!claims) return;
+    page(
+      res,
+      200,
+      'Acknowledge this incident?',
+      `<p>${escapeHtml(claims.responderName)}, acknowledging stops the escalation: nobody else is paged.</p>` +
+        `<form method="post"><button type="submit" style="font-size:1.2em;padding:.6em 1.4em">Acknowledge</button></form>`,
+    );
+  });
+
+  router.post('/v1/ack/:token', express.urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
+    const claims = check(res, req.params.token);
+    if (!claims) return;
+    if (!(await (deps.usedLinks as UsedAckLinks).use(claims.id))) {
+      page(res, 409, 'Already used', '<p>This acknowledge link was used already.</p>');
+      return;
+    }
+    try {
+      const view = await deps.gateway.acknowledge(claims.incidentId, { by: claims.responderName, via: 'email link' });
+      page(res, 200, `Acknowledged ${view.code}`, `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>Escalation stopped. Acknowledged by ${escapeHtml(view.acknowledgedBy ?? claims.responderName)}.</p>`);
+    } catch (error) {
+      if (error instanceof IncidentConflictError) return page(res, 409, 'Already resolved', `<p>${escapeHtml(error.message)}.</p>`);
+      if (error instanceof IncidentNotFoundError) return page(res, 404, 'No such incident', '<p>The incident of this link no longer exists.</p>');
+      // Not the link's fault: give it back so it can be used again once Temporal answers.
+      await (deps.usedLinks as UsedAckLinks).release(claims.id).catch(() => undefined);
+      if (error instanceof TemporalUnavailableError) return page(res, 503, 'Try again in a moment', '<p>Vigil cannot reach its workflow engine right now.</p>');
+      throw error;
+    }
+  });
+  return router;
+}
