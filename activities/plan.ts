@@ -21,6 +21,8 @@ export interface IncidentPlan {
    * page every severity at high urgency.
    */
   lowUrgencySeverities?: Severity[];
+  /** A page that fails on one channel goes to the person's other channels (absent in older plans). */
+  deliveryFallback?: boolean;
   /** Stakeholders told of status changes and updates, and the update cadence; absent: none. */
   communication?: {
     stakeholders: Responder[];
@@ -72,7 +74,7 @@ export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], 
   const runbook = selectRunbook(config, runbooks, alert);
   const resolution = resolutionOf(config, alert.service);
   const communication = communicationOf(config, alert.service);
-  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[], ...(communication ? { communication } : {}) };
+  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[], deliveryFallback: true, ...(communication ? { communication } : {}) };
   if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {
     policy,

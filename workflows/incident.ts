@@ -91,6 +91,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     ? Incident.fromView(carried.view)
     : new Incident({ id: encodeIncidentId(ref), code: incidentCode(ref), workflowId: info.workflowId, alert: input.alert, now: new Date() });
   const deliveries: Array<Promise<void>> = [];
+  /** Channels already tried for a page of one step to one person, so a fallback never repeats one. */
+  const pageChannelsTried = new Set<string>();
+  /** False while a run started without a plan is still planning: escalate, reassign and updates wait for it. */
+  let planned = Boolean(carried?.plan ?? input.plan);
+  function refuseUntilPlanned(): void {
+    if (!planned) throw ApplicationFailure.create({ message: 'the incident is still starting; try again in a moment', type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
+  }
   /** Alerts that arrived after resolution, while notices were still going out: the next incident. */
   const lateAlerts: Alert[] = [];
   if (!carried) for (const repeat of input.repeats ?? []) incident.recordRepeat(repeat, new Date());
@@ -197,6 +204,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       validator: (actor) => {
         checkActor(actor);
         refuse(incident.checkEscalate());
+        refuseUntilPlanned();
       },
     },
   );
@@ -227,6 +235,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       validator: (input) => {
         checkActor(input);
         refuse(incident.checkEscalate());
+        refuseUntilPlanned();
         const to = input?.to as { responder?: Responder; policy?: EscalationPolicySnapshot } | undefined;
         if (!to || (!to.responder?.id && !to.policy?.levels?.length)) {
           throw ApplicationFailure.create({ message: '"to" must name a responder or an escalation policy', type: INVALID_INPUT_FAILURE, nonRetryable: true });
@@ -252,6 +261,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       validator: (input) => {
         checkActor(input);
         refuse(incident.checkEscalate());
+        refuseUntilPlanned();
         if (typeof input?.text !== 'string' || input.text.trim() === '' || input.text.length > 2000) {
           throw ApplicationFailure.create({ message: '"text" must be 1 to 2000 characters', type: INVALID_INPUT_FAILURE, nonRetryable: true });
         }
@@ -270,6 +280,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Deterministic on replay: whether the plan came in the input is part of the history.
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
   resolution = plan.resolution;
+  planned = true;
   resolveIfSourceSaysSo();
   /** The policy escalating now: the plan's, until the incident is reassigned to another. */
   let policy = plan.policy;
@@ -362,12 +373,25 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       (outcome) => outcome,
       (error: unknown) => `failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
     );
+    pageChannelsTried.add(`${round}/${levelNumber(step)}/${step.cycle}/${responder.id}/${channel}`);
     deliveries.push(
       delivery.then((outcome) => {
         if (kind === 'page') incident.recordPage(responder, channel, step, new Date(), outcome);
         else incident.recordNotification(`told ${responder.name} (${kind}) by ${channel}: ${outcome}`, new Date());
+        if (kind === 'page' && plan.deliveryFallback && !outcome.startsWith('sent') && outcome !== 'already sent') fallBack(responder, channel, step);
       }),
     );
+  }
+
+  /** A page that failed on one channel (after its retries, or no address) goes to the person's other channels. */
+  function fallBack(responder: Responder, failed: Channel, step: EscalationStep): void {
+    if (incident.status !== 'triggered') return;
+    const others = (['sms', 'email'] as const).filter(
+      (channel) => channel !== failed && (channel === 'email' ? responder.email : responder.phone) && !pageChannelsTried.has(`${round}/${levelNumber(step)}/${step.cycle}/${responder.id}/${channel}`),
+    );
+    if (others.length === 0) return;
+    incident.recordNote(`page to ${responder.name} by ${failed} failed: falling back to ${others.join(', ')}`, new Date());
+    for (const channel of others) notify('page', responder, channel, step);
   }
 
   async function runRunbook(runbook: NonNullable<IncidentPlan['runbook']>): Promise<void> {

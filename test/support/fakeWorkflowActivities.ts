@@ -47,6 +47,8 @@ export function fakeWorkflowActivities(options: {
   deliveryDelayMs?: number;
   /** Who a level's references name when it fires, given the (skipped) server time in ms. */
   resolve?: (refs: string[], atMs: number) => ResolvedTargets;
+  /** Channels whose every delivery fails (a vendor down), so retries run out. */
+  failChannels?: string[];
 }) {
   const sent: SentNotification[] = [];
   const stepsRun: RunbookStepInput[] = [];
@@ -63,6 +65,7 @@ export function fakeWorkflowActivities(options: {
       return options.plan;
     },
     async deliverNotification(request) {
+      if (options.failChannels?.includes(request.channel)) throw new Error(`${request.channel} vendor down`);
       sent.push({ atMs: Context.current().info.currentAttemptScheduledTimestampMs, request });
       if (options.deliveryDelayMs) await new Promise((resolve) => setTimeout(resolve, options.deliveryDelayMs));
       return 'sent via fake';

@@ -29,8 +29,13 @@ afterAll(async () => {
 
 type Fakes = ReturnType<typeof fakeWorkflowActivities>;
 
-async function run(plan: IncidentPlan, body: (fakes: Fakes, start: (alert?: Partial<Alert>) => ReturnType<typeof startIncident>) => Promise<void>, resolve?: (refs: string[], atMs: number) => ResolvedTargets) {
-  const fakes = fakeWorkflowActivities({ plan, resolve });
+async function run(
+  plan: IncidentPlan,
+  body: (fakes: Fakes, start: (alert?: Partial<Alert>) => ReturnType<typeof startIncident>) => Promise<void>,
+  resolve?: (refs: string[], atMs: number) => ResolvedTargets,
+  failChannels?: string[],
+) {
+  const fakes = fakeWorkflowActivities({ plan, resolve, failChannels });
   const taskQueue = `esc-${randomUUID()}`;
   const started: string[] = [];
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakes.activities });
@@ -263,5 +268,23 @@ describe('communication plan', () => {
       expect(toStakeholder[1].request.incident.latestUpdate).toMatchObject({ text: 'failing over to the replica' });
       expect(new Set(sent.map((entry) => entry.request.idempotencyKey)).size).toBe(sent.length);
     });
+  });
+});
+
+describe('delivery failures', () => {
+  it("falls back to a person's other channel when one keeps failing, on the timeline, and escalation keeps its time", async () => {
+    const policy: EscalationPolicySnapshot = { id: 'sms-first', repeat: 0, levels: [{ targets: [alice], channels: ['sms'], timeoutSeconds: 600 }, level([bob], 600)] };
+    await run({ policy, deliveryFallback: true }, async ({ sent }, start) => {
+      const handle = await start();
+      await env.sleep('5m'); // the SMS retries run out within a couple of minutes
+      await expect.poll(() => sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`)).toEqual(['alice/email']);
+      const view = await handle.query(incidentQuery);
+      expect(view.paged.map((page) => `${page.channel}:${page.outcome.startsWith('failed') ? 'failed' : 'sent'}`)).toEqual(['sms:failed', 'email:sent']);
+      expect(view.timeline.some((entry) => entry.text === 'page to Alice by sms failed: falling back to email')).toBe(true);
+      await env.sleep('6m'); // level 2 still fires 10 minutes after level 1
+      await expect.poll(() => sent.filter((entry) => entry.request.responder.id === 'bob').length).toBe(1);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+      await handle.result();
+    }, undefined, ['sms']);
   });
 });
