@@ -6,6 +6,7 @@
 import type { VigilConfig } from '../domain/config';
 import { parseTargetRef, responderOf } from '../domain/config';
 import type { Responder } from '../domain/escalation';
+import { nextWindowStart, type Restriction } from '../domain/schedule';
 
 export interface ResolvedTargets {
   responders: Responder[];
@@ -44,6 +45,11 @@ export function resolveTargets(deps: EscalationTargetDeps, refs: readonly string
 
 export function createEscalationActivities(deps: EscalationTargetDeps) {
   return {
+    /** When business hours next open (now, when they are open), for low-urgency pages. */
+    async businessHoursOpen(input: { timeZone: string; windows: Restriction[] }): Promise<{ opensAtMs: number }> {
+      const now = deps.now?.() ?? new Date();
+      return { opensAtMs: nextWindowStart(input.windows, input.timeZone, now).getTime() };
+    },
     async resolveLevelTargets(input: { refs: string[] }): Promise<ResolvedTargets> {
       return resolveTargets(deps, input.refs, deps.now?.() ?? new Date());
     },

@@ -5,6 +5,8 @@ import { parseDurationSeconds } from '../domain/duration';
 import type { EscalationPolicySnapshot, Responder } from '../domain/escalation';
 import { runbookMatches } from '../domain/runbookMatch';
 import type { Runbook } from '../runbooks/runbook';
+import type { Restriction } from '../domain/schedule';
+import { restrictionFromConfig } from '../domain/scheduleConfig';
 import type { Severity } from '../domain/severity';
 
 /** What an incident does, decided once at its start and frozen into its history. */
@@ -21,6 +23,8 @@ export interface IncidentPlan {
    * page every severity at high urgency.
    */
   lowUrgencySeverities?: Severity[];
+  /** Low-urgency pages wait for these hours; absent: they go out at once. */
+  businessHours?: { timeZone: string; windows: Restriction[] };
   /** A page that fails on one channel goes to the person's other channels (absent in older plans). */
   deliveryFallback?: boolean;
   /** Stakeholders told of status changes and updates, and the update cadence; absent: none. */
@@ -74,7 +78,13 @@ export function planIncident(config: VigilConfig, runbooks: readonly Runbook[], 
   const runbook = selectRunbook(config, runbooks, alert);
   const resolution = resolutionOf(config, alert.service);
   const communication = communicationOf(config, alert.service);
-  const urgency = { lowUrgencySeverities: config.urgency.low as Severity[], deliveryFallback: true, ...(communication ? { communication } : {}) };
+  const hours = config.urgency.businessHours;
+  const urgency = {
+    lowUrgencySeverities: config.urgency.low as Severity[],
+    ...(hours ? { businessHours: { timeZone: hours.timeZone, windows: hours.windows.map(restrictionFromConfig) } } : {}),
+    deliveryFallback: true,
+    ...(communication ? { communication } : {}),
+  };
   if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {
     policy,

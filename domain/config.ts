@@ -4,7 +4,7 @@ import { isValidLabelPattern, type EventPolicy } from './classification';
 import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
 import { onCallAt, type Schedule } from './schedule';
-import { scheduleFromConfig, scheduleSchema, scheduleUserReferences } from './scheduleConfig';
+import { isValidTimeZone, restrictionFromConfig, restrictionSchema, scheduleFromConfig, scheduleSchema, scheduleUserReferences } from './scheduleConfig';
 import { SEVERITIES } from './severity';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -214,7 +214,14 @@ export const vigilConfigSchema = z
     integrations: z.record(id, integrationSchema).default({}),
     eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
     /** Severities paged at low urgency: email only (high urgency pages by SMS and email at once). */
-    urgency: z.object({ low: z.array(z.enum(SEVERITIES)).default(['warning', 'info']) }).strict().default({ low: ['warning', 'info'] }),
+    urgency: z
+      .object({
+        low: z.array(z.enum(SEVERITIES)).default(['warning', 'info']),
+        /** Low-urgency pages wait for these hours (e.g. weekdays 09:00–17:00); absent: they go out at once. */
+        businessHours: z.object({ timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin'), windows: z.array(restrictionSchema).min(1) }).strict().optional(),
+      })
+      .strict()
+      .default({ low: ['warning', 'info'] }),
     /** Grouping rules, first match wins (alerts matching none stay one incident per dedup key). */
     grouping: z.array(groupingRuleSchema).default([]),
     runbooks: z

@@ -308,6 +308,23 @@ function windowsStartingOn(restrictions: readonly Restriction[], timeZone: strin
   return windows;
 }
 
+/**
+ * When the next window of `restrictions` opens: `at` itself when one is open, else the earliest
+ * window start after it within the coming 8 days (undefined when none starts in that time).
+ */
+export function nextWindowStart(restrictions: readonly Restriction[], timeZone: string, at: Date): Date {
+  const ms = at.getTime();
+  const today = localDateTime(at, timeZone).day;
+  let next: number | undefined;
+  for (let day = today - 1; day <= today + 8; day++) {
+    for (const [start, end] of windowsStartingOn(restrictions, timeZone, day)) {
+      if (start <= ms && ms < end) return at;
+      if (start > ms && (next === undefined || start < next)) next = start;
+    }
+  }
+  return new Date(next ?? ms);
+}
+
 /** Whether `at` is inside one of the layer's restriction windows (always, without restrictions). */
 export function layerActiveAt(layer: Layer, timeZone: string, at: Date): boolean {
   if (!layer.restrictions || layer.restrictions.length === 0) return true;

@@ -62,7 +62,7 @@ const duration = z.string().refine((text) => (parseDurationSeconds(text) ?? 0) >
   message: 'a positive duration such as "30m", "12h" or "2d"',
 });
 
-const restrictionSchema = z
+export const restrictionSchema = z
   .object({
     days: z.array(z.enum(WEEKDAYS)).min(1),
     from: localTime,
@@ -141,7 +141,7 @@ export function scheduleUserReferences(schedule: ScheduleConfig): Array<{ userId
   return references;
 }
 
-function restrictionFromConfig(window: z.output<typeof restrictionSchema>): Restriction {
+export function restrictionFromConfig(window: z.output<typeof restrictionSchema>): Restriction {
   return { days: window.days, fromMinutes: parseLocalTime(window.from) as number, toMinutes: parseLocalTime(window.to, true) as number };
 }
 

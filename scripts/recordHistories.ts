@@ -176,4 +176,15 @@ await record('communication-plan', { policy: twoLevelPolicy, communication: { st
   await handle.result();
 }, true);
 
+// Since v7: low-urgency pages wait for business hours (here: opening an hour from now, UTC).
+const openAt = Math.floor(((await env.currentTimeMs()) % 86_400_000) / 60_000 + 60) % 1440;
+const everyDay = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as Array<'monday'>;
+await record('business-hours', { policy: twoLevelPolicy, lowUrgencySeverities: ['critical', 'error', 'warning', 'info'], businessHours: { timeZone: 'UTC', windows: [{ days: everyDay, fromMinutes: openAt, toMinutes: (openAt + 120) % 1440 || 1440 }] } }, async (start) => {
+  const handle = await start();
+  await env.sleep('70m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true);
+
 await env.teardown();

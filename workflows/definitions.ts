@@ -38,11 +38,13 @@ export interface IncidentWorkflowInput {
 export interface CarriedIncident {
   view: IncidentView;
   plan: IncidentPlan;
-  stage: 'pausing' | 'escalating' | 'exhausted' | 'acknowledged';
+  stage: 'pausing' | 'deferred' | 'escalating' | 'exhausted' | 'acknowledged';
   /** While escalating: the level last notified, and when the next one is due. */
   escalation?: { step: EscalationStep; dueAtMs: number };
   /** While pausing (flap filter): when the pause ends and the runbook and paging begin. */
   pauseUntilMs?: number;
+  /** While deferred (low urgency outside business hours): when paging begins. */
+  deferUntilMs?: number;
   /** Escalation round (0 until escalated again by ack timeout, by hand, or a change of urgency). */
   round?: number;
   /** Notifications of the current level still to go out (a person's delayed channels). */

@@ -54,7 +54,7 @@ const { deliverNotification } = proxyActivities<NotifyActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 
-const { resolveLevelTargets } = proxyActivities<EscalationActivities>({
+const { resolveLevelTargets, businessHoursOpen } = proxyActivities<EscalationActivities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
@@ -301,7 +301,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   /** Continues as new with the incident as it stands; called only while waiting. */
-  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs'>): Promise<never> {
+  async function handOver(position: Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs' | 'deferUntilMs'>): Promise<never> {
     await Promise.all(deliveries);
     await condition(allHandlersFinished);
     // Memo and search attributes go along explicitly, so the API finds the incident in the new
@@ -326,7 +326,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   /** Waits for `done`, handing over to a new run whenever the history grows long. */
-  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs'>): Promise<void> {
+  async function waitQuietly(done: () => boolean, position: () => Pick<CarriedIncident, 'stage' | 'escalation' | 'pauseUntilMs' | 'ackDueAtMs' | 'deferUntilMs'>): Promise<void> {
     while (!done()) {
       await condition(() => done() || historyIsLong());
       if (!done()) await handOver(position());
@@ -479,7 +479,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
    * Notifies level after level until someone acknowledges, a manual escalate skips ahead, or the
    * escalation must start over. Waits hand over to a new run when the history grows long.
    */
-  async function escalate(start?: EscalationStart): Promise<void> {
+  async function escalate(start?: EscalationStart, deferredUntilMs?: number): Promise<void> {
+    // Low urgency outside business hours: the first level waits for them (a human may still escalate now).
+    if ((deferredUntilMs !== undefined || (!start && urgency === 'low')) && plan.businessHours) {
+      await deferToBusinessHours(deferredUntilMs ?? (await businessHoursOpen(plan.businessHours)).opensAtMs);
+      if (incident.status !== 'triggered' || mustRestart()) return;
+    }
     let notified = start?.notified ?? false;
     let dueAtMs = start?.dueAtMs ?? 0;
     for (let step = start?.step ?? firstStep(policy); step && incident.status === 'triggered'; step = nextStep(policy, step)) {
@@ -514,6 +519,22 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       log.warn('escalation policy exhausted without acknowledgement', { incident: incident.view().code });
       if (policy.onExhaustedRefs) await tellExhausted(policy.onExhaustedRefs);
     }
+  }
+
+  /** Waits until business hours open, or until someone acts, escalates by hand, or urgency rises. */
+  async function deferToBusinessHours(untilMs: number): Promise<void> {
+    if (untilMs <= Date.now()) return;
+    incident.recordNote(`low urgency: paging waits for business hours, until ${new Date(untilMs).toISOString()}`, new Date());
+    const settled = () => incident.status !== 'triggered' || escalateRequested || mustRestart();
+    for (;;) {
+      const remaining = untilMs - Date.now();
+      if (remaining <= 0) break;
+      const woke = await condition(() => settled() || historyIsLong(), remaining);
+      if (settled() || !woke) break;
+      await handOver({ stage: 'deferred', deferUntilMs: untilMs });
+    }
+    // An escalate by hand means: page now.
+    escalateRequested = false;
   }
 
   /** Tells whoever the policy names (e.g. the operations manager) that nobody acknowledged. */
@@ -639,11 +660,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   if (plan.communication) void keepCadence();
   let start: EscalationStart | undefined = carried?.stage === 'escalating' && carried.escalation ? { ...carried.escalation, notified: true } : undefined;
   let skipEscalation = carried?.stage === 'exhausted';
+  let deferredUntilMs = carried?.stage === 'deferred' ? carried.deferUntilMs : undefined;
   let acknowledgementTold = carried?.stage === 'acknowledged';
   let ackDueAtMs = carried?.ackDueAtMs;
   for (;;) {
-    if (incident.status === 'triggered' && !skipEscalation) await escalate(start);
+    if (incident.status === 'triggered' && !skipEscalation) await escalate(start, deferredUntilMs);
     skipEscalation = false;
+    deferredUntilMs = undefined;
     start = undefined;
     if (incident.status === 'triggered' && mustRestart()) {
       beginRound();

@@ -1,12 +1,13 @@
 /**
- * Drains the spool into Temporal once it answers again: oldest item first, one at a time, each
- * row deleted only after Temporal holds its item. A crash between the two re-sends that one item;
+ * Drains the spool into Temporal once it answers again: each incident's items oldest first, one
+ * at a time (incidents side by side), each row deleted only after Temporal holds its item. A crash between the two re-sends that one item;
  * the incident workflow ignores an alert id it has already counted, so each counts once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TemporalUnavailableError } from '../incidentGateway';
-import type { AlertSpool } from './alertSpool';
+import { incidentWorkflowId } from '../../domain/alert';
+import type { AlertSpool, SpooledItem } from './alertSpool';
 import type { DeliveredItem, IntakeItem } from './intakeItem';
 
 export interface ForwarderOptions {
@@ -42,6 +43,29 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
+  /** Delivers one incident's items in order; stops at the first that Temporal cannot take. */
+  async function deliverInOrder(items: SpooledItem[]): Promise<number> {
+    let forwarded = 0;
+    for (const spooled of items) {
+      if (stopped) return forwarded;
+      try {
+        await options.deliver(spooled.item);
+      } catch (error) {
+        if (error instanceof TemporalUnavailableError) throw error;
+        const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
+        await spool.recordFailure(spooled.seq, (error as Error).message, setAside);
+        logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
+        // Keep this incident's order: retry this item before its later ones, unless set aside.
+        if (!setAside) throw error;
+        continue;
+      }
+      await spool.remove(spooled.seq);
+      forwarded += 1;
+      options.onForwarded?.(spooled.item);
+    }
+    return forwarded;
+  }
+
   async function drain(): Promise<number> {
     let forwarded = 0;
     for (;;) {
@@ -52,23 +76,17 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
         spool.markDrained(generation);
         return forwarded;
       }
+      // In order within each incident, incidents side by side: one slow key never holds up the rest.
+      const byIncident = new Map<string, SpooledItem[]>();
       for (const spooled of batch) {
-        if (stopped) return forwarded;
-        try {
-          await options.deliver(spooled.item);
-        } catch (error) {
-          if (error instanceof TemporalUnavailableError) throw error;
-          const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
-          await spool.recordFailure(spooled.seq, (error as Error).message, setAside);
-          logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
-          // Keep the order: retry this item before any later one, unless it was set aside.
-          if (!setAside) throw error;
-          continue;
-        }
-        await spool.remove(spooled.seq);
-        forwarded += 1;
-        options.onForwarded?.(spooled.item);
+        const key = incidentWorkflowId(spooled.item.alert);
+        byIncident.set(key, [...(byIncident.get(key) ?? []), spooled]);
       }
+      const results = await Promise.allSettled([...byIncident.values()].map(deliverInOrder));
+      for (const result of results) if (result.status === 'fulfilled') forwarded += result.value;
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure) throw failure.reason;
+      if (stopped) return forwarded;
     }
   }
 

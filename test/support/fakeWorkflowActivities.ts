@@ -5,6 +5,7 @@ import type { IncidentPlan, PlanActivities } from '../../activities/plan';
 import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
 import type { RunbookStepName } from '../../domain/incident';
+import { nextWindowStart } from '../../domain/schedule';
 import type { NotificationRequest } from '../../domain/notification';
 
 export const alice: Responder = { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' };
@@ -55,6 +56,10 @@ export function fakeWorkflowActivities(options: {
   const planned: string[] = [];
   const resolved: Array<{ refs: string[]; atMs: number }> = [];
   const activities: PlanActivities & NotifyActivities & RunbookActivities & EscalationActivities = {
+    async businessHoursOpen({ timeZone, windows }) {
+      const atMs = Context.current().info.currentAttemptScheduledTimestampMs;
+      return { opensAtMs: nextWindowStart(windows, timeZone, new Date(atMs)).getTime() };
+    },
     async resolveLevelTargets({ refs }) {
       const atMs = Context.current().info.currentAttemptScheduledTimestampMs;
       resolved.push({ refs, atMs });

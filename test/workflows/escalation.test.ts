@@ -288,3 +288,33 @@ describe('delivery failures', () => {
     }, undefined, ['sms']);
   });
 });
+
+describe('low urgency and business hours', () => {
+  it('holds a low-urgency page until business hours open, and pages a high-urgency one at once', async () => {
+    const nowMs = await env.currentTimeMs();
+    const minuteOfDay = (ms: number) => Math.floor((ms % 86_400_000) / 60_000);
+    // Business hours (UTC) open two hours from now and last an hour, every day.
+    const opens = (minuteOfDay(nowMs) + 120) % 1440;
+    const windows = [{ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const, fromMinutes: opens, toMinutes: (opens + 60) % 1440 || 1440 }];
+    const policy: EscalationPolicySnapshot = { id: 'hours', repeat: 0, levels: [level([alice], 3600)] };
+    const plan: IncidentPlan = { policy, lowUrgencySeverities: ['warning', 'info'], businessHours: { timeZone: 'UTC', windows: windows.map((window) => ({ ...window, days: [...window.days] })) } };
+    await run(plan, async ({ sent }, start) => {
+      const low = await start({ severity: 'warning' });
+      const high = await start({ severity: 'critical' });
+      await env.sleep('1h');
+      await expect.poll(() => sent.map((entry) => `${entry.request.incident.severity}/${entry.request.channel}`)).toEqual(['critical/email']);
+      expect((await low.query(incidentQuery)).timeline.some((entry) => entry.text.startsWith('low urgency: paging waits for business hours'))).toBe(true);
+      await env.sleep('75m');
+      await expect.poll(() => sent.filter((entry) => entry.request.incident.severity === 'warning').length).toBe(1);
+      const lowPage = sent.find((entry) => entry.request.incident.severity === 'warning') as SentNotification;
+      // Paged when the hours opened (whole minutes: the window starts on a minute boundary).
+      expect(lowPage.atMs - nowMs).toBeGreaterThanOrEqual(119 * 60_000);
+      expect(lowPage.atMs - nowMs).toBeLessThanOrEqual(121 * 60_000);
+      expect(lowPage.request.channel).toBe('email');
+      // Resolve both before waiting on either: waiting unlocks time skipping, which would race
+      // the other, timer-less incident to its execution timeout.
+      for (const handle of [low, high]) await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      for (const handle of [low, high]) await handle.result();
+    });
+  });
+});

@@ -1,0 +1,614 @@
+/**
+ * `npm run bench:crash`: crash trials. BENCH_TRIALS (100) times, the real worker process
+ * (worker/main.ts, as `npm run worker` runs it) is killed with SIGKILL at a random moment of an
+ * escalation and started again, on the real Temporal dev server (started here, loopback only, its
+ * state in a SQLite file in a temporary directory) with a real SMTP sink.
+ *
+ * The policy pages alice, then bob, then carol, by email only; levels 1 and 2 wait
+ * BENCH_LEVEL_TIMEOUT_S (3 s) each, level 3 waits 1 h (so every incident pages three times, then
+ * waits). Each trial opens an incident through the API's gateway (signalWithStart with a frozen
+ * plan, as the API does; one dedup key per trial), kills the worker uniformly within
+ * BENCH_KILL_WINDOW_S (7 s) of opening it (before, between and right at page sends), waits
+ * uniformly 0..BENCH_DOWN_MAX_S (3 s), starts a new worker and waits until all three levels have
+ * paged. The worker started by one trial serves the next one, so each trial has exactly one kill.
+ * All workers share one VIGIL_HOME, so they share the delivery log.
+ *
+ * Per trial, from the pages the sink received (filtered by the incident's code):
+ *   - duplicates: pages beyond one per level (per person); counted after a grace period long
+ *     enough for a page activity killed in flight to time out and be retried;
+ *   - missed steps: levels never paged;
+ *   - lateness of the first page sent by the restarted worker: receipt − max(planned time, worker
+ *     ready), where "worker ready" is when the new worker's SDK log line
+ *     `Worker state changed { state: 'RUNNING' }` reached the bench, and the planned time of a
+ *     level is the workflow's start (level 1) or the time the previous level escalated, as the
+ *     incident's timeline records it, plus that level's timeout. The goal is the workflow
+ *     task / sticky schedule-to-start timeout (10 s, the SDK's default) plus 2 s.
+ * The incident's history says what a late page waited for (a sticky task timing out, a workflow
+ * task or a page activity killed in flight and retried).
+ *
+ * Random choices come from a seeded PRNG (the seed is printed; BENCH_SEED reproduces the choices,
+ * not the machine's timing). Bounded by BENCH_DEADLINE_MIN (40 min) and per trial; every child
+ * process is killed on the way out, on failure or on SIGINT/SIGTERM too.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { planIncident } from '../activities/plan';
+import { createTemporalGateway } from '../api/temporalGateway';
+import type { Alert } from '../domain/alert';
+import { parseConfig } from '../domain/config';
+import type { IncidentView } from '../domain/incident';
+import { decodeIncidentId, incidentCode } from '../domain/incidentId';
+import { startDevServer, type DevServer } from '../scripts/devServer';
+import { makeAlert } from '../test/support/alerts';
+import { freePort } from '../test/support/freePort';
+import { startSmtpSink } from '../test/support/smtpSink';
+import { incidentQuery } from '../workflows/definitions';
+import { percentile } from './stats';
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
+  return value;
+}
+
+const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
+const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 3)));
+/** Kills land uniformly in [0, this) after the incident is opened: the escalation's span (2 timeouts) plus 1 s. */
+const KILL_WINDOW_MS = envNumber('BENCH_KILL_WINDOW_S', 2 * LEVEL_TIMEOUT_S + 1) * 1000;
+const DOWN_MAX_MS = envNumber('BENCH_DOWN_MAX_S', 3) * 1000;
+const DEADLINE_MS = envNumber('BENCH_DEADLINE_MIN', 40) * 60_000;
+/** How long a trial waits, after the new worker is ready, for all three levels to have paged. */
+const TRIAL_WAIT_MS = envNumber('BENCH_TRIAL_WAIT_S', 90) * 1000;
+const SEED = process.env.BENCH_SEED ? Number(process.env.BENCH_SEED) >>> 0 : randomInt(0, 2 ** 32 - 1);
+if (process.env.BENCH_SEED && !/^\d+$/.test(process.env.BENCH_SEED)) throw new Error(`BENCH_SEED must be a non-negative integer, not "${process.env.BENCH_SEED}"`);
+
+/** The SDK's defaults: a sticky task waits this long for its worker; a started workflow task this long to complete. */
+const STICKY_TIMEOUT_MS = 10_000;
+const LATENESS_BOUND_MS = STICKY_TIMEOUT_MS + 2_000;
+/** deliverNotification's startToCloseTimeout (30 s) + its first retry interval (2 s) + margin: a page killed in flight is retried by then. */
+const DUPLICATE_GRACE_MS = 40_000;
+const WORKER_START_MS = 180_000;
+
+const LEVELS = [
+  { level: 1, contact: 'alice', email: 'alice@example.test' },
+  { level: 2, contact: 'bob', email: 'bob@example.test' },
+  { level: 3, contact: 'carol', email: 'carol@example.test' },
+] as const;
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const started = Date.now();
+const tag = randomUUID().slice(0, 8);
+
+class DeadlineError extends Error {}
+function withinDeadline(what: string): void {
+  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+  if (Date.now() - started > DEADLINE_MS) throw new DeadlineError(`bench:crash passed its ${DEADLINE_MS / 60_000} min bound (BENCH_DEADLINE_MIN) during ${what}`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const progress = (text: string) => process.stderr.write(`[bench:crash ${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${text}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Polls `check` until it returns a value; bounded by `timeoutMs` and the bench's deadline. */
+async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, intervalMs = 10): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    withinDeadline(what);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(SEED);
+
+// ---------------------------------------------------------------------------------------------
+// Clean-up: everything started is stopped on the way out, whatever the way out is.
+
+const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) {
+    const { what, run } = cleanups.pop() as (typeof cleanups)[number];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([run(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('took over 15 s')), 15_000)))]);
+    } catch (error) {
+      console.error(`bench:crash: stopping ${what} failed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+let interrupted: NodeJS.Signals | undefined;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    interrupted = signal;
+    console.error(`bench:crash: ${signal}, stopping`);
+    void cleanUp().finally(() => process.exit(code));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load: the machine is shared, so the load average goes beside the figures.
+
+const loadSamples: number[] = [];
+const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 5_000);
+loadTimer.unref();
+function uptimeLine(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SMTP sink: every page lands here, stamped on receipt.
+
+const sink = await startSmtpSink();
+cleanups.push({ what: 'the SMTP sink', run: () => sink.close() });
+interface Page {
+  to: string;
+  at: number;
+}
+/** Incident code → its pages (ACTION NEEDED), in the order received. */
+const pagesByCode = new Map<string, Page[]>();
+let scanned = 0;
+function pagesOf(code: string): Page[] {
+  for (; scanned < sink.received.length; scanned++) {
+    const mail = sink.received[scanned];
+    const match = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/.exec(mail.subject);
+    if (!match) continue;
+    const list = pagesByCode.get(match[1]) ?? [];
+    for (const to of mail.to) list.push({ to, at: mail.receivedAtMs });
+    pagesByCode.set(match[1], list);
+  }
+  return pagesByCode.get(code) ?? [];
+}
+/** When level `index` (0-based) of the incident was first paged, if it was. */
+function firstPageAt(code: string, index: number): number | undefined {
+  return pagesOf(code).find((page) => page.to === LEVELS[index].email)?.at;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker child processes.
+
+interface WorkerChild {
+  pid: number | undefined;
+  spawnedAt: number;
+  /** When the SDK's "Worker state changed … RUNNING" line reached us. */
+  readyAt?: number;
+  /** Throws if the worker died by itself (not by our kill). */
+  alive(): void;
+  waitReady(): Promise<number>;
+  /** SIGKILL; resolves, once it has exited, with the moment the signal was sent. */
+  kill(): Promise<number>;
+}
+
+const children = new Set<ChildProcess>();
+let workerEnv: NodeJS.ProcessEnv = {};
+let workersStarted = 0;
+
+function startWorker(): WorkerChild {
+  const label = `worker #${++workersStarted}`;
+  const spawnedAt = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: ROOT, env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const tail: string[] = [];
+  let killing = false;
+  let died: Error | undefined;
+  const worker: WorkerChild = {
+    pid: child.pid,
+    spawnedAt,
+    alive() {
+      if (died) throw died;
+    },
+    async waitReady() {
+      return until(`${label} (pid ${child.pid}) to log that it is running`, () => (worker.alive(), worker.readyAt), WORKER_START_MS, 5);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        children.delete(child);
+        return Date.now();
+      }
+      killing = true;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const at = Date.now();
+      child.kill('SIGKILL');
+      await exited;
+      children.delete(child);
+      return at;
+    },
+  };
+  const reader = () => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const now = Date.now();
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        if (worker.readyAt === undefined && line.includes('Worker state changed') && line.includes('RUNNING')) worker.readyAt = now;
+      }
+    };
+  };
+  child.stdout?.on('data', reader());
+  child.stderr?.on('data', reader());
+  child.once('exit', (code, signal) => {
+    if (!killing) died = new Error(`${label} (pid ${child.pid}) exited by itself (code ${code}, signal ${signal}):\n  ${tail.join('\n  ')}`);
+  });
+  child.on('error', (error) => {
+    died ??= new Error(`${label} failed to start: ${error.message}`);
+  });
+  cleanups.push({ what: `${label} (pid ${child.pid})`, run: () => worker.kill() });
+  return worker;
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: what a late page waited for.
+
+type Long = { toNumber(): number };
+type Timestamp = { seconds?: number | Long | null; nanos?: number | null } | null | undefined;
+function msOf(ts: Timestamp): number {
+  if (!ts) return Number.NaN;
+  const secondsPart = ts.seconds;
+  const whole = typeof secondsPart === 'object' && secondsPart !== null ? secondsPart.toNumber() : Number(secondsPart ?? 0);
+  return whole * 1000 + (ts.nanos ?? 0) / 1e6;
+}
+
+interface HistoryFacts {
+  startedAt: number;
+  /** Workflow tasks whose sticky worker never took them (SCHEDULE_TO_START). */
+  stickyTimeouts: number;
+  /** Workflow tasks started by a worker that died before completing them (START_TO_CLOSE). */
+  taskTimeouts: number;
+  /** Activities that ran more than once: "deliverNotification page L2 bob (attempt 2)". */
+  retriedActivities: string[];
+}
+
+async function historyFacts(client: Client, workflowId: string, runId: string): Promise<HistoryFacts> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const facts: HistoryFacts = { startedAt: Number.NaN, stickyTimeouts: 0, taskTimeouts: 0, retriedActivities: [] };
+  const scheduled = new Map<string, string>();
+  for (const event of history.events ?? []) {
+    if (event.workflowExecutionStartedEventAttributes) facts.startedAt = msOf(event.eventTime as Timestamp);
+    const timedOut = event.workflowTaskTimedOutEventAttributes;
+    if (timedOut) {
+      if (Number(timedOut.timeoutType) === 2) facts.stickyTimeouts += 1;
+      else facts.taskTimeouts += 1;
+    }
+    const activity = event.activityTaskScheduledEventAttributes;
+    if (activity) {
+      let what = activity.activityType?.name ?? 'activity';
+      try {
+        const payload = activity.input?.payloads?.[0];
+        const request = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { kind?: string; responder?: { id?: string }; incident?: { level?: number } }) : undefined;
+        if (request?.kind) what += ` ${request.kind} L${request.incident?.level} ${request.responder?.id}`;
+      } catch {
+        // Not JSON: the name alone will do.
+      }
+      scheduled.set(String(event.eventId), what);
+    }
+    const startedActivity = event.activityTaskStartedEventAttributes;
+    if (startedActivity && (startedActivity.attempt ?? 1) > 1) {
+      facts.retriedActivities.push(`${scheduled.get(String(startedActivity.scheduledEventId)) ?? 'activity'} (attempt ${startedActivity.attempt})`);
+    }
+  }
+  return facts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One trial.
+
+interface Trial {
+  index: number;
+  code: string;
+  killOffsetMs: number;
+  downMs: number;
+  openedAt: number;
+  killedAt: number;
+  restartedAt: number;
+  readyAt: number;
+  /** Levels paged before the kill. */
+  pagedBeforeKill: number;
+  /** All three levels paged within BENCH_TRIAL_WAIT_S of the new worker being ready. */
+  complete: boolean;
+  /** Planned time of each level (NaN when unknown). */
+  planned: number[];
+  /** Page outcomes the incident recorded ("sent via smtp", "already sent", "failed: …"). */
+  outcomes: string[];
+  history: HistoryFacts;
+}
+
+function levelEscalatedAt(view: IncidentView, level: number): number {
+  const entry = view.timeline.find((item) => item.kind === 'escalation' && item.text === `escalated to level ${level}`);
+  return entry ? Date.parse(entry.at) : Number.NaN;
+}
+
+async function runTrial(index: number, context: { client: Client; gateway: ReturnType<typeof createTemporalGateway>; worker: WorkerChild }): Promise<{ trial: Trial; worker: WorkerChild }> {
+  const { client, gateway } = context;
+  let worker = context.worker;
+  const killOffsetMs = random() * KILL_WINDOW_MS;
+  const downMs = random() * DOWN_MAX_MS;
+
+  const openedAt = Date.now();
+  const alert: Alert = makeAlert({ service: 'crash', dedupKey: `crash-${tag}-${index}`, summary: `crash trial ${index}` });
+  let incidentId: string | undefined;
+  for (let attempt = 1; !incidentId; attempt++) {
+    try {
+      incidentId = (await gateway.submitAlert(alert)).incidentId;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await sleep(200 * attempt); // same alert id: counted once if the first call did get through
+    }
+  }
+  const ref = decodeIncidentId(incidentId);
+  if (!ref) throw new Error(`undecodable incident id ${incidentId}`);
+  const code = incidentCode(ref);
+
+  await sleep(openedAt + killOffsetMs - Date.now());
+  worker.alive();
+  const killedAt = await worker.kill();
+  const pagedBeforeKill = LEVELS.filter((_, level) => (firstPageAt(code, level) ?? Infinity) <= killedAt).length;
+  await sleep(downMs);
+  withinDeadline(`trial ${index}`);
+  worker = startWorker();
+  const restartedAt = worker.spawnedAt;
+  const readyAt = await worker.waitReady();
+
+  let complete = true;
+  try {
+    await until(`trial ${index} (${code}): every level paged`, () => (worker.alive(), LEVELS.every((_, level) => firstPageAt(code, level) !== undefined)), TRIAL_WAIT_MS, 10);
+  } catch (error) {
+    if (error instanceof DeadlineError || interrupted) throw error;
+    worker.alive();
+    complete = false;
+  }
+
+  const handle = client.workflow.getHandle(ref.workflowId, ref.runId);
+  const view = await client.connection.withDeadline(Date.now() + 10_000, () => handle.query(incidentQuery));
+  const history = await client.connection.withDeadline(Date.now() + 10_000, () => historyFacts(client, ref.workflowId, ref.runId));
+  const planned = LEVELS.map(({ level }) => (level === 1 ? history.startedAt : levelEscalatedAt(view, level - 1) + LEVEL_TIMEOUT_S * 1000));
+  const outcomes = view.paged.map((page) => `L${page.level} ${page.responderId}: ${page.outcome}`);
+  return {
+    trial: { index, code, killOffsetMs, downMs, openedAt, killedAt, restartedAt, readyAt, pagedBeforeKill, complete, planned, outcomes, history },
+    worker,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+const command = `npm run bench:crash   (BENCH_TRIALS=${TRIALS} BENCH_SEED=${SEED} BENCH_LEVEL_TIMEOUT_S=${LEVEL_TIMEOUT_S} BENCH_KILL_WINDOW_S=${KILL_WINDOW_MS / 1000} BENCH_DOWN_MAX_S=${DOWN_MAX_MS / 1000} BENCH_TRIAL_WAIT_S=${TRIAL_WAIT_MS / 1000} BENCH_DEADLINE_MIN=${DEADLINE_MS / 60_000})`;
+const uptimeBefore = uptimeLine();
+const trials: Trial[] = [];
+let firstStartupMs: number | undefined;
+let failed: unknown;
+let graceMs = 0;
+let devServer: DevServer | undefined;
+
+progress(`seed ${SEED}; ${TRIALS} trials`);
+try {
+  const home = await mkdtemp(join(tmpdir(), 'vigil-bench-crash-'));
+  cleanups.push({ what: `the temporary directory ${home}`, run: () => rm(home, { recursive: true, force: true }) });
+  const configRaw = {
+    services: {},
+    defaultEscalationPolicy: 'crash',
+    contacts: Object.fromEntries(LEVELS.map(({ contact, email }) => [contact, { name: contact[0].toUpperCase() + contact.slice(1), email }])),
+    escalationPolicies: {
+      crash: {
+        levels: LEVELS.map(({ contact, level }) => ({ notify: [contact], channels: ['email'], timeout: level < LEVELS.length ? `${LEVEL_TIMEOUT_S}s` : '1h' })),
+      },
+    },
+  };
+  const config = parseConfig(configRaw, 'bench crash config');
+  const configFile = join(home, 'vigil.config.mjs');
+  await writeFile(configFile, `export default ${JSON.stringify(configRaw)};\n`);
+
+  devServer = await startDevServer({ port: await freePort(), dbFile: join(home, 'temporal', 'dev.db') });
+  const server = devServer;
+  cleanups.push({ what: 'the Temporal dev server', run: () => server.stop() });
+  const connection = await Connection.connect({ address: server.address });
+  cleanups.push({ what: 'the client connection', run: () => connection.close() });
+  const client = new Client({ connection });
+  const taskQueue = `bench-crash-${tag}`;
+  const gateway = createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(config, [], alert) });
+
+  workerEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|TWILIO_|SMTP_|VIGIL_|BENCH_)/.test(name)));
+  Object.assign(workerEnv, {
+    TEMPORAL_ADDRESS: server.address,
+    VIGIL_TASK_QUEUE: taskQueue,
+    VIGIL_CONFIG: configFile,
+    // One VIGIL_HOME for every worker: restarted workers share the delivery log.
+    VIGIL_HOME: join(home, 'vigil'),
+    SMTP_URL: sink.url,
+    LOG_LEVEL: 'warn',
+  });
+
+  let worker = startWorker();
+  firstStartupMs = (await worker.waitReady()) - worker.spawnedAt;
+  progress(`first worker running after ${seconds(firstStartupMs)}`);
+  for (let index = 1; index <= TRIALS; index++) {
+    withinDeadline(`trial ${index}`);
+    const result = await runTrial(index, { client, gateway, worker });
+    worker = result.worker;
+    const trial = result.trial;
+    trials.push(trial);
+    const first = firstPageAfterRestart(trial);
+    progress(
+      `trial ${index}/${TRIALS} ${trial.code}: killed ${seconds(trial.killedAt - trial.openedAt)} after opening (${trial.pagedBeforeKill} paged), down ${seconds(trial.restartedAt - trial.killedAt)}, ready in ${seconds(trial.readyAt - trial.restartedAt)}; ` +
+        (first ? `first page after restart L${first.level}, late ${seconds(first.latenessMs)}` : 'no page left after the kill') +
+        (trial.complete ? '' : '; NOT every level paged in time'),
+    );
+  }
+  // A page killed in flight after the sink had it is retried once its activity times out: give
+  // such a duplicate of the last trials time to arrive.
+  const lastKill = trials.length ? trials[trials.length - 1].killedAt : Date.now();
+  graceMs = Math.max(0, lastKill + DUPLICATE_GRACE_MS - Date.now());
+  if (graceMs > 0) {
+    progress(`waiting ${seconds(graceMs)} for late duplicates (${DUPLICATE_GRACE_MS / 1000} s after the last kill)`);
+    await until('the duplicate grace period', () => Date.now() >= lastKill + DUPLICATE_GRACE_MS || undefined, DUPLICATE_GRACE_MS + 5_000, 250);
+  }
+} catch (error) {
+  failed = error;
+} finally {
+  await cleanUp();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report.
+
+interface FirstPage {
+  level: number;
+  planned: number;
+  receivedAt: number;
+  latenessMs: number;
+}
+
+/** The first page the restarted worker sent: the first level first received after it was ready. */
+function firstPageAfterRestart(trial: Trial): FirstPage | undefined {
+  for (let index = 0; index < LEVELS.length; index++) {
+    const receivedAt = firstPageAt(trial.code, index);
+    if (receivedAt === undefined || receivedAt <= trial.readyAt) continue;
+    const planned = trial.planned[index];
+    return { level: index + 1, planned, receivedAt, latenessMs: receivedAt - Math.max(planned, trial.readyAt) };
+  }
+  return undefined;
+}
+
+const stat = (values: number[]) =>
+  values.length ? `p50 ${seconds(percentile(values, 50)).padStart(8)}   p99 ${seconds(percentile(values, 99)).padStart(8)}   max ${seconds(Math.max(...values)).padStart(8)}   (n=${values.length})` : '(n=0)';
+const trialList = (items: string[]) => (items.length ? items.join(', ') : 'none');
+
+const report: string[] = [];
+report.push(`$ ${command}`);
+report.push(`bench:crash on the Temporal dev server (loopback, SQLite file), worker/main.ts in child processes, real SMTP sink; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+report.push(`uptime before: ${uptimeBefore}`);
+report.push(
+  `policy: alice → ${LEVEL_TIMEOUT_S} s → bob → ${LEVEL_TIMEOUT_S} s → carol (then 1 h), email only; kill -9 uniformly 0–${KILL_WINDOW_MS / 1000} s after opening, down 0–${DOWN_MAX_MS / 1000} s, then a new worker; seed ${SEED}`,
+);
+report.push(`trials run: ${trials.length} of ${TRIALS}${firstStartupMs !== undefined ? `; first worker started in ${seconds(firstStartupMs)}` : ''}`);
+
+if (trials.length > 0) {
+  const landed = [0, 1, 2, 3].map((count) => trials.filter((trial) => trial.pagedBeforeKill === count).length);
+  report.push(`kills landed: before the level-1 page ${landed[0]}, after level 1 ${landed[1]}, after level 2 ${landed[2]}, after level 3 (nothing left to page) ${landed[3]}`);
+
+  const duplicates: string[] = [];
+  const missed: string[] = [];
+  const strays: string[] = [];
+  let duplicateCount = 0;
+  let missedCount = 0;
+  for (const trial of trials) {
+    const pages = pagesOf(trial.code);
+    for (const [index, { email }] of LEVELS.entries()) {
+      const count = pages.filter((page) => page.to === email).length;
+      if (count > 1) {
+        duplicateCount += count - 1;
+        duplicates.push(`#${trial.index} ${trial.code} L${index + 1} ×${count}`);
+      }
+      if (count === 0) {
+        missedCount += 1;
+        missed.push(`#${trial.index} ${trial.code} L${index + 1}`);
+      }
+    }
+    const others = pages.filter((page) => !LEVELS.some((level) => level.email === page.to));
+    if (others.length) strays.push(`#${trial.index} ${trial.code}: ${others.map((page) => page.to).join(', ')}`);
+  }
+  report.push(`duplicate pages: ${duplicateCount} (goal 0); trials: ${trialList(duplicates)}   [counted ${DUPLICATE_GRACE_MS / 1000} s or more after each kill]`);
+  report.push(`missed steps: ${missedCount} (goal 0); trials: ${trialList(missed)}`);
+  if (strays.length) report.push(`pages to someone outside the policy: ${strays.join('; ')}`);
+  const incomplete = trials.filter((trial) => !trial.complete).map((trial) => `#${trial.index}`);
+  if (incomplete.length) report.push(`trials where not every level had paged ${TRIAL_WAIT_MS / 1000} s after the restart: ${incomplete.join(', ')}`);
+
+  const firsts = trials.map((trial) => ({ trial, first: firstPageAfterRestart(trial) })).filter((item): item is { trial: Trial; first: FirstPage } => item.first !== undefined);
+  const lateness = firsts.map((item) => item.first.latenessMs);
+  report.push('');
+  report.push(`lateness of the first page after each restart = sink receipt − max(planned, worker ready); "worker ready" = when the new worker's`);
+  report.push(`  SDK log line "Worker state changed … RUNNING" reached the bench; planned = workflow start (L1) or the previous level's escalation + ${LEVEL_TIMEOUT_S} s`);
+  report.push(`  ${stat(lateness)}`);
+  const byLevel = [1, 2, 3].map((level) => firsts.filter((item) => item.first.level === level).map((item) => item.first.latenessMs));
+  for (const [index, values] of byLevel.entries()) if (values.length) report.push(`    first page after restart at level ${index + 1}: ${stat(values)}`);
+  const over = firsts.filter((item) => item.first.latenessMs > LATENESS_BOUND_MS);
+  report.push(`  goal ≤ sticky / workflow task timeout ${STICKY_TIMEOUT_MS / 1000} s + 2 s = ${LATENESS_BOUND_MS / 1000} s: ${over.length === 0 ? 'met' : `NOT met in ${over.length} of ${firsts.length} trials`}`);
+  report.push(`  (${trials.length - firsts.length} trials had no page left after the restart)`);
+  const later: number[] = [];
+  for (const { trial, first } of firsts) {
+    for (let index = first.level; index < LEVELS.length; index++) {
+      const receivedAt = firstPageAt(trial.code, index);
+      if (receivedAt !== undefined && Number.isFinite(trial.planned[index])) later.push(receivedAt - trial.planned[index]);
+    }
+  }
+  if (later.length) report.push(`  later pages of the same incidents (restarted worker, receipt − planned): ${stat(later)}`);
+
+  const startups = trials.map((trial) => trial.readyAt - trial.restartedAt);
+  const outages = trials.map((trial) => trial.readyAt - trial.killedAt);
+  report.push('');
+  report.push(`worker restart time (spawn → RUNNING):    ${stat(startups)}`);
+  report.push(`worker outage (kill → new worker RUNNING): ${stat(outages)}`);
+
+  const sticky = trials.filter((trial) => trial.history.stickyTimeouts > 0);
+  const taskTimeouts = trials.filter((trial) => trial.history.taskTimeouts > 0);
+  const retried = trials.filter((trial) => trial.history.retriedActivities.length > 0);
+  const alreadySent = trials.filter((trial) => trial.outcomes.some((outcome) => outcome.endsWith('already sent')));
+  const failedPages = trials.filter((trial) => trial.outcomes.some((outcome) => !outcome.includes(': sent') && !outcome.endsWith('already sent')));
+  report.push('');
+  report.push(`history: sticky workflow tasks timed out (schedule-to-start) in ${sticky.length} trials; workflow tasks timed out (start-to-close, killed mid-task) in ${taskTimeouts.length} trials`);
+  report.push(`  activities retried (killed in flight): ${retried.length} trials${retried.length ? `: ${retried.map((trial) => `#${trial.index} ${trial.history.retriedActivities.join(' + ')}`).join('; ')}` : ''}`);
+  report.push(`  pages the delivery log recognised as already sent: ${alreadySent.length} trials${alreadySent.length ? ` (${alreadySent.map((trial) => `#${trial.index}`).join(', ')})` : ''}`);
+  if (failedPages.length) report.push(`  pages recorded as not sent: ${failedPages.map((trial) => `#${trial.index}: ${trial.outcomes.join('; ')}`).join(' | ')}`);
+
+  if (over.length) {
+    report.push('');
+    report.push(`trials over the ${LATENESS_BOUND_MS / 1000} s goal (times from the incident's opening):`);
+    report.push(`  ${'trial'.padEnd(6)} ${'code'.padEnd(7)} ${'kill'.padStart(7)} ${'paged'.padStart(5)} ${'down'.padStart(7)} ${'ready'.padStart(7)} level ${'planned'.padStart(7)} ${'page'.padStart(7)} ${'late'.padStart(7)}  what the history shows`);
+    for (const { trial, first } of over) {
+      const at = (time: number) => seconds(time - trial.openedAt).padStart(7);
+      const why = [
+        trial.history.stickyTimeouts ? `${trial.history.stickyTimeouts} sticky task timeout(s)` : '',
+        trial.history.taskTimeouts ? `${trial.history.taskTimeouts} workflow task start-to-close timeout(s)` : '',
+        ...trial.history.retriedActivities,
+      ].filter(Boolean);
+      report.push(
+        `  #${String(trial.index).padEnd(5)} ${trial.code.padEnd(7)} ${at(trial.killedAt)} ${String(trial.pagedBeforeKill).padStart(5)} ${seconds(trial.restartedAt - trial.killedAt).padStart(7)} ${at(trial.readyAt)} ${`L${first.level}`.padStart(5)} ${at(first.planned)} ${at(first.receivedAt)} ${seconds(first.latenessMs).padStart(7)}  ${why.join('; ') || 'nothing unusual'}`,
+      );
+    }
+  }
+}
+report.push('');
+if (loadSamples.length) report.push(`1-min load during the run: ${Math.min(...loadSamples).toFixed(2)}–${Math.max(...loadSamples).toFixed(2)}`);
+report.push(`uptime after:  ${uptimeLine()}`);
+console.log(report.join('\n'));
+
+if (interrupted) {
+  console.error(`\nbench:crash interrupted by ${interrupted}`);
+  process.exitCode = 1;
+} else if (failed) {
+  console.error(`\nbench:crash FAILED after ${trials.length} trials: ${failed instanceof DeadlineError ? failed.message : ((failed as Error).stack ?? String(failed))}`);
+  process.exitCode = 1;
+}
+const leftovers = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+if (devServer && devServer.process.exitCode === null && devServer.process.signalCode === null) leftovers.push(devServer.process);
+if (leftovers.length > 0) console.error(`bench:crash: ${leftovers.length} child processes still running (pids ${leftovers.map((child) => child.pid).join(', ')})`);
+// Everything is stopped; do not let a stray native handle keep the process alive.
+process.exit();
