@@ -45,6 +45,27 @@ function queryParameters(schema: z.ZodObject) {
   return Object.entries(jsonSchema.properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
 }
 
+/** A responder's action on one incident: API key, the incident id, a JSON body, the incident back. */
+function incidentAction(summary: string, body: z.ZodType, options: { bodyRequired?: boolean; ok?: '200' | '201'; badRequest?: string } = {}) {
+  return {
+    post: {
+      summary,
+      security: bearer,
+      parameters: [idParam],
+      requestBody: { required: options.bodyRequired ?? false, content: json(body) },
+      responses: {
+        [options.ok ?? '200']: { description: 'the incident' },
+        '400': errorResponse(options.badRequest ?? 'invalid body, or id not decodable'),
+        '401': errorResponse('API key'),
+        '404': errorResponse('no such incident'),
+        '409': errorResponse('already resolved'),
+        ...bodyErrors,
+        ...unavailable,
+      },
+    },
+  };
+}
+
 /** The OpenAPI document, generated from the schemas the routes validate with. */
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -78,91 +99,18 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the incident' }, '400': errorResponse('id not decodable (bad percent-encoding)'), '404': errorResponse('no such incident'), ...unavailable },
         },
       },
-      '/v1/incidents/{id}/ack': {
-        post: {
-          summary: 'Acknowledge: stops escalation',
-          security: bearer,
-          parameters: [idParam],
-          requestBody: { required: false, content: json(ackBodySchema) },
-          responses: {
-            '200': { description: 'the incident' },
-            '400': errorResponse('invalid body, or id not decodable'),
-            '401': errorResponse('API key'),
-            '404': errorResponse('no such incident'),
-            '409': errorResponse('already resolved'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v1/incidents/{id}/resolve': {
-        post: {
-          summary: 'Resolve: ends the incident',
-          security: bearer,
-          parameters: [idParam],
-          requestBody: { required: false, content: json(resolveBodySchema) },
-          responses: {
-            '200': { description: 'the incident' },
-            '400': errorResponse('invalid body, or id not decodable'),
-            '401': errorResponse('API key'),
-            '404': errorResponse('no such incident'),
-            '409': errorResponse('already resolved'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v1/incidents/{id}/escalate': {
-        post: {
-          summary: 'Escalate now: the next level is paged at once (an acknowledged incident is triggered again)',
-          security: bearer,
-          parameters: [idParam],
-          requestBody: { required: false, content: json(escalateBodySchema) },
-          responses: {
-            '200': { description: 'the incident' },
-            '400': errorResponse('invalid body, or id not decodable'),
-            '401': errorResponse('API key'),
-            '404': errorResponse('no such incident'),
-            '409': errorResponse('already resolved'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v1/incidents/{id}/updates': {
-        post: {
-          summary: "Post a status update: on the timeline, emailed to the communication plan's stakeholders, resets the update cadence",
-          security: bearer,
-          parameters: [idParam],
-          requestBody: { required: true, content: json(statusUpdateBodySchema) },
-          responses: {
-            '201': { description: 'the incident' },
-            '400': errorResponse('invalid body, or id not decodable'),
-            '401': errorResponse('API key'),
-            '404': errorResponse('no such incident'),
-            '409': errorResponse('already resolved'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v1/incidents/{id}/reassign': {
-        post: {
-          summary: 'Hand the incident to a person (paged at once) or an escalation policy (starts over)',
-          security: bearer,
-          parameters: [idParam],
-          requestBody: { required: true, content: json(reassignBodySchema) },
-          responses: {
-            '200': { description: 'the incident' },
-            '400': errorResponse('invalid body (unknown contact or policy), or id not decodable'),
-            '401': errorResponse('API key'),
-            '404': errorResponse('no such incident'),
-            '409': errorResponse('already resolved'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
+      '/v1/incidents/{id}/ack': incidentAction('Acknowledge: stops escalation', ackBodySchema),
+      '/v1/incidents/{id}/resolve': incidentAction('Resolve: ends the incident', resolveBodySchema),
+      '/v1/incidents/{id}/escalate': incidentAction('Escalate now: the next level is paged at once (an acknowledged incident is triggered again)', escalateBodySchema),
+      '/v1/incidents/{id}/updates': incidentAction(
+        "Post a status update: on the timeline, emailed to the communication plan's stakeholders, resets the update cadence",
+        statusUpdateBodySchema,
+        { bodyRequired: true, ok: '201' },
+      ),
+      '/v1/incidents/{id}/reassign': incidentAction('Hand the incident to a person (paged at once) or an escalation policy (starts over)', reassignBodySchema, {
+        bodyRequired: true,
+        badRequest: 'invalid body (unknown contact or policy), or id not decodable',
+      }),
       '/v1/ack/{token}': {
         get: {
           summary: 'The confirm page of a one-click acknowledge link from a page email (changes nothing)',
