@@ -458,7 +458,15 @@ async function runTrial(index: number, lane: Lane, client: Client): Promise<Tria
   let history = noFacts();
   const readErrors: string[] = [];
   try {
-    history = await client.connection.withDeadline(Date.now() + 10_000, () => historyFacts(client, ref.workflowId, ref.runId));
+    // A page reaches the sink before its activity completes (and only then are its started and
+    // completed events written), so read until every page paged has its outcome, a few seconds at most.
+    const paged = LEVELS.filter((_, level) => firstPageAt(code, level) !== undefined).length;
+    const readBy = Date.now() + 5_000;
+    for (;;) {
+      history = await client.connection.withDeadline(Date.now() + 10_000, () => historyFacts(client, ref.workflowId, ref.runId));
+      if (history.outcomes.length >= paged || Date.now() > readBy) break;
+      await sleep(100);
+    }
   } catch (error) {
     readErrors.push(`history: ${(error as Error).message}`);
     progress(`trial ${index} ${code}: could not read the incident's history (${(error as Error).message})`);
