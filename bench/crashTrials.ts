@@ -55,6 +55,7 @@ import { makeAlert } from '../test/support/alerts';
 import { freePort } from '../test/support/freePort';
 import { startSmtpSink } from '../test/support/smtpSink';
 import { percentile } from './stats';
+import { seededRandom } from '../test/support/seededRandom';
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -122,18 +123,7 @@ async function until<T>(what: string, check: () => T | undefined | false | Promi
   }
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+const random = seededRandom(SEED);
 
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started is stopped on the way out, whatever the way out is.

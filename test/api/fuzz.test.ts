@@ -20,22 +20,11 @@ import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
+import { seededRandom } from '../support/seededRandom';
 
 const CASES = 3_000;
 
-/** mulberry32: small, seeded, good enough to vary inputs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const next = random(20261124);
+const next = seededRandom(20261124);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
 
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, '', ' ', 'x'.repeat(5_000), '9999-12-31T23:59:59Z', '\u0000\r\nBcc: x@example.test', [], {}, [[[]]], { __proto__: { polluted: true } }, '<script>', 'ACK', NaN];
