@@ -20,6 +20,23 @@ export interface NotifyDeps {
 /** `sent`, `already sent` (a retry found it delivered), or why nothing could be sent. */
 export type DeliveryOutcome = string;
 
+/**
+ * How often a delivery in progress tells Temporal it is alive. The workflow's heartbeat timeout
+ * (a few of these) is how soon a worker that died mid-send is noticed and the page retried.
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 function messageIdFor(idempotencyKey: string): string {
   return `<${idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '-')}@vigil>`;
 }
@@ -48,14 +65,16 @@ export function createNotifyActivities(deps: NotifyDeps) {
       const address = channel === 'email' ? responder.email : responder.phone;
       if (!address) return `no ${channel} address for ${responder.id}`;
       if (await deps.deliveries.wasSent(idempotencyKey)) return 'already sent';
-      if (channel === 'email') {
-        const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
-        const threadId = messageIdFor(`${request.incident.id}-thread`);
-        await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(idempotencyKey), threadId });
-      } else {
-        await deps.sms.send({ to: address, body: renderSms(request) });
-      }
-      await deps.deliveries.recordSent(idempotencyKey);
+      await heartbeating(async () => {
+        if (channel === 'email') {
+          const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
+          const threadId = messageIdFor(`${request.incident.id}-thread`);
+          await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(idempotencyKey), threadId });
+        } else {
+          await deps.sms.send({ to: address, body: renderSms(request) });
+        }
+        await deps.deliveries.recordSent(idempotencyKey);
+      });
       Context.current().log.info('notification sent', { channel, kind: request.kind, incident: request.incident.code, to: responder.id });
       return `sent via ${channel === 'email' ? deps.email.name : deps.sms.name}`;
     },

@@ -35,6 +35,11 @@ export interface IncidentGateway {
   /** Resolves only once Temporal durably holds the alert (signalWithStart completed). */
   submitAlert(alert: Alert): Promise<SubmittedAlert>;
   /**
+   * Hands over alerts of one incident key in one call (a storm's repeats, coalesced by the API).
+   * Resolves only once Temporal durably holds all of them.
+   */
+  submitAlerts(alerts: Alert[]): Promise<SubmittedAlert>;
+  /**
    * Tells the open incident of this alert's key that its source reports it resolved.
    * @returns false when no incident of that key is open (nothing to tell).
    */

@@ -15,6 +15,7 @@ import type { Severity } from '../domain/severity';
 import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 import {
   acknowledgeUpdate,
+  alertBatchSignal,
   alertSignal,
   escalateUpdate,
   INCIDENT_CONFLICT_FAILURE,
@@ -26,7 +27,7 @@ import {
   searchAttributes,
   sourceResolvedSignal,
 } from '../workflows/definitions';
-import type { IncidentFilter, IncidentGateway, IncidentSummary } from './incidentGateway';
+import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
@@ -171,22 +172,34 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     return incidentId;
   }
 
+  /** Opens the incident of `opening`'s key, or signals the open one; `opening` is counted once either way. */
+  async function signalWithStart(opening: Alert, signal: typeof alertSignal | typeof alertBatchSignal, payload: Alert | Alert[]): Promise<SubmittedAlert> {
+    const input: IncidentWorkflowInput = { alert: opening, plan: deps.plan?.(opening) };
+    const handle = await call(
+      () =>
+        client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
+          workflowId: incidentWorkflowId(opening),
+          taskQueue: deps.taskQueue,
+          args: [input],
+          signal: signal.name,
+          signalArgs: [payload],
+        }),
+      INTAKE_DEADLINE_MS,
+    );
+    return { incidentId: await incidentIdOfRun({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
+  }
+
   const OPEN = [`ExecutionStatus = 'Running'`, `${searchAttributes.status.name} != 'resolved'`];
 
   return {
-    async submitAlert(alert: Alert) {
-      const input: IncidentWorkflowInput = { alert, plan: deps.plan?.(alert) };
-      const handle = await call(() =>
-        client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
-          workflowId: incidentWorkflowId(alert),
-          taskQueue: deps.taskQueue,
-          args: [input],
-          signal: alertSignal,
-          signalArgs: [alert],
-        }),
-        INTAKE_DEADLINE_MS,
-      );
-      return { incidentId: await incidentIdOfRun({ workflowId: handle.workflowId, runId: handle.signaledRunId }) };
+    submitAlert(alert: Alert) {
+      return signalWithStart(alert, alertSignal, alert);
+    },
+
+    submitAlerts(alerts: Alert[]) {
+      if (alerts.length === 0) throw new Error('submitAlerts needs at least one alert');
+      // Older workers know only the one-alert signal; a lone alert keeps using it.
+      return alerts.length === 1 ? signalWithStart(alerts[0], alertSignal, alerts[0]) : signalWithStart(alerts[0], alertBatchSignal, alerts);
     },
 
     async noteSourceResolved(alert: Alert) {

@@ -15,8 +15,8 @@
  * delivery log.
  *
  * A trial takes about 10-15 s, most of it the sticky timeout (10 s) that the killed worker's next
- * workflow task waits out, and about 35 s when a page activity was killed in flight (its 30 s
- * start-to-close timeout). So trials run on BENCH_LANES (2) lanes side by side: each lane has its
+ * workflow task waits out; a page activity killed in flight is retried once its heartbeat
+ * timeout (10 s) passes. So trials run on BENCH_LANES (2) lanes side by side: each lane has its
  * own task queue and worker process and runs its trials one after another, so a kill hits only its
  * own lane's worker and incident. 100 trials take about 15 min on 2 lanes (about 28 min on 1).
  *
@@ -84,7 +84,7 @@ if (process.env.BENCH_SEED && !/^\d+$/.test(process.env.BENCH_SEED)) throw new E
 /** The SDK's defaults: a sticky task waits this long for its worker; a started workflow task this long to complete. */
 const STICKY_TIMEOUT_MS = 10_000;
 const LATENESS_BOUND_MS = STICKY_TIMEOUT_MS + 2_000;
-/** deliverNotification's startToCloseTimeout (30 s) + its first retry interval (2 s) + margin: a page killed in flight is retried by then. */
+/** deliverNotification's startToCloseTimeout (30 s, the outer bound past its 10 s heartbeat timeout) + its first retry interval (2 s) + margin: a page killed in flight is retried by then. */
 const DUPLICATE_GRACE_MS = 40_000;
 const WORKER_START_MS = envNumber('BENCH_WORKER_START_S', 180) * 1000;
 

@@ -74,6 +74,12 @@ export interface PendingDelivery {
 /** A repeat of an alert that already has an open incident (sent with signalWithStart). */
 export const alertSignal = defineSignal<[Alert]>('alert');
 
+/**
+ * Repeats of one key that queued up in the API while its previous call was in flight, in the
+ * order received: a storm reaches the workflow as a few signals, not one per alert.
+ */
+export const alertBatchSignal = defineSignal<[Alert[]]>('alertBatch');
+
 /** The monitoring tool says the alert is over (signalled only to a running incident). */
 export const sourceResolvedSignal = defineSignal<[Alert]>('sourceResolved');
 

@@ -31,6 +31,7 @@ import { notificationKey } from '../domain/notification';
 import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from './definitions';
 import {
   acknowledgeUpdate,
+  alertBatchSignal,
   alertSignal,
   escalateUpdate,
   reassignUpdate,
@@ -49,8 +50,11 @@ const { planIncident } = proxyActivities<PlanActivities>({
 });
 
 // Bounded retries: a delivery that keeps failing is recorded as failed, and escalation goes on.
+// The activity heartbeats while it sends, so a worker killed mid-send is noticed after the
+// heartbeat timeout and the page retried on another worker, not after the 30 s start-to-close.
 const { deliverNotification } = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 
@@ -67,8 +71,11 @@ const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
 /** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
 const DEFAULT_HISTORY_LIMIT = 2_000;
 
-/** How many recent alert ids an incident remembers to recognise a re-delivery. */
-const RECENT_ALERT_IDS = 64;
+/**
+ * How many recent alert ids an incident remembers to recognise a re-delivery: a few of the API's
+ * largest batches (see api/intake/keyLanes.ts), since a batch that timed out is spooled and sent again.
+ */
+const RECENT_ALERT_IDS = 1_024;
 
 function refuse(refusal: TransitionRefusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
@@ -107,10 +114,12 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
    * retrying after a lost answer) carries the same id, and counts once.
    */
   const recentAlertIds: string[] = [...(carried?.recentAlertIds ?? [])];
+  const recentAlertIdSet = new Set(recentAlertIds);
   function alreadyCounted(alert: Alert): boolean {
-    if (alert.id === input.alert.id || recentAlertIds.includes(alert.id)) return true;
+    if (alert.id === input.alert.id || recentAlertIdSet.has(alert.id)) return true;
     recentAlertIds.push(alert.id);
-    if (recentAlertIds.length > RECENT_ALERT_IDS) recentAlertIds.shift();
+    recentAlertIdSet.add(alert.id);
+    if (recentAlertIds.length > RECENT_ALERT_IDS) recentAlertIdSet.delete(recentAlertIds.shift() as string);
     return false;
   }
 
@@ -122,7 +131,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     ]);
   }
 
-  setHandler(alertSignal, (alert) => {
+  function takeAlert(alert: Alert): void {
     // signalWithStart delivers the opening alert as a signal too; it is already counted.
     if (alreadyCounted(alert)) return;
     if (!incident.isOpen) {
@@ -132,6 +141,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const before = incident.severity;
     incident.recordRepeat(alert, new Date());
     if (incident.severity !== before) publishStatus();
+  }
+  setHandler(alertSignal, takeAlert);
+  setHandler(alertBatchSignal, (alerts) => {
+    for (const alert of alerts) takeAlert(alert);
   });
   /** Known once planned; runs started without a plan learn it from the planning activity. */
   let resolution: IncidentPlan['resolution'] = carried?.plan.resolution ?? input.plan?.resolution;

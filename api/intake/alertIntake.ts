@@ -5,13 +5,16 @@
  */
 import { TemporalUnavailableError, type IncidentGateway } from '../incidentGateway';
 import type { AlertSpool } from './alertSpool';
-import { deliverItem, type DeliveredItem, type IntakeItem } from './intakeItem';
+import type { DeliveredItem, IntakeItem } from './intakeItem';
+import { createKeyLanes, type KeyLanes } from './keyLanes';
 
 export type IntakeOutcome = ({ held: 'temporal' } & DeliveredItem) | { held: 'spool' };
 
 export interface AlertIntake {
   /** Holds the items in order. @throws TemporalUnavailableError when neither Temporal nor a spool can. */
   accept(items: IntakeItem[]): Promise<IntakeOutcome[]>;
+  /** The per-key lanes items travel to Temporal by. */
+  readonly lanes: KeyLanes;
 }
 
 export interface AlertIntakeDeps {
@@ -22,7 +25,8 @@ export interface AlertIntakeDeps {
 }
 
 export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
-  const { gateway, spool } = deps;
+  const { spool } = deps;
+  const lanes = createKeyLanes(deps.gateway);
 
   async function toSpool(items: IntakeItem[], outage: unknown): Promise<IntakeOutcome[]> {
     if (!spool) throw outage;
@@ -40,12 +44,13 @@ export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
   }
 
   return {
+    lanes,
     async accept(items) {
       if (spool?.active) return toSpool(items, new TemporalUnavailableError(new Error('spool is draining')));
       const outcomes: IntakeOutcome[] = [];
       for (const [index, item] of items.entries()) {
         try {
-          outcomes.push({ held: 'temporal', ...(await deliverItem(gateway, item)) });
+          outcomes.push({ held: 'temporal', ...(await lanes.deliver(item)) });
         } catch (error) {
           if (!(error instanceof TemporalUnavailableError)) throw error;
           // The rest of the request, in order, behind anything already waiting.

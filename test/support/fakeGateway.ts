@@ -42,6 +42,12 @@ export function createFakeGateway() {
       submitted.push(alert);
       return { incidentId: open(alert).id };
     },
+    async submitAlerts(alerts) {
+      check();
+      submitted.push(...alerts);
+      // Like Temporal, one call for the batch: all of it joins the incident its first alert opens.
+      return { incidentId: open(alerts[0]).id };
+    },
     async noteSourceResolved(alert) {
       check();
       sourceResolved.push(alert);

@@ -7,7 +7,7 @@ import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { acknowledgeUpdate, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
@@ -236,6 +236,32 @@ describe('incident workflow: alerts', () => {
       expect(view.timeline.filter((entry) => entry.kind === 'repeat')).toHaveLength(1);
       expect(view.timeline.find((entry) => entry.kind === 'repeat')?.text).toContain('3 received');
       expect(pagesOf(sent)).toHaveLength(2); // level 1 only: alice by email and SMS
+      await first.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await first.result();
+    });
+  });
+
+  it('counts each alert of a batch of repeats once, including alerts it already counted', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const alert = uniqueAlert({ severity: 'warning' });
+      const first = await startIncident(alert, taskQueue);
+      const repeats = Array.from({ length: 5 }, () => ({ ...alert, id: randomUUID() }));
+      const batch = [alert, ...repeats.slice(0, 3), { ...repeats[3], severity: 'critical' as const }, repeats[4]];
+      const handle = await env.client.workflow.signalWithStart(incidentWorkflow, {
+        workflowId: incidentWorkflowId(alert),
+        taskQueue,
+        args: [{ alert }],
+        signal: alertBatchSignal,
+        signalArgs: [batch],
+      });
+      // A batch that timed out in the API reaches the incident again, spooled one alert at a time.
+      await startIncident(repeats[2], taskQueue);
+      expect(handle.signaledRunId).toBe(first.signaledRunId);
+      await env.sleep('1m');
+      const view = await first.query(incidentQuery);
+      expect(view.alertCount).toBe(6);
+      expect(view.severity).toBe('critical');
+      expect(pagesOf(sent)).toHaveLength(2);
       await first.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await first.result();
     });

@@ -1,0 +1,97 @@
+/**
+ * One lane per incident key between the API and Temporal. A key's items go one call at a time,
+ * in the order received, and the triggers that queue up while a call is in flight go together as
+ * one batch signal. A lone alert is sent at once (no added wait); a storm of one key becomes a
+ * few large signals instead of one per alert, so the incident's history grows with the number
+ * of calls, not alerts, and each workflow task has little to read.
+ *
+ * Every caller still waits until Temporal holds its own item. When Temporal is unreachable the
+ * call fails, and so does everything queued behind it in the lane, so each request can spool its
+ * items in order instead of each waiting out its own deadline.
+ */
+import { incidentWorkflowId } from '../../domain/alert';
+import type { Alert } from '../../domain/alert';
+import { TemporalUnavailableError, type IncidentGateway } from '../incidentGateway';
+import { deliverItem, type DeliveredItem, type IntakeItem } from './intakeItem';
+
+export interface KeyLanes {
+  /** Resolves once Temporal holds the item; rejects as deliverItem does. */
+  deliver(item: IntakeItem): Promise<DeliveredItem>;
+  /** Lanes with a call in flight (for metrics and tests). */
+  readonly busy: number;
+}
+
+export interface KeyLaneLimits {
+  /** Most alerts in one signal. */
+  maxBatchAlerts: number;
+  /** Most JSON bytes in one signal, well under Temporal's 2 MB payload limit. */
+  maxBatchBytes: number;
+}
+
+export const DEFAULT_LANE_LIMITS: KeyLaneLimits = { maxBatchAlerts: 200, maxBatchBytes: 256 * 1024 };
+
+interface Waiting {
+  item: IntakeItem;
+  settle: { resolve: (delivered: DeliveredItem) => void; reject: (error: unknown) => void };
+}
+
+export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits = DEFAULT_LANE_LIMITS): KeyLanes {
+  /** Workflow id → items waiting behind the call in flight. A key without a lane is idle. */
+  const lanes = new Map<string, Waiting[]>();
+
+  /** The head of the queue, and the triggers right behind it while they fit one signal. */
+  function takeBatch(queue: Waiting[]): Waiting[] {
+    if (queue[0].item.action !== 'trigger') return queue.splice(0, 1);
+    let count = 1;
+    let bytes = JSON.stringify(queue[0].item.alert).length;
+    while (count < queue.length && count < limits.maxBatchAlerts && queue[count].item.action === 'trigger') {
+      const size = JSON.stringify((queue[count].item as { alert: Alert }).alert).length;
+      if (bytes + size > limits.maxBatchBytes) break;
+      bytes += size;
+      count += 1;
+    }
+    return queue.splice(0, count);
+  }
+
+  async function send(batch: Waiting[]): Promise<DeliveredItem> {
+    if (batch.length === 1) return deliverItem(gateway, batch[0].item);
+    const alerts = batch.map((waiting) => (waiting.item as { alert: Alert }).alert);
+    return { incidentId: (await gateway.submitAlerts(alerts)).incidentId, reachedIncident: true };
+  }
+
+  async function drain(key: string, queue: Waiting[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = takeBatch(queue);
+      try {
+        const delivered = await send(batch);
+        for (const waiting of batch) waiting.settle.resolve(delivered);
+      } catch (error) {
+        for (const waiting of batch) waiting.settle.reject(error);
+        // Whatever waits behind an outage would only wait out the same deadline, then spool:
+        // fail it now, in order.
+        if (error instanceof TemporalUnavailableError) for (const waiting of queue.splice(0)) waiting.settle.reject(error);
+      }
+    }
+    lanes.delete(key);
+  }
+
+  return {
+    deliver(item) {
+      const key = incidentWorkflowId(item.alert);
+      return new Promise<DeliveredItem>((resolve, reject) => {
+        const waiting: Waiting = { item, settle: { resolve, reject } };
+        const queue = lanes.get(key);
+        if (queue) {
+          queue.push(waiting);
+          return;
+        }
+        const fresh = [waiting];
+        lanes.set(key, fresh);
+        void drain(key, fresh);
+      });
+    },
+    get busy() {
+      return lanes.size;
+    },
+  };
+}
