@@ -8,6 +8,7 @@ import { loadConfig } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
+import { bundleWorkflowsInChild } from './bundleWorkflows';
 import { createVigilWorker } from './createWorker';
 import { transportsFromEnv } from './transports';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     // Bounds the worker's memory with many open incidents (bench:escalation measures it).
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : undefined,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
+    workflowBundle: await bundleWorkflowsInChild(vigilDir),
   });
   logger.info(
     { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },

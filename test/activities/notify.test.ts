@@ -53,6 +53,22 @@ describe('deliverNotification', () => {
     expect(emails[0].messageId).toBe('<inc-1-page-L1-c0-alice-email@vigil>');
   });
 
+  it('heartbeats while a slow send is in flight, so a worker that dies mid-send is noticed in seconds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
+    const activities = createNotifyActivities({
+      email: { name: 'slow-mail', send: () => new Promise((resolve) => setTimeout(resolve, 2_300)) },
+      sms: { name: 'test-sms', send: async () => ({ id: 'SM1' }) },
+      deliveries: createFileDeliveryLog(join(dir, 'deliveries')),
+      publicUrl: 'https://vigil.example.test',
+    });
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => (beats += 1));
+    expect(await env.run(activities.deliverNotification, request())).toBe('sent via slow-mail');
+    // One at the start, then one a second while the send waits; none after it finished.
+    expect(beats).toBe(3);
+  });
+
   it('sends SMS to the phone number and a distinct key sends again', async () => {
     const { activities, texts, env } = await setup();
     await env.run(activities.deliverNotification, request({ channel: 'sms', idempotencyKey: 'k-sms-1' }));
