@@ -52,8 +52,13 @@ export default defineConfig({
       ],
     },
   },
-  // Each key's value is read from the named environment variable; `npm start` makes one for the demo.
-  apiKeys: [{ user: 'demo-responder', env: 'VIGIL_API_KEY' }],
+  // Each key's value is read from the named environment variable; `npm start` makes these for the demo.
+  // A key's role decides which writes it may make (docs/roles.md); without one it is a responder.
+  apiKeys: [
+    { user: 'demo-responder', env: 'VIGIL_API_KEY' },
+    { user: 'demo-ops-manager', env: 'VIGIL_OPS_API_KEY', role: 'operations-manager' },
+    { user: 'demo-problem-manager', env: 'VIGIL_PROBLEM_API_KEY', role: 'problem-manager' },
+  ],
   // What pages and what is only recorded (GET /v1/events); see docs/event-management.md.
   eventPolicy: {
     rules: [
@@ -61,4 +66,6 @@ export default defineConfig({
       { name: 'recurring-warnings', match: { severity: 'warning' }, action: 'event', promote: { count: 3, within: '30m', persistsFor: '1h' } },
     ],
   },
+  // A public page for stakeholders at /status/shop: only what responders publish as updates (docs/dashboard.md).
+  statusPages: [{ id: 'shop', title: 'Shop status', services: ['checkout', 'storage'] }],
 });

@@ -14,16 +14,27 @@ import type { ReceiveDeps } from './intake/receive';
 import type { AlertGroups } from './records/alertGroups';
 import type { ChangeEvents } from './records/changeEvents';
 import type { UsedAckLinks } from './records/usedAckLinks';
+import type { IncidentReviews } from './records/incidentReviews';
+import type { ApiKeys } from './auth';
 import type { EventLog } from './records/eventLog';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { ackLinkRoutes } from './routes/ackLinks';
+import { dashboardRoutes } from './routes/dashboard';
+import { statusPageRoutes } from './routes/statusPages';
 import { alertRoutes } from './routes/alerts';
 import { eventRoutes } from './routes/events';
+import { kpiRoutes } from './routes/kpis';
+import { reopenPolicyOf, type KpiSource } from './kpiReport';
 import { scheduleRoutes } from './routes/schedules';
 import { maintenanceRoutes } from './routes/maintenance';
+import { policyRoutes } from './routes/policies';
+import { reviewRoutes } from './routes/reviews';
+import { problemRoutes } from './routes/problems';
+import type { ProblemGateway } from './problemGateway';
+import { reviewPolicyOf } from '../domain/review';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { integrationRoutes } from './routes/integrations';
@@ -35,8 +46,8 @@ import { twilioSmsRoutes } from './routes/twilioSms';
 export interface AppDeps {
   gateway: IncidentGateway;
   config: VigilConfig;
-  /** API key → the user it acts as. */
-  apiKeys: Map<string, string>;
+  /** API key → the user it acts as and its role (see docs/roles.md). */
+  apiKeys: ApiKeys;
   /** The URL Twilio and responders reach this API at (no trailing slash). */
   publicUrl: string;
   /** Without it the SMS webhook answers 503. */
@@ -58,13 +69,20 @@ export interface AppDeps {
   /** Verifies one-click acknowledge links (`VIGIL_LINK_SECRET`, shared with the workers). */
   linkSecret?: string;
   usedAckLinks?: UsedAckLinks;
+  /** Incident facts for KPIs (Temporal visibility); without it `/v1/kpis` answers 503 and `/metrics` has no KPI gauges. */
+  kpis?: KpiSource;
+  /** What people wrote in post-incident reviews (without it, filling one in gets a 503). */
+  reviews?: IncidentReviews;
+  /** Problems (recurring incidents); without it the problem routes answer 503. */
+  problems?: ProblemGateway;
 }
 
 const JSON_LIMIT = '256kb';
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
-  const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined });
+  const kpis = deps.kpis ? { source: deps.kpis, events: deps.events, ...reopenPolicyOf(deps.config) } : undefined;
+  const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined, kpis });
   const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count) });
   const openApi = openApiDocument();
   app.disable('x-powered-by');
@@ -114,9 +132,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes, config: deps.config }));
   app.use(scheduleRoutes({ schedules: schedulesOf(deps.config), contacts: deps.config.contacts }));
   app.use(eventRoutes({ events: deps.events }));
+  app.use(kpiRoutes({ kpis }));
   app.use(maintenanceRoutes({ maintenance: deps.maintenance, apiKeys: deps.apiKeys }));
+  app.use(problemRoutes({ problems: deps.problems, gateway: deps.gateway, apiKeys: deps.apiKeys, config: deps.config }));
+  app.use(reviewRoutes({ gateway: deps.gateway, reviews: deps.reviews, policy: reviewPolicyOf(deps.config), apiKeys: deps.apiKeys }));
+  app.use(policyRoutes({ config: deps.config }));
   app.use(twilioSmsRoutes(deps));
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
+  app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
+  app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

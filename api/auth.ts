@@ -1,17 +1,40 @@
 import type { Request } from 'express';
+import { mayActAs, type ApiKeyHolder, type Role } from '../domain/roles';
 import { HttpError } from './httpErrors';
 import { sameSecret } from './sameSecret';
 
+/** API key → who it acts as and in which role (built from config by `resolveApiKeys`). */
+export type ApiKeys = ReadonlyMap<string, ApiKeyHolder>;
 
 /**
- * The user an `Authorization: Bearer <key>` header acts as.
+ * Who an `Authorization: Bearer <key>` header acts as.
  * @throws HttpError 401 when the header is missing or the key unknown.
  */
-export function requireApiUser(req: Request, apiKeys: Map<string, string>): string {
+export function requireApiKey(req: Request, apiKeys: ApiKeys): ApiKeyHolder {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const challenge = { 'www-authenticate': 'Bearer' };
   if (!match) throw new HttpError(401, 'an API key is required', [{ field: 'authorization', message: 'expected "Bearer <API key>"' }], {}, challenge);
-  for (const [key, user] of apiKeys) if (sameSecret(key, match[1])) return user;
+  for (const [key, holder] of apiKeys) if (sameSecret(key, match[1])) return holder;
   throw new HttpError(401, 'unknown API key', [{ field: 'authorization', message: 'not a configured API key' }], {}, challenge);
+}
+
+/** The user of a valid API key, whatever its role. @throws HttpError 401 */
+export function requireApiUser(req: Request, apiKeys: ApiKeys): string {
+  return requireApiKey(req, apiKeys).user;
+}
+
+/**
+ * The user of a valid API key whose role may make a write that belongs to `role` (an
+ * operations manager may make every write).
+ * @throws HttpError 401 without a valid key, 403 naming the role needed when its role may not.
+ */
+export function requireRole(req: Request, apiKeys: ApiKeys, role: Role): string {
+  const holder = requireApiKey(req, apiKeys);
+  if (mayActAs(holder.role, role)) return holder.user;
+  const needed = role === 'operations-manager' ? 'operations-manager' : `${role} (or operations-manager)`;
+  throw new HttpError(403, `this needs the ${needed} role; the key of ${holder.user} has the ${holder.role} role`, [{ field: 'authorization', message: `role ${role} needed` }], {
+    requiredRole: role,
+    role: holder.role,
+  });
 }

@@ -19,9 +19,11 @@ import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
 import { createUsedAckLinks } from './records/usedAckLinks';
+import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
-import { createTemporalGateway } from './temporalGateway';
+import { createTemporalGateway, createTemporalKpiSource } from './temporalGateway';
+import { createTemporalProblemGateway } from './temporalProblemGateway';
 
 const logger = createLogger('vigil-api');
 
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const publicUrl = (process.env.VIGIL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const apiKeys = resolveApiKeys(config);
-  if (apiKeys.size === 0) logger.warn('no API key is set in the environment: acknowledge and resolve over HTTP are refused');
+  if (apiKeys.size === 0) logger.warn('no API key is set in the environment: every write over HTTP is refused');
   const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOKS, alert) });
   const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger });
   const app = createApp({
@@ -56,6 +58,9 @@ async function main(): Promise<void> {
     groups: createAlertGroups(store),
     changes: createChangeEvents(store),
     usedAckLinks: createUsedAckLinks(store),
+    kpis: createTemporalKpiSource(client),
+    reviews: createIncidentReviews(store),
+    problems: createTemporalProblemGateway({ client, taskQueue: settings.taskQueue }),
     linkSecret: process.env.VIGIL_LINK_SECRET,
     config,
     apiKeys,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { digestQuerySchema } from './routes/dashboard';
 import { SEVERITY_WORDS } from '../domain/severity';
 import {
   ackBodySchema,
@@ -16,6 +17,9 @@ import {
   resolveBodySchema,
   statusUpdateBodySchema,
 } from './schemas';
+import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSchema } from './reviewSchemas';
+import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
+import { kpiQuerySchema, kpiReportSchema } from './kpiSchemas';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
 const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
@@ -25,6 +29,9 @@ const bearer = [{ apiKey: [] }];
 const bodyErrors = { '413': errorResponse('body too large'), '415': errorResponse('not JSON, or a charset other than UTF-8') };
 const unavailable = { '503': errorResponse('Temporal unavailable') };
 const storeUnavailable = { '503': errorResponse('the SQL store is unavailable or not configured') };
+/** A valid key whose role may not make this write (see docs/roles.md); the answer names the role needed. */
+const forbidden = (role: string) => ({ '403': errorResponse(`the key's role may not: needs ${role}`) });
+const markdown = { 'text/markdown': { schema: { type: 'string' } } };
 
 /**
  * The alert body, with what the schema checks in code written out for JSON Schema: `severity`
@@ -57,12 +64,74 @@ function incidentAction(summary: string, body: z.ZodType, options: { bodyRequire
         [options.ok ?? '200']: { description: 'the incident' },
         '400': errorResponse(options.badRequest ?? 'invalid body, or id not decodable'),
         '401': errorResponse('API key'),
+        ...forbidden('responder or operations-manager'),
         '404': errorResponse('no such incident'),
         '409': errorResponse('already resolved'),
         ...bodyErrors,
         ...unavailable,
       },
     },
+  };
+}
+
+/** Problems: open reads, a problem manager's writes (docs/problems.md). */
+function problemPaths() {
+  const problemsUnavailable = { '503': errorResponse('Temporal unavailable, or problems not configured') };
+  const write = (summary: string, body: z.ZodType, options: { bodyRequired: boolean; conflict: string }) => ({
+    post: {
+      summary,
+      security: bearer,
+      parameters: [idParam],
+      requestBody: { required: options.bodyRequired, content: json(body) },
+      responses: {
+        '200': { description: 'the problem' },
+        '400': errorResponse('invalid body'),
+        '401': errorResponse('API key'),
+        ...forbidden('problem-manager or operations-manager'),
+        '404': errorResponse('no such problem'),
+        '409': errorResponse(options.conflict),
+        ...bodyErrors,
+        ...problemsUnavailable,
+      },
+    },
+  });
+  return {
+    '/v1/problems': {
+      get: {
+        summary: 'List problems (recurring incidents), newest first',
+        parameters: queryParameters(problemListQuerySchema),
+        responses: { '200': { description: 'problems' }, '400': errorResponse('invalid query'), ...problemsUnavailable },
+      },
+      post: {
+        summary: 'Open a problem by hand and link incidents to it; later recurrences of its key join it',
+        security: bearer,
+        requestBody: { required: true, content: json(openProblemBodySchema) },
+        responses: {
+          '201': { description: 'the problem' },
+          '400': errorResponse('invalid body, or an unknown incident id'),
+          '401': errorResponse('API key'),
+          ...forbidden('problem-manager or operations-manager'),
+          '409': errorResponse('an open problem already tracks this key'),
+          ...bodyErrors,
+          ...problemsUnavailable,
+        },
+      },
+    },
+    '/v1/problems/{id}': {
+      get: {
+        summary: 'One problem: its incidents (the newest 100, and a count), workaround and root-cause analysis',
+        parameters: [idParam],
+        responses: { '200': { description: 'the problem' }, '400': errorResponse('id not decodable (bad percent-encoding)'), '404': errorResponse('no such problem'), ...problemsUnavailable },
+      },
+    },
+    '/v1/problems/{id}/rca': write('Record the root-cause analysis (root cause, contributing factors, corrective actions with owner and due date) and the workaround', rcaBodySchema, {
+      bodyRequired: true,
+      conflict: 'the problem is closed',
+    }),
+    '/v1/problems/{id}/close': write('Close the problem: needs a root cause and at least one corrective action', closeProblemBodySchema, {
+      bodyRequired: false,
+      conflict: 'closed already, or no root cause and corrective action recorded',
+    }),
   };
 }
 
@@ -111,6 +180,55 @@ export function openApiDocument(): Record<string, unknown> {
         bodyRequired: true,
         badRequest: 'invalid body (unknown contact or policy), or id not decodable',
       }),
+      '/v1/incidents/{id}/review': {
+        get: {
+          summary: 'The post-incident review of a resolved incident: drafted from its timeline, with what responders wrote (JSON, or Markdown with Accept: text/markdown)',
+          parameters: [idParam],
+          responses: {
+            '200': { description: 'the review', content: { ...json(reviewSchema), ...markdown } },
+            '400': errorResponse('id not decodable (bad percent-encoding)'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('the incident is not resolved yet'),
+            ...unavailable,
+          },
+        },
+        put: {
+          summary: 'Fill in the human sections of a review (what went well, what went badly, action items), replacing them; completed: true marks it done',
+          security: bearer,
+          parameters: [idParam],
+          requestBody: { required: true, content: json(reviewBodySchema) },
+          responses: {
+            '200': { description: 'the review', content: json(reviewSchema) },
+            '400': errorResponse('invalid body, or id not decodable'),
+            '401': errorResponse('API key'),
+            ...forbidden('responder or operations-manager'),
+            '404': errorResponse('no such incident'),
+            '409': errorResponse('the incident is not resolved yet'),
+            ...bodyErrors,
+            '503': errorResponse('Temporal or the review store unavailable'),
+          },
+        },
+      },
+      '/v1/reviews': {
+        get: {
+          summary: 'Required post-incident reviews not yet completed, newest incident first (overdue=true: only those past due)',
+          parameters: queryParameters(reviewListQuerySchema),
+          responses: {
+            '200': { description: 'open reviews', content: json(z.object({ reviews: z.array(pendingReviewSchema) })) },
+            '400': errorResponse('invalid query'),
+            '503': errorResponse('Temporal or the review store unavailable'),
+          },
+        },
+      },
+      '/v1/policies/event': {
+        get: { summary: 'Event Management Policy, rendered from the running configuration', responses: { '200': { description: 'Markdown', content: markdown } } },
+      },
+      '/v1/policies/incident': {
+        get: { summary: 'Incident Management Policy: severities, escalation paths, communication plans, roles, reviews', responses: { '200': { description: 'Markdown', content: markdown } } },
+      },
+      '/v1/policies/problem': {
+        get: { summary: 'Problem Management Policy: recurrence thresholds, roles, analysis and closure', responses: { '200': { description: 'Markdown', content: markdown } } },
+      },
       '/v1/ack/{token}': {
         get: {
           summary: 'The confirm page of a one-click acknowledge link from a page email (changes nothing)',
@@ -126,6 +244,30 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/dashboard/context': {
+        get: { summary: "What the dashboard needs beyond the API: the Temporal UI's address, service names, status pages", responses: { '200': { description: 'dashboard context' } } },
+      },
+      '/v1/dashboard/incidents': {
+        get: {
+          summary: 'Dashboard rows of the incidents named: who holds each, ETA, action under way, whom to call to escalate',
+          parameters: queryParameters(digestQuerySchema),
+          responses: { '200': { description: 'the rows found, and the ids not found' }, '400': errorResponse('no ids, or too many'), ...unavailable },
+        },
+      },
+      '/status': {
+        get: { summary: 'The configured status pages', responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } },
+      },
+      '/status/{id}': {
+        get: {
+          summary: 'A public status page: condition of its services, impact, ETA and latest published update of open incidents (no login, no internal detail)',
+          parameters: [idParam],
+          responses: {
+            ...Object.fromEntries(['200', '404', '503'].map((status) => [status, { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }])),
+            '400': errorResponse('id not decodable (bad percent-encoding)'),
+          },
+        },
+      },
+      ...problemPaths(),
       '/v1/schedules': {
         get: { summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
       },
@@ -147,6 +289,17 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/kpis': {
+        get: {
+          summary: 'KPIs over a period: MTTA, MTTR, incidents by service and severity, pages per incident, runbook share, noise ratio, open problems, and a per-day series (definitions: docs/kpis.md)',
+          parameters: queryParameters(kpiQuerySchema),
+          responses: {
+            '200': { description: 'the KPIs', content: json(kpiReportSchema) },
+            '400': errorResponse('invalid query: malformed time, from not before to, or a period over 366 days'),
+            '503': errorResponse('Temporal or the SQL store unavailable, or KPIs not configured'),
+          },
+        },
+      },
       '/v1/maintenance': {
         post: {
           summary: 'Open a maintenance window: alerts it covers are recorded as suppressed events, nobody is paged',
@@ -156,6 +309,7 @@ export function openApiDocument(): Record<string, unknown> {
             '201': { description: 'the window', content: json(maintenanceWindowSchema) },
             '400': errorResponse('invalid body'),
             '401': errorResponse('API key'),
+            ...forbidden('operations-manager'),
             ...bodyErrors,
             ...storeUnavailable,
           },
@@ -180,7 +334,14 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'End a maintenance window now (deletes it)',
           security: bearer,
           parameters: [idParam],
-          responses: { '204': { description: 'deleted' }, '400': errorResponse('id not decodable'), '401': errorResponse('API key'), '404': errorResponse('no such window'), ...storeUnavailable },
+          responses: {
+            '204': { description: 'deleted' },
+            '400': errorResponse('id not decodable'),
+            '401': errorResponse('API key'),
+            ...forbidden('operations-manager'),
+            '404': errorResponse('no such window'),
+            ...storeUnavailable,
+          },
         },
       },
       '/v1/integrations/{integrationId}': {

@@ -7,7 +7,7 @@ import { isValidLabelPattern } from '../domain/classification';
 import { INCIDENT_STATUSES } from '../domain/incident';
 import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../domain/severity';
 
-const serviceId = z
+export const serviceId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63');
 
@@ -84,7 +84,7 @@ export const errorSchema = z.object({
   details: z.array(z.object({ field: z.string(), message: z.string() })),
 });
 
-const timestamp = z.iso
+export const timestamp = z.iso
   .datetime({ offset: true })
   .refine((text) => {
     const year = new Date(text).getUTCFullYear();

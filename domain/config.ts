@@ -6,6 +6,9 @@ import type { Channel, EscalationPolicySnapshot, Responder } from './escalation'
 import { onCallAt, type Schedule } from './schedule';
 import { isValidTimeZone, restrictionFromConfig, restrictionSchema, scheduleFromConfig, scheduleSchema, scheduleUserReferences } from './scheduleConfig';
 import { SEVERITIES } from './severity';
+import { statusPageIssues, statusPagesSchema } from './statusPageConfig';
+import { DEFAULT_ROLE, ROLES } from './roles';
+import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const id = z.string().regex(idPattern, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -108,6 +111,8 @@ const apiKeySchema = z
     user: z.string().min(1),
     /** Name of the environment variable that holds the key: keys never live in the repository. */
     env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+    /** Which writes the key may make (see docs/roles.md); a key without one is a responder, as before roles. */
+    role: z.enum(ROLES).default(DEFAULT_ROLE),
   })
   .strict();
 
@@ -224,6 +229,10 @@ export const vigilConfigSchema = z
       .default({ low: ['warning', 'info'] }),
     /** Grouping rules, first match wins (alerts matching none stay one incident per dedup key). */
     grouping: z.array(groupingRuleSchema).default([]),
+    /** Recurring incidents become problems: thresholds, reopen window, fingerprint (see `docs/problems.md`). */
+    problems: problemsConfigSchema.default(DEFAULT_PROBLEMS),
+    /** Public, read-only status pages for stakeholders, one per group of services (`/status/<id>`). */
+    statusPages: statusPagesSchema,
     runbooks: z
       .object({
         /** Per-step activity timeout. */
@@ -231,6 +240,14 @@ export const vigilConfigSchema = z
       })
       .strict()
       .default({ stepTimeout: '2m' }),
+    /** Post-incident reviews: which severities must have one, and how soon after resolution. */
+    reviews: z
+      .object({
+        requiredFor: z.array(z.enum(SEVERITIES)).default(['critical', 'error']),
+        dueWithin: duration.default('5d'),
+      })
+      .strict()
+      .default({ requiredFor: ['critical', 'error'], dueWithin: '5d' }),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -243,6 +260,7 @@ export const vigilConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['services', serviceId, 'escalationPolicy'], message: `no escalation policy "${service.escalationPolicy}"` });
       }
     }
+    for (const issue of statusPageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     const planIds = new Set(Object.keys(config.communicationPlans));
     if (config.defaultCommunicationPlan && !planIds.has(config.defaultCommunicationPlan)) {
       ctx.addIssue({ code: 'custom', path: ['defaultCommunicationPlan'], message: `no communication plan "${config.defaultCommunicationPlan}"` });

@@ -14,3 +14,12 @@ export function parseDurationSeconds(text: string): number | undefined {
   if (!match) return undefined;
   return Math.round(Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS]);
 }
+
+/** Seconds as people read them: `42 s`, `5 min`, `1 h 30 min`, `5 d`. */
+export function formatDurationSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return [days ? `${days} d` : '', hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' ');
+}

@@ -117,6 +117,8 @@ export interface IncidentView {
   alertsUnlisted?: number;
   /** Status updates responders posted for stakeholders, oldest first (absent before the first). */
   updates?: StatusUpdate[];
+  /** The problem this incident recurs under (`domain/recurrence.ts`), with its known workaround. */
+  problem?: { id: string; title: string; workaround?: string };
   timeline: TimelineEntry[];
   /** Entries dropped from the front of a very long timeline (the newest are kept). */
   timelineTruncated: number;
@@ -364,6 +366,14 @@ export class Incident {
     this.state.updates = [...(this.state.updates ?? []), update].slice(-MAX_UPDATES);
     const eta = update.eta ? ` (ETA ${update.eta})` : '';
     this.addEntry({ at: update.at, kind: 'update', text: `update: ${update.text}${eta}`, by: update.by });
+  }
+
+  /** Linked to a problem: said on the timeline, with the problem's workaround for whoever responds. */
+  linkProblem(problem: { id: string; title: string; workaround?: string }, reason: string, now: Date): void {
+    const at = now.toISOString();
+    this.state.problem = { id: problem.id, title: problem.title, ...(problem.workaround ? { workaround: problem.workaround } : {}) };
+    this.addEntry({ at, kind: 'note', text: `recurs: linked to problem "${problem.title}" (${reason})` });
+    if (problem.workaround) this.addEntry({ at, kind: 'note', text: `known workaround: ${problem.workaround}` });
   }
 
   /** A line on the timeline about what the incident is doing (e.g. waiting out a flap pause). */

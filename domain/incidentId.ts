@@ -26,7 +26,7 @@ function utf8Bytes(text: string): number[] {
   return bytes;
 }
 
-function toBase64Url(text: string): string {
+export function toBase64Url(text: string): string {
   const bytes = utf8Bytes(text);
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
@@ -37,7 +37,7 @@ function toBase64Url(text: string): string {
   return out;
 }
 
-function fromBase64Url(text: string): string | undefined {
+export function fromBase64Url(text: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(text) || text.length % 4 === 1) return undefined;
   const bytes: number[] = [];
   let buffer = 0;

@@ -59,6 +59,10 @@ export function renderEmail(request: NotificationRequest, publicUrl: string, ack
   if (incident.acknowledgedBy) lines.push(`Acknowledged by: ${incident.acknowledgedBy}`);
   if (incident.resolvedBy) lines.push(`Resolved by: ${incident.resolvedBy}`);
   if (incident.runbookLines.length > 0) lines.push('', 'Runbook:', ...incident.runbookLines.map((line) => `  - ${line}`));
+  if (kind === 'page' && incident.problem) {
+    lines.push('', `Known problem: ${incident.problem.title}`);
+    if (incident.problem.workaround) lines.push(`Workaround: ${incident.problem.workaround}`);
+  }
   if (kind === 'page') {
     if (ackUrl) lines.push('', `Acknowledge with one click: ${ackUrl}`);
     lines.push('', `Or reply "ACK ${incident.code}" to the SMS page, or POST ${incidentUrl(publicUrl, incident.id)}/ack`);
@@ -76,6 +80,8 @@ export function renderSms(request: NotificationRequest): string {
   const head = `Vigil ${incident.code} ${incident.severity.toUpperCase()} ${oneLine(incident.service, 30)}`;
   switch (kind) {
     case 'page':
+      // A known workaround is worth a second segment: it may fix things before anyone logs in.
+      if (incident.problem?.workaround) return `${head}: ${oneLine(incident.summary, 60)}. Workaround: ${oneLine(incident.problem.workaround, 100)}. Reply ACK ${incident.code}`;
       return `${head}: ${oneLine(incident.summary, 80)}. Reply ACK ${incident.code} or RESOLVE ${incident.code}`;
     case 'acknowledged':
       return `${head} acknowledged by ${oneLine(incident.acknowledgedBy ?? 'someone', 40)}`;

@@ -21,6 +21,8 @@ export interface IncidentBrief {
   runbookLines: string[];
   /** The newest status update, for stakeholders. */
   latestUpdate?: { text: string; by: string; eta?: string };
+  /** The known problem this incident recurs under, and what to do meanwhile. */
+  problem?: { title: string; workaround?: string };
 }
 
 /** One message to one person on one channel. */

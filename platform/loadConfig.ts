@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, parseConfig } from '../domain/config';
+import type { ApiKeyHolder } from '../domain/roles';
 
 /** `VIGIL_CONFIG`, else `vigil.config.ts` in the working directory. */
 export function configPath(): string {
@@ -19,12 +20,12 @@ export async function loadConfig(path = configPath()): Promise<VigilConfig> {
   return parseConfig(module.default, path);
 }
 
-/** API keys from config, resolved from the environment: key value → the user it acts as. */
-export function resolveApiKeys(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): Map<string, string> {
-  const keys = new Map<string, string>();
+/** API keys from config, resolved from the environment: key value → the user it acts as, and its role. */
+export function resolveApiKeys(config: VigilConfig, env: NodeJS.ProcessEnv = process.env): Map<string, ApiKeyHolder> {
+  const keys = new Map<string, ApiKeyHolder>();
   for (const entry of config.apiKeys) {
     const value = env[entry.env];
-    if (value) keys.set(value, entry.user);
+    if (value) keys.set(value, { user: entry.user, role: entry.role });
   }
   return keys;
 }

@@ -4,7 +4,7 @@
  */
 import type { SqlStore } from './sqlStore';
 
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
     version: 1,
     sql: `
@@ -100,6 +100,24 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         id text PRIMARY KEY,
         used_at timestamptz NOT NULL DEFAULT now()
       );
+    `,
+  },
+  {
+    version: 6,
+    sql: `
+      -- What people wrote in post-incident reviews; the rest of a review is drafted from the
+      -- resolved incident in Temporal, so only these sections are kept here.
+      CREATE TABLE incident_reviews (
+        incident_id text PRIMARY KEY,
+        went_well jsonb NOT NULL,
+        went_badly jsonb NOT NULL,
+        action_items jsonb NOT NULL,
+        completed_at timestamptz,
+        completed_by text,
+        updated_at timestamptz NOT NULL,
+        updated_by text NOT NULL
+      );
+      CREATE INDEX incident_reviews_by_update ON incident_reviews (updated_at);
     `,
   },
 ];

@@ -16,10 +16,20 @@ import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
 import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalTestEnv';
+import { createProblemLinkingActivities } from '../activities/problemLinking';
+import { parseConfig } from '../domain/config';
+import type { PastIncident } from '../domain/recurrence';
 
 const suffix = process.argv[2] ?? 'v1';
 const only = process.argv[3]?.split(',');
 const env = await createTimeSkippingEnv();
+
+/** The recurrence policy of the recordings: the defaults (3 within 24h, reopened within 1h). */
+const recordConfig = parseConfig(
+  { services: {}, defaultEscalationPolicy: 'p', contacts: { alice: { name: 'Alice', email: 'alice@example.test' } }, escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } } },
+  'recording config',
+);
+let earlierIncidents: PastIncident[] = [];
 
 type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
 
@@ -39,7 +49,11 @@ async function record(name: string, plan: IncidentPlan, scenario: (start: StartI
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } } }).activities,
+    activities: {
+      ...fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } } }).activities,
+      // Earlier incidents as a scenario sets them (the test server has no visibility to list them).
+      ...createProblemLinkingActivities({ config: recordConfig, history: () => ({ incidentsSince: async () => earlierIncidents }) }),
+    },
   });
   let workflowId = '';
   await worker.runUntil(async () => {
@@ -185,6 +199,38 @@ await record('business-hours', { policy: twoLevelPolicy, lowUrgencySeverities: [
   await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
   await handle.result();
+}, true);
+
+// Since v9: KPI search attributes (opened, first acknowledged, resolved, resolver kind, pages).
+await record('kpi-reack', { policy: twoLevelPolicy }, async (start) => {
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(escalateUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await env.sleep('1m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true);
+
+await record('kpi-runbook', { policy: twoLevelPolicy, runbook: { id: 'http-health-restart', params: {}, stepTimeoutSeconds: 60 } }, async (start) => {
+  const handle = await start();
+  await handle.result();
+}, true);
+
+// Since v8: a new incident checks for recurrence and joins its problem before the first page.
+await record('problem-link', { policy: twoLevelPolicy }, async (start) => {
+  const nowMs = await env.currentTimeMs();
+  earlierIncidents = [
+    { id: 'earlier-1', openedAtMs: nowMs - 5 * 3600_000, resolvedAtMs: nowMs - 4 * 3600_000 },
+    { id: 'earlier-2', openedAtMs: nowMs - 2 * 3600_000, resolvedAtMs: nowMs - 3600_000 * 1.5 },
+  ];
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await handle.result();
+  earlierIncidents = [];
 }, true);
 
 await env.teardown();

@@ -37,6 +37,12 @@ async function main(): Promise<void> {
     env.VIGIL_API_KEY = localSecret('demo-api-key');
     say(`demo API key (user demo-responder): ${env.VIGIL_API_KEY}  (kept in ${join(VIGIL_DIR, 'demo-api-key')})`);
   }
+  // One demo key per other role (docs/roles.md); only where they are kept is printed.
+  for (const [variable, file] of [['VIGIL_OPS_API_KEY', 'demo-ops-api-key'], ['VIGIL_PROBLEM_API_KEY', 'demo-problem-api-key']] as const) {
+    if (env[variable]) continue;
+    env[variable] = localSecret(file);
+    say(`demo ${variable === 'VIGIL_OPS_API_KEY' ? 'operations-manager' : 'problem-manager'} API key kept in ${join(VIGIL_DIR, file)}`);
+  }
   env.VIGIL_HOME ??= VIGIL_DIR;
   // Signs the one-click acknowledge links in page emails; the worker signs, the API verifies.
   env.VIGIL_LINK_SECRET ??= localSecret('link-secret');

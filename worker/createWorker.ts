@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
 import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';
+import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createFileDeliveryLog } from '../activities/transports/fileDeliveryLog';
 import type { VigilConfig } from '../domain/config';
@@ -59,6 +60,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
   checkRunbookParams(deps.config, deps.runbooks);
   const activities = {
     ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
+    ...createProblemLinkingActivities({ config: deps.config }),
     ...createRunbookActivities({ runbooks: deps.runbooks }),
     ...createEscalationActivities({ config: deps.config, onCall: onCallLookup(deps.config) }),
     ...createNotifyActivities({

@@ -14,6 +14,15 @@ import { transportsFromEnv } from './transports';
 
 const logger = createLogger('vigil-worker');
 
+/**
+ * Incidents kept in memory. An open incident mostly waits on a timer for minutes or hours; one
+ * that is not cached costs nothing until its timer fires, and then a replay of a short history
+ * (milliseconds). Each cached one costs about 0.3 MB (bench:escalation), so this default keeps a
+ * worker with 1,000 open incidents under 400 MB. The SDK's own default is sized from the heap limit
+ * (over 2,000 here). Raise it with VIGIL_MAX_CACHED_WORKFLOWS if many incidents are busy at once.
+ */
+const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
@@ -30,8 +39,7 @@ async function main(): Promise<void> {
     sms,
     vigilDir,
     linkSecret: process.env.VIGIL_LINK_SECRET,
-    // Bounds the worker's memory with many open incidents (bench:escalation measures it).
-    maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : undefined,
+    maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
     workflowBundle: await bundleWorkflowsInChild(vigilDir),
   });

@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -16,9 +17,11 @@ import {
   workflowInfo,
   log,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { EscalationActivities } from '../activities/escalationTargets';
 import type { NotifyActivities } from '../activities/notify';
 import type { IncidentPlan, PlanActivities } from '../activities/plan';
+import type { ProblemLinkingActivities } from '../activities/problemLinking';
 import type { RunbookActivities, RunbookStepOutput } from '../activities/runbookSteps';
 import type { Alert } from '../domain/alert';
 import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
@@ -26,6 +29,7 @@ import { deliveriesFor, firstStep, levelNumber, nextStep } from '../domain/escal
 import type { IncidentView, RunbookStepName, TransitionRefusal } from '../domain/incident';
 import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
+import { deliveredPages, resolverKind } from '../domain/kpis';
 import type { IncidentBrief, NotificationKind } from '../domain/notification';
 import { notificationKey } from '../domain/notification';
 import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from './definitions';
@@ -63,6 +67,12 @@ const { resolveLevelTargets, businessHoursOpen } = proxyActivities<EscalationAct
   retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
 
+// The first page waits for it, so it is bounded: a slow visibility store must not hold a page long.
+const { linkIncidentToProblem } = proxyActivities<ProblemLinkingActivities>({
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '1s', maximumAttempts: 2 },
+});
+
 /** Remediation is not retried: re-running half a restart can do harm; a failure goes to a human. */
 const STEP_ATTEMPTS: Record<RunbookStepName, number> = { diagnose: 3, remediate: 1, verify: 3 };
 
@@ -70,6 +80,9 @@ const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
 
 /** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
 const DEFAULT_HISTORY_LIMIT = 2_000;
+
+/** Gates the KPI search attributes (see publishKpis): older histories replay without them. */
+const KPI_PATCH = 'kpi-search-attributes';
 
 /**
  * How many recent alert ids an incident remembers to recognise a re-delivery: a few of the API's
@@ -129,6 +142,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       { key: searchAttributes.status, value: view.status },
       { key: searchAttributes.severity, value: view.severity },
     ]);
+    publishKpis(view);
   }
 
   function takeAlert(alert: Alert): void {
@@ -295,6 +309,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   resolution = plan.resolution;
   planned = true;
   resolveIfSourceSaysSo();
+  // Since v8 a new incident asks whether it recurs and joins its problem; the first page waits for
+  // the answer (it carries the problem's workaround). Runs recorded before this never ask.
+  const problemLinking = !carried && patched('link-problem') ? linkToProblem() : undefined;
+  if (problemLinking) deliveries.push(problemLinking);
   /** The policy escalating now: the plan's, until the incident is reassigned to another. */
   let policy = plan.policy;
   for (const responder of policy.levels.flatMap((level) => level.targets)) remember(responder);
@@ -346,6 +364,33 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
+  /**
+   * The KPI search attributes (docs/kpis.md): opened, first acknowledged, resolved and by what,
+   * and (`final`, once notices have settled) pages delivered. Only what changed is upserted,
+   * judged from the attributes the run already has, so it needs no state of its own; behind a
+   * patch, so histories from before it replay unchanged.
+   */
+  function publishKpis(view: IncidentView, final = false): void {
+    const current = workflowInfo().typedSearchAttributes;
+    const updates: SearchAttributeUpdatePair[] = [];
+    const openedAt = current.get(searchAttributes.openedAt);
+    const stale = openedAt !== undefined && openedAt.getTime() !== Date.parse(view.createdAt);
+    if (openedAt === undefined || stale) updates.push({ key: searchAttributes.openedAt, value: new Date(view.createdAt) });
+    if (stale) {
+      // Inherited from the incident before (a late alert's continue-as-new): not this incident's.
+      for (const key of [searchAttributes.acknowledgedAt, searchAttributes.resolvedAt]) if (current.get(key)) updates.push({ key, value: null });
+      if (current.get(searchAttributes.resolvedBy)) updates.push({ key: searchAttributes.resolvedBy, value: null });
+      if (current.get(searchAttributes.pages) !== undefined) updates.push({ key: searchAttributes.pages, value: null });
+    }
+    if (view.acknowledgedAt && (stale || !current.get(searchAttributes.acknowledgedAt))) updates.push({ key: searchAttributes.acknowledgedAt, value: new Date(view.acknowledgedAt) });
+    if (view.resolvedAt && (stale || !current.get(searchAttributes.resolvedAt))) {
+      updates.push({ key: searchAttributes.resolvedAt, value: new Date(view.resolvedAt) });
+      updates.push({ key: searchAttributes.resolvedBy, value: resolverKind(view.resolvedBy ?? '') });
+    }
+    if (final) updates.push({ key: searchAttributes.pages, value: deliveredPages(view.paged) });
+    if (updates.length > 0 && patched(KPI_PATCH)) upsertSearchAttributes(updates);
+  }
+
   function brief(level: number): IncidentBrief {
     const view = incident.view();
     return {
@@ -361,7 +406,31 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       resolvedBy: view.resolvedBy,
       runbookLines: (view.runbook?.steps ?? []).map((step) => `${step.step}: ${step.ok ? 'ok' : 'failed'}: ${step.summary}`),
       ...(view.updates?.length ? { latestUpdate: view.updates[view.updates.length - 1] } : {}),
+      ...(view.problem ? { problem: { title: view.problem.title, ...(view.problem.workaround ? { workaround: view.problem.workaround } : {}) } } : {}),
     };
+  }
+
+  /** Sets the incident's fingerprint for later ones to find, and links it to its problem if it recurs. */
+  async function linkToProblem(): Promise<void> {
+    const view = incident.view();
+    try {
+      const outcome = await linkIncidentToProblem({
+        id: view.id,
+        code: view.code,
+        service: view.service,
+        summary: view.summary,
+        dedupKey: view.dedupKey,
+        ...(view.groupKey ? { groupKey: view.groupKey } : {}),
+        source: view.source,
+        labels: view.labels,
+        openedAt: view.createdAt,
+      });
+      upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
+      if (outcome.problem) incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
+    } catch (error) {
+      // Paging matters more than the link; the problem can still be linked by hand.
+      incident.recordNote(`recurrence check failed: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, new Date());
+    }
   }
 
   /** Sends in the background: a slow or failing transport must never delay the next escalation level. */
@@ -670,6 +739,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
     if (plan.runbook && incident.isOpen) await runRunbook(plan.runbook);
   }
+  if (problemLinking) await problemLinking;
   if (plan.communication) void keepCadence();
   let start: EscalationStart | undefined = carried?.stage === 'escalating' && carried.escalation ? { ...carried.escalation, notified: true } : undefined;
   let skipEscalation = carried?.stage === 'exhausted';
@@ -724,6 +794,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) tellPaged('resolved');
   tellStakeholders('resolved');
   await Promise.all(deliveries);
+  publishKpis(incident.view(), true);
   if (lateAlerts.length > 0) {
     // The workflow id is still taken by this run, so the next incident of the key continues from it.
     const [first, ...rest] = lateAlerts;

@@ -39,6 +39,8 @@ export interface EventLog {
   /** Facts for promotion: events of the key since `windowStart`, and since when it fires. */
   recurrence(service: string, dedupKey: string, windowStart: Date): Promise<Recurrence>;
   list(filter: EventFilter): Promise<EventRecord[]>;
+  /** Firing alerts recorded in [since, until), by disposition: the quiet side of the noise ratio (docs/kpis.md). */
+  countFiring(filter: { service?: string; since: Date; until: Date }): Promise<Record<EventDisposition, number>>;
 }
 
 export type { Disposition };
@@ -137,6 +139,20 @@ export function createEventLog(store: SqlStore): EventLog {
         values,
       );
       return rows.map(fromRow);
+    },
+
+    async countFiring(filter) {
+      const values: unknown[] = [filter.since.toISOString(), filter.until.toISOString()];
+      if (filter.service) values.push(filter.service);
+      const rows = await store.query<{ disposition: EventDisposition; count: number }>(
+        `SELECT disposition, count(*)::int AS count FROM events
+          WHERE status = 'firing' AND received_at >= $1 AND received_at < $2 ${filter.service ? 'AND service = $3' : ''}
+          GROUP BY disposition`,
+        values,
+      );
+      const counts: Record<EventDisposition, number> = { event: 0, suppressed: 0, promoted: 0 };
+      for (const row of rows) if (row.disposition in counts) counts[row.disposition] = row.count;
+      return counts;
     },
   };
 }

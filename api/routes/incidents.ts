@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { IncidentStatus, IncidentView, TimelineEntry } from '../../domain/incident';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { Severity } from '../../domain/severity';
-import { requireApiUser } from '../auth';
+import { requireRole, type ApiKeys } from '../auth';
 import { HttpError, parseOr400 } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { responderOf, snapshotPolicy, type VigilConfig } from '../../domain/config';
@@ -31,7 +31,7 @@ async function withRecentChanges(incident: IncidentView, changes: ChangeEvents |
   return { ...incident, recentChanges, timeline };
 }
 
-export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<string, string>; changes?: ChangeEvents; config: VigilConfig }): Router {
+export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: ApiKeys; changes?: ChangeEvents; config: VigilConfig }): Router {
   const router = Router();
   const { gateway } = deps;
 
@@ -53,31 +53,31 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: Map<st
   });
 
   router.post('/v1/incidents/:id/ack', async (req, res) => {
-    const by = requireApiUser(req, deps.apiKeys);
+    const by = requireRole(req, deps.apiKeys, 'responder');
     parseOr400(ackBodySchema, req.body ?? {}, 'body');
     res.json(await gateway.acknowledge(req.params.id, { by, via: 'api' }));
   });
 
   router.post('/v1/incidents/:id/resolve', async (req, res) => {
-    const by = requireApiUser(req, deps.apiKeys);
+    const by = requireRole(req, deps.apiKeys, 'responder');
     const { note } = parseOr400(resolveBodySchema, req.body ?? {}, 'body');
     res.json(await gateway.resolve(req.params.id, { by, via: 'api', note }));
   });
 
   router.post('/v1/incidents/:id/escalate', async (req, res) => {
-    const by = requireApiUser(req, deps.apiKeys);
+    const by = requireRole(req, deps.apiKeys, 'responder');
     parseOr400(escalateBodySchema, req.body ?? {}, 'body');
     res.json(await gateway.escalate(req.params.id, { by, via: 'api' }));
   });
 
   router.post('/v1/incidents/:id/updates', async (req, res) => {
-    const by = requireApiUser(req, deps.apiKeys);
+    const by = requireRole(req, deps.apiKeys, 'responder');
     const { text, eta } = parseOr400(statusUpdateBodySchema, req.body ?? {}, 'body');
     res.status(201).json(await gateway.postUpdate(req.params.id, { by, via: 'api', text, ...(eta ? { eta: new Date(eta).toISOString() } : {}) }));
   });
 
   router.post('/v1/incidents/:id/reassign', async (req, res) => {
-    const by = requireApiUser(req, deps.apiKeys);
+    const by = requireRole(req, deps.apiKeys, 'responder');
     const { to } = parseOr400(reassignBodySchema, req.body ?? {}, 'body');
     const [kind, target] = to.split(':') as ['user' | 'policy', string];
     // Resolved here against the current config, so the workflow gets addresses, not names.

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireApiUser } from '../auth';
+import { requireRole, type ApiKeys } from '../auth';
 import { HttpError, parseOr400 } from '../httpErrors';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
 import { maintenanceBodySchema, maintenanceListQuerySchema } from '../schemas';
@@ -8,9 +8,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Maintenance windows: alerts a window covers are recorded as suppressed events and page nobody.
- * Creating and deleting need an API key (the user is recorded); listing does not.
+ * Creating and deleting need an operations manager's API key (the user is recorded); listing does not.
  */
-export function maintenanceRoutes(deps: { maintenance?: MaintenanceWindows; apiKeys: Map<string, string> }): Router {
+export function maintenanceRoutes(deps: { maintenance?: MaintenanceWindows; apiKeys: ApiKeys }): Router {
   const router = Router();
   function store(): MaintenanceWindows {
     if (!deps.maintenance) throw new HttpError(503, 'no maintenance store is configured');
@@ -21,7 +21,7 @@ export function maintenanceRoutes(deps: { maintenance?: MaintenanceWindows; apiK
   }
 
   router.post('/v1/maintenance', async (req, res) => {
-    const createdBy = requireApiUser(req, deps.apiKeys);
+    const createdBy = requireRole(req, deps.apiKeys, 'operations-manager');
     const body = parseOr400(maintenanceBodySchema, req.body ?? {}, 'body');
     const window = await store().create({
       service: body.service,
@@ -46,7 +46,7 @@ export function maintenanceRoutes(deps: { maintenance?: MaintenanceWindows; apiK
   });
 
   router.delete('/v1/maintenance/:id', async (req, res) => {
-    requireApiUser(req, deps.apiKeys);
+    requireRole(req, deps.apiKeys, 'operations-manager');
     if (!UUID.test(req.params.id) || !(await store().remove(req.params.id))) throw notFound(req.params.id);
     res.status(204).end();
   });

@@ -77,7 +77,7 @@ beforeAll(async () => {
     changes: createChangeEvents(store),
     gateway: fake.gateway,
     config,
-    apiKeys: new Map([['key', 'alice']]),
+    apiKeys: new Map([['key', { user: 'alice', role: 'operations-manager' }]]),
     publicUrl: 'https://x',
     twilioAuthToken: 'token',
     logger: pino({ level: 'silent' }),

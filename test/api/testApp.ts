@@ -4,8 +4,15 @@ import pino from 'pino';
 import { createApp, type AppDeps } from '../../api/app';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
+import { createFakeProblemGateway } from '../support/fakeProblemGateway';
+import { createFakeKpiSource } from '../support/fakeKpiSource';
 
+/** Alice's key: an operations manager's, so it may make every write. */
 export const API_KEY = 'test-key-alice';
+/** Bob's key: a responder's. */
+export const RESPONDER_KEY = 'test-key-bob';
+/** Priya's key: a problem manager's. */
+export const PROBLEM_MANAGER_KEY = 'test-key-priya';
 export const TWILIO_TOKEN = 'test-twilio-token';
 export const PUBLIC_URL = 'https://vigil.example.test';
 export const ALICE_PHONE = '+15550100001';
@@ -23,10 +30,18 @@ export const testConfig = parseConfig(
 /** The API in-process on a loopback port, over a fake gateway; `overrides` replace any dependency. */
 export async function startTestApp(overrides: Partial<AppDeps> = {}) {
   const fake = createFakeGateway();
+  const problems = createFakeProblemGateway();
+  const kpis = createFakeKpiSource();
   const app = createApp({
     gateway: fake.gateway,
+    kpis: kpis.source,
+    problems: problems.gateway,
     config: testConfig,
-    apiKeys: new Map([[API_KEY, 'alice']]),
+    apiKeys: new Map([
+      [API_KEY, { user: 'alice', role: 'operations-manager' }],
+      [RESPONDER_KEY, { user: 'bob', role: 'responder' }],
+      [PROBLEM_MANAGER_KEY, { user: 'priya', role: 'problem-manager' }],
+    ]),
     publicUrl: PUBLIC_URL,
     twilioAuthToken: TWILIO_TOKEN,
     logger: pino({ level: 'silent' }),
@@ -36,5 +51,5 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}) {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, fake, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { url, fake, problems, kpis, close: () => new Promise((resolve) => server.close(resolve)) };
 }

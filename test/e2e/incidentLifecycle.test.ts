@@ -68,7 +68,7 @@ beforeAll(async () => {
     config,
     email: createSmtpEmailTransport({ url: smtp.url, from: 'Vigil <vigil@example.test>' }),
     sms: createTwilioSmsTransport({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: TWILIO_FROM, apiBaseUrl: sms.baseUrl }),
-    apiKeys: new Map([[API_KEY, 'carol']]),
+    apiKeys: new Map([[API_KEY, { user: 'carol', role: 'responder' }]]),
     twilioAuthToken: TWILIO_TOKEN,
     spool: true,
   });

@@ -5,6 +5,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../platform/migrations';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { freePort } from '../support/freePort';
 
@@ -60,7 +61,7 @@ describe('the SQL store', () => {
       }
       const second = await openSqlStore({ databaseUrl: url });
       try {
-        expect(await second.query('SELECT version FROM vigil_migrations ORDER BY version')).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+        expect(await second.query('SELECT version FROM vigil_migrations ORDER BY version')).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
       } finally {
         await second.close();
       }

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { EscalationActivities, ResolvedTargets } from '../../activities/escalationTargets';
 import type { NotifyActivities } from '../../activities/notify';
 import type { IncidentPlan, PlanActivities } from '../../activities/plan';
+import type { ProblemLinkingActivities } from '../../activities/problemLinking';
 import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
 import type { RunbookStepName } from '../../domain/incident';
@@ -55,7 +56,11 @@ export function fakeWorkflowActivities(options: {
   const stepsRun: RunbookStepInput[] = [];
   const planned: string[] = [];
   const resolved: Array<{ refs: string[]; atMs: number }> = [];
-  const activities: PlanActivities & NotifyActivities & RunbookActivities & EscalationActivities = {
+  const activities: PlanActivities & NotifyActivities & RunbookActivities & EscalationActivities & ProblemLinkingActivities = {
+    // No incident recurs here (test/workflows/problem.test.ts runs the real activity).
+    async linkIncidentToProblem(candidate) {
+      return { fingerprint: `${candidate.service}/${candidate.groupKey ?? candidate.dedupKey}` };
+    },
     async businessHoursOpen({ timeZone, windows }) {
       const atMs = Context.current().info.currentAttemptScheduledTimestampMs;
       return { opensAtMs: nextWindowStart(windows, timeZone, new Date(atMs)).getTime() };

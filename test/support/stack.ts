@@ -13,15 +13,18 @@ import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@tem
 import pino from 'pino';
 import { planIncident } from '../../activities/plan';
 import { createApp } from '../../api/app';
+import type { ApiKeys } from '../../api/auth';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { createChangeEvents } from '../../api/records/changeEvents';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
+import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
-import { createTemporalGateway } from '../../api/temporalGateway';
+import { createTemporalGateway, createTemporalKpiSource } from '../../api/temporalGateway';
+import { createTemporalProblemGateway } from '../../api/temporalProblemGateway';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import type { VigilConfig } from '../../domain/config';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
@@ -36,7 +39,7 @@ export interface StackOptions {
   email: EmailTransport;
   sms: SmsTransport;
   runbooks?: readonly Runbook[];
-  apiKeys?: Map<string, string>;
+  apiKeys?: ApiKeys;
   twilioAuthToken?: string;
   /** Where integration tokens are read from (process.env when absent). */
   env?: NodeJS.ProcessEnv;
@@ -117,6 +120,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     groups: store && createAlertGroups(store),
     changes: store && createChangeEvents(store),
     usedAckLinks: store && createUsedAckLinks(store),
+    kpis: createTemporalKpiSource(client),
+    reviews: store && createIncidentReviews(store),
+    problems: createTemporalProblemGateway({ client, taskQueue }),
     linkSecret: STACK_LINK_SECRET,
     config: options.config,
     apiKeys: options.apiKeys ?? new Map(),

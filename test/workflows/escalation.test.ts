@@ -15,7 +15,7 @@ import type { EscalationPolicySnapshot, Responder } from '../../domain/escalatio
 import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate, statusUpdateUpdate } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
-import { alice, bob, carol, fakeWorkflowActivities, type SentNotification } from '../support/fakeWorkflowActivities';
+import { alice, bob, carol, fakeWorkflowActivities, pagesOf, type SentNotification } from '../support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;
@@ -196,6 +196,8 @@ describe('acknowledgement timeout, manual escalation and reassignment', () => {
   it('escalates an acknowledged incident to the next level on a manual escalate', async () => {
     await run({ policy: twoLevels() }, async ({ sent }, start) => {
       const handle = await start();
+      // Alice acknowledges her page (an incident acknowledged before any page would escalate to level 1).
+      await expect.poll(() => pagesOf(sent).map((entry) => entry.request.responder.id)).toEqual(['alice']);
       await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
       await env.sleep('1m');
       const escalated = await handle.executeUpdate(escalateUpdate, { args: [{ by: 'alice', via: 'api' }] });

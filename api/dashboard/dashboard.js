@@ -1,0 +1,383 @@
+// The dashboard page: open incidents (polled), and panels for KPIs, reviews, problems, events.
+// Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
+import { ApiError, apiKey, getJson, mountKeyForm, post } from './api.js';
+import { dayBars } from './chart.js';
+import { age, el, message, seconds, timeEl } from './format.js';
+
+/** Open incidents are re-listed this often (a visibility query; unchanged answers are 304s). */
+const POLL_MS = 5_000;
+/** The slower panels (events, problems, reviews) and the KPIs. */
+const PANEL_MS = 30_000;
+const KPI_MS = 300_000;
+/** Rows are detailed in batches (ids in the query string), two batches at a time. */
+const DIGEST_BATCH = 40;
+/** A row's detail (level, holder, ETA, action) older than this is read again, at most REFRESH_BUDGET per poll. */
+const DIGEST_MAX_AGE_MS = 20_000;
+const REFRESH_BUDGET = 40;
+const KPI_DAYS = 14;
+const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
+
+const summaries = new Map(); // id → row of GET /v1/incidents
+const digests = new Map(); // id → { digest, at }
+const rows = new Map(); // id → { tr, cells, ack, resolve }
+let listedOnce = false;
+
+const $ = (selector) => document.querySelector(selector);
+const notice = $('#notice');
+const live = $('#live');
+const keyForm = mountKeyForm($('#key-form'), $('#key-status'));
+
+function say(text, isError = false) {
+  notice.textContent = text;
+  notice.classList.toggle('error', isError);
+}
+
+function describeError(error) {
+  if (error instanceof ApiError && error.status === 401) return `${error.message}: enter a valid API key above.`;
+  return error.message;
+}
+
+/* ---------- incidents ---------- */
+
+function holderText(digest, summary) {
+  if (!digest) return '…';
+  const level = digest.escalation.level ? `L${digest.escalation.level}` : 'not paged';
+  const who = digest.heldBy.length ? digest.heldBy.join(', ') : summary.status === 'acknowledged' ? 'acknowledged' : 'nobody yet';
+  return `${level} · ${who}${digest.escalation.exhausted ? ' (policy exhausted)' : ''}`;
+}
+
+function escalateText(digest) {
+  if (!digest) return '…';
+  if (!digest.escalateTo) return '–';
+  return `${digest.escalateTo.label}: ${digest.escalateTo.names.join(', ') || 'nobody on call'}`;
+}
+
+function sortedOpen() {
+  return [...summaries.values()].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || Date.parse(b.createdAt) - Date.parse(a.createdAt),
+  );
+}
+
+function statusOf(id) {
+  return digests.get(id)?.digest.status ?? summaries.get(id)?.status;
+}
+
+async function act(id, verb, body) {
+  const summary = summaries.get(id);
+  const label = summary ? `${summary.code} (${summary.service})` : id;
+  if (!apiKey()) {
+    say(`Enter your API key to ${verb === 'ack' ? 'acknowledge' : verb} ${label}.`, true);
+    keyForm.focus();
+    return;
+  }
+  try {
+    const view = await post(`/v1/incidents/${encodeURIComponent(id)}/${verb}`, body);
+    say(`${verb === 'ack' ? 'Acknowledged' : 'Resolved'} ${label}: now ${view.status}.`);
+    if (view.status === 'resolved') summaries.delete(id);
+    else if (summary) summary.status = view.status;
+    digests.delete(id);
+    await refreshDigests([id]);
+    render();
+    if (verb === 'ack') rows.get(id)?.resolve.focus();
+  } catch (error) {
+    say(`Could not ${verb === 'ack' ? 'acknowledge' : 'resolve'} ${label}: ${describeError(error)}`, true);
+    keyForm.refresh();
+  }
+}
+
+function newRow(summary) {
+  const cell = (label, className) => el('td', { className, dataset: { label } });
+  const cells = {
+    severity: cell('Severity', 'severity'),
+    service: cell('Service'),
+    incident: cell('Incident', 'summary'),
+    status: cell('Status'),
+    age: cell('Age'),
+    holder: cell('Level · held by'),
+    eta: cell('ETA'),
+    action: cell('Under way', 'action'),
+    escalate: cell('To escalate'),
+    buttons: cell('Actions', 'buttons'),
+  };
+  const ack = el('button', { type: 'button', className: 'primary' }, 'Acknowledge');
+  const resolve = el('button', { type: 'button' }, 'Resolve');
+  ack.setAttribute('aria-label', `Acknowledge ${summary.code}`);
+  resolve.setAttribute('aria-label', `Resolve ${summary.code}`);
+  ack.addEventListener('click', () => void act(summary.id, 'ack'));
+  resolve.addEventListener('click', () => {
+    if (window.confirm(`Resolve ${summary.code} (${summary.service}: ${summary.summary})?`)) void act(summary.id, 'resolve');
+  });
+  cells.buttons.append(ack, ' ', resolve);
+  const link = el('a', { href: `/dashboard/incidents/${encodeURIComponent(summary.id)}` }, summary.code || 'open');
+  cells.incident.append(link, ' ', el('span', {}, summary.summary));
+  const tr = el('tr', { dataset: { id: summary.id } }, Object.values(cells));
+  return { tr, cells, ack, resolve };
+}
+
+function fillRow(row, summary, now) {
+  const entry = digests.get(summary.id);
+  const digest = entry?.digest;
+  const status = digest?.status ?? summary.status;
+  const { cells } = row;
+  row.tr.className = `sev-${summary.severity} status-${status}`;
+  cells.severity.replaceChildren(el('span', { className: `badge sev-${summary.severity}` }, summary.severity));
+  cells.service.textContent = summary.service;
+  cells.status.replaceChildren(el('span', { className: `status ${status}` }, status));
+  cells.age.textContent = age(summary.createdAt, now);
+  cells.holder.textContent = holderText(digest, summary);
+  cells.eta.replaceChildren(digest?.eta ? timeEl(digest.eta) : '–');
+  cells.action.textContent = digest ? (digest.action?.text ?? '–') : '…';
+  cells.escalate.textContent = escalateText(digest);
+  row.ack.hidden = status !== 'triggered';
+}
+
+function render() {
+  const now = Date.now();
+  const body = $('#incident-rows');
+  const ordered = sortedOpen();
+  for (const [id, row] of rows) {
+    if (!summaries.has(id)) {
+      row.tr.remove();
+      rows.delete(id);
+    }
+  }
+  ordered.forEach((summary, index) => {
+    let row = rows.get(summary.id);
+    if (!row) {
+      row = newRow(summary);
+      rows.set(summary.id, row);
+    }
+    fillRow(row, summary, now);
+    // Move only rows out of place, so a focused button keeps its focus.
+    if (body.children[index] !== row.tr) body.insertBefore(row.tr, body.children[index] ?? null);
+  });
+  $('#incident-count').textContent = `(${ordered.length})`;
+  $('#no-incidents').hidden = ordered.length > 0;
+  $('#incident-table').hidden = ordered.length === 0;
+}
+
+async function fetchDigests(ids) {
+  const answer = await getJson(`/v1/dashboard/incidents?ids=${ids.map(encodeURIComponent).join(',')}`);
+  const at = Date.now();
+  for (const digest of answer.incidents) digests.set(digest.id, { digest, at });
+}
+
+/** Details rows that have none, whose status changed, and the stalest few. */
+async function refreshDigests(only) {
+  const now = Date.now();
+  const needed = only ?? [...summaries.values()].filter((summary) => digests.get(summary.id)?.digest.status !== summary.status).map((summary) => summary.id);
+  const stale = only
+    ? []
+    : [...digests.entries()]
+        .filter(([id, entry]) => summaries.has(id) && now - entry.at > DIGEST_MAX_AGE_MS && !needed.includes(id))
+        .sort((a, b) => a[1].at - b[1].at)
+        .slice(0, REFRESH_BUDGET)
+        .map(([id]) => id);
+  const ids = [...needed, ...stale];
+  for (let start = 0; start < ids.length; start += DIGEST_BATCH * 2) {
+    const batches = [ids.slice(start, start + DIGEST_BATCH), ids.slice(start + DIGEST_BATCH, start + DIGEST_BATCH * 2)].filter((batch) => batch.length);
+    await Promise.all(batches.map(fetchDigests));
+    render();
+  }
+}
+
+async function refreshIncidents() {
+  const [triggered, acknowledged] = await Promise.all([
+    getJson('/v1/incidents?status=triggered&limit=500'),
+    getJson('/v1/incidents?status=acknowledged&limit=500'),
+  ]);
+  const seen = new Set();
+  const arrived = [];
+  for (const summary of [...triggered.incidents, ...acknowledged.incidents]) {
+    if (seen.has(summary.id)) continue;
+    seen.add(summary.id);
+    if (listedOnce && !summaries.has(summary.id)) arrived.push(summary);
+    summaries.set(summary.id, summary);
+  }
+  for (const id of [...summaries.keys()]) {
+    if (!seen.has(id)) {
+      summaries.delete(id);
+      digests.delete(id);
+    }
+  }
+  listedOnce = true;
+  render();
+  if (arrived.length) {
+    live.textContent = arrived.length === 1 ? `New incident: ${arrived[0].severity}, ${arrived[0].service}: ${arrived[0].summary}` : `${arrived.length} new incidents`;
+  }
+  $('#refreshed').replaceChildren('Updated ', timeEl(new Date().toISOString()), ` · refreshes every ${POLL_MS / 1000} s`);
+  await refreshDigests();
+}
+
+/* ---------- panels ---------- */
+
+function panel(id) {
+  return $(`#${id} [data-body]`);
+}
+
+/** Fills a panel from an endpoint; one that this server does not have (404) says so. */
+async function fillPanel(id, path, draw) {
+  const body = panel(id);
+  try {
+    const answer = await getJson(path, { optional: true });
+    if (answer === undefined) return message(body, 'Not available on this server.');
+    draw(body, answer);
+  } catch (error) {
+    message(body, error instanceof ApiError && error.status === 404 ? 'Not available on this server.' : `Could not load: ${error.message}`, 'error');
+  }
+}
+
+function list(items, render, empty) {
+  if (!items.length) return el('p', { className: 'muted' }, empty);
+  return el('ul', { className: 'list' }, items.map((item) => el('li', {}, render(item))));
+}
+
+function incidentLink(id, text) {
+  return el('a', { href: `/dashboard/incidents/${encodeURIComponent(id)}` }, text);
+}
+
+function drawEvents(body, answer) {
+  body.replaceChildren(
+    list(
+      answer.events ?? [],
+      (event) => [timeEl(event.receivedAt), ' ', el('span', { className: `badge sev-${event.severity}` }, event.severity), ` ${event.service}: ${event.summary} `, el('span', { className: 'muted' }, `(${event.disposition})`)],
+      'No recent events.',
+    ),
+  );
+}
+
+function drawProblems(body, answer) {
+  const problems = (answer.problems ?? []).filter((problem) => problem.status !== 'closed');
+  body.replaceChildren(
+    list(
+      problems,
+      (problem) => [
+        el('strong', {}, problem.title ?? problem.id),
+        problem.service ? ` · ${problem.service}` : '',
+        problem.incidentCount !== undefined ? ` · ${problem.incidentCount} incidents` : '',
+        problem.openedAt ? [' · opened ', timeEl(problem.openedAt)] : '',
+        problem.workaround ? el('div', { className: 'muted' }, `Workaround: ${problem.workaround}`) : '',
+      ],
+      'No open problems.',
+    ),
+  );
+}
+
+function drawReviews(body, answer) {
+  body.replaceChildren(
+    list(
+      answer.reviews ?? [],
+      (review) => [
+        incidentLink(review.incidentId, review.code || review.incidentId),
+        ` ${review.sevLevel ?? review.severity} · ${review.service}: ${review.summary} · due `,
+        timeEl(review.dueAt),
+      ],
+      'No overdue reviews.',
+    ),
+  );
+}
+
+function drawKpis(body, report) {
+  const figure = (label, value) => el('div', { className: 'kpi' }, el('dt', {}, label), el('dd', {}, value));
+  const percent = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}%`);
+  const noise = report.noise ? (report.noise.ratio === null ? '–' : report.noise.ratio.toFixed(2)) : 'not available';
+  const series = (report.series ?? []).map((day) => ({ day: day.day, value: day.opened ?? 0 }));
+  body.replaceChildren(
+    el(
+      'dl',
+      { className: 'kpis' },
+      figure('Opened', String(report.incidents?.opened ?? '–')),
+      figure('Resolved', String(report.incidents?.resolved ?? '–')),
+      figure('MTTA', seconds(report.mtta?.seconds)),
+      figure('MTTR', seconds(report.mttr?.seconds)),
+      figure('Pages / incident', report.pagesPerIncident?.value === null || report.pagesPerIncident?.value === undefined ? '–' : report.pagesPerIncident.value.toFixed(1)),
+      figure('Resolved by runbook', percent(report.autoResolved?.percent)),
+      figure('Noise (events : incidents)', noise),
+      figure('Open problems', String(report.openProblems ?? '–')),
+    ),
+    el('figure', {}, dayBars(series, 'incidents opened'), el('figcaption', { className: 'muted' }, 'Incidents opened per day')),
+  );
+}
+
+function refreshKpis() {
+  const to = new Date();
+  const from = new Date(to.getTime() - KPI_DAYS * 24 * 3600 * 1000);
+  return fillPanel('kpis', `/v1/kpis?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`, drawKpis);
+}
+
+function refreshPanels() {
+  return Promise.all([
+    fillPanel('events', '/v1/events?limit=10', drawEvents),
+    fillPanel('problems', '/v1/problems?status=open', drawProblems),
+    fillPanel('reviews', '/v1/reviews?overdue=true&limit=20', drawReviews),
+  ]);
+}
+
+/* ---------- open a problem ---------- */
+
+function mountProblemForm() {
+  const form = $('#problem-form');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const codes = String(data.get('incidents') ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    const byCode = new Map([...summaries.values()].map((summary) => [summary.code, summary.id]));
+    const incidentIds = codes.map((code) => byCode.get(code.toUpperCase()) ?? code);
+    const body = { title: String(data.get('title') ?? '').trim(), ...(incidentIds.length ? { incidentIds } : {}) };
+    const workaround = String(data.get('workaround') ?? '').trim();
+    if (workaround) body.workaround = workaround;
+    try {
+      const problem = await post('/v1/problems', body);
+      say(`Opened problem: ${problem.title ?? body.title}.`);
+      form.reset();
+      await refreshPanels();
+    } catch (error) {
+      say(`Could not open the problem: ${describeError(error)}`, true);
+    }
+  });
+}
+
+/* ---------- loop ---------- */
+
+const failing = new Map(); // task name → error text
+
+function showConnection() {
+  const text = [...failing.values()][0];
+  const box = $('#connection');
+  box.hidden = !text;
+  box.textContent = text ? `Cannot reach Vigil: ${text}. Retrying.` : '';
+}
+
+/** Runs `task` now and every `ms` while the page is visible, never two runs at once. */
+function every(name, ms, task) {
+  let timer;
+  let running = false;
+  const run = async () => {
+    // A run in progress schedules the next one itself.
+    if (running) return;
+    clearTimeout(timer);
+    if (!document.hidden) {
+      running = true;
+      try {
+        await task();
+        failing.delete(name);
+      } catch (error) {
+        failing.set(name, error.message);
+      }
+      running = false;
+      showConnection();
+    }
+    timer = setTimeout(run, ms);
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) void run();
+  });
+  void run();
+}
+
+mountProblemForm();
+every('incidents', POLL_MS, refreshIncidents);
+every('panels', PANEL_MS, refreshPanels);
+every('kpis', KPI_MS, refreshKpis);

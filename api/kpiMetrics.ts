@@ -1,0 +1,119 @@
+/**
+ * The KPIs as Prometheus gauges, computed when scraped over a trailing window (docs/kpis.md).
+ *
+ * Gauges, not counters: the workflow, not the API, sees an incident acknowledged or resolved, and
+ * a counter kept by some process would be a second bookkeeping, lost on restart, doubled across
+ * replicas, unable to say how long an incident took. A gauge read from Temporal visibility and
+ * the event log at scrape time says the same on every replica and survives every restart.
+ * Per-service sums and counts are exported beside the means, so a chart adds services up
+ * correctly (sum of seconds over sum of incidents, never a mean of means).
+ */
+import { Gauge, type Registry } from 'prom-client';
+import type { KpiReport } from '../domain/kpis';
+import { computeKpis, RESOLVER_KINDS } from '../domain/kpis';
+import { SEVERITIES } from '../domain/severity';
+import type { KpiReportDeps } from './kpiReport';
+
+/** The trailing window the gauges cover, as its label says. */
+export const KPI_METRICS_WINDOW = { label: '24h', ms: 24 * 3600 * 1000 } as const;
+
+/** Figures this fresh are reused: several scrapers, or a short scrape interval, cost one listing. */
+const REUSE_MS = 10_000;
+
+interface WindowFigures {
+  overall: KpiReport;
+  byService: Map<string, KpiReport>;
+}
+
+async function computeWindow(deps: KpiReportDeps, now: Date): Promise<WindowFigures> {
+  const period = { from: new Date(now.getTime() - KPI_METRICS_WINDOW.ms), to: now };
+  const [incidents, quiet, openProblems] = await Promise.all([
+    deps.source.incidentFacts({ ...period, lookbackSeconds: deps.lookbackSeconds }),
+    deps.events?.countFiring({ since: period.from, until: period.to }),
+    deps.source.openProblems(),
+  ]);
+  const reopenWithinSeconds = deps.reopenWithinSeconds;
+  const overall = computeKpis({ period, incidents, quiet, openProblems, reopenWithinSeconds });
+  const services = [...new Set(incidents.map((incident) => incident.service))];
+  return { overall, byService: new Map(services.map((service) => [service, computeKpis({ period, service, incidents, openProblems, reopenWithinSeconds })])) };
+}
+
+export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now: () => Date = () => new Date()): void {
+  let last: { atMs: number; figures: Promise<WindowFigures> } | undefined;
+  /** Every gauge's collect asks; one computation answers them all. */
+  function figures(): Promise<WindowFigures> {
+    const at = now();
+    if (last && at.getTime() - last.atMs < REUSE_MS) return last.figures;
+    const computing = computeWindow(deps, at);
+    last = { atMs: at.getTime(), figures: computing };
+    computing.catch(() => {
+      if (last?.figures === computing) last = undefined;
+    });
+    return computing;
+  }
+  /** The figures, or undefined when Temporal or the store does not answer: `/metrics` must still answer. */
+  const tryFigures = () => figures().catch(() => undefined);
+  const window = KPI_METRICS_WINDOW.label;
+
+  /** A gauge whose samples are all set from the figures at each scrape (none when they are unavailable). */
+  function gauge(name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, value: number | null) => void, figures: WindowFigures) => void) {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const current = await tryFigures();
+        if (!current) return;
+        fill((labels, value) => {
+          if (value !== null) this.set(labels, value);
+        }, current);
+      },
+    });
+  }
+  const perService = (fill: (report: KpiReport, service: string, set: (labels: Record<string, string>, value: number | null) => void) => void) =>
+    (set: (labels: Record<string, string>, value: number | null) => void, current: WindowFigures) => {
+      for (const [service, report] of current.byService) fill(report, service, set);
+    };
+
+  new Gauge({
+    name: 'vigil_kpi_up',
+    help: 'Whether the KPI figures could be computed at this scrape (1), or Temporal or the store did not answer (0)',
+    registers: [registry],
+    async collect() {
+      this.set((await tryFigures()) ? 1 : 0);
+    },
+  });
+
+  gauge('vigil_kpi_incidents_opened', 'Incidents opened in the trailing window, by service and severity', ['window', 'service', 'severity'], perService((report, service, set) => {
+    for (const severity of SEVERITIES) set({ window, service, severity }, report.incidents.bySeverity[severity]);
+  }));
+  gauge('vigil_kpi_incidents_resolved', 'Incidents resolved in the trailing window, by service and what resolved them', ['window', 'service', 'resolved_by'], perService((report, service, set) => {
+    for (const kind of [...RESOLVER_KINDS, 'unknown' as const]) set({ window, service, resolved_by: kind }, report.autoResolved.resolvedBy[kind]);
+  }));
+  gauge('vigil_kpi_incidents_open', 'Incidents open now, by service', ['service'], perService((report, service, set) => set({ service }, report.incidents.openAtEnd)));
+  gauge('vigil_kpi_incidents_reopened', 'Incidents opened in the trailing window soon after the previous incident of their key resolved (the problem policy\'s reopen window)', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.incidents.reopened)));
+  gauge('vigil_kpi_acknowledged_incidents', 'Incidents first responded to in the trailing window, by service', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.mtta.count)));
+  gauge('vigil_kpi_acknowledge_seconds', 'Sum of times to first response (s) of incidents first responded to in the trailing window, by service', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.mtta.totalSeconds)));
+  gauge('vigil_kpi_resolve_seconds', 'Sum of times to resolve (s) of incidents resolved in the trailing window, by service', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.mttr.totalSeconds)));
+  gauge('vigil_kpi_pages', 'Pages delivered for incidents resolved in the trailing window, by service', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.pagesPerIncident.pages)));
+  gauge('vigil_kpi_pages_counted_incidents', 'Incidents resolved in the trailing window whose pages are known, by service', ['window', 'service'], perService((report, service, set) => set({ window, service }, report.pagesPerIncident.incidents)));
+
+  gauge('vigil_kpi_mtta_seconds', 'Mean time to acknowledge (first response) over the trailing window', ['window'], (set, current) => set({ window }, current.overall.mtta.seconds));
+  gauge('vigil_kpi_mttr_seconds', 'Mean time to resolve over the trailing window', ['window'], (set, current) => set({ window }, current.overall.mttr.seconds));
+  gauge('vigil_kpi_pages_per_incident', 'Pages delivered per incident resolved in the trailing window', ['window'], (set, current) => set({ window }, current.overall.pagesPerIncident.value));
+  gauge('vigil_kpi_auto_resolved_ratio', 'Share (0-1) of incidents resolved in the trailing window that their runbook resolved', ['window'], (set, current) => {
+    const percent = current.overall.autoResolved.percent;
+    set({ window }, percent === null ? null : percent / 100);
+  });
+  gauge('vigil_kpi_alerts_quiet', 'Firing alerts recorded without paging in the trailing window: event (by policy), suppressed (maintenance); promoted for reference', ['window', 'disposition'], (set, current) => {
+    const noise = current.overall.noise;
+    if (!noise) return;
+    set({ window, disposition: 'event' }, noise.events);
+    set({ window, disposition: 'suppressed' }, noise.suppressed);
+    set({ window, disposition: 'promoted' }, noise.promoted);
+  });
+  gauge('vigil_kpi_noise_ratio', 'Quiet alerts / (quiet alerts + incidents opened) over the trailing window', ['window'], (set, current) => set({ window }, current.overall.noise?.ratio ?? null));
+  gauge('vigil_kpi_open_problems', 'Problem workflows running now', [], (set, current) => set({}, current.overall.openProblems));
+}

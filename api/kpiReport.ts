@@ -1,0 +1,65 @@
+/**
+ * The KPI report of a period, from the data Vigil already keeps: incidents from Temporal
+ * visibility (through a `KpiSource`, implemented in `temporalGateway.ts`), quiet alerts from the
+ * SQL event log. Nothing is stored for KPIs, so they cannot drift from what happened; the
+ * arithmetic is `domain/kpis.ts`. Used by `GET /v1/kpis` and by the `/metrics` gauges.
+ */
+import type { VigilConfig } from '../domain/config';
+import type { IncidentFacts, KpiReport, ReopenWindow } from '../domain/kpis';
+import { computeKpis } from '../domain/kpis';
+import { recurrencePolicyFor } from '../domain/problemConfig';
+import { TemporalUnavailableError } from './incidentGateway';
+import type { EventLog } from './records/eventLog';
+
+export interface KpiSource {
+  /**
+   * Every incident that may count in [from, to): opened before `to` and not closed before
+   * `from` less `lookbackSeconds` (the longest reopen window). Limited to `service` when given.
+   */
+  incidentFacts(query: KpiFactsQuery): Promise<IncidentFacts[]>;
+  /** Problem workflows running now. */
+  openProblems(): Promise<number>;
+}
+
+export interface KpiFactsQuery {
+  from: Date;
+  to: Date;
+  service?: string;
+  lookbackSeconds?: number;
+}
+
+export interface KpiReportDeps {
+  source: KpiSource;
+  /** Without an event store the noise figures are null. */
+  events?: EventLog;
+  /** Reopen windows by service (see `reopenPolicyOf`); the domain default without. */
+  reopenWithinSeconds?: ReopenWindow;
+  /** The longest of them: how far before a period the facts must reach. */
+  lookbackSeconds?: number;
+}
+
+/**
+ * The problem policy's reopen windows (`problems.reopenWithin`, per service), so that a KPI
+ * reopening is exactly what links an incident to a problem.
+ */
+export function reopenPolicyOf(config: VigilConfig): Pick<KpiReportDeps, 'reopenWithinSeconds' | 'lookbackSeconds'> {
+  const known = new Map<string, number | undefined>();
+  const reopenWithinSeconds: ReopenWindow = (service) => {
+    if (!known.has(service)) known.set(service, recurrencePolicyFor(config.problems, service).reopenWithinSeconds);
+    return known.get(service);
+  };
+  const windows = ['', ...Object.keys(config.problems?.services ?? {})].map(reopenWithinSeconds).filter((seconds): seconds is number => seconds !== undefined);
+  return { reopenWithinSeconds, lookbackSeconds: Math.max(0, ...windows) };
+}
+
+export async function buildKpiReport(deps: KpiReportDeps, query: { from: Date; to: Date; service?: string }): Promise<KpiReport> {
+  const [incidents, quiet, openProblems] = await Promise.all([
+    deps.source.incidentFacts({ ...query, lookbackSeconds: deps.lookbackSeconds }),
+    deps.events?.countFiring({ service: query.service, since: query.from, until: query.to }).catch((error: unknown) => {
+      // Not the caller's fault, and asking again may succeed: a 503, as for Temporal.
+      throw new TemporalUnavailableError(error, 'the event store is unavailable');
+    }),
+    deps.source.openProblems(),
+  ]);
+  return computeKpis({ period: { from: query.from, to: query.to }, service: query.service, incidents, quiet, openProblems, reopenWithinSeconds: deps.reopenWithinSeconds });
+}

@@ -1,0 +1,56 @@
+/**
+ * The schemas of problem requests; `openapi.ts` publishes the same objects, as it does those of
+ * `schemas.ts`.
+ */
+import { z } from 'zod';
+import { PROBLEM_STATUSES } from '../domain/problem';
+
+const serviceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63');
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const problemListQuerySchema = z
+  .object({
+    status: z.enum(PROBLEM_STATUSES as [string, ...string[]]).optional(),
+    service: serviceId.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+export const openProblemBodySchema = z
+  .object({
+    title: text(300),
+    service: serviceId.optional().describe("default: the first linked incident's service"),
+    workaround: text(2000).optional(),
+    incidentIds: z.array(z.string().min(1).max(500)).max(100).default([]).describe('incidents to link now'),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/:-]{0,199}$/, 'letters, digits, ".", "_", "/", ":" or "-", at most 200')
+      .optional()
+      .describe("what later incidents are matched by; default: the first linked incident's fingerprint, else a key of its own"),
+  })
+  .strict();
+
+export const correctiveActionSchema = z
+  .object({
+    action: text(1000),
+    owner: text(200),
+    due: z.iso.date().describe('calendar date, YYYY-MM-DD'),
+    done: z.boolean().default(false),
+  })
+  .strict();
+
+/** Fields given replace what the analysis held; fields left out stay as they were. */
+export const rcaBodySchema = z
+  .object({
+    rootCause: text(5000).optional(),
+    contributingFactors: z.array(text(2000)).max(50).optional(),
+    correctiveActions: z.array(correctiveActionSchema).max(50).optional(),
+    workaround: text(2000).optional().describe('shown on each new linked incident and in its pages'),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give at least one of rootCause, contributingFactors, correctiveActions, workaround', path: ['rootCause'] });
+
+export const closeProblemBodySchema = z.object({ note: z.string().max(2000).optional() }).strict();

@@ -1,0 +1,105 @@
+/**
+ * The dashboard: static HTML, CSS and ES modules from `api/dashboard/`, under a Content-Security-
+ * Policy that allows no inline script or style and no other origin, plus two read-only JSON
+ * endpoints it needs beyond the public API: the Temporal UI's address and the incidents'
+ * dashboard rows. Every write the page makes goes through the ordinary API with the user's key.
+ */
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { z } from 'zod';
+import type { VigilConfig } from '../../domain/config';
+import { digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
+import { parseOr400 } from '../httpErrors';
+import { IncidentNotFoundError, type IncidentGateway } from '../incidentGateway';
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+
+/** Default: the UI of the Temporal dev server that `npm start` runs. */
+export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
+
+/** At most this many incidents per rows request (the ids travel in the query string). */
+export const MAX_DIGEST_IDS = 40;
+const READ_CONCURRENCY = 8;
+
+export const digestQuerySchema = z
+  .object({
+    ids: z
+      .string()
+      .min(1)
+      .transform((text) => [...new Set(text.split(',').filter(Boolean))])
+      .refine((ids) => ids.length >= 1 && ids.length <= MAX_DIGEST_IDS, `1 to ${MAX_DIGEST_IDS} comma-separated incident ids`)
+      .describe('comma-separated incident ids'),
+  })
+  .strict();
+
+export interface DashboardDeps {
+  gateway: IncidentGateway;
+  config: VigilConfig;
+  /** Read for `VIGIL_TEMPORAL_UI_URL` and `TEMPORAL_NAMESPACE`. */
+  env: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+const dashboardCsp = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+});
+
+export function dashboardRoutes(deps: DashboardDeps): Router {
+  const router = Router();
+  const now = deps.now ?? (() => new Date());
+  const temporalUi = {
+    url: (deps.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, ''),
+    namespace: deps.env.TEMPORAL_NAMESPACE ?? 'default',
+  };
+  const sendPage = (file: string) => (_req: express.Request, res: express.Response) => {
+    res.set('cache-control', 'no-cache').sendFile(file, { root: DASHBOARD_DIR });
+  };
+
+  router.get('/', (_req, res) => res.redirect(302, '/dashboard'));
+  router.get('/dashboard', dashboardCsp, sendPage('index.html'));
+  router.get('/dashboard/incidents/:id', dashboardCsp, sendPage('incident.html'));
+  // Revalidated on every load (ETag, 304): a new release is never hidden behind a stale module.
+  router.use('/dashboard/assets', dashboardCsp, express.static(DASHBOARD_DIR, { index: false, fallthrough: true, cacheControl: true, maxAge: 0, extensions: false }));
+
+  router.get('/v1/dashboard/context', (_req, res) => {
+    res.json({
+      temporalUi,
+      services: Object.fromEntries(Object.entries(deps.config.services).map(([id, service]) => [id, service.name ?? id])),
+      statusPages: deps.config.statusPages.map((page) => ({ id: page.id, title: page.title })),
+    });
+  });
+
+  router.get('/v1/dashboard/incidents', async (req, res) => {
+    const { ids } = parseOr400(digestQuerySchema, req.query, 'query');
+    const incidents: IncidentDigest[] = [];
+    const missing: string[] = [];
+    let next = 0;
+    const at = now();
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, ids.length) }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++];
+          const view = await deps.gateway.get(id).catch((error: unknown) => {
+            if (error instanceof IncidentNotFoundError) return undefined;
+            throw error;
+          });
+          if (view) incidents.push(digestIncident(view, deps.config, at));
+          else missing.push(id);
+        }
+      }),
+    );
+    res.json({ incidents, missing });
+  });
+  return router;
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { VigilConfig } from '../../domain/config';
+import type { IncidentView } from '../../domain/incident';
+import type { LinkedIncident, ProblemStatus } from '../../domain/problem';
+import { recurrencePolicyFor } from '../../domain/problemConfig';
+import { incidentFingerprint } from '../../domain/recurrence';
+import { requireRole, type ApiKeys } from '../auth';
+import { HttpError, parseOr400 } from '../httpErrors';
+import type { IncidentGateway } from '../incidentGateway';
+import type { ProblemGateway } from '../problemGateway';
+import { ProblemConflictError, ProblemNotFoundError } from '../problemGateway';
+import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from '../problemSchemas';
+
+/** The gateway's refusals as HTTP answers: 404 for an unknown problem, 409 with the problem as it stands. */
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ProblemNotFoundError) throw new HttpError(404, error.message, [{ field: 'id', message: 'no such problem' }]);
+    if (error instanceof ProblemConflictError) throw new HttpError(409, error.message, [], error.problem ? { problem: error.problem } : {});
+    throw error;
+  }
+}
+
+function linkOf(incident: IncidentView): LinkedIncident {
+  return { incidentId: incident.id, code: incident.code, service: incident.service, summary: incident.summary, openedAt: incident.createdAt };
+}
+
+/**
+ * Problems: listing and reading are open like every read; opening, analysing and closing are a
+ * problem manager's writes.
+ */
+export function problemRoutes(deps: { problems?: ProblemGateway; gateway: IncidentGateway; apiKeys: ApiKeys; config: VigilConfig }): Router {
+  const router = Router();
+  function store(): ProblemGateway {
+    if (!deps.problems) throw new HttpError(503, 'problems are not available (no Temporal client configured)');
+    return deps.problems;
+  }
+
+  router.get('/v1/problems', async (req, res) => {
+    const query = parseOr400(problemListQuerySchema, req.query, 'query');
+    const problems = await store().list({ status: query.status as ProblemStatus | undefined, service: query.service, limit: query.limit });
+    res.json({ problems });
+  });
+
+  router.get('/v1/problems/:id', async (req, res) => {
+    const problem = await store().get(req.params.id);
+    if (!problem) throw new HttpError(404, `no problem ${req.params.id}`, [{ field: 'id', message: 'no such problem' }]);
+    res.json(problem);
+  });
+
+  router.post('/v1/problems', async (req, res) => {
+    const by = requireRole(req, deps.apiKeys, 'problem-manager');
+    const body = parseOr400(openProblemBodySchema, req.body ?? {}, 'body');
+    const incidents: IncidentView[] = [];
+    for (const [index, incidentId] of body.incidentIds.entries()) {
+      const incident = await deps.gateway.get(incidentId);
+      if (!incident) throw new HttpError(400, `no incident ${incidentId}`, [{ field: `body.incidentIds.${index}`, message: 'no such incident' }]);
+      incidents.push(incident);
+    }
+    const first = incidents[0];
+    // Keyed by the first incident's fingerprint, later recurrences of it join this problem.
+    const key = body.key ?? (first ? incidentFingerprint(recurrencePolicyFor(deps.config.problems, first.service), first) : `manual/${randomUUID()}`);
+    const service = body.service ?? first?.service;
+    const problem = await answering(() =>
+      store().open({ key, title: body.title, ...(service ? { service } : {}), ...(body.workaround ? { workaround: body.workaround } : {}), reason: `opened by hand by ${by}`, openedBy: by, incidents: incidents.map(linkOf) }),
+    );
+    res.status(201).json(problem);
+  });
+
+  router.post('/v1/problems/:id/rca', async (req, res) => {
+    const by = requireRole(req, deps.apiKeys, 'problem-manager');
+    const body = parseOr400(rcaBodySchema, req.body ?? {}, 'body');
+    res.json(await answering(() => store().recordAnalysis(req.params.id, { by, ...body })));
+  });
+
+  router.post('/v1/problems/:id/close', async (req, res) => {
+    const by = requireRole(req, deps.apiKeys, 'problem-manager');
+    const { note } = parseOr400(closeProblemBodySchema, req.body ?? {}, 'body');
+    res.json(await answering(() => store().close(req.params.id, { by, ...(note ? { note } : {}) })));
+  });
+
+  return router;
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:dashboard`: the dashboard's first load with 500 open incidents (BENCH_INCIDENTS)
+ * on the Temporal dev server, in Debian's Chromium driven by playwright-core. Figures per load,
+ * each in a fresh browser context (empty cache), then a reload in the same context (cache warm,
+ * answers revalidated): time until every incident has its row, time until every row has its
+ * detail (holder, ETA, action, next contact), bytes transferred (Resource Timing transferSize:
+ * headers and bodies as sent), and requests made. Then the traffic of an idle minute's polling.
+ * Loopback only; bounded in count and time.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { parseConfig } from '../domain/config';
+import { ARTIFACTS_DIR, launchChromium } from '../test/support/browser';
+import { startStack } from '../test/support/stack';
+import { percentile, runBounded } from './stats';
+
+const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
+const LOADS = Number(process.env.BENCH_LOADS ?? 5);
+const IDLE_MS = Number(process.env.BENCH_IDLE_S ?? 60) * 1000;
+const CONCURRENCY = 16;
+const DEADLINE_MS = 10 * 60_000;
+if (INCIDENTS > 500) throw new Error('the dashboard lists up to 500 incidents per status; BENCH_INCIDENTS must be ≤ 500');
+
+const SERVICES = ['checkout', 'search', 'payments', 'storage', 'auth'];
+const SEVERITIES = ['critical', 'error', 'warning'];
+const config = parseConfig(
+  {
+    services: Object.fromEntries(SERVICES.map((service) => [service, { escalationPolicy: 'p' }])),
+    defaultEscalationPolicy: 'p',
+    contacts: { alice: { name: 'Alice Ops', email: 'alice@example.test' }, bob: { name: 'Bob SRE', email: 'bob@example.test' } },
+    escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '1h' }, { notify: ['bob'], channels: ['email'], timeout: '1h' }] } },
+  },
+  'bench config',
+);
+
+const stack = await startStack({
+  config,
+  email: { name: 'bench', send: async () => undefined },
+  sms: { name: 'bench', send: async () => ({ id: 'SM0' }) },
+  runbooks: [],
+  spool: true,
+});
+
+async function openIncidentCount(): Promise<number> {
+  const count = async (status: string) => ((await (await fetch(`${stack.apiUrl}/v1/incidents?status=${status}&limit=500`)).json()) as { incidents: unknown[] }).incidents.length;
+  return (await count('triggered')) + (await count('acknowledged'));
+}
+
+interface Load {
+  rowsMs: number;
+  detailedMs: number;
+  bytes: number;
+  requests: number;
+}
+
+/** One load of the dashboard in `context`, measured in the page from its navigation start. */
+async function load(page: Page): Promise<Load> {
+  await page.goto(`${stack.apiUrl}/dashboard`, { waitUntil: 'commit' });
+  const rowsMs = (await (await page.waitForFunction((n) => document.querySelectorAll('#incident-rows tr').length >= n && performance.now(), INCIDENTS, { polling: 'raf', timeout: 120_000 })).jsonValue()) as number;
+  const detailedMs = (await (
+    await page.waitForFunction(
+      (n) => {
+        const cells = document.querySelectorAll('#incident-rows td[data-label="To escalate"]');
+        return cells.length >= n && Array.from(cells).every((cell) => cell.textContent !== '…') && performance.now();
+      },
+      INCIDENTS,
+      { polling: 'raf', timeout: 120_000 },
+    )
+  ).jsonValue()) as number;
+  const traffic = await page.evaluate((until) => {
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
+    const early = entries.filter((entry) => entry.startTime <= until);
+    return { bytes: early.reduce((sum, entry) => sum + entry.transferSize, 0), requests: early.length };
+  }, detailedMs);
+  return { rowsMs, detailedMs, ...traffic };
+}
+
+function report(name: string, loads: Load[]): void {
+  const ms = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0).padStart(5)} ms  max ${Math.max(...values).toFixed(0).padStart(5)} ms`;
+  console.log(`${name}`);
+  console.log(`  every row shown        ${ms(loads.map((entry) => entry.rowsMs))}`);
+  console.log(`  every row detailed     ${ms(loads.map((entry) => entry.detailedMs))}`);
+  console.log(`  transferred            ${(percentile(loads.map((entry) => entry.bytes), 50) / 1024).toFixed(1)} KiB in ${percentile(loads.map((entry) => entry.requests), 50)} requests (p50)`);
+}
+
+const started = Date.now();
+const browser = await launchChromium();
+try {
+  await runBounded(INCIDENTS, CONCURRENCY, async (index) => {
+    if (Date.now() - started > DEADLINE_MS) throw new Error('bench timed out opening incidents');
+    const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service: SERVICES[index % SERVICES.length],
+        severity: SEVERITIES[index % SEVERITIES.length],
+        summary: `bench incident ${index}: error rate above threshold on instance-${index % 37}`,
+        dedupKey: `bench-${index}`,
+        labels: { instance: `instance-${index % 37}`, region: 'loopback-1' },
+      }),
+    });
+    if (response.status !== 202) throw new Error(`alert ${index}: HTTP ${response.status}`);
+  });
+  for (;;) {
+    const open = await openIncidentCount();
+    if (open >= INCIDENTS) break;
+    if (Date.now() - started > DEADLINE_MS) throw new Error(`only ${open} of ${INCIDENTS} incidents listed`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(`bench:dashboard: ${INCIDENTS} open incidents on the Temporal dev server (opened in ${((Date.now() - started) / 1000).toFixed(1)} s), Chromium ${browser.version()}`);
+
+  const cold: Load[] = [];
+  const warm: Load[] = [];
+  for (let round = 0; round < LOADS; round++) {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    cold.push(await load(page));
+    warm.push(await load(page));
+    if (round === LOADS - 1) {
+      await mkdir(ARTIFACTS_DIR, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-bench.png') });
+      // Idle polling: what an open dashboard costs per minute when nothing changes.
+      const before = await page.evaluate(() => performance.now());
+      await page.waitForTimeout(IDLE_MS);
+      const idle = await page.evaluate((since) => {
+        const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.startTime > since);
+        return { bytes: entries.reduce((sum, entry) => sum + entry.transferSize, 0), requests: entries.length };
+      }, before);
+      report(`first load, empty cache (${LOADS} loads)`, cold);
+      report(`reload, warm cache (${LOADS} loads)`, warm);
+      console.log(`idle polling              ${((idle.bytes / 1024) * (60_000 / IDLE_MS)).toFixed(1)} KiB and ${Math.round(idle.requests * (60_000 / IDLE_MS))} requests per minute`);
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await stack.stop();
+}

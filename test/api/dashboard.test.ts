@@ -1,0 +1,148 @@
+/** The dashboard's static files, their Content-Security-Policy, and its two read-only endpoints. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../domain/config';
+import { digestIncident } from '../../domain/incidentDigest';
+import { Incident } from '../../domain/incident';
+import { DASHBOARD_DIR, MAX_DIGEST_IDS } from '../../api/routes/dashboard';
+import { makeAlert } from '../support/alerts';
+import { startTestApp } from './testApp';
+
+const config = parseConfig(
+  {
+    services: { checkout: { name: 'Checkout', escalationPolicy: 'three' } },
+    defaultEscalationPolicy: 'three',
+    contacts: {
+      alice: { name: 'Alice', email: 'alice@example.test' },
+      bob: { name: 'Bob', email: 'bob@example.test' },
+      carol: { name: 'Carol', email: 'carol@example.test' },
+      dan: { name: 'Dan', email: 'dan@example.test' },
+    },
+    teams: { leads: { members: ['carol', 'dan'] } },
+    escalationPolicies: {
+      three: {
+        levels: [
+          { notify: ['alice'], timeout: '5m' },
+          { notify: ['bob'], timeout: '5m' },
+          { notify: ['team:leads'], timeout: '5m' },
+        ],
+        onExhausted: { notify: ['dan'] },
+      },
+    },
+    statusPages: [{ id: 'shop', title: 'Shop', services: ['checkout'] }],
+  },
+  'dashboard test config',
+);
+
+let app: Awaited<ReturnType<typeof startTestApp>> | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('dashboard rows', () => {
+  const now = new Date('2026-03-01T10:00:00Z');
+  const alert = makeAlert({ service: 'checkout' });
+  const fresh = () => new Incident({ id: 'i', code: 'ABC123', workflowId: 'incident/checkout/x', alert, now });
+
+  it('names who holds an incident, what is under way, the ETA and whom to call next', () => {
+    const incident = fresh();
+    expect(digestIncident(incident.view(), config, now)).toMatchObject({ heldBy: [], escalation: { level: 0 }, escalateTo: { label: 'level 1', names: ['Alice'] } });
+
+    incident.recordEscalation({ cycle: 0, levelIndex: 0 }, 'three', now, new Date(now.getTime() + 300_000));
+    incident.recordPage({ id: 'alice', name: 'Alice' }, 'email', { cycle: 0, levelIndex: 0 }, now, 'sent');
+    incident.recordEscalation({ cycle: 0, levelIndex: 1 }, 'three', now, undefined);
+    incident.recordPage({ id: 'bob', name: 'Bob' }, 'email', { cycle: 0, levelIndex: 1 }, now, 'sent');
+    incident.startRunbook('restart', now);
+    incident.recordRunbookStep({ step: 'diagnose', ok: true, summary: 'health check fails', at: now.toISOString() });
+    const paged = digestIncident(incident.view(), config, now);
+    expect(paged.heldBy).toEqual(['Bob']);
+    expect(paged.action).toEqual({ at: now.toISOString(), kind: 'runbook', text: 'diagnose ok: health check fails' });
+    expect(paged.escalateTo).toEqual({ label: 'level 3', names: ['Carol', 'Dan'] });
+    expect(paged.eta).toBeUndefined();
+
+    incident.recordStatusUpdate({ at: now.toISOString(), by: 'Bob', text: 'rolling back', eta: '2026-03-01T11:00:00.000Z' });
+    incident.recordStatusUpdate({ at: now.toISOString(), by: 'Bob', text: 'rollback at 50%' });
+    incident.acknowledge('Bob (sms)', now);
+    const acked = digestIncident(incident.view(), config, now);
+    expect(acked.heldBy).toEqual(['Bob (sms)']);
+    // The newest update is under way; the ETA is the newest one given.
+    expect(acked.action).toMatchObject({ kind: 'update', text: 'update: rollback at 50%' });
+    expect(acked.eta).toBe('2026-03-01T11:00:00.000Z');
+
+    incident.recordEscalation({ cycle: 0, levelIndex: 2 }, 'three', now, undefined);
+    expect(digestIncident(incident.view(), config, now).escalateTo).toEqual({ label: 'after the last level', names: ['Dan'] });
+    incident.resolve('Bob', now);
+    expect(digestIncident(incident.view(), config, now).escalateTo).toBeUndefined();
+  });
+});
+
+describe('dashboard', () => {
+  it('redirects / to the dashboard and serves its pages under a CSP with no inline script or style', async () => {
+    app = await startTestApp({ config });
+    const root = await fetch(`${app.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/dashboard');
+
+    for (const path of ['/dashboard', `/dashboard/incidents/${encodeURIComponent('some.id')}`]) {
+      const page = await fetch(`${app.url}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+    }
+    const script = await fetch(`${app.url}/dashboard/assets/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${app.url}/dashboard/assets/nothing.js`)).status).toBe(404);
+    expect((await fetch(`${app.url}/dashboard/assets/..%2f..%2fapp.ts`)).status).toBe(404);
+  });
+
+  it('ships no inline script, inline handler or style attribute, and labels every form field', async () => {
+    const files = await readdir(DASHBOARD_DIR);
+    const pages = files.filter((file) => file.endsWith('.html'));
+    expect(pages.sort()).toEqual(['incident.html', 'index.html']);
+    for (const file of pages) {
+      const html = await readFile(join(DASHBOARD_DIR, file), 'utf8');
+      expect(html, file).toMatch(/<html lang="en">/);
+      expect(html, file).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html, file).not.toMatch(/\son[a-z]+=/i);
+      expect(html, file).not.toMatch(/\sstyle=/i);
+      for (const [, id] of html.matchAll(/<(?:input|textarea|select)[^>]*\bid="([^"]+)"/g)) expect(html, `${file}: label for ${id}`).toContain(`<label for="${id}">`);
+    }
+    for (const file of files.filter((name) => name.endsWith('.js'))) {
+      const code = await readFile(join(DASHBOARD_DIR, file), 'utf8');
+      // Text goes in as text: no HTML parsing of data anywhere.
+      expect(code, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
+  });
+
+  it('gives the Temporal UI address and the dashboard rows of the incidents asked for', async () => {
+    app = await startTestApp({ config, env: { VIGIL_TEMPORAL_UI_URL: 'https://temporal.example.test/', TEMPORAL_NAMESPACE: 'vigil' } });
+    const context = await (await fetch(`${app.url}/v1/dashboard/context`)).json();
+    expect(context).toEqual({ temporalUi: { url: 'https://temporal.example.test', namespace: 'vigil' }, services: { checkout: 'Checkout' }, statusPages: [{ id: 'shop', title: 'Shop' }] });
+
+    const view = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout down' }));
+    const rows = await fetch(`${app.url}/v1/dashboard/incidents?ids=${encodeURIComponent(view.id)},nonsense`);
+    expect(rows.status).toBe(200);
+    const body = await rows.json();
+    expect(body.missing).toEqual(['nonsense']);
+    expect(body.incidents).toHaveLength(1);
+    expect(body.incidents[0]).toMatchObject({ id: view.id, code: view.code, status: 'triggered', summary: 'checkout down', heldBy: [], escalateTo: { label: 'level 1', names: ['Alice'] } });
+
+    const tooMany = Array.from({ length: MAX_DIGEST_IDS + 1 }, (_, index) => `id${index}`).join(',');
+    const refused = await fetch(`${app.url}/v1/dashboard/incidents?ids=${tooMany}`);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).details[0].field).toBe('query.ids');
+  });
+
+  it('defaults the Temporal UI to the dev server started by npm start', async () => {
+    app = await startTestApp({ config, env: {} });
+    expect((await (await fetch(`${app.url}/v1/dashboard/context`)).json()).temporalUi).toEqual({ url: 'http://localhost:8233', namespace: 'default' });
+  });
+});

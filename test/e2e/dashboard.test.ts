@@ -1,0 +1,184 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against the real
+ * stack: Temporal dev server, worker, API. An alert posted to the API appears without a reload,
+ * is acknowledged by a click (only once an API key is given), and the page shows the new state;
+ * then the incident page posts a status update, which the public status page shows.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../domain/config';
+import type { IncidentView } from '../../domain/incident';
+import { ARTIFACTS_DIR, launchChromium } from '../support/browser';
+import { startStack, type Stack } from '../support/stack';
+
+const API_KEY = 'browser-test-key';
+const OPS_KEY = 'browser-test-ops-key';
+let stack: Stack;
+let browser: Browser;
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  const config = parseConfig(
+    {
+      services: { checkout: { name: 'Checkout', escalationPolicy: 'p' }, search: { name: 'Search', escalationPolicy: 'p' } },
+      defaultEscalationPolicy: 'p',
+      contacts: { alice: { name: 'Alice Ops', email: 'alice@example.test' }, bob: { name: 'Bob SRE', email: 'bob@example.test' } },
+      escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '30m' }, { notify: ['bob'], channels: ['email'], timeout: '30m' }] } },
+      statusPages: [{ id: 'shop', title: 'Shop status', services: ['checkout', 'search'] }],
+    },
+    'browser test config',
+  );
+  [stack, browser] = await Promise.all([
+    startStack({
+      config,
+      email: { name: 'memory', send: async () => undefined },
+      sms: { name: 'memory', send: async () => ({ id: 'SM0' }) },
+      apiKeys: new Map([
+        [API_KEY, { user: 'carol', role: 'responder' as const }],
+        [OPS_KEY, { user: 'olga', role: 'operations-manager' as const }],
+      ]),
+      spool: true,
+    }),
+    launchChromium(),
+  ]);
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function postAlert(body: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { incidentId: string }).incidentId;
+}
+
+async function incident(id: string): Promise<IncidentView> {
+  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`)).json()) as IncidentView;
+}
+
+/**
+ * Fails the test on any script error or CSP violation the page reports. The API's own 4xx answers
+ * (a 403 for the wrong role, a 404 panel) are logged by Chromium too; the page handles those.
+ */
+function watch(page: Page): void {
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+  });
+}
+
+describe('the dashboard in Chromium', () => {
+  it('shows a new alert without reload, acknowledges it by click with the API key, and shows the new state', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    watch(page);
+    await page.goto(`${stack.apiUrl}/`);
+    expect(page.url()).toBe(`${stack.apiUrl}/dashboard`);
+    await page.getByText('No open incidents.').waitFor({ timeout: 30_000 });
+
+    // Posted after the page loaded: it must turn up by itself.
+    const id = await postAlert({ service: 'checkout', summary: 'checkout p99 above 2s', severity: 'critical', dedupKey: 'browser-latency' });
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(() => row.locator('td[data-label="Status"]').textContent(), { timeout: 30_000 }).toBe('triggered');
+    // Paged at level 1: the row says who holds it and whom to call next.
+    await expect.poll(() => row.locator('td[data-label="Level · held by"]').textContent(), { timeout: 30_000 }).toBe('L1 · Alice Ops');
+    expect(await row.locator('td[data-label="To escalate"]').textContent()).toBe('level 2: Bob SRE');
+
+    // Without a key the click is refused in the page, and nothing is sent.
+    const ack = row.getByRole('button', { name: /^Acknowledge / });
+    await ack.click();
+    await expect.poll(() => page.locator('#notice').textContent()).toMatch(/Enter your API key to acknowledge/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-key');
+    expect((await incident(id)).status).toBe('triggered');
+
+    // A responder elsewhere posts an update with an ETA: the row shows it once it is read again.
+    const update = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}/updates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify({ text: 'Rolling back release 2026.11.3', eta: '2031-01-02T03:04:00Z' }),
+    });
+    expect(update.status).toBe(201);
+
+    // The key, entered once, then the click.
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await ack.click();
+    await expect.poll(() => row.locator('td[data-label="Status"]').textContent(), { timeout: 30_000 }).toBe('acknowledged');
+    await expect.poll(() => row.locator('td[data-label="Level · held by"]').textContent(), { timeout: 30_000 }).toBe('L1 · carol (api)');
+    expect(await page.locator('#notice').textContent()).toMatch(/Acknowledged .* now acknowledged/);
+    expect(await row.locator('td[data-label="Under way"]').textContent()).toBe('update: Rolling back release 2026.11.3 (ETA 2031-01-02T03:04:00.000Z)');
+    expect(await row.locator('td[data-label="ETA"] time').getAttribute('datetime')).toBe('2031-01-02T03:04:00.000Z');
+    expect(await ack.isHidden()).toBe(true);
+    const view = await incident(id);
+    expect(view.status).toBe('acknowledged');
+    expect(view.acknowledgedBy).toBe('carol (api)');
+
+    // Another incident, for a fuller picture; then the screenshot artifact, wide and phone-sized.
+    const second = await postAlert({ service: 'search', summary: 'search error rate 7%', severity: 'error', dedupKey: 'browser-search' });
+    await page.locator(`tr[data-id="${second}"]`).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator(`tr[data-id="${second}"] td[data-label="Level · held by"]`).textContent(), { timeout: 30_000 }).toBe('L1 · Alice Ops');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.locator(`tr[data-id="${second}"]`).getByRole('button', { name: /^Acknowledge / }).isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-phone.png'), fullPage: true });
+    await page.close();
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('shows an incident in full, posts a status update and opens a problem from its page, and the status page shows only the update', async () => {
+    const id = await postAlert({ service: 'checkout', summary: 'INTERNAL payment db primary OOM', severity: 'critical', dedupKey: 'browser-detail', labels: { instance: 'db-7' } });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    watch(page);
+    await page.goto(`${stack.apiUrl}/dashboard`);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.keyboard.press('Enter');
+    const link = page.locator(`tr[data-id="${id}"] td[data-label="Incident"] a`);
+    await link.waitFor({ timeout: 30_000 });
+    await link.click();
+    await page.waitForURL(/\/dashboard\/incidents\//);
+    await expect.poll(() => page.locator('#title').textContent(), { timeout: 30_000 }).toMatch(/checkout: INTERNAL payment db primary OOM/);
+    await expect.poll(() => page.locator('#pages').textContent(), { timeout: 30_000 }).toMatch(/Alice Ops/);
+    expect(await page.locator('#timeline').textContent()).toMatch(/paged Alice Ops by email/);
+    const temporalLink = await page.locator('#temporal-link').getAttribute('href');
+    expect(temporalLink).toMatch(/^http:\/\/localhost:8233\/namespaces\/default\/workflows\/incident%2Fcheckout%2F.+\/[0-9a-f-]{36}\/history$/);
+
+    // The key was kept for the tab (sessionStorage): no need to enter it again.
+    await page.getByText('Post a status update').click();
+    await page.getByLabel(/Update for stakeholders/).fill('Payments are slow; we are failing over the database.');
+    await page.getByLabel(/Expected resolution/).fill('2031-01-02T03:04');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await expect.poll(() => page.locator('#updates').textContent(), { timeout: 30_000 }).toMatch(/carol \(api\): Payments are slow/);
+    expect((await incident(id)).updates?.at(-1)?.text).toBe('Payments are slow; we are failing over the database.');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'incident.png'), fullPage: true });
+
+    // Opening a problem is not a responder's write: the API's 403 is shown; another key may.
+    await page.getByText('Open a problem for this incident').click();
+    await page.getByLabel('Title').fill('Payment database runs out of memory');
+    await page.getByRole('button', { name: 'Open problem' }).click();
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 30_000 }).toMatch(/Could not open the problem: this needs the problem-manager .*role; the key of carol has the responder role/);
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await page.getByLabel('API key').fill(OPS_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.getByRole('button', { name: 'Open problem' }).click();
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 30_000 }).toBe('Problem opened, this incident linked to it.');
+    const problems = (await (await fetch(`${stack.apiUrl}/v1/problems?status=open`)).json()) as { problems: Array<{ id: string; title: string }> };
+    const opened = problems.problems.find((problem) => problem.title === 'Payment database runs out of memory');
+    expect(opened).toBeDefined();
+    const problem = (await (await fetch(`${stack.apiUrl}/v1/problems/${encodeURIComponent(opened!.id)}`)).json()) as { incidents: Array<{ incidentId: string }> };
+    expect(problem.incidents.map((linked) => linked.incidentId)).toEqual([id]);
+
+    await page.goto(`${stack.apiUrl}/status/shop`);
+    const status = (await page.locator('main').textContent()) ?? '';
+    expect(status).toContain('Major outage');
+    expect(status).toContain('Payments are slow; we are failing over the database.');
+    for (const internal of ['INTERNAL', 'db-7', 'Alice', 'carol', 'p99']) expect(status, internal).not.toContain(internal);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'status-page.png'), fullPage: true });
+    await page.close();
+    expect(pageProblems).toEqual([]);
+  });
+});
