@@ -22,7 +22,8 @@ import { createUsedAckLinks } from './records/usedAckLinks';
 import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
-import { createTemporalGateway, createTemporalKpiSource } from './temporalGateway';
+import { createTemporalGateway } from './temporalGateway';
+import { createTemporalKpiSource } from './temporalKpiSource';
 import { createTemporalProblemGateway } from './temporalProblemGateway';
 
 const logger = createLogger('vigil-api');

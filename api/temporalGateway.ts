@@ -29,9 +29,6 @@ import {
 } from '../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
-import type { IncidentFacts, ResolverKind } from '../domain/kpis';
-import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../domain/kpis';
-import type { KpiSource } from './kpiReport';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
 const CALL_DEADLINE_MS = 10_000;
@@ -42,11 +39,11 @@ const CALL_DEADLINE_MS = 10_000;
  */
 const INTAKE_DEADLINE_MS = 3_000;
 
-function quote(value: string): string {
+export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function isServiceFailure(error: unknown): boolean {
+export function isServiceFailure(error: unknown): boolean {
   const name = (error as Error)?.name;
   return name === 'ServiceError' || typeof (error as { code?: unknown })?.code === 'number';
 }
@@ -274,81 +271,6 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
       } catch {
         return false;
       }
-    },
-  };
-}
-
-/** Listing a long period's incidents reads many visibility pages: a deadline of its own. */
-const KPI_DEADLINE_MS = 60_000;
-/** Workflow type of problem workflows (`workflows/problem.ts`), counted as open problems while running. */
-const PROBLEM_WORKFLOW_TYPE = 'problemWorkflow';
-
-/**
- * KPI facts from Temporal visibility: each incident's search attributes (docs/kpis.md), one
- * listing per request, nothing kept. An incident that continued as new has several runs; they
- * carry the same memo and attributes, so the newest run listed speaks for the incident.
- * Incidents from before the KPI attributes fall back to what visibility always had (start and
- * close times), and leave out what it never had (first acknowledgement, resolver, pages).
- */
-export function createTemporalKpiSource(client: Client): KpiSource {
-  async function call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await client.connection.withDeadline(Date.now() + KPI_DEADLINE_MS, fn);
-    } catch (error) {
-      if (isServiceFailure(error)) throw new TemporalUnavailableError(error);
-      throw error;
-    }
-  }
-
-  function factsOf(execution: WorkflowExecutionInfo, openedAt: Date): IncidentFacts {
-    const attributes = execution.typedSearchAttributes;
-    const memo = (execution.memo ?? {}) as Partial<IncidentMemo>;
-    const resolvedBy = attributes.get(searchAttributes.resolvedBy) as ResolverKind | undefined;
-    const resolvedAt =
-      attributes.get(searchAttributes.resolvedAt) ?? (attributes.get(searchAttributes.status) === 'resolved' && execution.closeTime ? execution.closeTime : undefined);
-    const acknowledgedAt = attributes.get(searchAttributes.acknowledgedAt);
-    const pages = attributes.get(searchAttributes.pages);
-    return {
-      incidentId: memo.incidentId ?? encodeIncidentId({ workflowId: execution.workflowId, runId: execution.runId }),
-      key: attributes.get(searchAttributes.fingerprint) ?? execution.workflowId,
-      service: attributes.get(searchAttributes.service) ?? '',
-      severity: (attributes.get(searchAttributes.severity) ?? 'critical') as Severity,
-      openedAt: (attributes.get(searchAttributes.openedAt) ?? openedAt).toISOString(),
-      ...(acknowledgedAt ? { acknowledgedAt: acknowledgedAt.toISOString() } : {}),
-      ...(resolvedAt ? { resolvedAt: resolvedAt.toISOString() } : {}),
-      ...(resolvedBy && RESOLVER_KINDS.includes(resolvedBy) ? { resolvedBy } : {}),
-      ...(pages !== undefined ? { pages } : {}),
-    };
-  }
-
-  return {
-    async incidentFacts({ from, to, service, lookbackSeconds }) {
-      const since = new Date(from.getTime() - (lookbackSeconds ?? REOPEN_WINDOW_SECONDS) * 1000);
-      const conditions = [
-        `WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`,
-        `StartTime < ${quote(to.toISOString())}`,
-        `(ExecutionStatus = 'Running' OR CloseTime >= ${quote(since.toISOString())})`,
-        ...(service ? [`${searchAttributes.service.name} = ${quote(service)}`] : []),
-      ];
-      return call(async () => {
-        // An incident's latest run holds its newest attributes; its earliest run's start is when it opened.
-        const newest = new Map<string, WorkflowExecutionInfo>();
-        const earliestStart = new Map<string, Date>();
-        for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: 1000 })) {
-          const memo = (execution.memo ?? {}) as Partial<IncidentMemo>;
-          const incidentId = memo.incidentId ?? encodeIncidentId({ workflowId: execution.workflowId, runId: execution.runId });
-          const latest = newest.get(incidentId);
-          if (!latest || execution.startTime > latest.startTime) newest.set(incidentId, execution);
-          const known = earliestStart.get(incidentId);
-          if (!known || execution.startTime < known) earliestStart.set(incidentId, execution.startTime);
-        }
-        return [...newest].map(([incidentId, execution]) => factsOf(execution, earliestStart.get(incidentId) as Date));
-      });
-    },
-
-    async openProblems() {
-      const { count } = await call(() => client.workflow.count(`WorkflowType = ${quote(PROBLEM_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running'`));
-      return count;
     },
   };
 }

@@ -685,10 +685,10 @@ report.push(`uptime before: ${uptimeBefore}`);
  * bundling its workflows carries tens of MB of garbage at the "before" reading that is collected
  * later, which makes the as-found growth look smaller than what is kept.
  */
-function growthLines(run: MemoryRun, what: string): { perIncidentMb: number; afterMb: number } {
+function growthLines(run: MemoryRun, what: string, cacheOrigin: string): { perIncidentMb: number; afterMb: number } {
   const [before, after] = [run.points[0], run.points[run.points.length - 1]];
   const perIncidentMb = (after.rssMb - before.rssMb) / (after.open - before.open);
-  report.push(`  ${what}, maxCachedWorkflows ${run.maxCachedWorkflows} (SDK default); ${loadBetween(run.from, run.to)}`);
+  report.push(`  ${what}, maxCachedWorkflows ${run.maxCachedWorkflows} (${cacheOrigin}); ${loadBetween(run.from, run.to)}`);
   const gcPerIncidentMb = (after.rssAfterGcMb - before.rssAfterGcMb) / (after.open - before.open);
   report.push(`    RSS before  ${String(before.open).padStart(6)} open ${mb(before.rssMb)}   after GC ${mb(before.rssAfterGcMb)}   (${before.cached} cached)`);
   report.push(
@@ -701,9 +701,9 @@ function growthLines(run: MemoryRun, what: string): { perIncidentMb: number; aft
 if (perIncident) {
   report.push('');
   report.push(`1. Worker memory per open incident (worker in its own process, RSS from /proc/<pid>/status, median of the first ${RSS_SAMPLES} readings a second apart within ${RSS_STABLE_MB} MB, at most ${(SETTLE_MS + SETTLE_MAX_MS) / 1000} s after the last page)`);
-  const vigil = growthLines(perIncident, 'Vigil worker (worker/main.ts), incidents paged once, each waiting on a 1 h timer');
+  const vigil = growthLines(perIncident, 'Vigil worker (worker/main.ts), incidents paged once, each waiting on a 1 h timer', "worker/main.ts's default");
   let floorPerIncident: number | undefined;
-  if (floorMemory) floorPerIncident = growthLines(floorMemory, 'floor: bare worker, workflows that ran one activity, each waiting on a 1 h timer').perIncidentMb;
+  if (floorMemory) floorPerIncident = growthLines(floorMemory, 'floor: bare worker, workflows that ran one activity, each waiting on a 1 h timer', "the SDK's default").perIncidentMb;
   const goalsMet = vigil.perIncidentMb <= 0.4 && vigil.afterMb < 400;
   report.push(
     `  judged (larger of as found / after GC): Vigil ${vigil.perIncidentMb.toFixed(3)} MB per open incident (goal ≤ 0.4), ${vigil.afterMb.toFixed(0)} MB in all (goal < 400): ${goalsMet ? 'met' : 'NOT met'}`,

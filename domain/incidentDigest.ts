@@ -5,19 +5,10 @@
  */
 import type { VigilConfig } from './config';
 import { onCallLookup, parseTargetRef, policyIdForService } from './config';
-import type { IncidentStatus, IncidentView } from './incident';
-import type { Severity } from './severity';
+import type { IncidentView } from './incident';
 
-export interface IncidentDigest {
-  id: string;
-  code: string;
-  workflowId: string;
-  status: IncidentStatus;
-  severity: Severity;
-  service: string;
-  summary: string;
-  createdAt: string;
-  escalation: { level: number; exhausted: boolean; nextLevelAt?: string };
+export interface IncidentDigest extends Pick<IncidentView, 'id' | 'code' | 'workflowId' | 'status' | 'severity' | 'service' | 'summary' | 'createdAt'> {
+  escalation: Pick<IncidentView['escalation'], 'level' | 'exhausted' | 'nextLevelAt'>;
   /** Who has it: whoever acknowledged, else the people paged at the current level (empty before the first page). */
   heldBy: string[];
   /** Expected resolution, from the newest status update that gave one. */

@@ -69,6 +69,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   router.get('/', (_req, res) => res.redirect(302, '/dashboard'));
   router.get('/dashboard', dashboardCsp, sendPage('index.html'));
   router.get('/dashboard/incidents/:id', dashboardCsp, sendPage('incident.html'));
+  router.get('/dashboard/policies', dashboardCsp, sendPage('policies.html'));
   // Revalidated on every load (ETag, 304): a new release is never hidden behind a stale module.
   router.use('/dashboard/assets', dashboardCsp, express.static(DASHBOARD_DIR, { index: false, fallthrough: true, cacheControl: true, maxAge: 0, extensions: false }));
 

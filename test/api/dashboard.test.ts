@@ -85,7 +85,7 @@ describe('dashboard', () => {
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/dashboard');
 
-    for (const path of ['/dashboard', `/dashboard/incidents/${encodeURIComponent('some.id')}`]) {
+    for (const path of ['/dashboard', `/dashboard/incidents/${encodeURIComponent('some.id')}`, '/dashboard/policies']) {
       const page = await fetch(`${app.url}${path}`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -106,7 +106,7 @@ describe('dashboard', () => {
   it('ships no inline script, inline handler or style attribute, and labels every form field', async () => {
     const files = await readdir(DASHBOARD_DIR);
     const pages = files.filter((file) => file.endsWith('.html'));
-    expect(pages.sort()).toEqual(['incident.html', 'index.html']);
+    expect(pages.sort()).toEqual(['incident.html', 'index.html', 'policies.html']);
     for (const file of pages) {
       const html = await readFile(join(DASHBOARD_DIR, file), 'utf8');
       expect(html, file).toMatch(/<html lang="en">/);

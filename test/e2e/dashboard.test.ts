@@ -181,4 +181,24 @@ describe('the dashboard in Chromium', () => {
     await page.close();
     expect(pageProblems).toEqual([]);
   });
+
+  it('shows the three policy documents rendered from the running configuration', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    watch(page);
+    await page.goto(`${stack.apiUrl}/dashboard`);
+    await page.getByRole('link', { name: 'Policies' }).click();
+    await page.waitForURL(`${stack.apiUrl}/dashboard/policies`);
+    for (const title of ['Event Management Policy', 'Incident Management Policy', 'Problem Management Policy']) {
+      await expect.poll(() => page.getByRole('heading', { name: title }).count()).toBe(1);
+    }
+    // The same words as the API's document: a service's escalation path, from the config.
+    const incidentPolicy = await (await fetch(`${stack.apiUrl}/v1/policies/incident`)).text();
+    const firstHeading = /^## (.+)$/m.exec(incidentPolicy)?.[1] ?? '';
+    expect(firstHeading).not.toBe('');
+    expect(await page.locator('#policy-incident').textContent()).toContain(firstHeading);
+    expect(await page.locator('#policy-incident table').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'policies.png'), fullPage: true });
+    await page.close();
+    expect(pageProblems).toEqual([]);
+  });
 });

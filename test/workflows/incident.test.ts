@@ -7,6 +7,7 @@ import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';
+import { draftReview } from '../../domain/review';
 import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
@@ -140,6 +141,27 @@ describe('incident workflow: escalation', () => {
       expect(final.resolvedBy).toBe('bob (api)');
       expect(sent.filter((entry) => entry.request.kind === 'resolved')).toHaveLength(3);
       expect(final.timeline.map((entry) => entry.kind)).toContain('acknowledged');
+    });
+  });
+
+  it('produces, on resolve, a review draft whose durations and pages come from its own timeline', async () => {
+    await withWorker(noRunbook, async ({ sent }, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      await env.sleep('6m'); // level 2 (bob) fired at 5 minutes
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+      await env.sleep('30m');
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'rolled back' }] });
+      const draft = draftReview(await handle.result());
+      // Wall-clock milliseconds pass between the skipped steps: allow a second.
+      expect(Math.abs((draft.timeToAcknowledgeSeconds ?? 0) - 360)).toBeLessThanOrEqual(1);
+      expect(Math.abs(draft.timeToResolveSeconds - 2_160)).toBeLessThanOrEqual(1);
+      expect(draft.impact.seconds).toBe(draft.timeToResolveSeconds);
+      expect(draft.acknowledgements.map((ack) => ack.by)).toEqual(['bob (sms)']);
+      expect(draft.resolvedBy).toBe('bob (api)');
+      expect(draft.paged.map((page) => `L${page.level} ${page.responderId}/${page.channel}`).sort()).toEqual(
+        pagesOf(sent).map((page) => `L${page.request.incident.level} ${page.request.responder.id}/${page.request.channel}`).sort(),
+      );
+      expect(new Set(draft.paged.map((page) => page.level))).toEqual(new Set([1, 2]));
     });
   });
 
