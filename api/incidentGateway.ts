@@ -49,6 +49,11 @@ export interface IncidentGateway {
    * acknowledge action). @returns false when no incident of that key is open.
    */
   acknowledgeOpen(alert: Alert, actor: ActorInput): Promise<boolean>;
+  /**
+   * Tells an open incident it belongs to a problem (linked by hand), so its timeline, view and
+   * review name it. @returns false when the incident is no longer open (nothing to tell).
+   */
+  noteProblem(incidentId: string, problem: { id: string; title: string; workaround?: string }): Promise<boolean>;
   /** @returns `undefined` when no such incident exists. */
   get(incidentId: string): Promise<IncidentView | undefined>;
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;

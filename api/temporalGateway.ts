@@ -21,6 +21,7 @@ import {
   INCIDENT_CONFLICT_FAILURE,
   INCIDENT_WORKFLOW_TYPE,
   incidentQuery,
+  problemLinkedSignal,
   reassignUpdate,
   resolveUpdate,
   statusUpdateUpdate,
@@ -207,6 +208,19 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
         await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).signal(sourceResolvedSignal, alert), INTAKE_DEADLINE_MS);
         return true;
       } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    },
+
+    async noteProblem(incidentId, problem) {
+      const ref = refOf(incidentId);
+      try {
+        const target = await currentRun(ref);
+        await call(() => client.workflow.getHandle(target.workflowId, target.runId).signal(problemLinkedSignal, problem));
+        return true;
+      } catch (error) {
+        // Resolved and closed, or never there: the problem lists it all the same.
         if (error instanceof WorkflowNotFoundError) return false;
         throw error;
       }

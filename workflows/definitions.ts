@@ -80,6 +80,9 @@ export const alertSignal = defineSignal<[Alert]>('alert');
  */
 export const alertBatchSignal = defineSignal<[Alert[]]>('alertBatch');
 
+/** A problem manager linked this open incident to a problem by hand (`POST /v1/problems`). */
+export const problemLinkedSignal = defineSignal<[{ id: string; title: string; workaround?: string }]>('problemLinked');
+
 /** The monitoring tool says the alert is over (signalled only to a running incident). */
 export const sourceResolvedSignal = defineSignal<[Alert]>('sourceResolved');
 

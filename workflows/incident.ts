@@ -38,6 +38,7 @@ import {
   alertBatchSignal,
   alertSignal,
   escalateUpdate,
+  problemLinkedSignal,
   reassignUpdate,
   statusUpdateUpdate,
   INCIDENT_CONFLICT_FAILURE,
@@ -157,6 +158,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (incident.severity !== before) publishStatus();
   }
   setHandler(alertSignal, takeAlert);
+  // Only the timeline and the view change (no command), so histories without it replay alike.
+  setHandler(problemLinkedSignal, (problem) => {
+    if (incident.view().problem?.id !== problem.id) incident.linkProblem(problem, 'linked by hand', new Date());
+  });
   setHandler(alertBatchSignal, (alerts) => {
     for (const alert of alerts) takeAlert(alert);
   });

@@ -66,6 +66,9 @@ export function problemRoutes(deps: { problems?: ProblemGateway; gateway: Incide
     const problem = await answering(() =>
       store().open({ key, title: body.title, ...(service ? { service } : {}), ...(body.workaround ? { workaround: body.workaround } : {}), reason: `opened by hand by ${by}`, openedBy: by, incidents: incidents.map(linkOf) }),
     );
+    // The open ones among them learn it too (timeline, view, review); resolved ones cannot be told.
+    const brief = { id: problem.id, title: problem.title, ...(problem.workaround ? { workaround: problem.workaround } : {}) };
+    await Promise.all(incidents.filter((incident) => incident.status !== 'resolved').map((incident) => deps.gateway.noteProblem(incident.id, brief)));
     res.status(201).json(problem);
   });
 

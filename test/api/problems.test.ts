@@ -1,3 +1,4 @@
+import type { IncidentView } from '../../domain/incident';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemView } from '../../domain/problem';
 import { makeAlert } from '../support/alerts';
@@ -34,6 +35,12 @@ describe('problems API', () => {
     const problem = await openProblem({ incidentIds: [first.id, second.id], workaround: 'restart the pool' });
     expect(problem).toMatchObject({ key: 'checkout/latency-a', service: 'checkout', status: 'open', incidentCount: 2, openedBy: 'priya', workaround: 'restart the pool' });
     expect(problem.incidents.map((incident) => incident.incidentId)).toEqual([first.id, second.id]);
+    // The open incidents learn it: their view (and so their review) names the problem and its workaround.
+    for (const incident of [first, second]) {
+      const view = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incident.id)}`)).json()) as IncidentView;
+      expect(view.problem).toEqual({ id: problem.id, title: problem.title, workaround: 'restart the pool' });
+      expect(view.timeline.map((entry) => entry.text)).toContain('known workaround: restart the pool');
+    }
 
     const read = await fetch(`${app.url}/v1/problems/${encodeURIComponent(problem.id)}`);
     expect(read.status).toBe(200);

@@ -53,6 +53,13 @@ export function createFakeGateway() {
       sourceResolved.push(alert);
       return [...incidents.values()].some((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
     },
+    async noteProblem(incidentId, problem) {
+      check();
+      const incident = incidents.get(incidentId);
+      if (!incident?.isOpen) return false;
+      incident.linkProblem(problem, 'linked by hand', new Date());
+      return true;
+    },
     async acknowledgeOpen(alert, actor) {
       check();
       const open = [...incidents.values()].find((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));

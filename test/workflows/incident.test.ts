@@ -8,7 +8,7 @@ import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';
 import { draftReview } from '../../domain/review';
-import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, problemLinkedSignal, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
@@ -162,6 +162,21 @@ describe('incident workflow: escalation', () => {
         pagesOf(sent).map((page) => `L${page.request.incident.level} ${page.request.responder.id}/${page.request.channel}`).sort(),
       );
       expect(new Set(draft.paged.map((page) => page.level))).toEqual(new Set([1, 2]));
+    });
+  });
+
+  it('takes a problem it is linked to by hand onto its view and timeline, once', async () => {
+    await withWorker(noRunbook, async (_fakes, taskQueue) => {
+      const handle = await startIncident(uniqueAlert(), taskQueue);
+      const problem = { id: 'problem-1', title: 'Pool exhaustion', workaround: 'restart the pool' };
+      await handle.signal(problemLinkedSignal, problem);
+      await handle.signal(problemLinkedSignal, problem);
+      await env.sleep('10s');
+      const view = await handle.query(incidentQuery);
+      expect(view.problem).toEqual(problem);
+      expect(view.timeline.filter((entry) => entry.text === 'known workaround: restart the pool')).toHaveLength(1);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      expect(draftReview(await handle.result()).problem).toEqual(problem);
     });
   });
 
