@@ -56,52 +56,73 @@ async function describeMemo(client: Client, workflowId: string): Promise<{ runni
   }
 }
 
+/** What the quick check tells: `settled` false when only a look at earlier incidents can decide. */
+export interface OpenProblemCheck extends ProblemLinkOutcome {
+  settled: boolean;
+}
+
 export function createProblemLinkingActivities(deps: ProblemLinkingDeps) {
   const clientOf = deps.client ?? (() => Context.current().client);
   const historyOf = deps.history ?? visibilityIncidentHistory;
+
+  /** Links the candidate to the problem of its fingerprint, opening it if needed, and says which. */
+  async function join(client: Client, fingerprint: string, candidate: LinkCandidate, reason: string, earlier: PastIncident[]): Promise<ProblemLinkOutcome> {
+    const workflowId = problemWorkflowId(fingerprint);
+    const title = `${candidate.service}: ${candidate.summary}`;
+    const start: ProblemWorkflowInput = {
+      key: fingerprint,
+      title,
+      service: candidate.service,
+      reason,
+      openedBy: 'recurrence detection',
+      incidents: earlier.map((incident) => ({ incidentId: incident.id, service: candidate.service, summary: incident.summary ?? candidate.summary, openedAt: new Date(incident.openedAtMs).toISOString() })),
+    };
+    await client.workflow.signalWithStart(PROBLEM_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: Context.current().info.taskQueue,
+      args: [start],
+      signal: linkIncidentSignal,
+      signalArgs: [linkOf(candidate)],
+    });
+    const now = await describeMemo(client, workflowId);
+    const memo = now?.memo ?? {};
+    const problem: ProblemBrief = {
+      // A problem's first run has not always written its memo yet; its id is then its own run's.
+      id: memo.problemId ?? encodeProblemId({ workflowId, runId: now?.runId ?? '' }),
+      title: memo.title ?? title,
+      ...(memo.workaround ? { workaround: memo.workaround } : {}),
+    };
+    return { fingerprint, problem, reason };
+  }
+
   return {
+    /**
+     * The quick part, which a first page can wait for: an open problem of the fingerprint takes
+     * the incident (its workaround goes in the page). Whether the incident starts a new problem
+     * needs earlier incidents from visibility: `settled: false` leaves that to linkIncidentToProblem.
+     */
+    async joinOpenProblem(candidate: LinkCandidate): Promise<OpenProblemCheck> {
+      const policy = recurrencePolicyFor(deps.config.problems, candidate.service);
+      const fingerprint = incidentFingerprint(policy, candidate);
+      if (!policy.detect) return { fingerprint, settled: true };
+      const client = clientOf();
+      const existing = await describeMemo(client, problemWorkflowId(fingerprint));
+      if (!existing?.running) return { fingerprint, settled: false };
+      return { ...(await join(client, fingerprint, candidate, 'an open problem tracks this fingerprint', [])), settled: true };
+    },
+
     async linkIncidentToProblem(candidate: LinkCandidate): Promise<ProblemLinkOutcome> {
       const policy = recurrencePolicyFor(deps.config.problems, candidate.service);
       const fingerprint = incidentFingerprint(policy, candidate);
       if (!policy.detect) return { fingerprint };
       const client = clientOf();
-      const workflowId = problemWorkflowId(fingerprint);
       const openedAtMs = Date.parse(candidate.openedAt);
-      const existing = await describeMemo(client, workflowId);
-      let verdict: RecurrenceVerdict = { recurs: false };
-      let earlier: PastIncident[] = [];
-      if (!existing?.running) {
-        const since = openedAtMs - lookbackSeconds(policy) * 1000;
-        verdict = assessRecurrence(policy, { id: candidate.id, openedAtMs }, await historyOf(client).incidentsSince(fingerprint, since));
-        if (!verdict.recurs) return { fingerprint };
-        earlier = verdict.earlier;
-      }
-      const reason = verdict.recurs ? verdict.description : 'an open problem tracks this fingerprint';
-      const title = `${candidate.service}: ${candidate.summary}`;
-      const start: ProblemWorkflowInput = {
-        key: fingerprint,
-        title,
-        service: candidate.service,
-        reason,
-        openedBy: 'recurrence detection',
-        incidents: earlier.map((incident) => ({ incidentId: incident.id, service: candidate.service, summary: incident.summary ?? candidate.summary, openedAt: new Date(incident.openedAtMs).toISOString() })),
-      };
-      await client.workflow.signalWithStart(PROBLEM_WORKFLOW_TYPE, {
-        workflowId,
-        taskQueue: Context.current().info.taskQueue,
-        args: [start],
-        signal: linkIncidentSignal,
-        signalArgs: [linkOf(candidate)],
-      });
-      const now = await describeMemo(client, workflowId);
-      const memo = now?.memo ?? {};
-      const problem: ProblemBrief = {
-        // A problem's first run has not always written its memo yet; its id is then its own run's.
-        id: memo.problemId ?? encodeProblemId({ workflowId, runId: now?.runId ?? '' }),
-        title: memo.title ?? title,
-        ...(memo.workaround ? { workaround: memo.workaround } : {}),
-      };
-      return { fingerprint, problem, reason };
+      const existing = await describeMemo(client, problemWorkflowId(fingerprint));
+      if (existing?.running) return join(client, fingerprint, candidate, 'an open problem tracks this fingerprint', []);
+      const since = openedAtMs - lookbackSeconds(policy) * 1000;
+      const verdict: RecurrenceVerdict = assessRecurrence(policy, { id: candidate.id, openedAtMs }, await historyOf(client).incidentsSince(fingerprint, since));
+      if (!verdict.recurs) return { fingerprint };
+      return join(client, fingerprint, candidate, verdict.description, verdict.earlier);
     },
   };
 }

@@ -58,6 +58,9 @@ export function fakeWorkflowActivities(options: {
   const resolved: Array<{ refs: string[]; atMs: number }> = [];
   const activities: PlanActivities & NotifyActivities & RunbookActivities & EscalationActivities & ProblemLinkingActivities = {
     // No incident recurs here (test/workflows/problem.test.ts runs the real activity).
+    async joinOpenProblem(candidate) {
+      return { fingerprint: `${candidate.service}/${candidate.groupKey ?? candidate.dedupKey}`, settled: true };
+    },
     async linkIncidentToProblem(candidate) {
       return { fingerprint: `${candidate.service}/${candidate.groupKey ?? candidate.dedupKey}` };
     },
