@@ -79,3 +79,17 @@ export function mountKeyForm(form, status, onChange = () => {}) {
   show();
   return { refresh: show, focus: () => input.focus() };
 }
+
+/** A function that writes one status line into `element`, in the error style when `isError`. */
+export function noticeWriter(element) {
+  return (text, isError = false) => {
+    element.textContent = text;
+    element.classList.toggle('error', isError);
+  };
+}
+
+/** An API failure in words for the page, pointing at the key form when the key was refused. */
+export function describeError(error) {
+  if (error instanceof ApiError && error.status === 401) return `${error.message}: enter a valid API key above.`;
+  return error.message;
+}

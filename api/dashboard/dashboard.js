@@ -1,6 +1,6 @@
 // The dashboard page: open incidents (polled), and panels for KPIs, reviews, problems, events.
 // Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
-import { ApiError, apiKey, getJson, mountKeyForm, post } from './api.js';
+import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
 import { dayBars } from './chart.js';
 import { age, el, message, seconds, timeEl } from './format.js';
 
@@ -27,15 +27,7 @@ const notice = $('#notice');
 const live = $('#live');
 const keyForm = mountKeyForm($('#key-form'), $('#key-status'));
 
-function say(text, isError = false) {
-  notice.textContent = text;
-  notice.classList.toggle('error', isError);
-}
-
-function describeError(error) {
-  if (error instanceof ApiError && error.status === 401) return `${error.message}: enter a valid API key above.`;
-  return error.message;
-}
+const say = noticeWriter(notice);
 
 /* ---------- incidents ---------- */
 

@@ -1,6 +1,6 @@
 // One incident: facts, actions, status updates, runbook results, pages sent, timeline, and the
 // workflow in the Temporal UI. Polls while open.
-import { ApiError, apiKey, getJson, mountKeyForm, post } from './api.js';
+import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
 import { age, el, timeEl } from './format.js';
 
 const POLL_MS = 5_000;
@@ -11,15 +11,7 @@ const keyForm = mountKeyForm($('#key-form'), $('#key-status'));
 let view;
 let context;
 
-function say(text, isError = false) {
-  notice.textContent = text;
-  notice.classList.toggle('error', isError);
-}
-
-function describeError(error) {
-  if (error instanceof ApiError && error.status === 401) return `${error.message}: enter a valid API key above.`;
-  return error.message;
-}
+const say = noticeWriter(notice);
 
 function table(caption, headers, rows) {
   return el(
