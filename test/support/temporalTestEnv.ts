@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { registerSearchAttributes } from '../../platform/searchAttributes';
@@ -14,6 +15,22 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
+}
+
+/**
+ * One time-skipping server for a test file: started (and the workflows bundled) before its
+ * tests, torn down after. `use` receives it, so the file keeps a plain `env` variable.
+ */
+export function useTimeSkippingEnv(use: (env: TestWorkflowEnvironment) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+    use(env);
+    await workflowBundle();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ResolvedTargets } from '../../activities/escalationTargets';
 import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
@@ -16,16 +16,10 @@ import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassign
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { alice, bob, carol, fakeWorkflowActivities, pagesOf, type SentNotification } from '../support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await workflowBundle();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((created) => (env = created));
 
 type Fakes = ReturnType<typeof fakeWorkflowActivities>;
 

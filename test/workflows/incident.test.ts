@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
@@ -12,19 +12,11 @@ import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAI
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 import { waitFor } from '../support/waitFor';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((created) => (env = created));
 
 type StepScript = Parameters<typeof fakeWorkflowActivities>[0]['steps'];
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncidentPlan } from '../../activities/plan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
@@ -13,18 +13,10 @@ import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, resolveU
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../support/alerts';
 import { fakeWorkflowActivities, twoLevelPolicy } from '../support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await workflowBundle();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((created) => (env = created));
 
 async function withWorker(plan: IncidentPlan, body: (taskQueue: string) => Promise<void>, deliveryDelayMs?: number): Promise<void> {
   const fakes = fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } }, deliveryDelayMs });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IncidentHistory, RunFacts } from '../../activities/incidentHistory';
 import { incidentsOfRuns } from '../../activities/incidentHistory';
 import { createProblemLinkingActivities } from '../../activities/problemLinking';
@@ -22,16 +22,10 @@ import { problemWorkflow } from '../../workflows/problem';
 import { closeProblemUpdate, linkIncidentSignal, problemQuery, recordAnalysisUpdate } from '../../workflows/problemDefinitions';
 import { makeAlert } from '../support/alerts';
 import { fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
+import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  await workflowBundle();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+useTimeSkippingEnv((created) => (env = created));
 
 const config = parseConfig(
   {
