@@ -38,7 +38,7 @@
  * not the machine's timing). Bounded by BENCH_DEADLINE_MIN (40 min) and per trial; every child
  * process is killed on the way out, on failure or on SIGINT/SIGTERM too.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -54,6 +54,7 @@ import { startDevServer, type DevServer } from '../scripts/devServer';
 import { makeAlert } from '../test/support/alerts';
 import { freePort } from '../test/support/freePort';
 import { startSmtpSink } from '../test/support/smtpSink';
+import { benchCleanups, uptimeLine } from './benchProcess';
 import { percentile } from './stats';
 import { seededRandom } from '../test/support/seededRandom';
 
@@ -102,7 +103,7 @@ class DeadlineError extends Error {}
 /** Set when a lane fails or the bench is interrupted: the other lanes stop at their next check. */
 let stopRequested: string | undefined;
 function withinDeadline(what: string): void {
-  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+  if (cleanups.interrupted) throw new Error(`interrupted by ${cleanups.interrupted}`);
   if (stopRequested) throw new Error(`stopped: ${stopRequested}`);
   if (Date.now() - started > DEADLINE_MS) throw new DeadlineError(`bench:crash passed its ${DEADLINE_MS / 60_000} min bound (BENCH_DEADLINE_MIN) during ${what}`);
 }
@@ -128,29 +129,9 @@ const random = seededRandom(SEED);
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started is stopped on the way out, whatever the way out is.
 
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { what, run } = cleanups.pop() as (typeof cleanups)[number];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([run(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('took over 15 s')), 15_000)))]);
-    } catch (error) {
-      console.error(`bench:crash: stopping ${what} failed: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-let interrupted: NodeJS.Signals | undefined;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
-    interrupted = signal;
-    stopRequested ??= `interrupted by ${signal}`;
-    console.error(`bench:crash: ${signal}, stopping`);
-    void cleanUp().finally(() => process.exit(code));
-  });
-}
+const cleanups = benchCleanups('bench:crash', (signal) => {
+  stopRequested ??= `interrupted by ${signal}`;
+});
 
 // ---------------------------------------------------------------------------------------------
 // Load: the machine is shared, so the load average goes beside the figures.
@@ -158,13 +139,6 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
 const loadSamples: number[] = [];
 const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 5_000);
 loadTimer.unref();
-function uptimeLine(): string {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average: ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The SMTP sink: every page lands here, stamped on receipt.
@@ -562,7 +536,7 @@ try {
 } catch (error) {
   failed = error;
 } finally {
-  await cleanUp();
+  await cleanups.cleanUp();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -713,8 +687,8 @@ if (loadSamples.length) report.push(`1-min load during the run: ${Math.min(...lo
 report.push(`uptime after:  ${uptimeLine()}`);
 console.log(report.join('\n'));
 
-if (interrupted) {
-  console.error(`\nbench:crash interrupted by ${interrupted}`);
+if (cleanups.interrupted) {
+  console.error(`\nbench:crash interrupted by ${cleanups.interrupted}`);
   process.exitCode = 1;
 } else if (failed) {
   console.error(`\nbench:crash FAILED after ${trials.length} trials: ${failed instanceof DeadlineError ? failed.message : ((failed as Error).stack ?? String(failed))}`);

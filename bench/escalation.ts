@@ -46,6 +46,7 @@ import { startStack } from '../test/support/stack';
 import { incidentQuery } from '../workflows/definitions';
 import type { EscalationFloorActivities } from './escalationFloorWorkflow';
 import type { EscalationWorkerStatus } from './escalationWorker';
+import { benchCleanups, uptimeLine } from './benchProcess';
 import { percentile, runBounded } from './stats';
 
 function envNumber(name: string, fallback: number): number {
@@ -119,28 +120,7 @@ function median(values: number[]): number {
 // ---------------------------------------------------------------------------------------------
 // Clean-up: everything started is stopped on the way out, whatever the way out is.
 
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) {
-    const { what, run } = cleanups.pop() as (typeof cleanups)[number];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([run(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('took over 15 s')), 15_000)))]);
-    } catch (error) {
-      console.error(`bench:escalation: stopping ${what} failed: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-let interrupted: NodeJS.Signals | undefined;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
-    interrupted = signal;
-    console.error(`bench:escalation: ${signal}, stopping`);
-    void cleanUp().finally(() => process.exit(code));
-  });
-}
+const cleanups = benchCleanups('bench:escalation');
 
 // ---------------------------------------------------------------------------------------------
 // Load: the machine is shared, so the 1-minute load average goes beside every figure.
@@ -152,13 +132,6 @@ function loadBetween(from: number, to: number): string {
   const values = loadSamples.filter((sample) => sample.at >= from && sample.at <= to).map((sample) => sample.load);
   values.push(loadavg()[0]);
   return `load ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
-}
-function uptimeLine(): string {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `load average: ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,7 +642,7 @@ try {
 } catch (error) {
   failed = error;
 } finally {
-  await cleanUp();
+  await cleanups.cleanUp();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -752,8 +725,8 @@ if (lateness) {
 report.push('');
 report.push(`uptime after:  ${uptimeLine()}`);
 console.log(report.join('\n'));
-if (interrupted) {
-  console.error(`\nbench:escalation interrupted by ${interrupted}`);
+if (cleanups.interrupted) {
+  console.error(`\nbench:escalation interrupted by ${cleanups.interrupted}`);
   process.exitCode = 1;
 } else if (failed) {
   console.error(`\nbench:escalation FAILED: ${(failed as Error).stack ?? String(failed)}`);
