@@ -42,6 +42,11 @@ import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
 import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
+import { accessPolicy } from './access/accessPolicy';
+import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
+import { clientConcurrency } from './access/clientConcurrency';
+import type { StormGuard } from './intake/stormGuard';
+import { sameSecret } from './sameSecret';
 
 export interface AppDeps {
   gateway: IncidentGateway;
@@ -75,6 +80,17 @@ export interface AppDeps {
   reviews?: IncidentReviews;
   /** Problems (recurring incidents); without it the problem routes answer 503. */
   problems?: ProblemGateway;
+  /** Counts failed authentication per client and refuses a client over the limit (none: no limit). */
+  authFailures?: AuthFailureGuard;
+  /** Folds new incidents beyond an integration's rate into one storm incident (none: no limit). */
+  stormGuard?: StormGuard;
+  /** `/metrics` on this app needs this Bearer token; without one it is served only by `metricsApp`. */
+  metricsToken?: string;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (Express "trust proxy" values: addresses,
+   * subnets, `loopback`); none by default, so the client is the peer address.
+   */
+  trustedProxies?: string[];
 }
 
 const JSON_LIMIT = '256kb';
@@ -86,9 +102,20 @@ export function createApp(deps: AppDeps): express.Express {
   const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count) });
   const openApi = openApiDocument();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false);
+  app.locals.serveMetrics = metrics.serve;
   app.use(helmet());
   app.use(metrics.observe);
+  const clientOf = (req: express.Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  // Health answers whoever asks (load balancers); everything else first passes the client's limits.
+  app.use((req, _res, next) => {
+    if (req.path === '/healthz' || req.path === '/readyz') return next();
+    deps.authFailures?.check(clientOf(req));
+    next();
+  });
+  app.use(clientConcurrency({ concurrent: deps.config.limits.concurrentRequestsPerClient, queued: deps.config.limits.queuedRequestsPerClient }, clientOf));
+  // Deny by default: no /v1 route runs, nor is its body read, without the credential it needs.
+  app.use('/v1', accessPolicy({ apiKeys: deps.apiKeys, publicReads: deps.config.access.publicReads }));
 
   // JSON routes take JSON only; the Twilio webhook parses its own form body.
   app.use('/v1', (req, _res, next) => {
@@ -104,7 +131,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }));
 
   app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
-  app.get('/metrics', metrics.serve);
+  // Metrics name services and integrations: with a token they may be scraped here, else only on
+  // the loopback-bound metrics listener (api/main.ts).
+  app.get('/metrics', (req, res, next) => {
+    const presented = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (!deps.metricsToken) throw new HttpError(404, 'metrics are served on the metrics listener (VIGIL_METRICS_PORT, loopback by default), or here with VIGIL_METRICS_TOKEN');
+    if (!presented || !sameSecret(deps.metricsToken, presented)) {
+      throw new HttpError(401, 'the metrics token is required', [{ field: 'authorization', message: 'expected "Bearer <VIGIL_METRICS_TOKEN>"' }], {}, { 'www-authenticate': 'Bearer' });
+    }
+    return metrics.serve(req, res, next);
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -116,6 +152,7 @@ export function createApp(deps: AppDeps): express.Express {
     groups: deps.groups,
     events: deps.events,
     maintenance: deps.maintenance,
+    stormGuard: deps.stormGuard,
     onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
   };
@@ -142,6 +179,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(notFoundRoute);
+  // A failed authentication counts against its client; the one that crosses the limit is a 429.
+  app.use(async (error: unknown, req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    if (!deps.authFailures || !isAuthenticationFailure(error)) return next(error);
+    const retryAfter = await deps.authFailures.recordFailure(clientOf(req)).catch((storeError: unknown) => {
+      deps.logger.warn({ err: storeError }, 'could not count a failed authentication');
+      return undefined;
+    });
+    next(retryAfter === undefined ? error : tooManyFailures(retryAfter));
+  });
   app.use(errorHandler(deps.logger));
   return app;
 }

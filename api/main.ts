@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type express from 'express';
 import { loadConfig, resolveApiKeys } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
 import { registerSearchAttributes } from '../platform/searchAttributes';
@@ -13,6 +14,8 @@ import { planIncident } from '../activities/plan';
 import { RUNBOOKS } from '../runbooks/index';
 import { openSqlStore } from '../platform/sqlStore';
 import { createApp } from './app';
+import { authFailureGuardFor, stormGuardFor } from './access/limitsFromConfig';
+import { startMetricsListener } from './metricsListener';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
@@ -67,12 +70,18 @@ async function main(): Promise<void> {
     apiKeys,
     publicUrl,
     twilioAuthToken: process.env.TWILIO_AUTH_TOKEN,
+    authFailures: authFailureGuardFor(config, store),
+    stormGuard: stormGuardFor(config, store, logger),
+    metricsToken: process.env.VIGIL_METRICS_TOKEN || undefined,
+    trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
   });
+  const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
   });
   const shutdown = () => {
+    metricsListener?.close();
     server.close(() => {
       void forwarder
         .stop()

@@ -8,6 +8,7 @@ import { isValidTimeZone, restrictionFromConfig, restrictionSchema, scheduleFrom
 import { SEVERITIES } from './severity';
 import { statusPageIssues, statusPagesSchema } from './statusPageConfig';
 import { DEFAULT_ROLE, ROLES } from './roles';
+import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -216,6 +217,10 @@ export const vigilConfigSchema = z
     teams: z.record(id, teamSchema).default({}),
     escalationPolicies: z.record(id, policySchema),
     apiKeys: z.array(apiKeySchema).default([]),
+    /** Who may read without a key (nobody, by default): see docs/security.md. */
+    access: accessSchema,
+    /** Storm guard, failed-authentication and per-client limits: see docs/security.md. */
+    limits: limitsSchema,
     integrations: z.record(id, integrationSchema).default({}),
     eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
     /** Severities paged at low urgency: email only (high urgency pages by SMS and email at once). */

@@ -120,6 +120,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX incident_reviews_by_update ON incident_reviews (updated_at);
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- Counters of rate-limiter-flexible (platform/rateLimitStore.ts): failed authentication per
+      -- client, new incidents per integration. Shared by replicas, so a limit holds across them.
+      CREATE TABLE rate_limit_counters (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
+      -- Incident keys an integration sent lately: a key seen within the storm window is a repeat,
+      -- not a new incident, for the storm guard (api/intake/stormGuard.ts).
+      CREATE TABLE storm_guard_keys (
+        integration text NOT NULL,
+        incident_key text NOT NULL,
+        last_seen timestamptz NOT NULL,
+        -- Whether the key's alerts were folded into its integration's storm incident.
+        folded boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (integration, incident_key)
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   }
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
-  say(`API on http://localhost:${env.PORT ?? 3000}  (try: curl -XPOST localhost:${env.PORT ?? 3000}/v1/alerts -H 'content-type: application/json' -d '{"service":"checkout","summary":"checkout is down","severity":"critical"}')`);
+  say(
+    `API on http://localhost:${env.PORT ?? 3000}  (try: curl -XPOST localhost:${env.PORT ?? 3000}/v1/alerts -H "authorization: Bearer ${env.VIGIL_API_KEY}" -H 'content-type: application/json' -d '{"service":"checkout","summary":"checkout is down","severity":"critical"}')`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 // The dashboard's only door to Vigil: the same HTTP API as curl, with the API key the user typed
-// once, kept in sessionStorage (gone when the tab closes) and sent as a Bearer header on writes.
+// once, kept in sessionStorage (gone when the tab closes) and sent as a Bearer header on every
+// request: reads need a key too (a viewer's will do), unless the operator made reads public.
 
 const KEY_STORAGE = 'vigil.apiKey';
 
@@ -27,7 +28,10 @@ async function answer(response) {
  * headers only. With `optional`, a 404 (an endpoint this server does not have) is `undefined`.
  */
 export async function getJson(path, { optional = false } = {}) {
-  const response = await fetch(path, { cache: 'no-cache', headers: { accept: 'application/json' } });
+  const key = apiKey();
+  const headers = key ? { accept: 'application/json', authorization: `Bearer ${key}` } : { accept: 'application/json' };
+  const response = await fetch(path, { cache: 'no-cache', headers });
+  if (response.status === 401 && key) sessionStorage.removeItem(KEY_STORAGE);
   if (optional && response.status === 404) return undefined;
   return answer(response);
 }
@@ -58,7 +62,7 @@ export function mountKeyForm(form, status, onChange = () => {}) {
   const forget = form.querySelector('[data-forget]');
   const show = () => {
     const has = apiKey() !== '';
-    status.textContent = has ? 'API key set for this tab.' : 'No API key: you can read, not act.';
+    status.textContent = has ? 'API key set for this tab.' : 'No API key: enter one to see and act on incidents.';
     forget.hidden = !has;
   };
   form.addEventListener('submit', (event) => {

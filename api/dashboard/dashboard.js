@@ -25,7 +25,8 @@ let listedOnce = false;
 const $ = (selector) => document.querySelector(selector);
 const notice = $('#notice');
 const live = $('#live');
-const keyForm = mountKeyForm($('#key-form'), $('#key-status'));
+// A key given or forgotten changes what may be read: read again at once.
+const keyForm = mountKeyForm($('#key-form'), $('#key-status'), () => rerunAll());
 
 const say = noticeWriter(notice);
 
@@ -336,10 +337,17 @@ function mountProblemForm() {
 const failing = new Map(); // task name → error text
 
 function showConnection() {
-  const text = [...failing.values()][0];
+  const error = [...failing.values()][0];
   const box = $('#connection');
-  box.hidden = !text;
-  box.textContent = text ? `Cannot reach Vigil: ${text}. Retrying.` : '';
+  box.hidden = !error;
+  // Reads need a key: a missing or refused one is not a connection problem.
+  const needsKey = error instanceof ApiError && (error.status === 401 || error.status === 403);
+  box.textContent = !error ? '' : needsKey ? `${describeError(error)} Reads need an API key (a viewer's will do).` : `Cannot reach Vigil: ${error.message}. Retrying.`;
+}
+
+const runners = [];
+function rerunAll() {
+  for (const run of runners) void run();
 }
 
 /** Runs `task` now and every `ms` while the page is visible, never two runs at once. */
@@ -356,7 +364,7 @@ function every(name, ms, task) {
         await task();
         failing.delete(name);
       } catch (error) {
-        failing.set(name, error.message);
+        failing.set(name, error);
       }
       running = false;
       showConnection();
@@ -366,6 +374,7 @@ function every(name, ms, task) {
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) void run();
   });
+  runners.push(run);
   void run();
 }
 

@@ -7,7 +7,8 @@ const POLL_MS = 5_000;
 const id = decodeURIComponent(location.pathname.split('/').pop() ?? '');
 const $ = (selector) => document.querySelector(selector);
 const notice = $('#notice');
-const keyForm = mountKeyForm($('#key-form'), $('#key-status'));
+// A key given or forgotten changes what may be read: read again at once.
+const keyForm = mountKeyForm($('#key-form'), $('#key-status'), () => void poll());
 let view;
 let context;
 
@@ -161,7 +162,8 @@ async function poll() {
   } catch (error) {
     const box = $('#connection');
     box.hidden = false;
-    box.textContent = `Cannot reach Vigil: ${error.message}. Retrying.`;
+    const needsKey = error instanceof ApiError && (error.status === 401 || error.status === 403);
+    box.textContent = needsKey ? `${describeError(error)} Reads need an API key (a viewer's will do).` : `Cannot reach Vigil: ${error.message}. Retrying.`;
   }
   // A resolved incident changes little: look again now and then (its review may be filled in).
   timer = setTimeout(poll, open ? POLL_MS : POLL_MS * 12);

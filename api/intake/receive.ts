@@ -18,6 +18,7 @@ import type { EventLog, EventRecord } from '../records/eventLog';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
 import type { AlertIntake } from './alertIntake';
 import type { IntakeItem } from './intakeItem';
+import type { StormGuard } from './stormGuard';
 
 export interface ReceiveDeps {
   intake: AlertIntake;
@@ -30,6 +31,8 @@ export interface ReceiveDeps {
   /** Without one, an alert the policy makes an event cannot be recorded (503). */
   events?: EventLog;
   maintenance?: MaintenanceWindows;
+  /** Folds new incidents beyond an integration's rate into one storm incident (none: no limit). */
+  stormGuard?: StormGuard;
   onAccepted: (alert: Alert) => void;
   onDisposition?: (disposition: AlertOutcome['outcome']) => void;
 }
@@ -135,7 +138,8 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
     } else {
       if (decision.promoted) records.push(eventRecord(alert, 'firing', { disposition: 'promoted', reason: decision.reason, rule: decision.rule }));
       const promoted: Alert = decision.promoted ? { ...alert, details: { ...alert.details, vigilPromotion: decision.reason } } : alert;
-      items.push({ item: { action: 'trigger', alert: promoted }, index });
+      const guarded = deps.stormGuard ? await deps.stormGuard.admit(promoted, integrationId, now) : promoted;
+      items.push({ item: { action: 'trigger', alert: guarded }, index });
       outcomes.push({ alertId: alert.id, outcome: 'incident', spooled: false });
     }
   }

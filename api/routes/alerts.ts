@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { ApiKeyHolder } from '../../domain/roles';
 import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
 import { HttpError } from '../httpErrors';
@@ -20,7 +21,9 @@ export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
       if (error instanceof AdapterInputError) throw new HttpError(400, 'invalid body', [{ field: error.field, message: error.message }]);
       throw error;
     }
-    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), 'api');
+    // The access policy let only a key that may send alerts this far; its user names the sender.
+    const sender = (res.locals.apiKeyHolder as ApiKeyHolder | undefined)?.user;
+    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), sender ? `api:${sender}` : 'api');
     switch (result.outcome) {
       case 'incident':
         if (result.spooled || !result.incidentId) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp } from './testApp';
+import { startTestApp, AUTH } from './testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 function post(body: string, contentType = 'application/json') {
-  return fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { ...AUTH, 'content-type': contentType }, body });
 }
 
 async function errorOf(response: Response) {
@@ -84,7 +84,7 @@ describe('POST /v1/alerts', () => {
   });
 
   it('answers JSON 404 for an unknown route', async () => {
-    const response = await fetch(`${app.url}/v1/nothing`);
+    const response = await fetch(`${app.url}/v1/nothing`, { headers: AUTH });
     expect(response.status).toBe(404);
     expect((await errorOf(response)).error).toContain('/v1/nothing');
   });

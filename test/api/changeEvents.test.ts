@@ -8,7 +8,7 @@ import { createChangeEvents } from '../../api/records/changeEvents';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp } from './testApp';
+import { startTestApp, AUTH } from './testApp';
 
 const KEY = 'CHANGEKEY000000000000000000000000';
 /** PagerDuty's own example change event (Events API v2 documentation). */
@@ -51,9 +51,9 @@ describe('PagerDuty Change Events', () => {
     expect((await change({}, { timestamp: minutesAgo(180), summary: 'too old to matter' })).status).toBe(202);
     expect(app.fake.submitted).toHaveLength(0); // a change pages nobody
 
-    const opened = await fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', summary: 'errors up', severity: 'critical' }) });
+    const opened = await fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', summary: 'errors up', severity: 'critical' }) });
     const { incidentId } = (await opened.json()) as { incidentId: string };
-    const view = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incidentId)}`)).json()) as IncidentView & { recentChanges: Array<Record<string, unknown>> };
+    const view = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incidentId)}`, { headers: AUTH })).json()) as IncidentView & { recentChanges: Array<Record<string, unknown>> };
     expect(view.recentChanges).toHaveLength(1);
     expect(view.recentChanges[0]).toMatchObject({ summary: 'deploy checkout v42', service: 'checkout', source: 'prod-build-agent-i-0b148d1040d565540', links: [{ href: 'https://github.com/PagerDuty/pd-cli/pull/3', text: 'View on GitHub' }] });
     expect(view.timeline.map((entry) => entry.kind)).toEqual(['change', 'alert']);

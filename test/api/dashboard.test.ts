@@ -7,7 +7,7 @@ import { digestIncident } from '../../domain/incidentDigest';
 import { Incident } from '../../domain/incident';
 import { DASHBOARD_DIR, MAX_DIGEST_IDS } from '../../api/routes/dashboard';
 import { makeAlert } from '../support/alerts';
-import { startTestApp } from './testApp';
+import { startTestApp, AUTH } from './testApp';
 
 const config = parseConfig(
   {
@@ -124,11 +124,11 @@ describe('dashboard', () => {
 
   it('gives the Temporal UI address and the dashboard rows of the incidents asked for', async () => {
     app = await startTestApp({ config, env: { VIGIL_TEMPORAL_UI_URL: 'https://temporal.example.test/', TEMPORAL_NAMESPACE: 'vigil' } });
-    const context = await (await fetch(`${app.url}/v1/dashboard/context`)).json();
+    const context = await (await fetch(`${app.url}/v1/dashboard/context`, { headers: AUTH })).json();
     expect(context).toEqual({ temporalUi: { url: 'https://temporal.example.test', namespace: 'vigil' }, services: { checkout: 'Checkout' }, statusPages: [{ id: 'shop', title: 'Shop' }] });
 
     const view = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout down' }));
-    const rows = await fetch(`${app.url}/v1/dashboard/incidents?ids=${encodeURIComponent(view.id)},nonsense`);
+    const rows = await fetch(`${app.url}/v1/dashboard/incidents?ids=${encodeURIComponent(view.id)},nonsense`, { headers: AUTH });
     expect(rows.status).toBe(200);
     const body = await rows.json();
     expect(body.missing).toEqual(['nonsense']);
@@ -136,13 +136,13 @@ describe('dashboard', () => {
     expect(body.incidents[0]).toMatchObject({ id: view.id, code: view.code, status: 'triggered', summary: 'checkout down', heldBy: [], escalateTo: { label: 'level 1', names: ['Alice'] } });
 
     const tooMany = Array.from({ length: MAX_DIGEST_IDS + 1 }, (_, index) => `id${index}`).join(',');
-    const refused = await fetch(`${app.url}/v1/dashboard/incidents?ids=${tooMany}`);
+    const refused = await fetch(`${app.url}/v1/dashboard/incidents?ids=${tooMany}`, { headers: AUTH });
     expect(refused.status).toBe(400);
     expect((await refused.json()).details[0].field).toBe('query.ids');
   });
 
   it('defaults the Temporal UI to the dev server started by npm start', async () => {
     app = await startTestApp({ config, env: {} });
-    expect((await (await fetch(`${app.url}/v1/dashboard/context`)).json()).temporalUi).toEqual({ url: 'http://localhost:8233', namespace: 'default' });
+    expect((await (await fetch(`${app.url}/v1/dashboard/context`, { headers: AUTH })).json()).temporalUi).toEqual({ url: 'http://localhost:8233', namespace: 'default' });
   });
 });

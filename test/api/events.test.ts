@@ -8,7 +8,7 @@ import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from './testApp';
 
 const config = parseConfig(
   {
@@ -47,12 +47,12 @@ afterEach(async () => {
 });
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH, ...headers }, body: JSON.stringify(body) });
 }
 const alert = (fields: Record<string, unknown>) => post('/v1/alerts', { service: 'checkout', summary: 'disk filling', severity: 'warning', ...fields });
 
 async function events(query = '') {
-  const response = await fetch(`${app.url}/v1/events${query}`);
+  const response = await fetch(`${app.url}/v1/events${query}`, { headers: AUTH });
   expect(response.status).toBe(200);
   return ((await response.json()) as { events: Array<Record<string, unknown>> }).events;
 }
@@ -66,7 +66,7 @@ describe('the event policy', () => {
     const recorded = await events('?service=checkout');
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ summary: 'deploy finished', disposition: 'event', rule: 'info-events', status: 'firing', service: 'checkout' });
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const metrics = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     for (const outcome of ['incident', 'event', 'dropped']) expect(metrics).toMatch(new RegExp(`vigil_alert_outcomes_total\\{outcome="${outcome}"\\} 1`));
   });
 
@@ -106,7 +106,7 @@ describe('the event policy', () => {
   });
 
   it('rejects a bad events query with the field named', async () => {
-    const response = await fetch(`${app.url}/v1/events?since=9999-01-01T00:00:00Z&limit=0`);
+    const response = await fetch(`${app.url}/v1/events?since=9999-01-01T00:00:00Z&limit=0`, { headers: AUTH });
     expect(response.status).toBe(400);
     const fields = ((await response.json()) as { details: Array<{ field: string }> }).details.map((detail) => detail.field);
     expect(fields).toEqual(expect.arrayContaining(['query.since', 'query.limit']));
@@ -132,7 +132,7 @@ describe('maintenance windows', () => {
     expect(suppressed).toHaveLength(1);
     expect(suppressed[0]).toMatchObject({ maintenanceId: window.id, reason: 'in maintenance: database upgrade' });
 
-    expect(((await (await fetch(`${app.url}/v1/maintenance`)).json()) as { windows: unknown[] }).windows).toHaveLength(1);
+    expect(((await (await fetch(`${app.url}/v1/maintenance`, { headers: AUTH })).json()) as { windows: unknown[] }).windows).toHaveLength(1);
     expect((await fetch(`${app.url}/v1/maintenance/${window.id}`, { method: 'DELETE', headers: auth })).status).toBe(204);
     expect((await fetch(`${app.url}/v1/maintenance/${window.id}`, { method: 'DELETE', headers: auth })).status).toBe(404);
     expect(await (await alert({ severity: 'critical', labels: { env: 'prod' } })).json()).toMatchObject({ status: 'accepted' });
@@ -143,14 +143,14 @@ describe('maintenance windows', () => {
     await post('/v1/maintenance', { service: 'checkout', startsAt: later.toISOString(), endsAt: new Date(later.getTime() + 3_600_000).toISOString(), reason: 'later' }, auth);
     expect(await (await alert({ severity: 'critical' })).json()).toMatchObject({ status: 'accepted' });
     await store.query(`INSERT INTO maintenance_windows (id, service, matchers, starts_at, ends_at, reason, created_by) VALUES (gen_random_uuid(), 'search', '{}', now() - interval '2 hours', now() - interval '1 hour', 'past', 'bob')`);
-    const current = ((await (await fetch(`${app.url}/v1/maintenance`)).json()) as { windows: Array<{ reason: string }> }).windows;
+    const current = ((await (await fetch(`${app.url}/v1/maintenance`, { headers: AUTH })).json()) as { windows: Array<{ reason: string }> }).windows;
     expect(current.map((window) => window.reason)).toEqual(['later']);
-    const all = ((await (await fetch(`${app.url}/v1/maintenance?includeEnded=true`)).json()) as { windows: Array<{ reason: string }> }).windows;
+    const all = ((await (await fetch(`${app.url}/v1/maintenance?includeEnded=true`, { headers: AUTH })).json()) as { windows: Array<{ reason: string }> }).windows;
     expect(all.map((window) => window.reason).sort()).toEqual(['later', 'past']);
   });
 
   it('needs an API key to create or delete, and names the field of a bad window', async () => {
-    expect((await post('/v1/maintenance', { service: 'checkout', endsAt: inOneHour(), reason: 'x' })).status).toBe(401);
+    expect((await post('/v1/maintenance', { service: 'checkout', endsAt: inOneHour(), reason: 'x' }, { authorization: 'Bearer not-a-key' })).status).toBe(401);
     expect((await fetch(`${app.url}/v1/maintenance/00000000-0000-0000-0000-000000000000`, { method: 'DELETE' })).status).toBe(401);
     const cases: Array<[unknown, string]> = [
       [{ endsAt: inOneHour(), reason: 'everything' }, 'body.service'],

@@ -104,7 +104,7 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { path: '/v1/alerts', seed: { service: 'checkout', summary: 'down', severity: 'critical', labels: { a: 'b' } }, contentType: 'application/json' },
+  { path: '/v1/alerts', seed: { service: 'checkout', summary: 'down', severity: 'critical', labels: { a: 'b' } }, contentType: 'application/json', auth: 'Bearer key' },
   ...Object.keys(ADAPTERS).map((source) => ({ path: `/v1/integrations/${source}`, seed: adapterFixture(source as AdapterId).payload, contentType: 'application/json', auth: 'Bearer token' })),
   { path: '/v2/enqueue', seed: { ...(adapterFixture('pagerduty').payload as object), routing_key: 'token' }, contentType: 'application/json' },
   { path: '/v1/webhooks/sns/cloudwatch/token', seed: adapterFixture('cloudwatch').payload, contentType: 'text/plain' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAlert } from '../support/alerts';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from './testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -20,10 +20,10 @@ function act(id: string, action: 'ack' | 'resolve', init: { key?: string; body?:
 describe('incidents API', () => {
   it('shows one incident and lists with filters passed through', async () => {
     const view = app.fake.open(makeAlert());
-    const one = await fetch(`${app.url}/v1/incidents/${encodeURIComponent(view.id)}`);
+    const one = await fetch(`${app.url}/v1/incidents/${encodeURIComponent(view.id)}`, { headers: AUTH });
     expect(one.status).toBe(200);
     expect(await one.json()).toMatchObject({ id: view.id, code: view.code, status: 'triggered', service: 'checkout' });
-    const list = await fetch(`${app.url}/v1/incidents?status=triggered&service=checkout&severity=critical&limit=5`);
+    const list = await fetch(`${app.url}/v1/incidents?status=triggered&service=checkout&severity=critical&limit=5`, { headers: AUTH });
     expect(list.status).toBe(200);
     expect(((await list.json()) as { incidents: unknown[] }).incidents.length).toBeGreaterThan(0);
     expect(app.fake.listed.at(-1)).toEqual({ status: 'triggered', service: 'checkout', severity: 'critical', limit: 5 });
@@ -35,7 +35,7 @@ describe('incidents API', () => {
     ['status=sleeping', 'query.status'],
     ['colour=red', 'query'],
   ])('refuses the listing query %s naming %s', async (query, field) => {
-    const response = await fetch(`${app.url}/v1/incidents?${query}`);
+    const response = await fetch(`${app.url}/v1/incidents?${query}`, { headers: AUTH });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { details: Array<{ field: string }> };
     expect(body.details.map((detail) => detail.field)).toContain(field);
@@ -43,7 +43,7 @@ describe('incidents API', () => {
 
   it('answers 404 for an unknown or undecodable incident id', async () => {
     for (const id of ['not-an-id', 'aW5jaWRlbnQvY2hlY2tvdXQva2V5.0f8fad5b-d9cb-469f-a165-70867728950e']) {
-      const response = await fetch(`${app.url}/v1/incidents/${id}`);
+      const response = await fetch(`${app.url}/v1/incidents/${id}`, { headers: AUTH });
       expect(response.status).toBe(404);
       expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('id');
     }
@@ -145,8 +145,8 @@ describe('health, metrics and the API description', () => {
   });
 
   it('counts requests by route pattern in Prometheus format', async () => {
-    await fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', summary: 'x', severity: 'info' }) });
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    await fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', summary: 'x', severity: 'info' }) });
+    const text = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     expect(text).toMatch(/vigil_http_requests_total\{method="POST",route="\/v1\/alerts",status="202"\} \d+/);
     expect(text).toMatch(/vigil_alerts_accepted_total\{source="api"\} [1-9]/);
     expect(text).toContain('vigil_http_request_duration_seconds_bucket');

@@ -4,7 +4,7 @@ import { createApp } from '../../api/app';
 import { ConfigError, parseConfig } from '../../domain/config';
 import type { createFakeGateway } from '../support/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
-import { startTestApp, testConfig } from './testApp';
+import { startTestApp, testConfig, AUTH, METRICS_AUTH } from './testApp';
 
 const TOKEN = 'am-token-for-tests';
 const config = parseConfig(
@@ -88,7 +88,7 @@ describe('integrations', () => {
 
   it('counts refused requests in metrics, unknown integrations under one label', async () => {
     await send('/v1/integrations/zzz-random', {}, 'x');
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${url}/metrics`, { headers: METRICS_AUTH })).text();
     expect(text).toMatch(/vigil_integration_auth_failures_total\{integration="prom"\} [1-9]/);
     expect(text).toMatch(/vigil_integration_auth_failures_total\{integration="unknown"\} [1-9]/);
     expect(text).not.toContain('zzz-random');

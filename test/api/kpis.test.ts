@@ -8,7 +8,7 @@ import { kpiReportSchema } from '../../api/kpiSchemas';
 import { createEventLog, type EventRecord } from '../../api/records/eventLog';
 import type { IncidentFacts } from '../../domain/kpis';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp } from './testApp';
+import { startTestApp, AUTH, METRICS_AUTH } from './testApp';
 
 let store: SqlStore;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -67,7 +67,7 @@ beforeEach(() => {
 });
 
 async function kpis(query: string) {
-  const response = await fetch(`${app.url}/v1/kpis${query}`);
+  const response = await fetch(`${app.url}/v1/kpis${query}`, { headers: AUTH });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -148,7 +148,7 @@ describe('KPI gauges at /metrics', () => {
   it('still answers when Temporal does not, saying the KPIs are unavailable', async () => {
     app.kpis.state.available = false;
     // First in this file to scrape: no figures computed earlier are reused.
-    const response = await fetch(`${app.url}/metrics`);
+    const response = await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/^vigil_kpi_up 0$/m);
@@ -156,7 +156,7 @@ describe('KPI gauges at /metrics', () => {
   });
 
   it('exports the trailing 24 hours by service, with sums and counts beside the means', async () => {
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     expect(text).toMatch(/^vigil_kpi_up 1$/m);
     expect(text).toMatch(/^vigil_kpi_incidents_opened\{window="24h",service="checkout",severity="critical"\} 1$/m);
     expect(text).toMatch(/^vigil_kpi_incidents_opened\{window="24h",service="search",severity="error"\} 1$/m);

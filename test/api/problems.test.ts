@@ -2,7 +2,7 @@ import type { IncidentView } from '../../domain/incident';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemView } from '../../domain/problem';
 import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp } from './testApp';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from './testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -37,12 +37,12 @@ describe('problems API', () => {
     expect(problem.incidents.map((incident) => incident.incidentId)).toEqual([first.id, second.id]);
     // The open incidents learn it: their view (and so their review) names the problem and its workaround.
     for (const incident of [first, second]) {
-      const view = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incident.id)}`)).json()) as IncidentView;
+      const view = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incident.id)}`, { headers: AUTH })).json()) as IncidentView;
       expect(view.problem).toEqual({ id: problem.id, title: problem.title, workaround: 'restart the pool' });
       expect(view.timeline.map((entry) => entry.text)).toContain('known workaround: restart the pool');
     }
 
-    const read = await fetch(`${app.url}/v1/problems/${encodeURIComponent(problem.id)}`);
+    const read = await fetch(`${app.url}/v1/problems/${encodeURIComponent(problem.id)}`, { headers: AUTH });
     expect(read.status).toBe(200);
     expect(((await read.json()) as ProblemView).id).toBe(problem.id);
 
@@ -54,12 +54,12 @@ describe('problems API', () => {
 
   it('lists with filters', async () => {
     await openProblem({ service: 'search' });
-    const all = (await (await fetch(`${app.url}/v1/problems`)).json()) as { problems: Array<{ service?: string; status: string }> };
+    const all = (await (await fetch(`${app.url}/v1/problems`, { headers: AUTH })).json()) as { problems: Array<{ service?: string; status: string }> };
     expect(all.problems.length).toBeGreaterThan(0);
-    const search = (await (await fetch(`${app.url}/v1/problems?service=search&status=open`)).json()) as { problems: Array<{ service?: string }> };
+    const search = (await (await fetch(`${app.url}/v1/problems?service=search&status=open`, { headers: AUTH })).json()) as { problems: Array<{ service?: string }> };
     expect(search.problems.length).toBeGreaterThan(0);
     expect(search.problems.every((problem) => problem.service === 'search')).toBe(true);
-    const closed = (await (await fetch(`${app.url}/v1/problems?status=closed&service=search`)).json()) as { problems: unknown[] };
+    const closed = (await (await fetch(`${app.url}/v1/problems?status=closed&service=search`, { headers: AUTH })).json()) as { problems: unknown[] };
     expect(closed.problems).toEqual([]);
   });
 
@@ -111,7 +111,7 @@ describe('problems API', () => {
 
   it('answers 404 for an unknown problem, on reads and writes', async () => {
     for (const id of ['not-an-id', 'cHJvYmxlbTpub25l.0f8fad5b-d9cb-469f-a165-70867728950e']) {
-      const read = await fetch(`${app.url}/v1/problems/${id}`);
+      const read = await fetch(`${app.url}/v1/problems/${id}`, { headers: AUTH });
       expect(read.status).toBe(404);
       expect(await fields(read)).toEqual(['id']);
       expect((await post(`/v1/problems/${id}/rca`, { rootCause: 'x' })).status).toBe(404);
@@ -129,7 +129,7 @@ describe('problems API', () => {
   it('answers 503 when no problem store is configured', async () => {
     const bare = await startTestApp({ problems: undefined });
     try {
-      expect((await fetch(`${bare.url}/v1/problems`)).status).toBe(503);
+      expect((await fetch(`${bare.url}/v1/problems`, { headers: AUTH })).status).toBe(503);
     } finally {
       await bare.close();
     }

@@ -7,7 +7,7 @@ import type { Severity } from '../../domain/severity';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp } from './testApp';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from './testApp';
 
 const DAY_MS = 86_400_000;
 
@@ -43,10 +43,10 @@ function put(id: string, body: unknown, key = RESPONDER_KEY) {
 describe('GET /v1/incidents/:id/review', () => {
   it('answers 409 for an incident not resolved yet, and 404 for none', async () => {
     const open = app.fake.open(makeAlert({ dedupKey: `open-${randomUUID()}` }));
-    const response = await fetch(reviewUrl(open.id));
+    const response = await fetch(reviewUrl(open.id), { headers: AUTH });
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: expect.stringContaining('is triggered, not resolved'), incidentStatus: 'triggered', details: [{ field: 'id' }] });
-    expect((await fetch(reviewUrl('not-an-incident'))).status).toBe(404);
+    expect((await fetch(reviewUrl('not-an-incident'), { headers: AUTH })).status).toBe(404);
   });
 
   it('drafts the review of a resolved incident as JSON, and as Markdown on request', async () => {
@@ -54,7 +54,7 @@ describe('GET /v1/incidents/:id/review', () => {
     await fetch(`${app.url}/v1/incidents/${encodeURIComponent(opened.id)}/ack`, { method: 'POST', headers: { authorization: `Bearer ${RESPONDER_KEY}` } });
     await fetch(`${app.url}/v1/incidents/${encodeURIComponent(opened.id)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${RESPONDER_KEY}` } });
 
-    const json = await fetch(reviewUrl(opened.id));
+    const json = await fetch(reviewUrl(opened.id), { headers: AUTH });
     expect(json.status).toBe(200);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     const review = (await json.json()) as Record<string, unknown>;
@@ -73,7 +73,7 @@ describe('GET /v1/incidents/:id/review', () => {
     });
     expect(review.timeToAcknowledgeSeconds).toEqual(expect.any(Number));
 
-    const markdown = await fetch(reviewUrl(opened.id), { headers: { accept: 'text/markdown' } });
+    const markdown = await fetch(reviewUrl(opened.id), { headers: { ...AUTH, accept: 'text/markdown' } });
     expect(markdown.status).toBe(200);
     expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
     const text = await markdown.text();
@@ -94,7 +94,7 @@ describe('PUT /v1/incidents/:id/review', () => {
     expect(done.status).toBe(200);
     expect(await done.json()).toMatchObject({ status: 'completed', completedBy: 'bob', wentBadly: ['no rollback step'], actionItems: [] });
 
-    const read = (await (await fetch(reviewUrl(id))).json()) as Record<string, unknown>;
+    const read = (await (await fetch(reviewUrl(id), { headers: AUTH })).json()) as Record<string, unknown>;
     expect(read).toMatchObject({ status: 'completed', completedBy: 'bob', wentWell: ['paged within a minute'] });
     // An operations manager may edit it too; the first completion stays on record.
     const edited = await put(id, { wentWell: ['paged within a minute'], wentBadly: ['no rollback step', 'stale dashboard'], completed: true }, API_KEY);
@@ -135,7 +135,7 @@ describe('GET /v1/reviews', () => {
     const completed = resolvedDaysAgo(9, 'critical');
     expect((await put(completed, { wentBadly: ['slow to page'], completed: true })).status).toBe(200);
 
-    const response = await fetch(`${app.url}/v1/reviews?overdue=true`);
+    const response = await fetch(`${app.url}/v1/reviews?overdue=true`, { headers: AUTH });
     expect(response.status).toBe(200);
     const listed = ((await response.json()) as { reviews: Array<{ incidentId: string; overdue: boolean; dueAt: string; sevLevel: string }> }).reviews;
     const ids = listed.map((review) => review.incidentId);
@@ -147,12 +147,12 @@ describe('GET /v1/reviews', () => {
     expect(entry).toMatchObject({ overdue: true, sevLevel: 'SEV1', status: 'draft' });
     expect(Date.parse(entry?.dueAt ?? '')).toBeLessThan(Date.now());
 
-    const all = ((await (await fetch(`${app.url}/v1/reviews`)).json()) as { reviews: Array<{ incidentId: string; overdue: boolean }> }).reviews;
+    const all = ((await (await fetch(`${app.url}/v1/reviews`, { headers: AUTH })).json()) as { reviews: Array<{ incidentId: string; overdue: boolean }> }).reviews;
     expect(all.find((review) => review.incidentId === recent)).toMatchObject({ overdue: false });
     expect(all.find((review) => review.incidentId === overdue)).toMatchObject({ overdue: true });
     expect(all.map((review) => review.incidentId)).not.toContain(optional);
 
-    const bad = await fetch(`${app.url}/v1/reviews?overdue=yes`);
+    const bad = await fetch(`${app.url}/v1/reviews?overdue=yes`, { headers: AUTH });
     expect(bad.status).toBe(400);
   });
 });
@@ -163,14 +163,14 @@ describe('reviews without a review store', () => {
     try {
       const opened = bare.fake.open(makeAlert({ dedupKey: `bare-${randomUUID()}` }));
       await bare.fake.gateway.resolve(opened.id, { by: 'bob', via: 'api' });
-      expect((await fetch(`${bare.url}/v1/incidents/${encodeURIComponent(opened.id)}/review`)).status).toBe(200);
+      expect((await fetch(`${bare.url}/v1/incidents/${encodeURIComponent(opened.id)}/review`, { headers: AUTH })).status).toBe(200);
       const refused = await fetch(`${bare.url}/v1/incidents/${encodeURIComponent(opened.id)}/review`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${RESPONDER_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ wentWell: ['x'] }),
       });
       expect(refused.status).toBe(503);
-      expect((await fetch(`${bare.url}/v1/reviews`)).status).toBe(503);
+      expect((await fetch(`${bare.url}/v1/reviews`, { headers: AUTH })).status).toBe(503);
     } finally {
       await bare.close();
     }

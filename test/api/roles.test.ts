@@ -6,7 +6,7 @@ import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { resolveApiKeys } from '../../platform/loadConfig';
 import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, testConfig } from './testApp';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, testConfig, AUTH } from './testApp';
 
 let store: SqlStore;
 let app: Awaited<ReturnType<typeof startTestApp>>;
@@ -43,7 +43,7 @@ describe('roles of API keys', () => {
     const window = (await (await call('POST', '/v1/maintenance', API_KEY, windowBody())).json()) as { id: string };
     expect((await call('DELETE', `/v1/maintenance/${window.id}`, RESPONDER_KEY)).status).toBe(403);
     // Reads stay open to every key, and to none.
-    expect((await fetch(`${app.url}/v1/maintenance/${window.id}`)).status).toBe(200);
+    expect((await fetch(`${app.url}/v1/maintenance/${window.id}`, { headers: AUTH })).status).toBe(200);
   });
 
   it("refuses a problem manager key a responder's writes, naming the responder role", async () => {
@@ -76,7 +76,7 @@ describe('roles of API keys', () => {
       ['POST', '/v1/maintenance', windowBody(), 201],
     ];
     for (const [method, path, body, status] of steps) expect((await call(method, path, API_KEY, body)).status, `${method} ${path}`).toBe(status);
-    const windows = ((await (await fetch(`${app.url}/v1/maintenance`)).json()) as { windows: Array<{ id: string; createdBy: string }> }).windows;
+    const windows = ((await (await fetch(`${app.url}/v1/maintenance`, { headers: AUTH })).json()) as { windows: Array<{ id: string; createdBy: string }> }).windows;
     const mine = windows.filter((window) => window.createdBy === 'alice');
     expect(mine.length).toBeGreaterThan(0);
     expect((await call('DELETE', `/v1/maintenance/${mine[0].id}`, API_KEY)).status).toBe(204);
@@ -113,14 +113,14 @@ describe('roles in config', () => {
 describe('policy documents', () => {
   it('serves the event, incident and problem policies as Markdown rendered from the running config', async () => {
     for (const [kind, title] of [['event', '# Event Management Policy'], ['incident', '# Incident Management Policy'], ['problem', '# Problem Management Policy']]) {
-      const response = await fetch(`${app.url}/v1/policies/${kind}`);
+      const response = await fetch(`${app.url}/v1/policies/${kind}`, { headers: AUTH });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/markdown/);
       expect((await response.text()).startsWith(title)).toBe(true);
     }
-    const incident = await (await fetch(`${app.url}/v1/policies/incident`)).text();
+    const incident = await (await fetch(`${app.url}/v1/policies/incident`, { headers: AUTH })).text();
     // testConfig's one policy, as configured.
     expect(incident).toContain('### p\n\n1. Notify Alice (alice)');
-    expect((await fetch(`${app.url}/v1/policies/unknown`)).status).toBe(404);
+    expect((await fetch(`${app.url}/v1/policies/unknown`, { headers: AUTH })).status).toBe(404);
   });
 });

@@ -8,7 +8,7 @@ import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp } from './testApp';
+import { startTestApp, AUTH, METRICS_AUTH } from './testApp';
 
 const silent = pino({ level: 'silent' });
 let store: SqlStore;
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH, ...headers }, body: JSON.stringify(body) });
 }
 
 const alert = (n: number) => ({ service: 'checkout', summary: `alert ${n}`, severity: 'critical', dedupKey: `key-${n % 3}` });
@@ -45,7 +45,7 @@ describe('the spool', () => {
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ temporal: 'down', spool: { depth: 12, failed: 0 } });
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const metrics = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     expect(metrics).toMatch(/^vigil_spool_depth 12$/m);
     expect(metrics).toMatch(/^vigil_alerts_spooled_total 12$/m);
     expect(app.fake.submitted).toHaveLength(0);

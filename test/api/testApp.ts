@@ -16,6 +16,11 @@ export const PROBLEM_MANAGER_KEY = 'test-key-priya';
 export const TWILIO_TOKEN = 'test-twilio-token';
 export const PUBLIC_URL = 'https://vigil.example.test';
 export const ALICE_PHONE = '+15550100001';
+export const METRICS_TOKEN = 'test-metrics-token';
+/** Headers of a request made with Alice's key: every /v1 route needs a credential. */
+export const AUTH = { authorization: `Bearer ${API_KEY}` } as const;
+/** Headers of a scrape of `/metrics` on the API's port. */
+export const METRICS_AUTH = { authorization: `Bearer ${METRICS_TOKEN}` } as const;
 
 export const testConfig = parseConfig(
   {
@@ -44,6 +49,7 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}) {
     ]),
     publicUrl: PUBLIC_URL,
     twilioAuthToken: TWILIO_TOKEN,
+    metricsToken: METRICS_TOKEN,
     logger: pino({ level: 'silent' }),
     ...overrides,
   });
