@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack } from '../test/support/stack';
+import { startStack, STACK_AUTH } from '../test/support/stack';
 import { percentile, runBounded } from './stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
@@ -84,7 +84,7 @@ async function measureAlerts(count: number): Promise<number[]> {
     const started = performance.now();
     const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'bench', summary: `bench alert ${index}`, severity: 'critical', dedupKey: `bench-${runId}-${index}` }),
     });
     if (response.status !== 202) throw new Error(`alert ${index} answered ${response.status}: ${await response.text()}`);

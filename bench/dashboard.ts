@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseConfig } from '../domain/config';
 import { ARTIFACTS_DIR, launchChromium } from '../test/support/browser';
-import { startStack } from '../test/support/stack';
+import { startStack, STACK_AUTH } from '../test/support/stack';
 import { percentile, runBounded } from './stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
@@ -43,7 +43,7 @@ const stack = await startStack({
 });
 
 async function openIncidentCount(): Promise<number> {
-  const count = async (status: string) => ((await (await fetch(`${stack.apiUrl}/v1/incidents?status=${status}&limit=500`)).json()) as { incidents: unknown[] }).incidents.length;
+  const count = async (status: string) => ((await (await fetch(`${stack.apiUrl}/v1/incidents?status=${status}&limit=500`, { headers: STACK_AUTH })).json()) as { incidents: unknown[] }).incidents.length;
   return (await count('triggered')) + (await count('acknowledged'));
 }
 
@@ -91,7 +91,7 @@ try {
     if (Date.now() - started > DEADLINE_MS) throw new Error('bench timed out opening incidents');
     const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({
         service: SERVICES[index % SERVICES.length],
         severity: SEVERITIES[index % SEVERITIES.length],

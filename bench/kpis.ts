@@ -16,7 +16,7 @@ import { parseConfig } from '../domain/config';
 import { RESOLVER_KINDS } from '../domain/kpis';
 import { SEVERITIES } from '../domain/severity';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack } from '../test/support/stack';
+import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../test/support/stack';
 import { seededRandom } from '../test/support/seededRandom';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../workflows/definitions';
 import { percentile, runBounded } from './stats';
@@ -86,7 +86,8 @@ function closedIncident(index: number, random: () => number, now: number) {
 
 async function timed(path: string): Promise<{ ms: number; body: Record<string, unknown> }> {
   const sent = performance.now();
-  const response = await fetch(`${stack.apiUrl}${path}`);
+  const headers = path.startsWith('/metrics') ? { authorization: `Bearer ${STACK_METRICS_TOKEN}` } : STACK_AUTH;
+  const response = await fetch(`${stack.apiUrl}${path}`, { headers });
   const text = await response.text();
   const ms = performance.now() - sent;
   if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 500)}`);
@@ -123,7 +124,7 @@ try {
   await runBounded(EVENTS, 8, async (index) => {
     const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ service: `bench-${index % SERVICES}`, summary: 'quiet', severity: 'info', dedupKey: `quiet-${index % 20}` }),
     });
     if (response.status !== 202) throw new Error(`event ${index} answered ${response.status}`);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createTemporalGateway } from '../api/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack } from '../test/support/stack';
+import { startStack, STACK_AUTH } from '../test/support/stack';
 import { incidentQuery } from '../workflows/definitions';
 import { percentile, runBounded } from './stats';
 
@@ -88,7 +88,7 @@ try {
     const sent = performance.now();
     const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'storm', summary: `storm key ${index % KEYS}`, severity: 'critical', dedupKey: `storm-${runTag}-${index % KEYS}` }),
     });
     const body = (await response.json()) as { incidentId?: string; status?: string };

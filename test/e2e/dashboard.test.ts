@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { ARTIFACTS_DIR, launchChromium } from '../support/browser';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, STACK_AUTH } from '../support/stack';
 
 const API_KEY = 'browser-test-key';
 const OPS_KEY = 'browser-test-ops-key';
@@ -52,13 +52,13 @@ afterAll(async () => {
 });
 
 async function postAlert(body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${stack.apiUrl}/v1/alerts`, { method: 'POST', headers: { ...STACK_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(response.status).toBe(202);
   return ((await response.json()) as { incidentId: string }).incidentId;
 }
 
 async function incident(id: string): Promise<IncidentView> {
-  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`)).json()) as IncidentView;
+  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`, { headers: STACK_AUTH })).json()) as IncidentView;
 }
 
 /**
@@ -78,6 +78,10 @@ describe('the dashboard in Chromium', () => {
     watch(page);
     await page.goto(`${stack.apiUrl}/`);
     expect(page.url()).toBe(`${stack.apiUrl}/dashboard`);
+    // Reads need a key: the page says so instead of showing incidents.
+    await expect.poll(() => page.locator('#connection').textContent(), { timeout: 30_000 }).toMatch(/Reads need an API key/);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
     await page.getByText('No open incidents.').waitFor({ timeout: 30_000 });
 
     // Posted after the page loaded: it must turn up by itself.
@@ -90,6 +94,7 @@ describe('the dashboard in Chromium', () => {
     expect(await row.locator('td[data-label="To escalate"]').textContent()).toBe('level 2: Bob SRE');
 
     // Without a key the click is refused in the page, and nothing is sent.
+    await page.getByRole('button', { name: 'Forget key' }).click();
     const ack = row.getByRole('button', { name: /^Acknowledge / });
     await ack.click();
     await expect.poll(() => page.locator('#notice').textContent()).toMatch(/Enter your API key to acknowledge/);
@@ -166,10 +171,10 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Use key' }).click();
     await page.getByRole('button', { name: 'Open problem' }).click();
     await expect.poll(() => page.locator('#notice').textContent(), { timeout: 30_000 }).toBe('Problem opened, this incident linked to it.');
-    const problems = (await (await fetch(`${stack.apiUrl}/v1/problems?status=open`)).json()) as { problems: Array<{ id: string; title: string }> };
+    const problems = (await (await fetch(`${stack.apiUrl}/v1/problems?status=open`, { headers: STACK_AUTH })).json()) as { problems: Array<{ id: string; title: string }> };
     const opened = problems.problems.find((problem) => problem.title === 'Payment database runs out of memory');
     expect(opened).toBeDefined();
-    const problem = (await (await fetch(`${stack.apiUrl}/v1/problems/${encodeURIComponent(opened!.id)}`)).json()) as { incidents: Array<{ incidentId: string }> };
+    const problem = (await (await fetch(`${stack.apiUrl}/v1/problems/${encodeURIComponent(opened!.id)}`, { headers: STACK_AUTH })).json()) as { incidents: Array<{ incidentId: string }> };
     expect(problem.incidents.map((linked) => linked.incidentId)).toEqual([id]);
 
     await page.goto(`${stack.apiUrl}/status/shop`);
@@ -186,13 +191,15 @@ describe('the dashboard in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     watch(page);
     await page.goto(`${stack.apiUrl}/dashboard`);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Policies' }).click();
     await page.waitForURL(`${stack.apiUrl}/dashboard/policies`);
     for (const title of ['Event Management Policy', 'Incident Management Policy', 'Problem Management Policy']) {
       await expect.poll(() => page.getByRole('heading', { name: title }).count()).toBe(1);
     }
     // The same words as the API's document: a service's escalation path, from the config.
-    const incidentPolicy = await (await fetch(`${stack.apiUrl}/v1/policies/incident`)).text();
+    const incidentPolicy = await (await fetch(`${stack.apiUrl}/v1/policies/incident`, { headers: STACK_AUTH })).text();
     const firstHeading = /^## (.+)$/m.exec(incidentPolicy)?.[1] ?? '';
     expect(firstHeading).not.toBe('');
     expect(await page.locator('#policy-incident').textContent()).toContain(firstHeading);

@@ -18,7 +18,7 @@ import { makeAlert } from '../support/alerts';
 import type { IncidentView } from '../../domain/incident';
 import { startFakeTwilio } from '../support/fakeTwilio';
 import { startSmtpSink } from '../support/smtpSink';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, STACK_AUTH } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 const TWILIO_SID = 'AC00000000000000000000000000000e2e';
@@ -89,7 +89,7 @@ afterAll(async () => {
 async function postAlert(body: Record<string, unknown>): Promise<string> {
   const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...STACK_AUTH, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   expect(response.status).toBe(202);
@@ -97,7 +97,7 @@ async function postAlert(body: Record<string, unknown>): Promise<string> {
 }
 
 async function getIncident(id: string): Promise<IncidentView> {
-  const response = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`);
+  const response = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`, { headers: STACK_AUTH });
   expect(response.status).toBe(200);
   return (await response.json()) as IncidentView;
 }
@@ -188,7 +188,7 @@ describe('an alert, end to end', () => {
     expect(again.status).toBe(409);
 
     const listed = await waitFor('the resolved incident in the listing', async () => {
-      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=resolved&service=checkout`);
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=resolved&service=checkout`, { headers: STACK_AUTH });
       const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
       return incidents.some((incident) => incident.id === incidentId) && incidents;
     });
@@ -198,7 +198,7 @@ describe('an alert, end to end', () => {
     // one is still sending its notices: that run hands it to a new incident as it closes).
     await postAlert(alert);
     const reopened = await waitFor('a new incident for the same key', async () => {
-      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=triggered&service=checkout`);
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?status=triggered&service=checkout`, { headers: STACK_AUTH });
       const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
       return incidents.find((incident) => incident.id !== incidentId);
     });
@@ -210,7 +210,7 @@ describe('an alert, end to end', () => {
     const dedupKey = `click-${Date.now()}`;
     const submitted = await fetch(`${stack.apiUrl}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'payments', summary: 'card auth <b>failing</b>', severity: 'critical', dedupKey }),
     });
     const { incidentId } = (await submitted.json()) as { incidentId: string };
@@ -227,13 +227,13 @@ describe('an alert, end to end', () => {
     const confirm = await fetch(link);
     expect(confirm.status).toBe(200);
     expect(await confirm.text()).toContain('<form method="post">');
-    const untouched = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`)).json()) as { status: string };
+    const untouched = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`, { headers: STACK_AUTH })).json()) as { status: string };
     expect(untouched.status).toBe('triggered'); // a GET (a mail scanner, a preview) changes nothing
 
     const clicked = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
     expect(clicked.status).toBe(200);
     expect(await clicked.text()).toContain('Acknowledged');
-    const acked = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`)).json()) as { status: string; acknowledgedBy: string };
+    const acked = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}`, { headers: STACK_AUTH })).json()) as { status: string; acknowledgedBy: string };
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'Alice (email link)' });
     expect((await fetch(link, { method: 'POST' })).status).toBe(409);
     await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });

@@ -31,6 +31,8 @@ let temporalPort: number;
 let devServer: DevServer;
 let processes: ChildProcess[] = [];
 let apiUrl: string;
+/** A sender's key: the stream may send alerts and nothing else. */
+const OUTAGE_SENDER_KEY = 'outage-sender-key';
 
 /** Starts a Vigil process; its output goes to a log file in the test's home, named on failure. */
 function startProcess(script: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -64,6 +66,7 @@ beforeAll(async () => {
       defaultEscalationPolicy: 'p',
       contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
       escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '1h' }] } },
+      apiKeys: [{ user: 'stream', env: 'OUTAGE_SENDER_KEY', role: 'sender' }],
     })};\n`,
   );
   const port = await freePort();
@@ -77,6 +80,8 @@ beforeAll(async () => {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    OUTAGE_SENDER_KEY,
+    VIGIL_METRICS_PORT: '0',
   };
   startProcess('worker/main.ts', env);
   startProcess('api/main.ts', env);
@@ -102,7 +107,7 @@ describe('Temporal down in the middle of an alert stream', () => {
         sent += 1;
         const response = await fetch(`${apiUrl}/v1/alerts`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${OUTAGE_SENDER_KEY}` },
           body: JSON.stringify({ service: 'storage', summary: `${key} alert`, severity: 'warning', dedupKey: key }),
         }).catch((error: Error) => ({ ok: false, status: 0, json: async () => ({ error: error.message }) }));
         if (response.ok) {

@@ -15,7 +15,7 @@ import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
 import { freePort } from '../support/freePort';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type Stack, STACK_AUTH } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -102,7 +102,7 @@ function postToAlertmanager(instance: string, endsAt?: string) {
 }
 
 async function incident(id: string): Promise<IncidentView> {
-  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`)).json()) as IncidentView;
+  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`, { headers: STACK_AUTH })).json()) as IncidentView;
 }
 
 describe('Prometheus Alertmanager as a real sender', () => {
@@ -112,7 +112,7 @@ describe('Prometheus Alertmanager as a real sender', () => {
     const listed = await waitFor(
       'the incident opened by Alertmanager',
       async () => {
-        const response = await fetch(`${stack.apiUrl}/v1/incidents?service=storage`);
+        const response = await fetch(`${stack.apiUrl}/v1/incidents?service=storage`, { headers: STACK_AUTH });
         const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
         return incidents[0];
       },
@@ -127,7 +127,7 @@ describe('Prometheus Alertmanager as a real sender', () => {
     expect(both.groupKey).toMatch(/^alertmanager-group-/);
     expect(both.alerts?.map((alert) => alert.summary).sort()).toEqual(['node-7 /var is 95% full', 'node-8 /var is 95% full']);
     await waitFor('the page', () => emails.some((subject) => subject.includes('/var is 95% full')));
-    const listedNow = ((await (await fetch(`${stack.apiUrl}/v1/incidents?service=storage`)).json()) as { incidents: unknown[] }).incidents;
+    const listedNow = ((await (await fetch(`${stack.apiUrl}/v1/incidents?service=storage`, { headers: STACK_AUTH })).json()) as { incidents: unknown[] }).incidents;
     expect(listedNow).toHaveLength(1);
 
     expect((await postToAlertmanager('node-7', new Date().toISOString())).status).toBe(200);
@@ -156,11 +156,11 @@ describe('PagerDuty Events v2 senders', () => {
     expect(((await triggered.json()) as { dedup_key: string }).dedup_key).toBe('db-replica-lag');
     expect((await send({ event_action: 'acknowledge' })).status).toBe(202);
     const listed = await waitFor('the acknowledged PagerDuty-sent incident', async () => {
-      const response = await fetch(`${stack.apiUrl}/v1/incidents?service=db&status=acknowledged`);
+      const response = await fetch(`${stack.apiUrl}/v1/incidents?service=db&status=acknowledged`, { headers: STACK_AUTH });
       const { incidents } = (await response.json()) as { incidents: Array<{ id: string }> };
       return incidents[0];
     });
-    const view = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(listed.id)}`)).json()) as IncidentView;
+    const view = (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(listed.id)}`, { headers: STACK_AUTH })).json()) as IncidentView;
     expect(view).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'pd (pagerduty)', dedupKey: 'db-replica-lag' });
   });
 });

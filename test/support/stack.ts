@@ -71,6 +71,12 @@ let installedQuietRuntime = false;
 
 /** Signs the acknowledge links in the stack's page emails (worker) and verifies them (API). */
 export const STACK_LINK_SECRET = 'stack-link-secret-for-tests';
+/** An operations manager's key every stack accepts, beside the caller's own keys. */
+export const STACK_API_KEY = 'stack-api-key-for-tests';
+/** Headers of a request made with the stack's key: every /v1 route needs a credential. */
+export const STACK_AUTH = { authorization: `Bearer ${STACK_API_KEY}` } as const;
+/** `/metrics` on the stack's API port takes this token. */
+export const STACK_METRICS_TOKEN = 'stack-metrics-token-for-tests';
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   if (!installedQuietRuntime) {
@@ -126,7 +132,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     problems: createTemporalProblemGateway({ client, taskQueue }),
     linkSecret: STACK_LINK_SECRET,
     config: options.config,
-    apiKeys: options.apiKeys ?? new Map(),
+    apiKeys: new Map([...(options.apiKeys ?? new Map()), [STACK_API_KEY, { user: 'stack-operator', role: 'operations-manager' as const }]]),
+    metricsToken: STACK_METRICS_TOKEN,
     publicUrl,
     twilioAuthToken: options.twilioAuthToken,
     // TEST_LOG_LEVEL=error shows what the API logs while a test runs.
