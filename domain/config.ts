@@ -398,6 +398,22 @@ export function contactsOf(config: VigilConfig, ref: string): string[] {
 }
 
 /**
+ * Everyone an escalation policy may page: its users, its teams' members and everyone on its
+ * schedules' rotations (whoever is on call at any time), and whom it tells when exhausted.
+ */
+export function policyContacts(config: VigilConfig, policyId: string): Set<string> {
+  const policy = config.escalationPolicies[policyId];
+  const refs = [...(policy?.levels.flatMap((level) => level.notify) ?? []), ...(policy?.onExhausted?.notify ?? [])];
+  const contacts = new Set<string>();
+  for (const ref of refs) {
+    const { kind, target } = parseTargetRef(ref);
+    const ids = kind === 'schedule' ? (config.schedules[target] ? scheduleUserReferences(config.schedules[target]).map((reference) => reference.userId) : []) : contactsOf(config, ref);
+    for (const contactId of ids) contacts.add(contactId);
+  }
+  return contacts;
+}
+
+/**
  * Copies a policy with its contacts' addresses resolved, to freeze into an incident at start.
  * A level naming a schedule or a team keeps its targets as references, resolved when it fires.
  */
