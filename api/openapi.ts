@@ -409,14 +409,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/webhooks/twilio/sms': {
         post: {
-          summary: 'Inbound SMS reply from Twilio (signature checked)',
+          summary: 'Inbound SMS reply from Twilio (signature checked; each MessageSid acts once)',
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
           responses: {
-            '200': { description: 'TwiML reply', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '200': { description: 'TwiML reply; empty for a replayed MessageSid or a number that is not a contact', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '400': errorResponse('no MessageSid'),
             '403': errorResponse('bad signature'),
             '413': errorResponse('body too large'),
             '415': errorResponse('a charset other than UTF-8'),
-            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN)'),
+            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN or no SQL store), or Temporal unavailable'),
           },
         },
       },
