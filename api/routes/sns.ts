@@ -28,7 +28,7 @@ function alarmChangeOf(alert: SourceAlert): { key: string; change: AlarmState } 
   const stateChangeTime = alert.details?.stateChangeTime;
   const at = typeof stateChangeTime === 'string' ? Date.parse(stateChangeTime) : Number.NaN;
   // The adapter's dedup key is the alarm's ARN: the key ALARM and OK pair up by.
-  return Number.isNaN(at) ? undefined : { key: alert.dedupKey ?? '', change: { state: alert.status ?? 'firing', at: new Date(at) } };
+  return Number.isNaN(at) || !alert.dedupKey ? undefined : { key: alert.dedupKey, change: { state: alert.status ?? 'firing', at: new Date(at) } };
 }
 
 
