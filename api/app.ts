@@ -14,6 +14,8 @@ import type { ReceiveDeps } from './intake/receive';
 import type { AlertGroups } from './records/alertGroups';
 import type { ChangeEvents } from './records/changeEvents';
 import type { UsedAckLinks } from './records/usedAckLinks';
+import type { InboundMessages } from './records/inboundMessages';
+import type { AlarmStates } from './records/alarmStates';
 import type { IncidentReviews } from './records/incidentReviews';
 import type { ApiKeys } from './auth';
 import type { EventLog } from './records/eventLog';
@@ -74,6 +76,13 @@ export interface AppDeps {
   /** Verifies one-click acknowledge links (`VIGIL_LINK_SECRET`, shared with the workers). */
   linkSecret?: string;
   usedAckLinks?: UsedAckLinks;
+  /**
+   * Twilio MessageSids and SNS MessageIds already taken (SQL store), so a replay acts once on any
+   * replica; without it SMS replies and SNS notifications answer 503.
+   */
+  inboundMessages?: InboundMessages;
+  /** Newest state change per CloudWatch alarm (SQL store); without it SNS notifications answer 503. */
+  alarmStates?: AlarmStates;
   /** Incident facts for KPIs (Temporal visibility); without it `/v1/kpis` answers 503 and `/metrics` has no KPI gauges. */
   kpis?: KpiSource;
   /** What people wrote in post-incident reviews (without it, filling one in gets a 503). */
@@ -165,7 +174,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
   app.use(integrationRoutes(integrationDeps));
   app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes }));
-  app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger }));
+  app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger, inboundMessages: deps.inboundMessages, alarmStates: deps.alarmStates }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes, config: deps.config }));
   app.use(scheduleRoutes({ schedules: schedulesOf(deps.config), contacts: deps.config.contacts }));
   app.use(eventRoutes({ events: deps.events }));

@@ -31,6 +31,13 @@ export interface SubmittedAlert {
   incidentId: string;
 }
 
+/** The answer to an acknowledge: the incident, and whether this call was the one that acknowledged it. */
+export interface Acknowledgement {
+  incident: IncidentView;
+  /** True when the incident was acknowledged before this call (by `incident.acknowledgedBy`, at `incident.acknowledgedAt`). */
+  alreadyAcknowledged: boolean;
+}
+
 export interface IncidentGateway {
   /** Resolves only once Temporal durably holds the alert (signalWithStart completed). */
   submitAlert(alert: Alert): Promise<SubmittedAlert>;
@@ -57,8 +64,11 @@ export interface IncidentGateway {
   /** @returns `undefined` when no such incident exists. */
   get(incidentId: string): Promise<IncidentView | undefined>;
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;
-  /** @throws IncidentNotFoundError, IncidentConflictError */
-  acknowledge(incidentId: string, actor: ActorInput): Promise<IncidentView>;
+  /**
+   * Acknowledges, or tells that someone else (or this actor, earlier) already had.
+   * @throws IncidentNotFoundError, IncidentConflictError
+   */
+  acknowledge(incidentId: string, actor: ActorInput): Promise<Acknowledgement>;
   /** @throws IncidentNotFoundError, IncidentConflictError */
   resolve(incidentId: string, input: ResolveInput): Promise<IncidentView>;
   /** Notifies the next escalation level now. @throws IncidentNotFoundError, IncidentConflictError */

@@ -22,6 +22,9 @@ import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
 import { createUsedAckLinks } from './records/usedAckLinks';
+import { createInboundMessages } from './records/inboundMessages';
+import { createAlarmStates } from './records/alarmStates';
+import { SNS_MESSAGE_ID_KEEP_MS } from './sns/snsFreshness';
 import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
@@ -62,6 +65,9 @@ async function main(): Promise<void> {
     groups: createAlertGroups(store),
     changes: createChangeEvents(store),
     usedAckLinks: createUsedAckLinks(store),
+    // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
+    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS } }),
+    alarmStates: createAlarmStates(store),
     kpis: createTemporalKpiSource(client),
     reviews: createIncidentReviews(store),
     problems: createTemporalProblemGateway({ client, taskQueue: settings.taskQueue }),

@@ -53,7 +53,22 @@ function queryParameters(schema: z.ZodObject) {
 }
 
 /** A responder's action on one incident: API key, the incident id, a JSON body, the incident back. */
-function incidentAction(summary: string, body: z.ZodType, options: { bodyRequired?: boolean; ok?: '200' | '201'; badRequest?: string } = {}) {
+/**
+ * The answer to an acknowledge (docs/decisions.md, "losing acks"): the incident, and whether it was
+ * acknowledged before this call. 200 either way: the incident is acknowledged, as asked.
+ */
+const acknowledgeAnswerSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    status: z.enum(['acknowledged']),
+    acknowledgedBy: z.string().describe('who holds the acknowledgement: this caller, or whoever won'),
+    acknowledgedAt: z.string().describe('when it was acknowledged (ISO-8601)'),
+    alreadyAcknowledged: z.boolean().describe('true when the incident was acknowledged before this call (another responder, a replica, an SMS, or this caller retrying)'),
+  })
+  .loose();
+
+function incidentAction(summary: string, body: z.ZodType, options: { bodyRequired?: boolean; ok?: '200' | '201'; badRequest?: string; answer?: { description: string; schema: z.ZodType } } = {}) {
   return {
     post: {
       summary,
@@ -61,7 +76,7 @@ function incidentAction(summary: string, body: z.ZodType, options: { bodyRequire
       parameters: [idParam],
       requestBody: { required: options.bodyRequired ?? false, content: json(body) },
       responses: {
-        [options.ok ?? '200']: { description: 'the incident' },
+        [options.ok ?? '200']: options.answer ? { description: options.answer.description, content: json(options.answer.schema) } : { description: 'the incident' },
         '400': errorResponse(options.badRequest ?? 'invalid body, or id not decodable'),
         '401': errorResponse('API key'),
         ...forbidden('responder or operations-manager'),
@@ -168,7 +183,9 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the incident' }, '400': errorResponse('id not decodable (bad percent-encoding)'), '404': errorResponse('no such incident'), ...unavailable },
         },
       },
-      '/v1/incidents/{id}/ack': incidentAction('Acknowledge: stops escalation', ackBodySchema),
+      '/v1/incidents/{id}/ack': incidentAction('Acknowledge: stops escalation. A losing or repeated ack is answered 200 with alreadyAcknowledged: true and who acknowledged when', ackBodySchema, {
+        answer: { description: 'the acknowledged incident; alreadyAcknowledged tells whether this call acknowledged it', schema: acknowledgeAnswerSchema },
+      }),
       '/v1/incidents/{id}/resolve': incidentAction('Resolve: ends the incident', resolveBodySchema),
       '/v1/incidents/{id}/escalate': incidentAction('Escalate now: the next level is paged at once (an acknowledged incident is triggered again)', escalateBodySchema),
       '/v1/incidents/{id}/updates': incidentAction(
@@ -392,14 +409,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/webhooks/twilio/sms': {
         post: {
-          summary: 'Inbound SMS reply from Twilio (signature checked)',
+          summary: 'Inbound SMS reply from Twilio (signature checked; each MessageSid acts once)',
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
           responses: {
-            '200': { description: 'TwiML reply', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '200': { description: 'TwiML reply; empty for a replayed MessageSid or a number that is not a contact', content: { 'text/xml': { schema: { type: 'string' } } } },
+            '400': errorResponse('no MessageSid'),
             '403': errorResponse('bad signature'),
             '413': errorResponse('body too large'),
             '415': errorResponse('a charset other than UTF-8'),
-            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN)'),
+            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN or no SQL store), or Temporal unavailable'),
           },
         },
       },

@@ -103,7 +103,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     }
   }
 
-  async function transition(incidentId: string, run: (ref: IncidentRef) => Promise<IncidentView>): Promise<IncidentView> {
+  async function transition<Result = IncidentView>(incidentId: string, run: (ref: IncidentRef) => Promise<Result>): Promise<Result> {
     const ref = refOf(incidentId);
     // An update that races a hand-over to a new run fails with the old run; try the new one.
     for (let attempt = 1; ; attempt++) {
@@ -250,8 +250,10 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
       return listWhere(conditions, filter.limit);
     },
 
-    acknowledge(incidentId: string, actor: ActorInput) {
-      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(acknowledgeUpdate, { args: [actor] }));
+    async acknowledge(incidentId: string, actor: ActorInput) {
+      const { alreadyAcknowledged, ...incident } = await transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(acknowledgeUpdate, { args: [actor] }));
+      // Workers older than the flag: whoever the incident names as acknowledging it won.
+      return { incident, alreadyAcknowledged: alreadyAcknowledged ?? incident.acknowledgedBy !== `${actor.by} (${actor.via})` };
     },
 
     resolve(incidentId: string, input: ResolveInput) {

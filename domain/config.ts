@@ -12,6 +12,8 @@ import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** An SNS topic ARN in any AWS partition (standard, China, GovCloud); FIFO topics end in `.fifo`. */
+const SNS_TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 const id = z.string().regex(idPattern, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 const duration = z.string().refine((text) => (parseDurationSeconds(text) ?? 0) > 0, {
@@ -143,8 +145,18 @@ const integrationSchema = z
     basicAuthUser: z.string().min(1).max(128).optional(),
     /** Alerts the sender sent as one group (Alertmanager, Grafana) share one incident; false keeps them apart. */
     groupBySender: z.boolean().default(true),
+    /**
+     * SNS (cloudwatch) only: the topics whose messages are accepted. A signed message from any
+     * other topic, another account's included, is refused; with none listed every message is
+     * refused and its topic logged, so the operator can pin it (docs/integrations.md).
+     */
+    topicArns: z.array(z.string().regex(SNS_TOPIC_ARN, 'an SNS topic ARN: arn:aws:sns:<region>:<12-digit account>:<topic name>')).min(1).max(20).optional(),
   })
-  .strict();
+  .strict()
+  .refine((integration) => integration.topicArns === undefined || integration.source === 'cloudwatch', {
+    message: 'only a cloudwatch (SNS) integration has topics',
+    path: ['topicArns'],
+  });
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]));
 
@@ -388,6 +400,22 @@ export function contactsOf(config: VigilConfig, ref: string): string[] {
   if (kind === 'team') return config.teams[target]?.members ?? [];
   if (kind === 'user') return [target];
   return [];
+}
+
+/**
+ * Everyone an escalation policy may page: its users, its teams' members and everyone on its
+ * schedules' rotations (whoever is on call at any time), and whom it tells when exhausted.
+ */
+export function policyContacts(config: VigilConfig, policyId: string): Set<string> {
+  const policy = config.escalationPolicies[policyId];
+  const refs = [...(policy?.levels.flatMap((level) => level.notify) ?? []), ...(policy?.onExhausted?.notify ?? [])];
+  const contacts = new Set<string>();
+  for (const ref of refs) {
+    const { kind, target } = parseTargetRef(ref);
+    const ids = kind === 'schedule' ? (config.schedules[target] ? scheduleUserReferences(config.schedules[target]).map((reference) => reference.userId) : []) : contactsOf(config, ref);
+    for (const contactId of ids) contacts.add(contactId);
+  }
+  return contacts;
 }
 
 /**

@@ -142,6 +142,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Messages senders identify (Twilio MessageSid, SNS MessageId) already taken: a replayed
+      -- or redelivered one acts once, on whichever API replica it reaches.
+      CREATE TABLE inbound_messages (
+        channel text NOT NULL,
+        message_id text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (channel, message_id)
+      );
+      CREATE INDEX inbound_messages_by_time ON inbound_messages (channel, received_at);
+      -- The newest state change seen per CloudWatch alarm: an older one delivered late
+      -- (an ALARM redelivered after its OK) does not reopen anything.
+      CREATE TABLE alarm_states (
+        alarm_key text PRIMARY KEY,
+        state text NOT NULL,
+        state_change_time timestamptz NOT NULL,
+        seen_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -100,8 +100,15 @@ export interface ResolveInput extends ActorInput {
   note?: string;
 }
 
+/**
+ * The incident after an acknowledge, and whether this call found it acknowledged already. Updates
+ * run one at a time in the workflow, so of simultaneous acks exactly one is told it won. Workers
+ * older than the flag leave it out (then the API compares `acknowledgedBy` with the actor).
+ */
+export type AcknowledgeResult = IncidentView & { alreadyAcknowledged?: boolean };
+
 /** Answers with the incident after the acknowledgement; refused once resolved. */
-export const acknowledgeUpdate = defineUpdate<IncidentView, [ActorInput]>('acknowledge');
+export const acknowledgeUpdate = defineUpdate<AcknowledgeResult, [ActorInput]>('acknowledge');
 
 /** Answers with the resolved incident; refused if it already was. */
 export const resolveUpdate = defineUpdate<IncidentView, [ResolveInput]>('resolve');

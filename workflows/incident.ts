@@ -191,8 +191,10 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(
     acknowledgeUpdate,
     ({ by, via }) => {
-      if (incident.acknowledge(`${by} (${via})`, new Date())) publishStatus();
-      return incident.view();
+      const acknowledgedNow = incident.acknowledge(`${by} (${via})`, new Date());
+      if (acknowledgedNow) publishStatus();
+      // Only the answer changes (no command), so older histories replay alike.
+      return { ...incident.view(), alreadyAcknowledged: !acknowledgedNow };
     },
     {
       validator: (actor) => {

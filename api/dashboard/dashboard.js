@@ -65,7 +65,8 @@ async function act(id, verb, body) {
   }
   try {
     const view = await post(`/v1/incidents/${encodeURIComponent(id)}/${verb}`, body);
-    say(`${verb === 'ack' ? 'Acknowledged' : 'Resolved'} ${label}: now ${view.status}.`);
+    // A losing ack is answered 200 with the flag: say who holds it rather than claim it.
+    say(view.alreadyAcknowledged ? `${label} was already acknowledged by ${view.acknowledgedBy} at ${new Date(view.acknowledgedAt).toLocaleString()}.` : `${verb === 'ack' ? 'Acknowledged' : 'Resolved'} ${label}: now ${view.status}.`);
     if (view.status === 'resolved') summaries.delete(id);
     else if (summary) summary.status = view.status;
     digests.delete(id);

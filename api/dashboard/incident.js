@@ -115,8 +115,9 @@ async function act(what, path, body, done) {
     return false;
   }
   try {
-    await post(path, body);
-    say(done);
+    const answer = await post(path, body);
+    // A losing ack is answered 200 with the flag: say who holds it rather than claim it.
+    say(answer?.alreadyAcknowledged ? `Already acknowledged by ${answer.acknowledgedBy} at ${new Date(answer.acknowledgedAt).toLocaleString()}.` : done);
     await load();
     return true;
   } catch (error) {

@@ -69,8 +69,14 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
       return;
     }
     try {
-      const view = await deps.gateway.acknowledge(claims.incidentId, { by: claims.responderName, via: 'email link' });
-      page(res, 200, `Acknowledged ${view.code}`, `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>Escalation stopped. Acknowledged by ${escapeHtml(view.acknowledgedBy ?? claims.responderName)}.</p>`);
+      const { incident: view, alreadyAcknowledged } = await deps.gateway.acknowledge(claims.incidentId, { by: claims.responderName, via: 'email link' });
+      const who = `${escapeHtml(view.acknowledgedBy ?? claims.responderName)}${alreadyAcknowledged && view.acknowledgedAt ? ` at ${escapeHtml(view.acknowledgedAt)}` : ''}`;
+      page(
+        res,
+        200,
+        `${alreadyAcknowledged ? 'Already acknowledged' : 'Acknowledged'} ${view.code}`,
+        `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>Escalation stopped. ${alreadyAcknowledged ? 'Already acknowledged' : 'Acknowledged'} by ${who}.</p>`,
+      );
     } catch (error) {
       if (error instanceof IncidentConflictError) return page(res, 409, 'Already resolved', `<p>${escapeHtml(error.message)}.</p>`);
       if (error instanceof IncidentNotFoundError) return page(res, 404, 'No such incident', '<p>The incident of this link no longer exists.</p>');

@@ -55,7 +55,9 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: ApiKey
   router.post('/v1/incidents/:id/ack', async (req, res) => {
     const by = requireRole(req, deps.apiKeys, 'responder');
     parseOr400(ackBodySchema, req.body ?? {}, 'body');
-    res.json(await gateway.acknowledge(req.params.id, { by, via: 'api' }));
+    // 200 either way (docs/decisions.md): the flag, with acknowledgedBy and acknowledgedAt, tells a losing ack.
+    const { incident, alreadyAcknowledged } = await gateway.acknowledge(req.params.id, { by, via: 'api' });
+    res.json({ ...incident, alreadyAcknowledged });
   });
 
   router.post('/v1/incidents/:id/resolve', async (req, res) => {

@@ -7,6 +7,29 @@ import { isSigningCertUrl, isSubscribeUrl, signatureIsValid, snsEnvelopeSchema }
 import type { SnsFetcher } from '../sns/snsFetcher';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
+import { snsTimestampProblem } from '../sns/snsFreshness';
+import type { InboundMessages } from '../records/inboundMessages';
+import type { AlarmAdvance, AlarmState, AlarmStates } from '../records/alarmStates';
+import type { SourceAlert } from '../adapters/types';
+
+export interface SnsDeps extends IntegrationDeps {
+  fetcher: SnsFetcher;
+  logger: Logger;
+  /** MessageIds already taken (SQL store); without it notifications answer 503. */
+  inboundMessages?: InboundMessages;
+  /** Newest state change per alarm (SQL store); without it notifications answer 503. */
+  alarmStates?: AlarmStates;
+  /** The clock freshness is judged by (tests move it). */
+  now?: () => number;
+}
+
+/** The alarm a CloudWatch alert came from and when its state changed, when the alarm says so. */
+function alarmChangeOf(alert: SourceAlert): { key: string; change: AlarmState } | undefined {
+  const stateChangeTime = alert.details?.stateChangeTime;
+  const at = typeof stateChangeTime === 'string' ? Date.parse(stateChangeTime) : Number.NaN;
+  // The adapter's dedup key is the alarm's ARN: the key ALARM and OK pair up by.
+  return Number.isNaN(at) || !alert.dedupKey ? undefined : { key: alert.dedupKey, change: { state: alert.status ?? 'firing', at: new Date(at) } };
+}
 
 
 /**
@@ -16,7 +39,8 @@ import { sameSecret } from '../sameSecret';
  * from an SNS host and certificate path) before anything else happens, and a subscription link
  * is visited only after that, on an SNS host, without following redirects.
  */
-export function snsRoutes(deps: IntegrationDeps & { fetcher: SnsFetcher; logger: Logger }): Router {
+export function snsRoutes(deps: SnsDeps): Router {
+  const now = deps.now ?? Date.now;
   const router = Router();
   router.post('/v1/webhooks/sns/:integrationId/:token', express.text({ type: () => true, limit: '256kb' }), async (req, res) => {
     const { integrationId, token } = req.params;
@@ -49,6 +73,21 @@ export function snsRoutes(deps: IntegrationDeps & { fetcher: SnsFetcher; logger:
       throw new HttpError(403, 'invalid SNS signature', [{ field: 'body.Signature', message: 'does not verify against the signing certificate' }]);
     }
 
+    // Signed by AWS is not enough: any AWS account can sign messages of its own topics.
+    const pinned = integration.topicArns;
+    if (!pinned?.includes(message.TopicArn)) {
+      deps.onRefused(integrationId);
+      deps.logger.warn({ integration: integrationId, topicArn: message.TopicArn, type: message.Type }, pinned ? 'SNS message from a topic not pinned for this integration; refused' : 'SNS message refused: pin its topic in the integration\'s topicArns to accept it');
+      throw new HttpError(403, 'SNS topic not accepted by this integration', [
+        { field: `integrations.${integrationId}.topicArns`, message: pinned ? `does not list ${message.TopicArn}` : `is not set: add ${message.TopicArn} to accept its messages` },
+      ]);
+    }
+    const stale = snsTimestampProblem(message.Timestamp, now());
+    if (stale) {
+      deps.logger.warn({ integration: integrationId, messageId: message.MessageId, timestamp: message.Timestamp }, 'stale SNS message refused');
+      throw new HttpError(400, 'stale SNS message', [{ field: 'body.Timestamp', message: stale }]);
+    }
+
     if (message.Type === 'SubscriptionConfirmation') {
       if (!message.SubscribeURL || !isSubscribeUrl(message.SubscribeURL)) {
         throw new HttpError(400, 'untrusted subscription URL', [{ field: 'body.SubscribeURL', message: 'must be https on an SNS host with Action=ConfirmSubscription' }]);
@@ -70,7 +109,30 @@ export function snsRoutes(deps: IntegrationDeps & { fetcher: SnsFetcher; logger:
       if (error instanceof AdapterInputError) throw new HttpError(400, 'not a CloudWatch alarm', [{ field: error.field, message: error.message }]);
       throw error;
     }
-    res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) });
+    const { inboundMessages, alarmStates } = deps;
+    if (!inboundMessages || !alarmStates) throw new HttpError(503, 'SNS notifications need the SQL store');
+    // A redelivery (SNS retries, at-least-once) or a replay: answered 200 so SNS stops, counted once.
+    if (!(await inboundMessages.claim('sns', message.MessageId))) {
+      deps.logger.info({ integration: integrationId, messageId: message.MessageId }, 'repeated SNS MessageId dropped');
+      res.status(200).json({ status: 'duplicate', messageId: message.MessageId });
+      return;
+    }
+    const alarm = parsed.length === 1 ? alarmChangeOf(parsed[0]) : undefined;
+    let advance: AlarmAdvance | undefined;
+    try {
+      advance = alarm ? await alarmStates.advance(alarm.key, alarm.change) : undefined;
+      if (alarm && advance && !advance.advanced) {
+        deps.logger.info({ integration: integrationId, messageId: message.MessageId, alarm: alarm.key, stateChangeTime: alarm.change.at, latest: advance.latest }, 'CloudWatch state change older than one already seen; dropped');
+        res.status(200).json({ status: 'stale', messageId: message.MessageId, latestStateChangeTime: advance.latest?.at.toISOString() });
+        return;
+      }
+      res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) });
+    } catch (error) {
+      // Not held: give the id and the alarm's state back so SNS's retry is heard.
+      if (alarm && advance?.advanced) await alarmStates.restore(alarm.key, alarm.change, advance.previous).catch(() => undefined);
+      await inboundMessages.release('sns', message.MessageId).catch(() => undefined);
+      throw error;
+    }
   });
   return router;
 }

@@ -2,12 +2,13 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
 import type { VigilConfig } from '../../domain/config';
-import { contactByPhone } from '../../domain/config';
+import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
-import { parseSmsCommand } from '../../domain/smsCommand';
+import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../incidentGateway';
+import type { InboundMessages } from '../records/inboundMessages';
 
 export interface TwilioSmsDeps {
   gateway: IncidentGateway;
@@ -15,14 +16,23 @@ export interface TwilioSmsDeps {
   publicUrl: string;
   twilioAuthToken?: string;
   logger: Logger;
+  /** MessageSids already taken (SQL store): a replayed request acts once. Without it the webhook answers 503. */
+  inboundMessages?: InboundMessages;
 }
 
 const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
 
+/** A time in an SMS: short, unambiguous across days and time zones. */
+function smsTime(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'earlier';
+}
+
 /**
  * `POST /v1/webhooks/twilio/sms`: a responder's SMS reply, as Twilio posts it. The signature is
  * checked over the public URL Twilio called (a proxy in front changes scheme, host and port, so
- * it is configured, never read from the request), and only configured contacts are heard.
+ * it is configured, never read from the request). A signature does not expire, so each
+ * `MessageSid` acts once (recorded in the SQL store); only configured contacts are heard, and only
+ * about incidents that paged them or whose escalation policy names them.
  */
 export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
   const router = Router();
@@ -35,10 +45,15 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
         const view: IncidentView = await gateway.escalate(incidentId, actor);
         return `Escalated ${view.code} (${view.service}): the next level is being paged.`;
       }
-      const view: IncidentView = action === 'acknowledge' ? await gateway.acknowledge(incidentId, actor) : await gateway.resolve(incidentId, actor);
-      return action === 'acknowledge'
-        ? `Acknowledged ${view.code} (${view.service}): escalation stopped. Reply RES ${view.code} when fixed, ESC ${view.code} for help.`
-        : `Resolved ${view.code} (${view.service}).`;
+      if (action === 'resolve') {
+        const view = await gateway.resolve(incidentId, actor);
+        return `Resolved ${view.code} (${view.service}).`;
+      }
+      const { incident: view, alreadyAcknowledged } = await gateway.acknowledge(incidentId, actor);
+      if (alreadyAcknowledged) {
+        return `${view.code} (${view.service}) was already acknowledged by ${view.acknowledgedBy ?? 'someone'} at ${smsTime(view.acknowledgedAt)}. Reply ESC ${view.code} if you need more help.`;
+      }
+      return `Acknowledged ${view.code} (${view.service}): escalation stopped. Reply RES ${view.code} when fixed, ESC ${view.code} for help.`;
     } catch (error) {
       if (error instanceof IncidentConflictError) return `${error.incident?.code ?? 'That incident'} is already resolved.`;
       if (error instanceof IncidentNotFoundError) return 'No such incident.';
@@ -46,20 +61,39 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
     }
   }
 
-  /** The incident a reply means: by its code, or for a bare ACK the one open incident that paged the sender. */
-  async function target(code: string | undefined, contactId: string): Promise<{ id?: string; reply?: string }> {
+  /** Open incidents with these ids, as they stand now (one may have closed since it was listed). */
+  async function viewsOf(ids: string[]): Promise<IncidentView[]> {
+    const views = await Promise.all(ids.slice(0, 20).map((id) => gateway.get(id)));
+    return views.filter((view): view is IncidentView => view !== undefined && view.status !== 'resolved');
+  }
+
+  /**
+   * The incident a reply means: by its code, or for a bare ACK the one incident still waiting
+   * that paged the sender before the reply arrived (a page sent later cannot be what they answer).
+   */
+  async function target(code: string | undefined, contactId: string, receivedAtMs: number): Promise<{ id?: string; reply?: string }> {
     if (code) {
-      const [id] = await gateway.findOpenByCode(code);
-      return id ? { id } : { reply: `No open incident ${code}.` };
+      const [view] = await viewsOf(await gateway.findOpenByCode(code));
+      if (!view) return { reply: `No open incident ${code}.` };
+      const members = view.escalation.policyId ? policyContacts(deps.config, view.escalation.policyId) : new Set<string>();
+      if (!mayCommand(view, contactId, members)) return { reply: `${code} did not page you and its escalation policy does not name you: nothing done.` };
+      return { id: view.id };
     }
-    const open = await gateway.findOpenPagedTo(contactId);
-    if (open.length === 1) return { id: open[0] };
-    if (open.length === 0) return { reply: 'You have no open incident to acknowledge.' };
-    const codes = await Promise.all(open.slice(0, 5).map(async (id) => (await gateway.get(id))?.code ?? '?'));
-    return { reply: `You were paged for ${open.length} open incidents (${codes.join(', ')}). Reply ACK <code>.` };
+    const open = await viewsOf(await gateway.findOpenPagedTo(contactId));
+    const waiting = waitingForBareAck(open, contactId, receivedAtMs);
+    if (waiting.length === 1) return { id: waiting[0].id };
+    if (waiting.length > 1) {
+      const codes = waiting.slice(0, 5).map((view) => view.code);
+      return { reply: `You were paged for ${waiting.length} incidents waiting for an acknowledgement (${codes.join(', ')}). Reply ACK <code>.` };
+    }
+    const taken = open.find((view) => view.status === 'acknowledged');
+    if (taken) return { reply: `Nothing waits for you: ${taken.code} was already acknowledged by ${taken.acknowledgedBy ?? 'someone'} at ${smsTime(taken.acknowledgedAt)}.` };
+    return { reply: 'You have no open incident to acknowledge.' };
   }
 
   router.post('/v1/webhooks/twilio/sms', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
+    // When the reply arrived, before any lookup: what paged the sender later is not what they answer.
+    const receivedAtMs = Date.now();
     if (!deps.twilioAuthToken) throw new HttpError(503, 'SMS replies are not configured (TWILIO_AUTH_TOKEN is not set)');
     const params = (req.body ?? {}) as Record<string, string>;
     const signature = req.get('x-twilio-signature') ?? '';
@@ -68,22 +102,38 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
       deps.logger.warn({ url }, 'twilio webhook refused: bad signature');
       throw new HttpError(403, 'invalid Twilio signature', [{ field: 'x-twilio-signature', message: `does not match a request to ${url}` }]);
     }
+    const inbound = deps.inboundMessages;
+    if (!inbound) throw new HttpError(503, 'SMS replies need the SQL store (to act on each message once)');
+    const messageSid = typeof params.MessageSid === 'string' ? params.MessageSid : '';
+    if (!messageSid) throw new HttpError(400, 'no MessageSid', [{ field: 'MessageSid', message: 'Twilio sends one with every message' }]);
     const twiml = new twilio.twiml.MessagingResponse();
+    if (!(await inbound.claim('sms', messageSid))) {
+      // A replay of a signed request (or Twilio retrying one we answered): it does nothing again.
+      deps.logger.warn({ messageSid }, 'SMS MessageSid seen before; replay ignored');
+      res.type('text/xml').send(twiml.toString());
+      return;
+    }
     const contact = typeof params.From === 'string' ? contactByPhone(deps.config, params.From) : undefined;
     if (!contact) {
-      deps.logger.warn({ messageSid: params.MessageSid }, 'SMS from a number that is not a configured contact; ignored');
+      deps.logger.warn({ messageSid }, 'SMS from a number that is not a configured contact; ignored');
       res.type('text/xml').send(twiml.toString());
       return;
     }
     const command = parseSmsCommand(String(params.Body ?? ''));
     let reply: string;
-    if (command.action === 'unknown') {
-      reply = `Vigil did not understand "${command.text.slice(0, 40)}". ${USAGE}`;
-    } else {
-      const found = await target(command.code, contact.id);
-      reply = found.id ? await act(command.action, found.id, contact.name) : (found.reply as string);
+    try {
+      if (command.action === 'unknown') {
+        reply = `Vigil did not understand "${command.text.slice(0, 40)}". ${USAGE}`;
+      } else {
+        const found = await target(command.code, contact.id, receivedAtMs);
+        reply = found.id ? await act(command.action, found.id, contact.name) : (found.reply as string);
+      }
+    } catch (error) {
+      // Not acted on (Temporal unreachable): the same message may be tried again.
+      await inbound.release('sms', messageSid).catch(() => undefined);
+      throw error;
     }
-    deps.logger.info({ contact: contact.id, action: command.action }, 'SMS reply handled');
+    deps.logger.info({ contact: contact.id, action: command.action, messageSid }, 'SMS reply handled');
     twiml.message(reply);
     res.type('text/xml').send(twiml.toString());
   });

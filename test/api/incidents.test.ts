@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAlert } from '../support/alerts';
-import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from './testApp';
+import { API_KEY, startTestApp, AUTH, METRICS_AUTH, RESPONDER_KEY } from './testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -73,6 +73,21 @@ describe('incidents API', () => {
     const again = await act(view.id, 'ack', { key: API_KEY });
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: expect.stringContaining('already resolved'), incident: { status: 'resolved' } });
+  });
+
+  it('answers a losing ack 200 with alreadyAcknowledged and who won when, and the winner with false (issue 12 point 5)', async () => {
+    const view = app.fake.open(makeAlert());
+    const won = await act(view.id, 'ack', { key: RESPONDER_KEY });
+    expect(await won.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'bob (api)', alreadyAcknowledged: false });
+    const lost = await act(view.id, 'ack', { key: API_KEY });
+    expect(lost.status).toBe(200);
+    const body = (await lost.json()) as { alreadyAcknowledged: boolean; acknowledgedBy: string; acknowledgedAt: string };
+    expect(body).toMatchObject({ alreadyAcknowledged: true, acknowledgedBy: 'bob (api)' });
+    expect(body.acknowledgedAt).toBe(app.fake.incidents.get(view.id)?.view().acknowledgedAt);
+    // Bob retrying his own ack is not an error either: the same 200, flagged.
+    expect(await (await act(view.id, 'ack', { key: RESPONDER_KEY })).json()).toMatchObject({ alreadyAcknowledged: true, acknowledgedBy: 'bob (api)' });
+    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as { paths: Record<string, { post: { responses: Record<string, { content?: Record<string, { schema: { properties: Record<string, unknown> } }> }> } }> };
+    expect(doc.paths['/v1/incidents/{id}/ack'].post.responses['200'].content?.['application/json'].schema.properties).toHaveProperty('alreadyAcknowledged');
   });
 
   it('refuses a resolve note of the wrong type', async () => {

@@ -89,8 +89,8 @@ export function createFakeGateway() {
       const incident = find(id);
       const refusal = incident.checkAcknowledge();
       if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
-      incident.acknowledge(`${actor.by} (${actor.via})`, new Date());
-      return incident.view();
+      const acknowledgedNow = incident.acknowledge(`${actor.by} (${actor.via})`, new Date());
+      return { incident: incident.view(), alreadyAcknowledged: !acknowledgedNow };
     },
     async resolve(id, input) {
       check();
