@@ -2,6 +2,7 @@
  * Every registered adapter, on the real payload of its fixture `test/fixtures/<id>.json` (a new
  * source needs no new test file, but it fails here until it has a fixture).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterId } from '../api/adapters/index';
 import { AdapterInputError } from '../api/adapters/types';
@@ -23,6 +24,24 @@ describe.each(Object.values(ADAPTERS))('adapter $id', (adapter) => {
     }
     expect(thrown).toBeInstanceOf(AdapterInputError);
     expect((thrown as AdapterInputError).field).toMatch(/^body/);
+  });
+});
+
+/**
+ * Further real payloads of a sender (`<id>-<variant>.json`: a recovery, an acknowledge, a custom
+ * template), those that say what the adapter makes of them (`expected`; a change event has its own reader).
+ */
+const fixtureDir = new URL('./fixtures/', import.meta.url);
+const variants = readdirSync(fixtureDir)
+  .map((file) => /^([a-z]+)-([a-z0-9-]+)\.json$/.exec(file))
+  .filter((match): match is RegExpExecArray => match !== null && match[1] in ADAPTERS)
+  .filter((match) => 'expected' in (JSON.parse(readFileSync(new URL(match[0], fixtureDir), 'utf8')) as object))
+  .map((match) => ({ id: match[1] as AdapterId, variant: match[2] }));
+
+describe.each(variants)('adapter $id on fixture variant $variant', ({ id, variant }) => {
+  it('turns the payload into the expected alerts', () => {
+    const fixture = adapterFixture(id, variant);
+    expect(ADAPTERS[id].parse(fixture.payload, fixture.context)).toEqual(fixture.expected);
   });
 });
 
