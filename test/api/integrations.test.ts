@@ -4,6 +4,7 @@ import { createApp } from '../../api/app';
 import { ConfigError, parseConfig } from '../../domain/config';
 import type { createFakeGateway } from '../support/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
+import { incidentWorkflowId } from '../../domain/alert';
 import { startTestApp, testConfig } from './testApp';
 
 const TOKEN = 'am-token-for-tests';
@@ -17,6 +18,7 @@ const config = parseConfig(
       prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' },
       cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' },
       grafana: { source: 'generic', service: 'web', tokenEnv: 'GRAFANA_TOKEN', basicAuthUser: 'grafana' },
+      unified: { source: 'grafana', service: 'platform', tokenEnv: 'UNIFIED_TOKEN', groupBySender: false },
     },
   },
   'test',
@@ -27,7 +29,7 @@ let url: string;
 let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass' } });
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass', UNIFIED_TOKEN: 'unified-token' } });
   ({ url, fake } = app);
 });
 
@@ -98,6 +100,29 @@ describe('integrations', () => {
     const response = await send('/v1/integrations/prom', { version: '4', status: 'firing', alerts: [{ status: 'firing' }] }, TOKEN);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('body.alerts.0.labels');
+  });
+
+  it('takes Grafana set to PUT: the firing notification opens one incident, the resolved one reaches it', async () => {
+    const put = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer unified-token' }, body: JSON.stringify(body) });
+    const before = fake.submitted.length;
+    const firing = await put('/v1/integrations/unified', adapterFixture('grafana').payload);
+    expect(firing.status).toBe(202);
+    expect(((await firing.json()) as { incidentIds: string[] }).incidentIds).toHaveLength(1);
+    const opened = fake.submitted.slice(before);
+    expect(opened).toHaveLength(1);
+    const resolved = await put('/v1/integrations/unified', adapterFixture('grafana', 'resolved').payload);
+    expect(resolved.status).toBe(202);
+    expect(await resolved.json()).toMatchObject({ incidentIds: [], openIncidentsUpdated: 1 });
+    expect(fake.submitted.length).toBe(before + 1);
+    expect(incidentWorkflowId(fake.sourceResolved.at(-1)!)).toBe(incidentWorkflowId(opened[0]));
+    expect(fake.sourceResolved.at(-1)?.details).toMatchObject({ valueString: expect.stringContaining('value=12.5') });
+  });
+
+  it('refuses PUT on an integration whose sender only POSTs', async () => {
+    const response = await fetch(`${url}/v1/integrations/cron/cron-token`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ summary: 'x', severity: 'info' }) });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
   });
 
   it('refuses to start with an integration whose source has no adapter', () => {
