@@ -19,6 +19,8 @@ const config = parseConfig(
       cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' },
       grafana: { source: 'generic', service: 'web', tokenEnv: 'GRAFANA_TOKEN', basicAuthUser: 'grafana' },
       unified: { source: 'grafana', service: 'platform', tokenEnv: 'UNIFIED_TOKEN', groupBySender: false },
+      dd: { source: 'datadog', tokenEnv: 'DD_TOKEN' },
+      'dd-default': { source: 'datadog', service: 'checkout', tokenEnv: 'DD_TOKEN' },
     },
   },
   'test',
@@ -29,7 +31,7 @@ let url: string;
 let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass', UNIFIED_TOKEN: 'unified-token' } });
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass', UNIFIED_TOKEN: 'unified-token', DD_TOKEN: 'dd-token' } });
   ({ url, fake } = app);
 });
 
@@ -117,6 +119,24 @@ describe('integrations', () => {
     expect(fake.submitted.length).toBe(before + 1);
     expect(incidentWorkflowId(fake.sourceResolved.at(-1)!)).toBe(incidentWorkflowId(opened[0]));
     expect(fake.sourceResolved.at(-1)?.details).toMatchObject({ valueString: expect.stringContaining('value=12.5') });
+  });
+
+  it.each([
+    ['the recommended custom payload', 'dd', 'custom'],
+    ['the default payload', 'dd-default', 'default'],
+  ])('Datadog with %s: Triggered then Recovered (another title) opens one incident and ends its alert', async (_name, integration, variant) => {
+    const before = fake.submitted.length;
+    const triggered = await send(`/v1/integrations/${integration}/dd-token`, adapterFixture('datadog', `${variant}-triggered`).payload);
+    expect(triggered.status).toBe(202);
+    const [incidentId] = ((await triggered.json()) as { incidentIds: string[] }).incidentIds;
+    expect(incidentId).toBeDefined();
+    const recovered = await send(`/v1/integrations/${integration}/dd-token`, adapterFixture('datadog', `${variant}-recovered`).payload);
+    expect(recovered.status).toBe(202);
+    expect(await recovered.json()).toMatchObject({ incidentIds: [], openIncidentsUpdated: 1 });
+    expect(fake.submitted.length).toBe(before + 1);
+    const view = fake.incidents.get(incidentId)!.view();
+    expect(view.alerts?.map((alert) => alert.status)).toEqual(['resolved']);
+    expect(fake.incidents.get(incidentId)!.allAlertsResolved).toBe(true);
   });
 
   it('refuses PUT on an integration whose sender only POSTs', async () => {
