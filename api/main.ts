@@ -18,6 +18,7 @@ import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
+import { createSenderTriggers } from './records/senderTriggers';
 import { createUsedAckLinks } from './records/usedAckLinks';
 import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     maintenance: createMaintenanceWindows(store),
     groups: createAlertGroups(store),
     changes: createChangeEvents(store),
+    senderTriggers: createSenderTriggers(store),
     usedAckLinks: createUsedAckLinks(store),
     kpis: createTemporalKpiSource(client),
     reviews: createIncidentReviews(store),
