@@ -81,6 +81,22 @@ describe('PagerDuty acknowledge and resolve without a payload', () => {
     expect(events.map((event) => `${event.status}/${event.disposition}/${event.service}`).sort()).toEqual(['firing/event/mysql', 'resolved/event/mysql']);
   });
 
+  it("shows the trigger's links, images, client_url and custom_details on GET /v1/incidents/:id, per alert", async () => {
+    const body = { ...trigger('links-shown'), links: [{ href: 'https://grafana.example.com/d/disk', text: 'Disk dashboard' }, { href: 'javascript:alert(1)', text: 'evil' }] };
+    expect((await enqueue(body)).status).toBe(202);
+    const alert = app.fake.submitted.at(-1)!;
+    const [incidentId] = [...app.fake.incidents.entries()].find(([, incident]) => incident.view().workflowId === incidentWorkflowId(alert))!;
+    const response = await fetch(`${app.url}/v1/incidents/${encodeURIComponent(incidentId)}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as { alerts: Array<{ context?: { links: Array<{ label: string; url: string }>; fields: Array<{ name: string; value: string }> } }> };
+    expect(view.alerts[0].context?.links).toEqual([
+      { label: 'Disk dashboard', url: 'https://grafana.example.com/d/disk' },
+      { label: 'Disk usage graph', url: 'https://monitoring.example.com/graphs/disk-prod-datapipe03' },
+      { label: 'Sample Monitoring Service', url: 'https://monitoring.example.com' },
+    ]);
+    expect(view.alerts[0].context?.fields).toEqual([{ name: 'Custom details', value: '{"free space":"1%","ping_time":"1500ms"}' }]);
+  });
+
   it('one whose trigger was never seen changes nothing and is not refused', async () => {
     const before = { resolved: app.fake.sourceResolved.length, submitted: app.fake.submitted.length };
     const response = await enqueue(bare('resolve', 'never-triggered'));
