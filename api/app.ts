@@ -28,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { statusPageRoutes } from './routes/statusPages';
 import { alertRoutes } from './routes/alerts';
 import { eventRoutes } from './routes/events';
+import type { SenderTriggers } from './records/senderTriggers';
 import { kpiRoutes } from './routes/kpis';
 import { reopenPolicyOf, type KpiSource } from './kpiReport';
 import { scheduleRoutes } from './routes/schedules';
@@ -73,6 +74,8 @@ export interface AppDeps {
   groups?: AlertGroups;
   /** Change events (PagerDuty Change Events), shown on incidents as recent changes. */
   changes?: ChangeEvents;
+  /** Triggers by sender dedup key, so PagerDuty's bare acknowledge and resolve find their trigger's service. */
+  senderTriggers?: SenderTriggers;
   /** Verifies one-click acknowledge links (`VIGIL_LINK_SECRET`, shared with the workers). */
   linkSecret?: string;
   usedAckLinks?: UsedAckLinks;
@@ -173,7 +176,7 @@ export function createApp(deps: AppDeps): express.Express {
     onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
   };
   app.use(integrationRoutes(integrationDeps));
-  app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes }));
+  app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes, triggers: deps.senderTriggers }));
   app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger, inboundMessages: deps.inboundMessages, alarmStates: deps.alarmStates }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes, config: deps.config }));
   app.use(scheduleRoutes({ schedules: schedulesOf(deps.config), contacts: deps.config.contacts }));

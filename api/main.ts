@@ -21,6 +21,7 @@ import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
+import { createSenderTriggers } from './records/senderTriggers';
 import { createUsedAckLinks } from './records/usedAckLinks';
 import { createInboundMessages } from './records/inboundMessages';
 import { createAlarmStates } from './records/alarmStates';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     maintenance: createMaintenanceWindows(store),
     groups: createAlertGroups(store),
     changes: createChangeEvents(store),
+    senderTriggers: createSenderTriggers(store),
     usedAckLinks: createUsedAckLinks(store),
     // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
     inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS } }),

@@ -35,7 +35,7 @@ const markdown = { 'text/markdown': { schema: { type: 'string' } } };
 
 /**
  * The alert body, with what the schema checks in code written out for JSON Schema: `severity`
- * is a refinement (any of these words, compared trimmed and case-insensitively), `summary` is
+ * is required unless `status` is `resolved`, and is a refinement (any of these words, compared trimmed and case-insensitively), `summary` is
  * trimmed before its length check, and `labels` holds at most 64 entries.
  */
 function alertBodyContent() {
@@ -44,6 +44,8 @@ function alertBodyContent() {
   properties.severity = { ...properties.severity, enum: SEVERITY_WORDS };
   properties.summary = { ...properties.summary, pattern: '\\S' };
   properties.labels = { ...properties.labels, maxProperties: 64 };
+  // The refinement: a firing alert (status absent or "firing") needs a severity.
+  Object.assign(content['application/json'].schema, { if: { properties: { status: { const: 'resolved' } }, required: ['status'] }, else: { required: ['severity'] } });
   return content;
 }
 
@@ -369,6 +371,20 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
           responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
+        put: {
+          summary: 'The same for senders configured to PUT (grafana integrations only)',
+          security: bearer,
+          parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            '202': { description: 'every alert held' },
+            '400': errorResponse('not the source format'),
+            '401': errorResponse('token'),
+            '405': errorResponse('this integration takes POST only'),
+            ...bodyErrors,
+            ...unavailable,
+          },
+        },
       },
       '/v1/integrations/{integrationId}/{token}': {
         post: {
@@ -379,6 +395,22 @@ export function openApiDocument(): Record<string, unknown> {
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
           responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
+        },
+        put: {
+          summary: 'The same for senders configured to PUT (grafana integrations only)',
+          parameters: [
+            { name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            '202': { description: 'every alert held' },
+            '400': errorResponse('not the source format'),
+            '401': errorResponse('token'),
+            '405': errorResponse('this integration takes POST only'),
+            ...bodyErrors,
+            ...unavailable,
+          },
         },
       },
       '/v2/enqueue': {

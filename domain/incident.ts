@@ -1,4 +1,5 @@
 import type { Alert } from './alert';
+import { alertContext, type AlertContext } from './alertContext';
 import type { Channel, EscalationStep, Responder } from './escalation';
 import { levelNumber } from './escalation';
 import type { Severity } from './severity';
@@ -71,10 +72,21 @@ export interface IncidentAlert {
   count: number;
   firstAt: string;
   lastAt: string;
+  /** Links and short fields from the alert's details (the latest firing's), bounded; see domain/alertContext.ts. */
+  context?: AlertContext;
 }
 
 /** An incident lists at most this many distinct alerts; more are counted, not listed. */
 export const MAX_LISTED_ALERTS = 100;
+
+/** Only the first alerts of an incident keep their context: it bounds the workflow's state. */
+export const MAX_ALERTS_WITH_CONTEXT = 20;
+
+/** The member entry's context field for this alert, or nothing when it has none. */
+function contextOf(alert: Alert): { context?: AlertContext } {
+  const context = alertContext(alert.details);
+  return context ? { context } : {};
+}
 
 /** Everything the API shows about one incident. */
 export interface IncidentView {
@@ -165,7 +177,7 @@ export class Incident {
       lastAlertAt: at,
       escalation: { level: 0, cycle: 0, exhausted: false },
       paged: [],
-      alerts: [{ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at }],
+      alerts: [{ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at, ...contextOf(alert) }],
       alertsUnlisted: 0,
       timeline: [],
       timelineTruncated: 0,
@@ -208,10 +220,13 @@ export class Incident {
     if (member) {
       const wasResolved = member.status === 'resolved';
       Object.assign(member, { status: 'firing', count: member.count + 1, lastAt: at, summary: alert.summary, severity: alert.severity });
+      // The latest values and links are what a responder wants; a repeat without any keeps the old.
+      if (members.indexOf(member) < MAX_ALERTS_WITH_CONTEXT) Object.assign(member, contextOf(alert));
       return wasResolved ? 'refired' : 'repeat';
     }
     if (members.length < MAX_LISTED_ALERTS) {
-      members.push({ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at });
+      const context = members.length < MAX_ALERTS_WITH_CONTEXT ? contextOf(alert) : {};
+      members.push({ dedupKey: alert.dedupKey, summary: alert.summary, severity: alert.severity, status: 'firing', count: 1, firstAt: at, lastAt: at, ...context });
     } else {
       this.state.alertsUnlisted = (this.state.alertsUnlisted ?? 0) + 1;
     }

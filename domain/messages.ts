@@ -1,3 +1,4 @@
+import { safeLink } from './alertContext';
 import type { NotificationRequest } from './notification';
 
 export interface RenderedEmail {
@@ -63,6 +64,9 @@ export function renderEmail(request: NotificationRequest, publicUrl: string, ack
     lines.push('', `Known problem: ${incident.problem.title}`);
     if (incident.problem.workaround) lines.push(`Workaround: ${incident.problem.workaround}`);
   }
+  // Where to look first: the runbook, the dashboard, the rule that fired (http(s) links only).
+  const links = (incident.links ?? []).filter((link) => safeLink(link.url));
+  if (links.length > 0) lines.push('', 'Links:', ...links.map((link) => `  ${oneLine(link.label, 60)}: ${link.url}`));
   if (kind === 'page') {
     if (ackUrl) lines.push('', `Acknowledge with one click: ${ackUrl}`);
     lines.push('', `Or reply "ACK ${incident.code}" to the SMS page, or POST ${incidentUrl(publicUrl, incident.id)}/ack`);
@@ -70,7 +74,8 @@ export function renderEmail(request: NotificationRequest, publicUrl: string, ack
   lines.push('', `Details: ${incidentUrl(publicUrl, incident.id)}`);
   const text = lines.join('\n');
   const button = kind === 'page' && ackUrl ? `<p><a href="${escapeHtml(ackUrl)}" style="display:inline-block;padding:10px 18px;background:#c62828;color:#fff;text-decoration:none;border-radius:4px">Acknowledge ${escapeHtml(incident.code)}</a></p>` : '';
-  const html = `<!doctype html><html><body style="font-family:sans-serif">${button}<pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
+  const linkList = links.length > 0 ? `<ul>${links.map((link) => `<li><a href="${escapeHtml(link.url)}">${escapeHtml(oneLine(link.label, 60))}</a></li>`).join('')}</ul>` : '';
+  const html = `<!doctype html><html><body style="font-family:sans-serif">${button}${linkList}<pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
   return { subject: oneLine(subject, 200), text, html };
 }
 

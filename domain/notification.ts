@@ -1,3 +1,4 @@
+import type { AlertLink } from './alertContext';
 import type { Channel, Responder } from './escalation';
 import type { IncidentStatus } from './incident';
 import type { Severity } from './severity';
@@ -23,6 +24,8 @@ export interface IncidentBrief {
   latestUpdate?: { text: string; by: string; eta?: string };
   /** The known problem this incident recurs under, and what to do meanwhile. */
   problem?: { title: string; workaround?: string };
+  /** Key links of the alert that opened the incident (runbook, dashboard, the rule that fired), http(s) only. */
+  links?: AlertLink[];
 }
 
 /** One message to one person on one channel. */

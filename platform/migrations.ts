@@ -162,6 +162,26 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         state_change_time timestamptz NOT NULL,
         seen_at timestamptz NOT NULL DEFAULT now()
       );
+      );
+    `,
+  },
+  {
+    version: 11,
+    sql: `
+      -- What a sender's trigger was, by its own dedup key: PagerDuty's acknowledge and resolve
+      -- carry only the key, and must reach the trigger's service whatever the integration says.
+      CREATE TABLE sender_triggers (
+        integration_id text NOT NULL,
+        dedup_key text NOT NULL,
+        service text NOT NULL,
+        summary text NOT NULL,
+        severity text NOT NULL,
+        source text NOT NULL,
+        labels jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (integration_id, dedup_key)
+      );
+      CREATE INDEX sender_triggers_by_update ON sender_triggers (updated_at);
     `,
   },
 ];

@@ -2,6 +2,7 @@
  * Every registered adapter, on the real payload of its fixture `test/fixtures/<id>.json` (a new
  * source needs no new test file, but it fails here until it has a fixture).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterId } from '../api/adapters/index';
 import { AdapterInputError } from '../api/adapters/types';
@@ -23,6 +24,24 @@ describe.each(Object.values(ADAPTERS))('adapter $id', (adapter) => {
     }
     expect(thrown).toBeInstanceOf(AdapterInputError);
     expect((thrown as AdapterInputError).field).toMatch(/^body/);
+  });
+});
+
+/**
+ * Further real payloads of a sender (`<id>-<variant>.json`: a recovery, an acknowledge, a custom
+ * template), those that say what the adapter makes of them (`expected`; a change event has its own reader).
+ */
+const fixtureDir = new URL('./fixtures/', import.meta.url);
+const variants = readdirSync(fixtureDir)
+  .map((file) => /^([a-z]+)-([a-z0-9-]+)\.json$/.exec(file))
+  .filter((match): match is RegExpExecArray => match !== null && match[1] in ADAPTERS)
+  .filter((match) => 'expected' in (JSON.parse(readFileSync(new URL(match[0], fixtureDir), 'utf8')) as object))
+  .map((match) => ({ id: match[1] as AdapterId, variant: match[2] }));
+
+describe.each(variants)('adapter $id on fixture variant $variant', ({ id, variant }) => {
+  it('turns the payload into the expected alerts', () => {
+    const fixture = adapterFixture(id, variant);
+    expect(ADAPTERS[id].parse(fixture.payload, fixture.context)).toEqual(fixture.expected);
   });
 });
 
@@ -59,8 +78,27 @@ describe('datadog adapter specifics', () => {
     expect(parse({ title: '[Warn] Disk filling on db-1' }, { defaultService: 'web' })[0].severity).toBe('warning');
   });
 
-  it('needs the integration to name the service', () => {
-    expect(() => parse({ title: '[Triggered] x' }, {})).toThrow(/needs a service/);
+  it('needs a service from the integration or a service tag', () => {
+    expect(() => parse({ title: '[Triggered] x' }, {})).toThrow(/no service/);
+    expect(parse({ title: '[Triggered] x', tags: 'service:Checkout,env:prod' }, {})[0].service).toBe('checkout');
+  });
+
+  it('reads the transition from any leading tag, the payload field first, and maps the priority', () => {
+    const read = (body: Record<string, unknown>) => parse(body, { defaultService: 'web' })[0];
+    expect(read({ title: '[P3] [Re-Triggered] x' })).toMatchObject({ status: 'firing', severity: 'warning', labels: { priority: 'P3' } });
+    expect(read({ title: '[P1] [Warn on {host:a}] x' })).toMatchObject({ status: 'firing', severity: 'warning', labels: { scope: 'host:a' } });
+    expect(read({ title: '[P5] [No Data] x' }).severity).toBe('info');
+    expect(read({ title: '[Renotify] x' }).status).toBe('firing');
+    expect(read({ title: '[P2] [Recovered] x' }).status).toBe('resolved');
+    expect(read({ title: '[P2] x', alert_transition: 'Recovered' }).status).toBe('resolved');
+    expect(read({ title: '[Triggered] x', alert_transition: 'Recovered', alert_priority: 'P4' })).toMatchObject({ status: 'resolved', labels: { priority: 'P4' } });
+    expect(read({ title: '[Triggered] x', alert_priority: 'P4' }).severity).toBe('info');
+  });
+
+  it('pairs by monitor id and scope whatever the title, scope order aside', () => {
+    const key = (title: string, scope: string) => parse({ title, alert_id: 77, alert_scope: scope }, { defaultService: 'web' })[0].dedupKey;
+    expect(key('[Triggered] CPU on a', 'role:db, host:a')).toBe(key('[Recovered] CPU on ', 'host:a,role:db'));
+    expect(key('[Triggered] CPU on a', 'host:a')).not.toBe(key('[Triggered] CPU on a', 'host:b'));
   });
 });
 

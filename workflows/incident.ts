@@ -32,6 +32,7 @@ import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
 import { deliveredPages, resolverKind } from '../domain/kpis';
 import type { IncidentBrief, NotificationKind } from '../domain/notification';
+import { keyLinks } from '../domain/alertContext';
 import { notificationKey } from '../domain/notification';
 import type { ActorInput, CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from './definitions';
 import {
@@ -426,6 +427,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       runbookLines: (view.runbook?.steps ?? []).map((step) => `${step.step}: ${step.ok ? 'ok' : 'failed'}: ${step.summary}`),
       ...(view.updates?.length ? { latestUpdate: view.updates[view.updates.length - 1] } : {}),
       ...(view.problem ? { problem: { title: view.problem.title, ...(view.problem.workaround ? { workaround: view.problem.workaround } : {}) } } : {}),
+      ...(keyLinks(view.alerts?.[0]?.context).length ? { links: keyLinks(view.alerts?.[0]?.context) } : {}),
     };
   }
 

@@ -20,12 +20,13 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
     {
       service: alert.service,
       summary: alert.summary,
-      severity: parseSeverity(alert.severity) as Severity,
+      // A resolved alert may leave its severity out: it only ends what fired.
+      severity: (alert.severity === undefined ? 'info' : parseSeverity(alert.severity)) as Severity,
       dedupKey: alert.dedupKey ?? defaultDedupKey(alert.service, alert.summary, alert.labels),
       source: alert.source,
       labels: alert.labels,
       details: alert.details,
-      status: 'firing',
+      status: alert.status,
     },
   ];
 }

@@ -1,7 +1,9 @@
 /**
  * Grafana unified alerting's webhook contact point (payload `version: "1"`): Alertmanager's
  * alert list plus Grafana's own fields (`orgId`, `title`, `state`, `message`, per-alert
- * `dashboardURL`, `panelURL`, `values`). Sender config: a contact point of type Webhook with URL
+ * `dashboardURL`, `panelURL`, `silenceURL`, `values`, `valueString`), kept as details. Each alert
+ * carries its own `status`: a resolved one (top-level `status: "resolved"` when all are) ends the
+ * alert of the same fingerprint. Grafana may be set to POST or PUT; both are accepted. Sender config: a contact point of type Webhook with URL
  * `https://vigil.example.com/v1/integrations/<id>` and authorization header credentials
  * `Bearer <token>` (or the token at the end of the URL).
  */
@@ -16,7 +18,16 @@ const payloadSchema = z.object({
   groupKey: z.string().optional(),
   externalURL: z.string().optional(),
   alerts: z
-    .array(prometheusStyleAlertSchema.extend({ dashboardURL: z.string().optional(), panelURL: z.string().optional(), silenceURL: z.string().optional() }))
+    .array(
+      prometheusStyleAlertSchema.extend({
+        dashboardURL: z.string().optional(),
+        panelURL: z.string().optional(),
+        silenceURL: z.string().optional(),
+        // The query results behind the alert (`B=44.2`); null on some resolved notifications.
+        values: z.record(z.string(), z.number().nullable()).nullable().optional(),
+        valueString: z.string().optional(),
+      }),
+    )
     .max(1000),
 });
 
@@ -31,10 +42,21 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
     details: { orgId: payload.orgId, groupKey: payload.groupKey, externalURL: payload.externalURL },
     senderGroupKey: payload.groupKey,
   });
-  return mapped.map((alert, index) => ({
-    ...alert,
-    details: { ...alert.details, dashboardURL: payload.alerts[index].dashboardURL || undefined, panelURL: payload.alerts[index].panelURL || undefined },
-  }));
+  // Grafana sends "" for links it has not got (an alert rule without a dashboard): left out.
+  return mapped.map((alert, index) => {
+    const sent = payload.alerts[index];
+    return {
+      ...alert,
+      details: {
+        ...alert.details,
+        dashboardURL: sent.dashboardURL || undefined,
+        panelURL: sent.panelURL || undefined,
+        silenceURL: sent.silenceURL || undefined,
+        values: sent.values && Object.keys(sent.values).length > 0 ? sent.values : undefined,
+        valueString: sent.valueString || undefined,
+      },
+    };
+  });
 }
 
 export const grafanaAdapter: AlertAdapter = {

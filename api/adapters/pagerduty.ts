@@ -38,7 +38,18 @@ const eventSchema = z.object({
 
 const STATUS_OF_ACTION = { trigger: 'firing', acknowledge: 'acknowledged', resolve: 'resolved' } as const;
 
-function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
+export type PagerDutyEvent = z.output<typeof eventSchema>;
+
+/** What an acknowledge or resolve without a payload is known by: its trigger, recalled by dedup key. */
+export interface RecalledTrigger {
+  service: string;
+  summary: string;
+  severity: Severity;
+  labels: Record<string, string>;
+}
+
+/** The body as an Events v2 event. Throws AdapterInputError naming the field. */
+export function readPagerDutyEvent(body: unknown): PagerDutyEvent {
   const result = eventSchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -47,27 +58,46 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
   const event = result.data;
   if (event.event_action === 'trigger' && !event.payload) throw new AdapterInputError('body.payload', 'a trigger event needs a payload');
   if (event.event_action !== 'trigger' && !event.dedup_key) throw new AdapterInputError('body.dedup_key', `an ${event.event_action} event needs the dedup_key of its trigger`);
+  return event;
+}
+
+/**
+ * The event as a Vigil alert. An acknowledge or resolve takes its trigger's service, summary,
+ * severity and labels when `recalled` is given (they carry no payload of their own), so it
+ * reaches the incident or recorded event its trigger made.
+ */
+export function pagerDutyAlert(event: PagerDutyEvent, context: { defaultService?: string; recalled?: RecalledTrigger }): SourceAlert {
   const payload = event.payload;
-  const service = toServiceId(context.defaultService) ?? toServiceId(payload?.component) ?? toServiceId(payload?.source);
+  const recalled = event.event_action === 'trigger' ? undefined : context.recalled;
+  const service = recalled?.service ?? toServiceId(context.defaultService) ?? toServiceId(payload?.component) ?? toServiceId(payload?.source);
   if (!service) throw new AdapterInputError('body.payload.source', 'no service: set the integration\'s service or the payload\'s component');
-  const summary = payload?.summary ?? `${event.event_action} ${event.dedup_key}`;
-  const labels: Record<string, string> = {};
+  const summary = payload?.summary ?? recalled?.summary ?? `${event.event_action} ${event.dedup_key}`;
+  const labels: Record<string, string> = { ...recalled?.labels };
   for (const name of ['source', 'component', 'group', 'class'] as const) {
     const value = payload?.[name];
     if (typeof value === 'string') labels[name] = value.slice(0, 1024);
   }
-  return [
-    {
-      service,
-      summary,
-      severity: (payload ? parseSeverity(payload.severity) : undefined) ?? ('error' as Severity),
-      dedupKey: event.dedup_key ?? defaultDedupKey(service, summary, labels),
-      source: 'pagerduty',
-      labels,
-      details: { customDetails: payload?.custom_details, client: event.client, clientUrl: event.client_url, timestamp: payload?.timestamp },
-      status: STATUS_OF_ACTION[event.event_action],
+  return {
+    service,
+    summary,
+    severity: (payload ? parseSeverity(payload.severity) : recalled?.severity) ?? ('error' as Severity),
+    dedupKey: event.dedup_key ?? defaultDedupKey(service, summary, labels),
+    source: 'pagerduty',
+    labels,
+    details: {
+      customDetails: payload?.custom_details,
+      client: event.client,
+      clientUrl: event.client_url,
+      links: event.links,
+      images: event.images,
+      timestamp: payload?.timestamp,
     },
-  ];
+    status: STATUS_OF_ACTION[event.event_action],
+  };
+}
+
+function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
+  return [pagerDutyAlert(readPagerDutyEvent(body), context)];
 }
 
 export const pagerDutyAdapter: AlertAdapter = {

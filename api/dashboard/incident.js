@@ -36,6 +36,36 @@ function temporalUrl() {
   return `${url}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(view.workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
+/** A link from an alert, only when http(s) (the API checks too): never javascript: or data:. */
+function safeAnchor(link) {
+  if (typeof link?.url !== 'string' || !/^https?:\/\//i.test(link.url)) return undefined;
+  return el('a', { href: link.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, String(link.label ?? 'Link'));
+}
+
+/** Each alert of the incident with the links and details its sender gave (text only, never HTML). */
+function alertList() {
+  const alerts = view.alerts ?? [];
+  if (alerts.length === 0) return empty('No alert listed.');
+  return el(
+    'ul',
+    { className: 'list alerts' },
+    alerts.map((alert) => {
+      const anchors = (alert.context?.links ?? []).map(safeAnchor).filter(Boolean);
+      const fields = alert.context?.fields ?? [];
+      return el(
+        'li',
+        {},
+        el('span', { className: `badge sev-${alert.severity}` }, alert.severity),
+        ` ${alert.summary} `,
+        el('span', { className: 'muted' }, `(${alert.status}, ${alert.count}×, last `, timeEl(alert.lastAt), ')'),
+        anchors.length ? el('p', { className: 'alert-links' }, anchors.flatMap((anchor, index) => (index ? [' · ', anchor] : [anchor]))) : '',
+        fields.length ? el('dl', { className: 'alert-fields' }, fields.flatMap((field) => [el('dt', {}, field.name), el('dd', {}, el('span', { className: 'pre' }, field.value))])) : '',
+      );
+    }),
+    view.alertsUnlisted ? el('li', { className: 'muted' }, `${view.alertsUnlisted} more alerts not listed`) : '',
+  );
+}
+
 function render(digest) {
   document.title = `${view.code} ${view.service}: ${view.summary} · Vigil`;
   $('#title').textContent = `${view.code} · ${view.service}: ${view.summary}`;
@@ -72,6 +102,7 @@ function render(digest) {
       ? el('ul', { className: 'list' }, [...view.updates].reverse().map((update) => el('li', {}, timeEl(update.at), ` ${update.by}: ${update.text}`, update.eta ? [' · ETA ', timeEl(update.eta)] : '')))
       : empty('No status update yet.'),
   );
+  $('#alerts').replaceChildren(alertList());
   $('#runbook').replaceChildren(
     view.runbook
       ? el('div', {}, el('p', {}, `Runbook ${view.runbook.id}`), view.runbook.steps.length ? table('Runbook steps', ['Step', 'Result', 'Summary', 'At'], view.runbook.steps.map((step) => [step.step, step.ok ? 'ok' : 'failed', step.summary, timeEl(step.at)])) : empty('No step finished yet.'))

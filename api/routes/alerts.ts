@@ -36,6 +36,10 @@ export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
       case 'suppressed':
         res.status(202).json({ status: result.outcome, alertId: result.alertId, eventId: result.eventId });
         return;
+      case 'resolve':
+      case 'acknowledge':
+        res.status(202).json({ status: 'resolved', alertId: result.alertId, incidentUpdated: result.reachedIncident, spooled: result.spooled });
+        return;
       default:
         res.status(202).json({ status: result.outcome, alertId: result.alertId });
     }

@@ -90,12 +90,32 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     return { status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) };
   }
 
+  /** Senders whose webhook may be set to PUT (Grafana's contact point offers POST or PUT). */
+  const PUT_SOURCES = new Set<string>(['grafana']);
+
+  function refusePut(integrationId: string): void {
+    const source = deps.config.integrations[integrationId]?.source;
+    if (!PUT_SOURCES.has(source)) {
+      throw new HttpError(405, 'this integration takes POST', [{ field: 'method', message: `PUT is accepted only for ${[...PUT_SOURCES].join(', ')} integrations` }], {}, { allow: 'POST' });
+    }
+  }
+
   router.post('/v1/integrations/:integrationId', async (req, res) => {
     authenticate(req, req.params.integrationId, undefined);
     res.status(202).json(await receive(req, req.params.integrationId));
   });
   router.post('/v1/integrations/:integrationId/:token', async (req, res) => {
     authenticate(req, req.params.integrationId, req.params.token);
+    res.status(202).json(await receive(req, req.params.integrationId));
+  });
+  router.put('/v1/integrations/:integrationId', async (req, res) => {
+    authenticate(req, req.params.integrationId, undefined);
+    refusePut(req.params.integrationId);
+    res.status(202).json(await receive(req, req.params.integrationId));
+  });
+  router.put('/v1/integrations/:integrationId/:token', async (req, res) => {
+    authenticate(req, req.params.integrationId, req.params.token);
+    refusePut(req.params.integrationId);
     res.status(202).json(await receive(req, req.params.integrationId));
   });
   return router;

@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { randomUUID } from 'node:crypto';
-import { pagerDutyAdapter } from '../adapters/pagerduty';
+import { pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
 import { parsePagerDutyChange } from '../adapters/pagerdutyChange';
 import { TemporalUnavailableError } from '../incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
+import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
@@ -28,7 +29,7 @@ function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey:
  * `POST /v2/enqueue`, answering as PagerDuty's Events API v2 does (`202 {status, message,
  * dedup_key}`), so a sender configured for PagerDuty needs only Vigil's URL.
  */
-export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeEvents }): Router {
+export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeEvents; triggers?: SenderTriggers }): Router {
   const router = Router();
 
   /** The integration the body's routing key names, or undefined after answering 401. */
@@ -65,18 +66,48 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
     res.status(202).json({ status: 'success', message: 'Change event processed' });
   });
 
+  /** The store of triggers by dedup key, or a 503 (it is what lets a bare resolve find its trigger). */
+  async function withTriggers<T>(work: (triggers: SenderTriggers) => Promise<T>): Promise<T | undefined> {
+    if (!deps.triggers) return undefined;
+    try {
+      return await work(deps.triggers);
+    } catch (error) {
+      throw new TemporalUnavailableError(error, 'the trigger store is unavailable');
+    }
+  }
+
+  /**
+   * A trigger opens or joins the incident of its dedup key and is remembered under it. An
+   * acknowledge or resolve carries only the key: it takes its trigger's service (and summary,
+   * severity, labels, so the event policy treats it as it treated the trigger) whatever the
+   * integration's service says; one whose trigger Vigil never saw changes nothing (202, as PagerDuty).
+   */
   router.post('/v2/enqueue', async (req, res) => {
     const integrationId = routedIntegration(req, res);
     if (!integrationId) return;
-    let parsed;
+    const defaultService = deps.config.integrations[integrationId].service;
+    let alert;
     try {
-      parsed = pagerDutyAdapter.parse(req.body, { defaultService: deps.config.integrations[integrationId].service });
+      const event = readPagerDutyEvent(req.body);
+      let recalled: RecalledTrigger | undefined;
+      if (event.event_action !== 'trigger' && event.dedup_key) {
+        recalled = await withTriggers((triggers) => triggers.recall(integrationId, event.dedup_key as string));
+        if (!recalled && deps.triggers && !event.payload) {
+          res.status(202).json({ status: 'success', message: 'Event processed (no open trigger with this dedup_key)', dedup_key: event.dedup_key });
+          return;
+        }
+      }
+      alert = pagerDutyAlert(event, { defaultService, recalled });
     } catch (error) {
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
-    await deliverAlerts(deps, parsed, integrationId);
-    res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: parsed[0].dedupKey });
+    if (alert.status === 'firing') {
+      const { service, summary, severity, source, labels } = alert;
+      await withTriggers((triggers) => triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels }));
+    }
+    await deliverAlerts(deps, [alert], integrationId);
+    res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: alert.dedupKey });
   });
   return router;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, AUTH } from './testApp';
+import { startTestApp, AUTH, API_KEY } from './testApp';
+import { adapterFixture } from '../support/fixtures';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -29,6 +30,24 @@ describe('POST /v1/alerts', () => {
     expect(alert).toMatchObject({ service: 'checkout', severity: 'critical', source: 'api', labels: { region: 'eu' }, details: {} });
     expect(alert?.dedupKey).toMatch(/^auto-/);
     expect(alert?.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('ends an alert with status "resolved": the open incident of its key hears of it, no new incident opens', async () => {
+    const { payload } = adapterFixture('generic', 'resolved');
+    const send = (body: unknown) =>
+      fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    const opened = await send({ service: 'checkout', summary: 'nightly invoice run failed', severity: 'error', dedupKey: 'invoice-run' });
+    expect(opened.status).toBe(202);
+    const submittedBefore = app.fake.submitted.length;
+    const ended = await send({ ...(payload as object), service: 'checkout' });
+    expect(ended.status).toBe(202);
+    expect(await ended.json()).toMatchObject({ status: 'resolved', incidentUpdated: true, spooled: false });
+    expect(app.fake.submitted.length).toBe(submittedBefore);
+    expect(app.fake.sourceResolved.at(-1)).toMatchObject({ service: 'checkout', dedupKey: 'invoice-run' });
+    const firingWithoutSeverity = await send({ service: 'checkout', summary: 'x' });
+    expect(firingWithoutSeverity.status).toBe(400);
+    expect((await errorOf(firingWithoutSeverity)).details.map((detail) => detail.field)).toContain('body.severity');
+    expect((await send({ service: 'checkout', summary: 'x', status: 'over' })).status).toBe(400);
   });
 
   it('keeps a given dedup key', async () => {

@@ -174,6 +174,9 @@ describe('health, metrics and the API description', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/incidents', '/v1/incidents/{id}/ack', '/v1/webhooks/twilio/sms']));
-    expect(doc.paths['/v1/alerts'].post?.requestBody?.content['application/json'].schema.required).toEqual(['service', 'summary', 'severity']);
+    const alertBody = doc.paths['/v1/alerts'].post?.requestBody?.content['application/json'].schema as unknown as { required: string[]; else: { required: string[] } };
+    expect(alertBody.required).toEqual(['service', 'summary']);
+    // severity is required unless the alert is resolved
+    expect(alertBody.else.required).toEqual(['severity']);
   });
 });

@@ -5,6 +5,7 @@ import { ConfigError, parseConfig } from '../../domain/config';
 import type { createFakeGateway } from '../support/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
 import { startTestApp, testConfig, AUTH, METRICS_AUTH } from './testApp';
+import { incidentWorkflowId } from '../../domain/alert';
 
 const TOKEN = 'am-token-for-tests';
 const config = parseConfig(
@@ -17,6 +18,9 @@ const config = parseConfig(
       prom: { source: 'alertmanager', tokenEnv: 'PROM_TOKEN' },
       cron: { source: 'generic', service: 'batch', tokenEnv: 'CRON_TOKEN' },
       grafana: { source: 'generic', service: 'web', tokenEnv: 'GRAFANA_TOKEN', basicAuthUser: 'grafana' },
+      unified: { source: 'grafana', service: 'platform', tokenEnv: 'UNIFIED_TOKEN', groupBySender: false },
+      dd: { source: 'datadog', tokenEnv: 'DD_TOKEN' },
+      'dd-default': { source: 'datadog', service: 'checkout', tokenEnv: 'DD_TOKEN' },
     },
   },
   'test',
@@ -27,7 +31,7 @@ let url: string;
 let fake: ReturnType<typeof createFakeGateway>;
 
 beforeAll(async () => {
-  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass' } });
+  app = await startTestApp({ config, apiKeys: new Map(), env: { PROM_TOKEN: TOKEN, CRON_TOKEN: 'cron-token', GRAFANA_TOKEN: 'grafana-pass', UNIFIED_TOKEN: 'unified-token', DD_TOKEN: 'dd-token' } });
   ({ url, fake } = app);
 });
 
@@ -98,6 +102,47 @@ describe('integrations', () => {
     const response = await send('/v1/integrations/prom', { version: '4', status: 'firing', alerts: [{ status: 'firing' }] }, TOKEN);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('body.alerts.0.labels');
+  });
+
+  it('takes Grafana set to PUT: the firing notification opens one incident, the resolved one reaches it', async () => {
+    const put = (path: string, body: unknown) =>
+      fetch(`${url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer unified-token' }, body: JSON.stringify(body) });
+    const before = fake.submitted.length;
+    const firing = await put('/v1/integrations/unified', adapterFixture('grafana').payload);
+    expect(firing.status).toBe(202);
+    expect(((await firing.json()) as { incidentIds: string[] }).incidentIds).toHaveLength(1);
+    const opened = fake.submitted.slice(before);
+    expect(opened).toHaveLength(1);
+    const resolved = await put('/v1/integrations/unified', adapterFixture('grafana', 'resolved').payload);
+    expect(resolved.status).toBe(202);
+    expect(await resolved.json()).toMatchObject({ incidentIds: [], openIncidentsUpdated: 1 });
+    expect(fake.submitted.length).toBe(before + 1);
+    expect(incidentWorkflowId(fake.sourceResolved.at(-1)!)).toBe(incidentWorkflowId(opened[0]));
+    expect(fake.sourceResolved.at(-1)?.details).toMatchObject({ valueString: expect.stringContaining('value=12.5') });
+  });
+
+  it.each([
+    ['the recommended custom payload', 'dd', 'custom'],
+    ['the default payload', 'dd-default', 'default'],
+  ])('Datadog with %s: Triggered then Recovered (another title) opens one incident and ends its alert', async (_name, integration, variant) => {
+    const before = fake.submitted.length;
+    const triggered = await send(`/v1/integrations/${integration}/dd-token`, adapterFixture('datadog', `${variant}-triggered`).payload);
+    expect(triggered.status).toBe(202);
+    const [incidentId] = ((await triggered.json()) as { incidentIds: string[] }).incidentIds;
+    expect(incidentId).toBeDefined();
+    const recovered = await send(`/v1/integrations/${integration}/dd-token`, adapterFixture('datadog', `${variant}-recovered`).payload);
+    expect(recovered.status).toBe(202);
+    expect(await recovered.json()).toMatchObject({ incidentIds: [], openIncidentsUpdated: 1 });
+    expect(fake.submitted.length).toBe(before + 1);
+    const view = fake.incidents.get(incidentId)!.view();
+    expect(view.alerts?.map((alert) => alert.status)).toEqual(['resolved']);
+    expect(fake.incidents.get(incidentId)!.allAlertsResolved).toBe(true);
+  });
+
+  it('refuses PUT on an integration whose sender only POSTs', async () => {
+    const response = await fetch(`${url}/v1/integrations/cron/cron-token`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ summary: 'x', severity: 'info' }) });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
   });
 
   it('refuses to start with an integration whose source has no adapter', () => {

@@ -29,4 +29,20 @@ describe('messages', () => {
     const { text } = renderEmail(page('down'), 'https://vigil.example.test/');
     expect(text).toContain('https://vigil.example.test/v1/incidents/inc/ack');
   });
+
+  it("leads a page email with the alert's key links, escaped, http(s) only; the SMS stays short without them", () => {
+    const request = page('down');
+    request.incident.links = [
+      { label: 'Runbook', url: 'https://runbooks.example.com/probe?a=1&b=2' },
+      { label: 'Source', url: 'http://prometheus.example.org:9090/graph?g0.expr=up' },
+      { label: 'evil', url: 'javascript:alert(1)' },
+    ];
+    const { text, html } = renderEmail(request, 'https://vigil.example.test');
+    expect(text).toContain('Runbook: https://runbooks.example.com/probe?a=1&b=2');
+    expect(text).toContain('Source: http://prometheus.example.org:9090/graph?g0.expr=up');
+    expect(text).not.toContain('javascript:');
+    expect(html).toContain('<a href="https://runbooks.example.com/probe?a=1&amp;b=2">Runbook</a>');
+    expect(html).not.toContain('javascript:');
+    expect(renderSms(request)).toBe(renderSms(page('down')));
+  });
 });

@@ -51,7 +51,10 @@ export function createFakeGateway() {
     async noteSourceResolved(alert) {
       check();
       sourceResolved.push(alert);
-      return [...incidents.values()].some((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
+      // As the workflow does: the alert is marked resolved on its open incident (which stays open unless autoResolve).
+      const open = [...incidents.values()].find((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(alert));
+      open?.recordSourceResolved(alert, new Date());
+      return open !== undefined;
     },
     async noteProblem(incidentId, problem) {
       check();

@@ -24,18 +24,20 @@ export interface AdapterFixture {
  * The fixture of one adapter, read afresh on every call (callers may change it). Throws, naming the
  * file, when the adapter has none or the file lacks a field: every adapter must ship one.
  */
-export function adapterFixture(id: AdapterId): AdapterFixture {
-  const url = new URL(`../fixtures/${id}.json`, import.meta.url);
+export function adapterFixture(id: AdapterId, variant?: string): AdapterFixture {
+  // A variant is another real payload of the same sender (`<id>-<variant>.json`): a recovery, an acknowledge.
+  const name = variant ? `${id}-${variant}` : id;
+  const url = new URL(`../fixtures/${name}.json`, import.meta.url);
   let text: string;
   try {
     text = readFileSync(url, 'utf8');
   } catch (error) {
-    throw new Error(`adapter "${id}" has no fixture: add test/fixtures/${id}.json with a real payload of the source (${(error as Error).message})`);
+    throw new Error(`adapter "${id}" has no fixture: add test/fixtures/${name}.json with a real payload of the source (${(error as Error).message})`);
   }
   const fixture = JSON.parse(text) as Partial<AdapterFixture>;
-  if (typeof fixture.origin !== 'string' || !fixture.origin.trim()) throw new Error(`test/fixtures/${id}.json: "origin" must say where the payload comes from`);
-  if (!fixture.context || typeof fixture.context !== 'object') throw new Error(`test/fixtures/${id}.json: "context" must be an object`);
-  if (!('payload' in fixture)) throw new Error(`test/fixtures/${id}.json: "payload" is missing`);
-  if (!Array.isArray(fixture.expected)) throw new Error(`test/fixtures/${id}.json: "expected" must be an array of alerts`);
+  if (typeof fixture.origin !== 'string' || !fixture.origin.trim()) throw new Error(`test/fixtures/${name}.json: "origin" must say where the payload comes from`);
+  if (!fixture.context || typeof fixture.context !== 'object') throw new Error(`test/fixtures/${name}.json: "context" must be an object`);
+  if (!('payload' in fixture)) throw new Error(`test/fixtures/${name}.json: "payload" is missing`);
+  if (!Array.isArray(fixture.expected)) throw new Error(`test/fixtures/${name}.json: "expected" must be an array of alerts`);
   return fixture as AdapterFixture;
 }
