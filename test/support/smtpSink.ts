@@ -14,8 +14,11 @@ function header(raw: string, name: string): string {
   return match ? match[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
 }
 
-/** A real SMTP server on loopback that keeps every message it receives. */
-export async function startSmtpSink() {
+/**
+ * A real SMTP server on loopback that keeps every message it receives. `rejectRecipients` are
+ * refused at RCPT TO with a 550 that quotes the address, as mail servers do.
+ */
+export async function startSmtpSink(options: { rejectRecipients?: readonly string[] } = {}) {
   const received: ReceivedEmail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -23,6 +26,11 @@ export async function startSmtpSink() {
     logger: false,
     // Senders keep pooled connections open; closing the sink need not wait for them (30 s by default).
     closeTimeout: 500,
+    onRcptTo(address, _session, callback) {
+      if (!options.rejectRecipients?.includes(address.address)) return callback();
+      const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+      callback(error);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
