@@ -3,6 +3,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedEmail {
   to: string[];
+  /** The envelope sender (MAIL FROM). */
+  from: string;
   subject: string;
   messageId: string;
   raw: string;
@@ -16,9 +18,11 @@ function header(raw: string, name: string): string {
 
 /**
  * A real SMTP server on loopback that keeps every message it receives. `rejectRecipients` are
- * refused at RCPT TO with a 550 that quotes the address, as mail servers do.
+ * refused at RCPT TO with a 550 that quotes the address, as mail servers do. `onMessage` runs
+ * right after the server accepted a message (its 250 is on the way): the crash bench kills the
+ * sender there.
  */
-export async function startSmtpSink(options: { rejectRecipients?: readonly string[] } = {}) {
+export async function startSmtpSink(options: { rejectRecipients?: readonly string[]; onMessage?: (mail: ReceivedEmail) => void } = {}) {
   const received: ReceivedEmail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -36,14 +40,17 @@ export async function startSmtpSink(options: { rejectRecipients?: readonly strin
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
+        const mail = {
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           subject: header(raw, 'Subject'),
           messageId: header(raw, 'Message-ID'),
           raw,
           receivedAtMs: Date.now(),
-        });
+        };
+        received.push(mail);
         callback();
+        options.onMessage?.(mail);
       });
     },
   });
