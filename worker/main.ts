@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  // Bundling runs in a child process: the store opens meanwhile (an embedded one takes seconds).
+  const bundling = bundleWorkflowsInChild(vigilDir);
+  bundling.catch(() => undefined);
   const store = await openWorkerStore({
     databaseUrl: process.env.DATABASE_URL,
     vigilDir,
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundleWorkflowsInChild(vigilDir),
+    workflowBundle: await bundling,
   });
   logger.info(
     { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
