@@ -47,7 +47,7 @@ async function heartbeating<T>(renewLease: () => Promise<unknown>, leaseMs: numb
     context.heartbeat();
     if (Date.now() - lastRenewal >= leaseMs / 3) {
       lastRenewal = Date.now();
-      renewLease().catch((error: unknown) => context.log.warn('could not renew a delivery lease', { error: (error as Error).message }));
+      void renewLease().catch((error: unknown) => context.log.warn('could not renew a delivery lease', { error: (error as Error).message }));
     }
   }, HEARTBEAT_EVERY_MS);
   try {

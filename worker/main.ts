@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
   // Bundling runs in a child process: the store opens meanwhile (an embedded one takes seconds).
   const bundling = bundleWorkflowsInChild(vigilDir);
-  bundling.catch(() => undefined);
+  void bundling.catch(() => undefined);
   const store = await openWorkerStore({
     databaseUrl: process.env.DATABASE_URL,
     vigilDir,
