@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { describeDeliveryError } from '../domain/deliveryError';
 import { signAckLink } from '../platform/ackLink';
 import { renderEmail, renderSms } from '../domain/messages';
 import type { NotificationRequest } from '../domain/notification';
@@ -17,7 +19,10 @@ export interface NotifyDeps {
   linkTtlSeconds?: number;
 }
 
-/** `sent`, `already sent` (a retry found it delivered), or why nothing could be sent. */
+/**
+ * `sent via …`, `already sent` (a retry found it delivered, in the log or at the provider), or why
+ * nothing could be sent.
+ */
 export type DeliveryOutcome = string;
 
 /**
@@ -25,16 +30,37 @@ export type DeliveryOutcome = string;
  * (a few of these) is how soon a worker that died mid-send is noticed and the page retried.
  */
 const HEARTBEAT_EVERY_MS = 1_000;
+/** The lease on a delivery when the activity has no heartbeat timeout (tests). */
+const DEFAULT_LEASE_MS = 10_000;
 
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` while heartbeating to Temporal and renewing the delivery's lease. The lease is the
+ * heartbeat timeout and is renewed three times within it, so it runs out about when Temporal
+ * gives up on this attempt: the retry (after its backoff) finds it free, while an attempt that is
+ * alive but slow keeps it.
+ */
+async function heartbeating<T>(renewLease: () => Promise<unknown>, leaseMs: number, work: () => Promise<T>): Promise<T> {
   const context = Context.current();
   context.heartbeat();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  let lastRenewal = Date.now();
+  const beat = setInterval(() => {
+    context.heartbeat();
+    if (Date.now() - lastRenewal >= leaseMs / 3) {
+      lastRenewal = Date.now();
+      void renewLease().catch((error: unknown) => context.log.warn('could not renew a delivery lease', { error: (error as Error).message }));
+    }
+  }, HEARTBEAT_EVERY_MS);
   try {
     return await work();
   } finally {
     clearInterval(beat);
   }
+}
+
+/** Who holds a delivery: this host and process, this activity's attempt. */
+function attemptOwner(): string {
+  const { activityId, attempt } = Context.current().info;
+  return `${hostname()}/${process.pid}/${activityId}#${attempt}/${randomUUID().slice(0, 8)}`;
 }
 
 function messageIdFor(idempotencyKey: string): string {
@@ -59,23 +85,64 @@ export function createNotifyActivities(deps: NotifyDeps) {
     return `${deps.publicUrl.replace(/\/+$/, '')}/v1/ack/${token}`;
   }
 
+  /** Sends on the request's channel; the provider's message id when it gave one. */
+  async function send(request: NotificationRequest, address: string): Promise<string | null> {
+    if (request.channel === 'email') {
+      const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
+      const threadId = messageIdFor(`${request.incident.id}-thread`);
+      const sent = await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(request.idempotencyKey), threadId });
+      return sent?.id ?? null;
+    }
+    return (await deps.sms.send({ to: address, body: renderSms(request) })).id;
+  }
+
+  /**
+   * An earlier attempt wrote its intent and never confirmed: it may have died after the provider
+   * accepted. Twilio can be asked; a message found there (and not already another delivery's) is
+   * this one. SMTP cannot be asked: the email is sent again with the same Message-ID.
+   */
+  async function acceptedEarlier(request: NotificationRequest, address: string, since: Date): Promise<string | undefined> {
+    if (request.channel !== 'sms' || !deps.sms.findAccepted) return undefined;
+    const found = await deps.sms.findAccepted({ to: address, body: renderSms(request) }, since);
+    const taken = await deps.deliveries.takenProviderIds('sms', found);
+    return found.find((id) => !taken.has(id));
+  }
+
   return {
     async deliverNotification(request: NotificationRequest): Promise<DeliveryOutcome> {
       const { responder, channel, idempotencyKey } = request;
       const address = channel === 'email' ? responder.email : responder.phone;
       if (!address) return `no ${channel} address for ${responder.id}`;
-      if (await deps.deliveries.wasSent(idempotencyKey)) return 'already sent';
-      await heartbeating(async () => {
-        if (channel === 'email') {
-          const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
-          const threadId = messageIdFor(`${request.incident.id}-thread`);
-          await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(idempotencyKey), threadId });
-        } else {
-          await deps.sms.send({ to: address, body: renderSms(request) });
+      const context = Context.current();
+      const owner = attemptOwner();
+      const leaseMs = context.info.heartbeatTimeoutMs || DEFAULT_LEASE_MS;
+      const claim = await deps.deliveries.claim(idempotencyKey, channel, owner, leaseMs);
+      if (claim.status === 'sent') return 'already sent';
+      if (claim.status === 'busy') {
+        throw ApplicationFailure.retryable(`another attempt holds this delivery until ${claim.leaseUntil.toISOString()}`, 'DeliveryInProgress');
+      }
+      let resent = false;
+      if (claim.unconfirmed) {
+        const found = await acceptedEarlier(request, address, claim.unconfirmed.startedAt);
+        if (found) {
+          await deps.deliveries.confirm(idempotencyKey, found);
+          context.log.info('notification found at the provider, sent by an earlier attempt', { channel, kind: request.kind, incident: request.incident.code, to: responder.id });
+          return 'already sent';
         }
-        await deps.deliveries.recordSent(idempotencyKey);
-      });
-      Context.current().log.info('notification sent', { channel, kind: request.kind, incident: request.incident.code, to: responder.id });
+        resent = true;
+      }
+      let providerId: string | null;
+      try {
+        providerId = await heartbeating(() => deps.deliveries.renew(idempotencyKey, owner, leaseMs), leaseMs, () => send(request, address));
+      } catch (error) {
+        // The raw text names the recipient: it goes to the log only, the workflow gets its class and codes.
+        const { type, summary } = describeDeliveryError(error);
+        context.log.warn('notification failed', { channel, kind: request.kind, incident: request.incident.code, to: responder.id, error: (error as Error)?.message ?? String(error) });
+        await deps.deliveries.release(idempotencyKey, owner).catch(() => undefined);
+        throw ApplicationFailure.retryable(`${channel} transport error: ${summary}`, type);
+      }
+      await deps.deliveries.confirm(idempotencyKey, providerId);
+      context.log.info('notification sent', { channel, kind: request.kind, incident: request.incident.code, to: responder.id, resent });
       return `sent via ${channel === 'email' ? deps.email.name : deps.sms.name}`;
     },
   };

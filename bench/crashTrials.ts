@@ -11,8 +11,16 @@
  * BENCH_KILL_WINDOW_S (two level timeouts + 1 s: 5 s) of opening it, so kills land before,
  * between and right at page sends, waits uniformly 0..BENCH_DOWN_MAX_S (3 s), starts a new worker
  * and waits until all three levels have paged. The worker started by one trial serves the next
- * one, so each trial has exactly one kill. All workers share one VIGIL_HOME, so they share the
- * delivery log.
+ * one, so each trial has exactly one kill.
+ *
+ * As on several hosts: each lane runs BENCH_HOSTS (2) worker processes on one task queue, each on
+ * its own VIGIL_HOME, sharing only Temporal and one PostgreSQL (`DATABASE_URL`: a PGlite served
+ * over the PostgreSQL wire protocol by @electric-sql/pglite-socket, started here), where the
+ * delivery log lives. A trial kills one of them (drawn at random) and restarts it; the other goes
+ * on, so a page killed in flight is retried on the other host. A share BENCH_ACCEPT_KILL_SHARE
+ * (0.5) of the trials kill instead right after the provider accepted a page: when the SMTP sink
+ * has a page of that trial's drawn level, it answers 250 and at once SIGKILLs the worker that
+ * sent it (known by its envelope sender), before that worker can confirm the delivery.
  *
  * A trial takes about 10-15 s, most of it the sticky timeout (10 s) that the killed worker's next
  * workflow task waits out; a page activity killed in flight is retried once its heartbeat
@@ -45,11 +53,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { planIncident } from '../activities/plan';
 import { createTemporalGateway } from '../api/temporalGateway';
 import type { Alert } from '../domain/alert';
 import { parseConfig } from '../domain/config';
 import { decodeIncidentId, incidentCode } from '../domain/incidentId';
+import { openSqlStore } from '../platform/sqlStore';
 import { startDevServer, type DevServer } from '../scripts/devServer';
 import { makeAlert } from '../test/support/alerts';
 import { freePort } from '../test/support/freePort';
@@ -87,6 +98,10 @@ const STICKY_TIMEOUT_MS = 10_000;
 const LATENESS_BOUND_MS = STICKY_TIMEOUT_MS + 2_000;
 /** deliverNotification's startToCloseTimeout (30 s, the outer bound past its 10 s heartbeat timeout) + its first retry interval (2 s) + margin: a page killed in flight is retried by then. */
 const DUPLICATE_GRACE_MS = 40_000;
+/** Worker processes per lane, each on its own VIGIL_HOME, as on that many hosts. */
+const HOSTS = Math.max(1, Math.floor(envNumber('BENCH_HOSTS', 2)));
+/** Share of the trials that kill right after the SMTP server accepted a page (the rest kill at a random time). */
+const ACCEPT_KILL_SHARE = Math.min(1, envNumber('BENCH_ACCEPT_KILL_SHARE', 0.5));
 const WORKER_START_MS = envNumber('BENCH_WORKER_START_S', 180) * 1000;
 
 const LEVELS = [
@@ -143,11 +158,22 @@ loadTimer.unref();
 // ---------------------------------------------------------------------------------------------
 // The SMTP sink: every page lands here, stamped on receipt.
 
-const sink = await startSmtpSink();
+/** Armed by a trial that kills right after the provider accepted: which page, and whom to kill. */
+const acceptKills = new Map<string, { email: string; kill: (from: string) => void }>();
+const sink = await startSmtpSink({
+  onMessage(mail) {
+    const code = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/.exec(mail.subject)?.[1];
+    const armed = code ? acceptKills.get(code) : undefined;
+    if (!code || !armed || !mail.to.includes(armed.email)) return;
+    acceptKills.delete(code);
+    armed.kill(mail.from);
+  },
+});
 cleanups.push({ what: 'the SMTP sink', run: () => sink.close() });
 interface Page {
   to: string;
   at: number;
+  messageId: string;
 }
 /** Incident code → its pages (ACTION NEEDED), in the order received. */
 const pagesByCode = new Map<string, Page[]>();
@@ -158,7 +184,7 @@ function pagesOf(code: string): Page[] {
     const match = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/.exec(mail.subject);
     if (!match) continue;
     const list = pagesByCode.get(match[1]) ?? [];
-    for (const to of mail.to) list.push({ to, at: mail.receivedAtMs });
+    for (const to of mail.to) list.push({ to, at: mail.receivedAtMs, messageId: mail.messageId });
     pagesByCode.set(match[1], list);
   }
   return pagesByCode.get(code) ?? [];
@@ -181,22 +207,34 @@ interface WorkerChild {
   waitReady(): Promise<number>;
   /** SIGKILL; resolves, once it has exited, with the moment the signal was sent. */
   kill(): Promise<number>;
+  /** SIGKILL sent at once (from inside the SMTP sink's reply); `kill()` then waits for the exit. */
+  signalKill(): number;
+  /** Its envelope sender (SMTP_FROM), which tells the sink who sent a page. */
+  from: string;
 }
 
 const children = new Set<ChildProcess>();
 let workersStarted = 0;
 
-function startWorker(lane: { id: number; env: NodeJS.ProcessEnv }): WorkerChild {
+function startWorker(lane: { id: number | string; env: NodeJS.ProcessEnv }): WorkerChild {
   const label = `worker #${++workersStarted} (lane ${lane.id})`;
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], { cwd: ROOT, env: lane.env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const tail: string[] = [];
   let killing = false;
+  let signalledAt: number | undefined;
   let died: Error | undefined;
   const worker: WorkerChild = {
     pid: child.pid,
     spawnedAt,
+    from: lane.env.SMTP_FROM ?? '',
+    signalKill() {
+      killing = true;
+      signalledAt ??= Date.now();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return signalledAt;
+    },
     alive() {
       if (died) throw died;
     },
@@ -211,12 +249,10 @@ function startWorker(lane: { id: number; env: NodeJS.ProcessEnv }): WorkerChild 
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) {
         children.delete(child);
-        return Date.now();
+        return signalledAt ?? Date.now();
       }
-      killing = true;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      const at = Date.now();
-      child.kill('SIGKILL');
+      const at = worker.signalKill();
       await exited;
       children.delete(child);
       return at;
@@ -351,6 +387,9 @@ async function historyFacts(client: Client, workflowId: string, runId: string): 
 interface Trial {
   index: number;
   lane: number;
+  /** Which of the lane's workers was killed, and whether right after the SMTP server accepted a page. */
+  victim: number;
+  killMode: 'timed' | 'after-accept';
   code: string;
   killOffsetMs: number;
   downMs: number;
@@ -372,17 +411,27 @@ interface Trial {
 /** One worker process and its task queue; trials run one after another on a lane, lanes side by side. */
 interface Lane {
   id: number;
-  env: NodeJS.ProcessEnv;
+  /** One environment per worker (its own VIGIL_HOME and SMTP_FROM), as on that many hosts. */
+  envs: NodeJS.ProcessEnv[];
   gateway: ReturnType<typeof createTemporalGateway>;
-  worker?: WorkerChild;
+  workers: WorkerChild[];
 }
 
 /** Drawn up front in trial order, so a seed gives the same trials whatever the lanes' interleaving. */
-const draws = Array.from({ length: TRIALS }, () => ({ killOffsetMs: random() * KILL_WINDOW_MS, downMs: random() * DOWN_MAX_MS }));
+const draws = Array.from({ length: TRIALS }, () => ({
+  killOffsetMs: random() * KILL_WINDOW_MS,
+  downMs: random() * DOWN_MAX_MS,
+  victim: Math.floor(random() * HOSTS),
+  afterAccept: random() < ACCEPT_KILL_SHARE,
+  acceptLevel: Math.floor(random() * LEVELS.length),
+}));
+
+const startLaneWorker = (lane: Lane, host: number) => startWorker({ id: `${lane.id}${String.fromCharCode(65 + host)}`, env: lane.envs[host] });
 
 async function runTrial(index: number, lane: Lane, client: Client): Promise<Trial> {
-  const { killOffsetMs, downMs } = draws[index - 1];
-  let worker = lane.worker as WorkerChild;
+  const { killOffsetMs, downMs, afterAccept, acceptLevel } = draws[index - 1];
+  let victim = draws[index - 1].victim;
+  const allAlive = () => lane.workers.forEach((worker) => worker.alive());
 
   const openedAt = Date.now();
   const alert: Alert = makeAlert({ service: 'crash', dedupKey: `crash-${tag}-${index}`, summary: `crash trial ${index}` });
@@ -399,22 +448,46 @@ async function runTrial(index: number, lane: Lane, client: Client): Promise<Tria
   if (!ref) throw new Error(`undecodable incident id ${incidentId}`);
   const code = incidentCode(ref);
 
-  await sleep(openedAt + killOffsetMs - Date.now());
-  worker.alive();
-  const killedAt = await worker.kill();
+  let killMode: Trial['killMode'] = 'timed';
+  let killedAt: number | undefined;
+  if (afterAccept) {
+    // Armed as soon as the code is known; a page that came earlier is missed and the kill is timed.
+    const accepted = new Promise<number>((resolve) =>
+      acceptKills.set(code, {
+        email: LEVELS[acceptLevel].email,
+        kill: (from) => {
+          const host = lane.workers.findIndex((worker) => worker.from === from);
+          if (host < 0) return;
+          lane.workers[host].signalKill();
+          resolve(host);
+        },
+      }),
+    );
+    const host = await Promise.race([accepted, sleep(KILL_WINDOW_MS + 15_000).then(() => undefined)]);
+    acceptKills.delete(code);
+    if (host !== undefined) {
+      victim = host;
+      killMode = 'after-accept';
+      killedAt = await lane.workers[host].kill();
+    }
+  } else {
+    await sleep(openedAt + killOffsetMs - Date.now());
+  }
+  allAlive();
+  killedAt ??= await lane.workers[victim].kill();
   const pagedBeforeKill = LEVELS.filter((_, level) => (firstPageAt(code, level) ?? Infinity) <= killedAt).length;
   await sleep(downMs);
   withinDeadline(`trial ${index}`);
-  worker = lane.worker = startWorker(lane);
+  const worker = (lane.workers[victim] = startLaneWorker(lane, victim));
   const restartedAt = worker.spawnedAt;
   const readyAt = await worker.waitReady();
 
   let complete = true;
   try {
-    await until(`trial ${index} (${code}): every level paged`, () => (worker.alive(), LEVELS.every((_, level) => firstPageAt(code, level) !== undefined)), TRIAL_WAIT_MS, 10);
+    await until(`trial ${index} (${code}): every level paged`, () => (allAlive(), LEVELS.every((_, level) => firstPageAt(code, level) !== undefined)), TRIAL_WAIT_MS, 10);
   } catch (error) {
     if (error instanceof DeadlineError || stopRequested) throw error;
-    worker.alive();
+    allAlive();
     complete = false;
   }
 
@@ -436,19 +509,21 @@ async function runTrial(index: number, lane: Lane, client: Client): Promise<Tria
     progress(`trial ${index} ${code}: could not read the incident's history (${(error as Error).message})`);
   }
   const planned = LEVELS.map((_, index) => (index === 0 ? history.startedAt : history.escalatedAt[index - 1] + LEVEL_TIMEOUT_S * 1000));
-  return { index, lane: lane.id, code, killOffsetMs, downMs, openedAt, killedAt, restartedAt, readyAt, pagedBeforeKill, complete, planned, history, readErrors };
+  return { index, lane: lane.id, victim, killMode, code, killOffsetMs, downMs, openedAt, killedAt, restartedAt, readyAt, pagedBeforeKill, complete, planned, history, readErrors };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The run.
 
-const command = `npm run bench:crash   (BENCH_TRIALS=${TRIALS} BENCH_SEED=${SEED} BENCH_LEVEL_TIMEOUT_S=${LEVEL_TIMEOUT_S} BENCH_KILL_WINDOW_S=${KILL_WINDOW_MS / 1000} BENCH_DOWN_MAX_S=${DOWN_MAX_MS / 1000} BENCH_TRIAL_WAIT_S=${TRIAL_WAIT_MS / 1000} BENCH_LANES=${LANES} BENCH_DEADLINE_MIN=${DEADLINE_MS / 60_000})`;
+const command = `npm run bench:crash   (BENCH_TRIALS=${TRIALS} BENCH_HOSTS=${HOSTS} BENCH_ACCEPT_KILL_SHARE=${ACCEPT_KILL_SHARE} BENCH_SEED=${SEED} BENCH_LEVEL_TIMEOUT_S=${LEVEL_TIMEOUT_S} BENCH_KILL_WINDOW_S=${KILL_WINDOW_MS / 1000} BENCH_DOWN_MAX_S=${DOWN_MAX_MS / 1000} BENCH_TRIAL_WAIT_S=${TRIAL_WAIT_MS / 1000} BENCH_LANES=${LANES} BENCH_DEADLINE_MIN=${DEADLINE_MS / 60_000})`;
 const uptimeBefore = uptimeLine();
 const trials: Trial[] = [];
 const firstStartupMs: number[] = [];
 let failed: unknown;
 let graceMs = 0;
 let devServer: DevServer | undefined;
+/** The shared delivery log at the end: confirmed and unconfirmed intents, and how many a second attempt took over. */
+let deliveryStates: Array<{ state: string; n: number; retaken: number }> = [];
 
 progress(`seed ${SEED}; ${TRIALS} trials`);
 try {
@@ -474,29 +549,44 @@ try {
   const connection = await Connection.connect({ address: server.address });
   cleanups.push({ what: 'the client connection', run: () => connection.close() });
   const client = new Client({ connection });
-  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|TWILIO_|SMTP_|VIGIL_|BENCH_)/.test(name)));
+  // The one PostgreSQL every worker shares (the delivery log): PGlite over the wire protocol.
+  const sharedDb = await PGlite.create();
+  const pgPort = await freePort();
+  const pgServer = new PGLiteSocketServer({ db: sharedDb, port: pgPort, host: '127.0.0.1', maxConnections: 100 });
+  await pgServer.start();
+  cleanups.push({ what: 'the shared PostgreSQL (PGlite socket server)', run: async () => (await pgServer.stop(), await sharedDb.close()) });
+  const databaseUrl = `postgresql://postgres@127.0.0.1:${pgPort}/postgres`;
+  // Migrated once here, so workers starting side by side find the schema in place.
+  await (await openSqlStore({ databaseUrl })).close();
+  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|TWILIO_|SMTP_|VIGIL_|BENCH_|DATABASE_URL)/.test(name)));
   const lanes: Lane[] = Array.from({ length: LANES }, (_, offset) => {
     const taskQueue = `bench-crash-${tag}-${offset + 1}`;
     return {
       id: offset + 1,
       gateway: createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(config, [], alert) }),
-      env: {
+      // Each worker its own VIGIL_HOME, as on its own host: they share Temporal and DATABASE_URL only.
+      envs: Array.from({ length: HOSTS }, (_, host) => ({
         ...baseEnv,
         TEMPORAL_ADDRESS: server.address,
         VIGIL_TASK_QUEUE: taskQueue,
         VIGIL_CONFIG: configFile,
-        // One VIGIL_HOME for every worker of every lane: restarted workers share the delivery log.
-        VIGIL_HOME: join(home, 'vigil'),
+        VIGIL_HOME: join(home, `host-${offset + 1}${String.fromCharCode(65 + host)}`),
+        DATABASE_URL: databaseUrl,
         SMTP_URL: sink.url,
+        SMTP_FROM: `vigil-${offset + 1}${String.fromCharCode(97 + host)}@bench.test`,
         LOG_LEVEL: 'warn',
-      },
+      })),
+      workers: [],
     };
   });
 
-  for (const lane of lanes) lane.worker = startWorker(lane);
   for (const lane of lanes) {
-    const worker = lane.worker as WorkerChild;
-    firstStartupMs.push((await worker.waitReady()) - worker.spawnedAt);
+    for (let host = 0; host < HOSTS; host++) {
+      // One after another: each bundles its workflow code at start, and two at once on 2 cores crawl.
+      const worker = startLaneWorker(lane, host);
+      lane.workers.push(worker);
+      firstStartupMs.push((await worker.waitReady()) - worker.spawnedAt);
+    }
   }
   progress(`${LANES} first worker(s) running after ${firstStartupMs.map(seconds).join(', ')}`);
   let nextIndex = 1;
@@ -532,6 +622,14 @@ try {
   if (graceMs > 0) {
     progress(`waiting ${seconds(graceMs)} for late duplicates (${DUPLICATE_GRACE_MS / 1000} s after the last kill)`);
     await until('the duplicate grace period', () => Date.now() >= lastKill + DUPLICATE_GRACE_MS || undefined, DUPLICATE_GRACE_MS + 5_000, 250);
+  }
+  const log = await openSqlStore({ databaseUrl });
+  try {
+    deliveryStates = await log.query<{ state: string; n: number; retaken: number }>(
+      'SELECT state, count(*)::int AS n, count(*) FILTER (WHERE attempts > 1)::int AS retaken FROM notification_deliveries GROUP BY state ORDER BY state',
+    );
+  } finally {
+    await log.close();
   }
 } catch (error) {
   failed = error;
@@ -577,7 +675,9 @@ const trialList = (items: string[]) => (items.length ? items.join(', ') : 'none'
 
 const report: string[] = [];
 report.push(`$ ${command}`);
-report.push(`bench:crash on the Temporal dev server (loopback, SQLite file), worker/main.ts in child processes, real SMTP sink; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+report.push(
+  `bench:crash on the Temporal dev server (loopback, SQLite file), worker/main.ts in child processes (${HOSTS} per lane, each its own VIGIL_HOME, one shared DATABASE_URL: PGlite over pglite-socket), real SMTP sink; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 report.push(`uptime before: ${uptimeBefore}`);
 report.push(
   `policy: alice → ${LEVEL_TIMEOUT_S} s → bob → ${LEVEL_TIMEOUT_S} s → carol (then 1 h), email only; kill -9 uniformly 0–${KILL_WINDOW_MS / 1000} s after opening, down 0–${DOWN_MAX_MS / 1000} s, then a new worker; seed ${SEED}`,
@@ -589,20 +689,28 @@ report.push(
 
 if (trials.length > 0) {
   const landed = [0, 1, 2, 3].map((count) => trials.filter((trial) => trial.pagedBeforeKill === count).length);
+  const acceptKillCount = trials.filter((trial) => trial.killMode === 'after-accept').length;
+  report.push(
+    `kills: ${acceptKillCount} right after the SMTP server accepted a page (before the sender could confirm it), ${trials.length - acceptKillCount} at a random time (drawn share ${ACCEPT_KILL_SHARE}; an armed kill whose page came first falls back to a timed one)`,
+  );
+  report.push(`  victims by host: ${Array.from({ length: HOSTS }, (_, host) => `${String.fromCharCode(65 + host)} ${trials.filter((trial) => trial.victim === host).length}`).join(', ')}`);
   report.push(`kills landed: before the level-1 page ${landed[0]}, after level 1 ${landed[1]}, after level 2 ${landed[2]}, after level 3 (nothing left to page) ${landed[3]}`);
 
   const duplicates: string[] = [];
   const missed: string[] = [];
   const strays: string[] = [];
   let duplicateCount = 0;
+  let duplicateMessages = 0;
   let missedCount = 0;
   for (const trial of trials) {
     const pages = pagesOf(trial.code);
     for (const [index, { email }] of LEVELS.entries()) {
       const count = pages.filter((page) => page.to === email).length;
+      const distinct = new Set(pages.filter((page) => page.to === email).map((page) => page.messageId)).size;
       if (count > 1) {
         duplicateCount += count - 1;
-        duplicates.push(`#${trial.index} ${trial.code} L${index + 1} ×${count}`);
+        duplicateMessages += Math.max(0, distinct - 1);
+        duplicates.push(`#${trial.index} ${trial.code} L${index + 1} ×${count} (${distinct} Message-ID${distinct === 1 ? '' : 's'}, ${trial.killMode})`);
       }
       if (count === 0) {
         missedCount += 1;
@@ -612,7 +720,8 @@ if (trials.length > 0) {
     const others = pages.filter((page) => !LEVELS.some((level) => level.email === page.to));
     if (others.length) strays.push(`#${trial.index} ${trial.code}: ${others.map((page) => page.to).join(', ')}`);
   }
-  report.push(`duplicate pages: ${duplicateCount} (goal 0); trials: ${trialList(duplicates)}   [counted ${DUPLICATE_GRACE_MS / 1000} s or more after each kill]`);
+  report.push(`duplicate pages: ${duplicateCount} deliveries at the SMTP server beyond one per level (goal 0), ${duplicateMessages} of them with a Message-ID not seen before (goal 0; a re-send with the same Message-ID is the rest); trials: ${trialList(duplicates)}   [counted ${DUPLICATE_GRACE_MS / 1000} s or more after each kill]`);
+  report.push(`delivery log at the end: ${deliveryStates.map((row) => `${row.state} ${row.n} (taken over by a later attempt: ${row.retaken})`).join(', ') || 'empty'}`);
   report.push(`missed steps: ${missedCount} (goal 0); trials: ${trialList(missed)}`);
   if (strays.length) report.push(`pages to someone outside the policy: ${strays.join('; ')}`);
   const unreadable = trials.filter((trial) => trial.readErrors.length > 0);

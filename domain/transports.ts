@@ -24,7 +24,8 @@ export interface EmailMessage {
 export interface EmailTransport {
   /** Which transport this is, for logs and the timeline (`smtp`, `outbox`). */
   readonly name: string;
-  send(message: EmailMessage): Promise<void>;
+  /** @returns the Message-ID the server took, when the transport knows it. */
+  send(message: EmailMessage): Promise<{ id: string } | void>;
 }
 
 export interface SmsMessage {
@@ -37,13 +38,40 @@ export interface SmsTransport {
   readonly name: string;
   /** @returns the vendor's message id. */
   send(message: SmsMessage): Promise<{ id: string }>;
+  /**
+   * The vendor's ids of messages it accepted with this recipient and body since `since`, newest
+   * first: how a retry learns that an earlier attempt's page went out although nobody recorded
+   * it. Absent when the vendor cannot be asked (the outbox); then a retry sends again.
+   */
+  findAccepted?(message: SmsMessage, since: Date): Promise<string[]>;
 }
 
+/** What an attempt finds when it claims a delivery. */
+export type DeliveryClaim =
+  /**
+   * This attempt holds the delivery and must send. `unconfirmed` is set when an earlier attempt
+   * recorded its intent and never confirmed: the provider may have accepted that one.
+   */
+  | { status: 'claimed'; unconfirmed?: { startedAt: Date; attempts: number } }
+  /** Confirmed sent by an earlier attempt. */
+  | { status: 'sent'; providerId: string | null }
+  /** Another attempt holds it (its lease runs until `leaseUntil`): sending now could page twice. */
+  | { status: 'busy'; leaseUntil: Date };
+
 /**
- * Remembers which deliveries went out, by idempotency key, so an activity retried after it
- * sent (but before Temporal recorded its completion) does not send again.
+ * Which deliveries went out, by idempotency key, shared by every worker (the SQL store): an
+ * attempt writes its intent before it asks the provider and confirms after, so a retry on any
+ * host knows whether the provider may already have the page.
  */
 export interface DeliveryLog {
-  wasSent(key: string): Promise<boolean>;
-  recordSent(key: string): Promise<void>;
+  /** Atomically takes the delivery for `owner` until `leaseMs` from now, unless it is sent or held. */
+  claim(key: string, channel: string, owner: string, leaseMs: number): Promise<DeliveryClaim>;
+  /** Extends the holder's lease while it sends; false if the delivery is no longer its own. */
+  renew(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Lets another attempt claim at once (the send failed); the intent stays unconfirmed. */
+  release(key: string, owner: string): Promise<void>;
+  /** Marks the delivery sent, with the provider's message id. */
+  confirm(key: string, providerId: string | null): Promise<void>;
+  /** Which of these provider ids are already confirmed for some delivery on `channel`. */
+  takenProviderIds(channel: string, ids: readonly string[]): Promise<Set<string>>;
 }

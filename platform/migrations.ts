@@ -182,6 +182,29 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         PRIMARY KEY (integration_id, dedup_key)
       );
       CREATE INDEX sender_triggers_by_update ON sender_triggers (updated_at);
+      );
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- Each notification a worker sends, by idempotency key: the intent is written before the
+      -- provider is asked (state sending, held by one attempt until lease_until) and confirmed
+      -- after it accepted (state sent, with the provider's message id). A retry on any host that
+      -- finds an unconfirmed intent asks the provider before sending again.
+      CREATE TABLE notification_deliveries (
+        idempotency_key text PRIMARY KEY,
+        channel text NOT NULL,
+        state text NOT NULL CHECK (state IN ('sending', 'sent')),
+        owner text NOT NULL,
+        lease_until timestamptz NOT NULL,
+        attempts integer NOT NULL DEFAULT 1,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        confirmed_at timestamptz,
+        provider_id text
+      );
+      -- A provider message found while reconciling is looked up here, so it counts for one delivery only.
+      CREATE INDEX notification_deliveries_by_provider_id ON notification_deliveries (channel, provider_id);
     `,
   },
 ];

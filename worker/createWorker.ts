@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
@@ -7,10 +6,11 @@ import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
-import { createFileDeliveryLog } from '../activities/transports/fileDeliveryLog';
+import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
+import type { SqlExecutor } from '../platform/sqlStore';
 import type { Runbook } from '../runbooks/runbook';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -27,8 +27,8 @@ export interface VigilWorkerDeps {
   runbooks: readonly Runbook[];
   email: EmailTransport;
   sms: SmsTransport;
-  /** Where the delivery log lives (`.vigil/` by default). */
-  vigilDir: string;
+  /** The SQL store every worker shares (the delivery log); see worker/workerStore.ts. */
+  store: SqlExecutor;
   publicUrl: string;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -66,7 +66,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     ...createNotifyActivities({
       email: deps.email,
       sms: deps.sms,
-      deliveries: createFileDeliveryLog(join(deps.vigilDir, 'deliveries')),
+      deliveries: createSqlDeliveryLog(deps.store),
       publicUrl: deps.publicUrl,
       linkSecret: deps.linkSecret,
     }),

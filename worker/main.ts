@@ -1,6 +1,7 @@
 /**
- * Worker process: `npm run worker`. Runs as many replicas as you like against one cluster; it
- * keeps no state another replica needs (the delivery log lives under VIGIL_HOME, shared on a host).
+ * Worker process: `npm run worker`. Runs as many replicas as you like against one cluster and one
+ * PostgreSQL (`DATABASE_URL`), where the delivery log lives; without DATABASE_URL it keeps an
+ * embedded store of its own under VIGIL_HOME, good for one worker (see worker/workerStore.ts).
  */
 import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
@@ -10,6 +11,7 @@ import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
 import { bundleWorkflowsInChild } from './bundleWorkflows';
 import { createVigilWorker } from './createWorker';
+import { openWorkerStore } from './workerStore';
 import { transportsFromEnv } from './transports';
 
 const logger = createLogger('vigil-worker');
@@ -28,6 +30,15 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  // Bundling runs in a child process: the store opens meanwhile (an embedded one takes seconds).
+  const bundling = bundleWorkflowsInChild(vigilDir);
+  void bundling.catch(() => undefined);
+  const store = await openWorkerStore({
+    databaseUrl: process.env.DATABASE_URL,
+    vigilDir,
+    temporalAddress: settings.connection.address ?? 'localhost:7233',
+    warn: (message) => logger.warn(message),
+  });
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -38,18 +49,19 @@ async function main(): Promise<void> {
     runbooks: RUNBOOKS,
     email,
     sms,
-    vigilDir,
+    store,
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundleWorkflowsInChild(vigilDir),
+    workflowBundle: await bundling,
   });
   logger.info(
-    { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
+    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
     'worker started',
   );
   await worker.run();
   await connection.close();
+  await store.close();
 }
 
 main().catch((error: unknown) => {

@@ -13,8 +13,8 @@ export function createSmtpEmailTransport(options: { url: string; from: string })
   return {
     name: 'smtp',
     close: () => mailer.close(),
-    async send(message: EmailMessage): Promise<void> {
-      await mailer.sendMail({
+    async send(message: EmailMessage): Promise<{ id: string }> {
+      const info = await mailer.sendMail({
         from: options.from,
         to: message.to,
         subject: message.subject,
@@ -24,6 +24,7 @@ export function createSmtpEmailTransport(options: { url: string; from: string })
         // One thread per incident in every mail client: each message refers to the same root.
         ...(message.threadId ? { inReplyTo: message.threadId, references: [message.threadId] } : {}),
       });
+      return { id: info.messageId };
     },
   };
 }

@@ -27,6 +27,11 @@ class RedirectingRequestClient extends twilio.RequestClient {
   }
 }
 
+/** How many of a recipient's newest messages a retry looks through for an earlier attempt's page. */
+const RECONCILE_LOOKBACK = 50;
+/** Hosts' clocks and Twilio's disagree by a little; an intent's time is widened by this much. */
+const CLOCK_SKEW_MS = 60_000;
+
 /** SMS through the Twilio SDK. */
 export function createTwilioSmsTransport(settings: TwilioSettings): SmsTransport {
   const client = twilio(settings.accountSid, settings.authToken, {
@@ -38,6 +43,19 @@ export function createTwilioSmsTransport(settings: TwilioSettings): SmsTransport
     async send(message: SmsMessage): Promise<{ id: string }> {
       const created = await client.messages.create({ to: message.to, body: message.body, ...fromField });
       return { id: created.sid };
+    },
+    async findAccepted(message: SmsMessage, since: Date): Promise<string[]> {
+      // Not filtered by DateSent: a message Twilio accepted but still holds in its queue has no
+      // date_sent yet, and that is the very message a retry must find. The newest messages to
+      // this number are enough; the time bound is applied to date_created below.
+      const listed = await client.messages.list({
+        to: message.to,
+        ...(fromField.from ? { from: fromField.from } : {}),
+        limit: RECONCILE_LOOKBACK,
+      });
+      return listed
+        .filter((sent) => sent.direction !== 'inbound' && sent.body === message.body && sent.dateCreated.getTime() >= since.getTime() - CLOCK_SKEW_MS)
+        .map((sent) => sent.sid);
     },
   };
 }

@@ -2,12 +2,20 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
-import { createFileDeliveryLog } from '../../activities/transports/fileDeliveryLog';
+import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createOutbox } from '../../activities/transports/outbox';
 import type { NotificationRequest } from '../../domain/notification';
 import type { EmailMessage, SmsMessage } from '../../domain/transports';
+import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
+
+let store: SqlStore;
+beforeAll(async () => {
+  store = await openSqlStore({});
+});
+afterAll(() => store.close());
+beforeEach(() => store.query('TRUNCATE notification_deliveries'));
 
 function request(overrides: Partial<NotificationRequest> = {}): NotificationRequest {
   return {
@@ -31,13 +39,12 @@ function request(overrides: Partial<NotificationRequest> = {}): NotificationRequ
 }
 
 async function setup() {
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
   const emails: EmailMessage[] = [];
   const texts: SmsMessage[] = [];
   const activities = createNotifyActivities({
     email: { name: 'test-mail', send: async (message) => void emails.push(message) },
     sms: { name: 'test-sms', send: async (message) => (texts.push(message), { id: 'SM1' }) },
-    deliveries: createFileDeliveryLog(join(dir, 'deliveries')),
+    deliveries: createSqlDeliveryLog(store),
     publicUrl: 'https://vigil.example.test',
   });
   return { activities, emails, texts, env: new MockActivityEnvironment() };
@@ -54,11 +61,10 @@ describe('deliverNotification', () => {
   });
 
   it('heartbeats while a slow send is in flight, so a worker that dies mid-send is noticed in seconds', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
     const activities = createNotifyActivities({
       email: { name: 'slow-mail', send: () => new Promise((resolve) => setTimeout(resolve, 2_300)) },
       sms: { name: 'test-sms', send: async () => ({ id: 'SM1' }) },
-      deliveries: createFileDeliveryLog(join(dir, 'deliveries')),
+      deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
     const env = new MockActivityEnvironment();
@@ -85,7 +91,6 @@ describe('deliverNotification', () => {
   });
 
   it('lets a transport error through so Temporal retries, and records nothing as sent', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vigil-notify-'));
     let attempts = 0;
     const activities = createNotifyActivities({
       email: {
@@ -96,11 +101,11 @@ describe('deliverNotification', () => {
         },
       },
       sms: { name: 'unused', send: async () => ({ id: 'x' }) },
-      deliveries: createFileDeliveryLog(dir),
+      deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
     const env = new MockActivityEnvironment();
-    await expect(env.run(activities.deliverNotification, request())).rejects.toThrow('421 try later');
+    await expect(env.run(activities.deliverNotification, request())).rejects.toThrow('email transport error: Error');
     expect(await env.run(activities.deliverNotification, request())).toBe('sent via flaky');
     expect(attempts).toBe(2);
   });

@@ -3,11 +3,8 @@
  * process), a real worker, and the Express API on a real port. Used by end-to-end tests and
  * benchmarks; transports are whatever the caller builds (SMTP sink, Twilio fake, or fakes).
  */
-import { mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
@@ -90,7 +87,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
   const taskQueue = `vigil-e2e-${Date.now()}`;
   const runbooks = options.runbooks ?? RUNBOOKS;
-  const vigilDir = await mkdtemp(join(tmpdir(), 'vigil-stack-'));
+  // The worker's own store (delivery log), as a worker without DATABASE_URL keeps one.
+  const workerStore = await openSqlStore({});
   const worker = await createVigilWorker({
     connection: nativeConnection,
     namespace: 'default',
@@ -99,7 +97,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     runbooks,
     email: options.email,
     sms: options.sms,
-    vigilDir,
+    store: workerStore,
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
@@ -161,6 +159,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await store?.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
+      await workerStore.close();
       await nativeConnection.close();
       await connection.close();
       if (!options.devServer) await devServer.stop();
