@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   const kpis = deps.kpis ? { source: deps.kpis, events: deps.events, ...reopenPolicyOf(deps.config) } : undefined;
   const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined, kpis });
-  const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count) });
+  const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count), logger: deps.logger });
   const openApi = openApiDocument();
   app.disable('x-powered-by');
   app.set('trust proxy', false);

@@ -120,6 +120,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX incident_reviews_by_update ON incident_reviews (updated_at);
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- Every replica asks on every request whether spooled items wait (and the forwarder reads
+      -- the oldest): an index of the waiting rows only keeps both cheap after a long outage.
+      CREATE INDEX alert_spool_waiting ON alert_spool (seq) WHERE failed_at IS NULL;
+      -- When a request body without a sender identity was first seen: a retry of the same body
+      -- within the window gets the same alert ids, so it counts once (docs/integrations.md).
+      CREATE TABLE request_digests (
+        digest text PRIMARY KEY,
+        first_seen timestamptz NOT NULL
+      );
+      CREATE INDEX request_digests_by_age ON request_digests (first_seen);
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */
