@@ -17,6 +17,7 @@ import type { UsedAckLinks } from './records/usedAckLinks';
 import type { IncidentReviews } from './records/incidentReviews';
 import type { ApiKeys } from './auth';
 import type { EventLog } from './records/eventLog';
+import type { RequestDigests } from './records/requestDigests';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
@@ -75,6 +76,13 @@ export interface AppDeps {
   reviews?: IncidentReviews;
   /** Problems (recurring incidents); without it the problem routes answer 503. */
   problems?: ProblemGateway;
+  /**
+   * First sightings of request bodies, so a retried request without a sender identity or an
+   * Idempotency-Key counts once within the window (without it, such requests each count).
+   */
+  requestDigests?: RequestDigests;
+  /** That window in seconds (`VIGIL_RETRY_WINDOW_SECONDS`, default 300; 0 turns it off). */
+  retryWindowSeconds?: number;
 }
 
 const JSON_LIMIT = '256kb';
@@ -118,6 +126,7 @@ export function createApp(deps: AppDeps): express.Express {
     maintenance: deps.maintenance,
     onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
+    ids: { digests: deps.requestDigests, bodyWindowSeconds: deps.retryWindowSeconds, logger: deps.logger },
   };
   app.use(alertRoutes({ receive }));
   const integrationDeps = {

@@ -53,6 +53,8 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
       labels: {},
       details: { body: event.body, eventType: event.event_type, eventId: event.id, date: event.date, org: event.org?.name },
       status: transition.status,
+      // $ID names the event; with the transition and $DATE, a re-triggered monitor is a new one.
+      ...(event.id ? { senderId: JSON.stringify([event.id, match?.[1] ?? '', event.date ?? '']) } : {}),
     },
   ];
 }

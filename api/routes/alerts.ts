@@ -3,6 +3,7 @@ import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
+import { idempotencyKeyOf } from './idempotencyKey';
 
 /**
  * `POST /v1/alerts`: the generic JSON integration. Answers 202 only once the alert is held, and
@@ -12,6 +13,7 @@ import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
 export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
   const router = Router();
   router.post('/v1/alerts', async (req, res) => {
+    const idempotencyKey = idempotencyKeyOf(req);
     // The same reading as the `generic` integration: one schema, one mapping.
     let parsed;
     try {
@@ -20,7 +22,7 @@ export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
       if (error instanceof AdapterInputError) throw new HttpError(400, 'invalid body', [{ field: error.field, message: error.message }]);
       throw error;
     }
-    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), 'api');
+    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), 'api', { route: '/v1/alerts', body: req.body, idempotencyKey });
     switch (result.outcome) {
       case 'incident':
         if (result.spooled || !result.incidentId) {

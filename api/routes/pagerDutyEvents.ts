@@ -8,6 +8,8 @@ import type { ChangeEvents } from '../records/changeEvents';
 import { AdapterInputError } from '../adapters/types';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
+import { HttpError } from '../httpErrors';
+import { idempotencyKeyOf } from './idempotencyKey';
 
 
 /** An error both PagerDuty clients (`status`, `message`, `errors`) and Vigil clients (`error`, `details`) read. */
@@ -75,7 +77,16 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
-    await deliverAlerts(deps, parsed, integrationId);
+    let idempotencyKey: string | undefined;
+    try {
+      idempotencyKey = idempotencyKeyOf(req);
+    } catch (error) {
+      if (error instanceof HttpError) return refuse(res, 400, error.message, 'headers.idempotency-key', error.details[0]?.message ?? error.message);
+      throw error;
+    }
+    // The routing key is the integration's secret: it names the integration, and stays out of the digest.
+    const body = { ...(req.body as Record<string, unknown>), routing_key: undefined };
+    await deliverAlerts(deps, parsed, integrationId, { route: '/v2/enqueue', body, idempotencyKey });
     res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: parsed[0].dedupKey });
   });
   return router;

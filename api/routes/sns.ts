@@ -70,7 +70,7 @@ export function snsRoutes(deps: IntegrationDeps & { fetcher: SnsFetcher; logger:
       if (error instanceof AdapterInputError) throw new HttpError(400, 'not a CloudWatch alarm', [{ field: error.field, message: error.message }]);
       throw error;
     }
-    res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) });
+    res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId, { route: 'sns', body: message })) });
   });
   return router;
 }

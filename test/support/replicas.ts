@@ -12,6 +12,7 @@ import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { deliverItem } from '../../api/intake/intakeItem';
 import { createEventLog, type EventLog } from '../../api/records/eventLog';
+import { createRequestDigests } from '../../api/records/requestDigests';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { startTestApp, testConfig } from '../api/testApp';
 import { createFakeGateway } from './fakeGateway';
@@ -36,6 +37,8 @@ export interface ReplicaOptions {
   /** The forwarders' pause between looks (their default when absent). */
   idleMs?: number;
   maxBackoffMs?: number;
+  /** How long an identical body is taken for a retry (the API's default when absent). */
+  retryWindowSeconds?: number;
 }
 
 /** A store whose queries are counted, as PostgreSQL would count transactions. */
@@ -97,7 +100,15 @@ export async function startReplicas(options: ReplicaOptions) {
   const closers: Array<() => Promise<unknown>> = [];
   for (let index = 0; index < options.count; index++) {
     const spool = await createAlertSpool(store);
-    const app = await startTestApp({ gateway, spool, events, config: options.config ?? testConfig, env: options.env ?? {} });
+    const app = await startTestApp({
+      gateway,
+      spool,
+      events,
+      requestDigests: createRequestDigests(store),
+      retryWindowSeconds: options.retryWindowSeconds,
+      config: options.config ?? testConfig,
+      env: options.env ?? {},
+    });
     const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger, idleMs: options.idleMs, maxBackoffMs: options.maxBackoffMs });
     // The first replica takes the lease before the next starts, so tests know which one holds it.
     if (index === 0) await waitFor('the first forwarder to take the lease', async () => (await raw.query('SELECT 1 FROM spool_lease')).length === 1);
