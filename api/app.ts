@@ -19,6 +19,7 @@ import type { AlarmStates } from './records/alarmStates';
 import type { IncidentReviews } from './records/incidentReviews';
 import type { ApiKeys } from './auth';
 import type { EventLog } from './records/eventLog';
+import type { RequestDigests } from './records/requestDigests';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './metrics';
@@ -103,6 +104,13 @@ export interface AppDeps {
    * subnets, `loopback`); none by default, so the client is the peer address.
    */
   trustedProxies?: string[];
+  /**
+   * First sightings of request bodies, so a retried request without a sender identity or an
+   * Idempotency-Key counts once within the window (without it, such requests each count).
+   */
+  requestDigests?: RequestDigests;
+  /** That window in seconds (`VIGIL_RETRY_WINDOW_SECONDS`, default 300; 0 turns it off). */
+  retryWindowSeconds?: number;
 }
 
 const JSON_LIMIT = '256kb';
@@ -111,7 +119,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   const kpis = deps.kpis ? { source: deps.kpis, events: deps.events, ...reopenPolicyOf(deps.config) } : undefined;
   const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined, kpis });
-  const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count) });
+  const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count), logger: deps.logger });
   const openApi = openApiDocument();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false);
@@ -167,6 +175,7 @@ export function createApp(deps: AppDeps): express.Express {
     stormGuard: deps.stormGuard,
     onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
+    ids: { digests: deps.requestDigests, bodyWindowSeconds: deps.retryWindowSeconds, logger: deps.logger },
   };
   app.use(alertRoutes({ receive }));
   const integrationDeps = {

@@ -28,6 +28,8 @@ import { createAlarmStates } from './records/alarmStates';
 import { SNS_MESSAGE_ID_KEEP_MS } from './sns/snsFreshness';
 import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
+import { createRequestDigests } from './records/requestDigests';
+import { BODY_RETRY_WINDOW_SECONDS } from './intake/alertIdentity';
 import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
 import { createTemporalKpiSource } from './temporalKpiSource';
@@ -35,8 +37,18 @@ import { createTemporalProblemGateway } from './temporalProblemGateway';
 
 const logger = createLogger('vigil-api');
 
+/** `VIGIL_RETRY_WINDOW_SECONDS`: how long an identical body without a sender identity is taken for a retry (docs/integrations.md). */
+function retryWindowSeconds(): number {
+  const raw = process.env.VIGIL_RETRY_WINDOW_SECONDS;
+  if (raw === undefined || raw === '') return BODY_RETRY_WINDOW_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400) throw new Error(`VIGIL_RETRY_WINDOW_SECONDS: expected whole seconds from 0 to 86400, got "${raw}"`);
+  return seconds;
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig();
+  const retryWindow = retryWindowSeconds();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
   const store = await openSqlStore({ databaseUrl: process.env.DATABASE_URL, dataDir: join(vigilDir, 'store') });
@@ -72,6 +84,8 @@ async function main(): Promise<void> {
     alarmStates: createAlarmStates(store),
     kpis: createTemporalKpiSource(client),
     reviews: createIncidentReviews(store),
+    requestDigests: createRequestDigests(store),
+    retryWindowSeconds: retryWindow,
     problems: createTemporalProblemGateway({ client, taskQueue: settings.taskQueue }),
     linkSecret: process.env.VIGIL_LINK_SECRET,
     config,

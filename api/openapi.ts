@@ -162,6 +162,16 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/alerts': {
         post: {
           summary: 'Submit an alert; 202 once it is durably held (by Temporal, the spool, or as a recorded event)',
+          parameters: [
+            {
+              name: 'idempotency-key',
+              in: 'header',
+              required: false,
+              description: 'A retry with the same key and body counts once (docs/integrations.md, "Retries count once")',
+              // The bare form; the quoted form of the IETF draft is taken too.
+              schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21\\x23-\\x7e]+$' },
+            },
+          ],
           requestBody: { required: true, content: alertBodyContent() },
           responses: {
             '202': { description: 'accepted', content: json(alertAcceptedSchema) },

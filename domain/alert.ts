@@ -3,7 +3,7 @@ import type { Severity } from './severity';
 
 /** One alert, normalized: every source format becomes this before classification. */
 export interface Alert {
-  /** Assigned on receipt; unique per alert, so a re-delivered alert is recognised. */
+  /** Derived from the sender's identity of the notification (api/intake/alertIdentity.ts): the same on a retry, so a re-delivered alert is recognised. */
   id: string;
   /** Service id from config (unknown services fall back to the default policy). */
   service: string;

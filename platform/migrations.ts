@@ -205,6 +205,22 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
       -- A provider message found while reconciling is looked up here, so it counts for one delivery only.
       CREATE INDEX notification_deliveries_by_provider_id ON notification_deliveries (channel, provider_id);
+      );
+    `,
+  },
+  {
+    version: 9,
+    sql: `
+      -- Every replica asks on every request whether spooled items wait (and the forwarder reads
+      -- the oldest): an index of the waiting rows only keeps both cheap after a long outage.
+      CREATE INDEX alert_spool_waiting ON alert_spool (seq) WHERE failed_at IS NULL;
+      -- When a request body without a sender identity was first seen: a retry of the same body
+      -- within the window gets the same alert ids, so it counts once (docs/integrations.md).
+      CREATE TABLE request_digests (
+        digest text PRIMARY KEY,
+        first_seen timestamptz NOT NULL
+      );
+      CREATE INDEX request_digests_by_age ON request_digests (first_seen);
     `,
   },
 ];

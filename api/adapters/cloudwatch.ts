@@ -24,7 +24,7 @@ const alarmSchema = z.object({
   Trigger: z.record(z.string(), z.unknown()).optional(),
 });
 
-const envelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string(), TopicArn: z.string().optional() });
+const envelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string(), TopicArn: z.string().optional(), MessageId: z.string().optional() });
 
 function parse(body: unknown, context: { defaultService?: string }): SourceAlert[] {
   const envelope = envelopeSchema.safeParse(body);
@@ -59,6 +59,8 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
       labels,
       details: { reason: alarm.NewStateReason, stateChangeTime: alarm.StateChangeTime, oldState: alarm.OldStateValue, topicArn: envelope.data.TopicArn, trigger },
       status: alarm.NewStateValue === 'OK' ? 'resolved' : 'firing',
+      // SNS redelivers a message under its MessageId; one message is one alarm state change.
+      ...(envelope.data.MessageId ? { senderId: envelope.data.MessageId } : {}),
     },
   ];
 }

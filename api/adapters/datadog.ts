@@ -172,6 +172,8 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
         org: event.org?.name,
       },
       status: transition.status,
+      // $ID names the event; with the transition and $DATE, a re-triggered monitor is a new one.
+      ...(event.id ? { senderId: JSON.stringify([event.id, transition.status, event.date ?? '']) } : {}),
     },
   ];
 }

@@ -49,6 +49,8 @@ export function mapPrometheusStyleAlerts(
       labels: alert.labels,
       details: { annotations: alert.annotations, startsAt: alert.startsAt, generatorURL: alert.generatorURL, ...options.details },
       status: alert.status,
+      // One notification of one firing (or its end): a repeat of the same firing keeps startsAt.
+      ...(alert.fingerprint && alert.startsAt ? { senderId: JSON.stringify([options.senderGroupKey ?? '', alert.fingerprint, alert.status, alert.startsAt, alert.endsAt ?? '']) } : {}),
     };
   });
 }

@@ -13,6 +13,12 @@ export type SourceAlert = Omit<Alert, 'id' | 'receivedAt'> & {
    * says someone is on it (PagerDuty's acknowledge action).
    */
   status: 'firing' | 'acknowledged' | 'resolved';
+  /**
+   * The sender's own identity of this notification of this alert, when its format has one: the
+   * same on the sender's retry, different for a new notification. Vigil derives the alert id from
+   * it, so a retry counts once (`api/intake/alertIdentity.ts`).
+   */
+  senderId?: string;
 };
 
 /** What the integration's config adds to parsing. */

@@ -1,8 +1,11 @@
 /**
  * Where every route hands the alerts of a request: straight to Temporal while it answers, into
- * the spool while it does not. A 2xx follows only when every item is held by one or the other;
- * when neither can take them the caller gets SpoolUnavailableError (the API answers 503).
+ * the spool while it does not, and into the spool too while the store says items wait there
+ * (spooled by this replica or another), so nothing overtakes an item answered before it. A 2xx
+ * follows only when every item is held by one or the other; when neither can take them the
+ * caller gets TemporalUnavailableError (the API answers 503).
  */
+import type { Logger } from 'pino';
 import { TemporalUnavailableError, type IncidentGateway } from '../incidentGateway';
 import type { AlertSpool } from './alertSpool';
 import type { DeliveredItem, IntakeItem } from './intakeItem';
@@ -22,11 +25,27 @@ export interface AlertIntakeDeps {
   /** Without one (tests of the routes alone) a Temporal outage is a 503. */
   spool?: AlertSpool;
   onSpooled?: (count: number) => void;
+  logger?: Logger;
 }
 
 export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
   const { spool } = deps;
   const lanes = createKeyLanes(deps.gateway);
+
+  /**
+   * Whether items wait in the spool. If the store cannot say, it cannot take new items either:
+   * deliver directly rather than refuse alerts Temporal would hold (only keys with items already
+   * waiting could be overtaken, and only while the store is down).
+   */
+  async function spoolWaiting(): Promise<boolean> {
+    if (!spool) return false;
+    try {
+      return await spool.waiting();
+    } catch (error) {
+      deps.logger?.warn({ err: error }, 'could not ask the store whether spooled alerts wait; delivering directly');
+      return false;
+    }
+  }
 
   async function toSpool(items: IntakeItem[], outage: unknown): Promise<IntakeOutcome[]> {
     if (!spool) throw outage;
@@ -46,7 +65,8 @@ export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
   return {
     lanes,
     async accept(items) {
-      if (spool?.active) return toSpool(items, new TemporalUnavailableError(new Error('spool is draining')));
+      if (items.length === 0) return [];
+      if (await spoolWaiting()) return toSpool(items, new TemporalUnavailableError(new Error('spooled alerts are waiting')));
       const outcomes: IntakeOutcome[] = [];
       for (const [index, item] of items.entries()) {
         try {

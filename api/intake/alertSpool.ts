@@ -1,6 +1,11 @@
 /**
  * The spool: intake items kept in the SQL store while Temporal cannot take them, oldest first,
  * until the forwarder delivers them. A row is deleted only after Temporal holds its item.
+ *
+ * Whether the spool is in use is the store's to say, not a process's: while any row waits, every
+ * replica puts new items behind it, so one key's items reach Temporal in the order they were
+ * answered whichever replica took them; once the last row is gone, every replica delivers
+ * directly again.
  */
 import { jsonParam, type SqlStore } from '../../platform/sqlStore';
 import type { IntakeItem } from './intakeItem';
@@ -22,10 +27,10 @@ export interface SpoolStats {
 
 export interface AlertSpool {
   /**
-   * True while this process has reason to think items wait: new items then go to the spool too,
-   * so none overtakes an older one of the same incident. The forwarder clears it once empty.
+   * Whether any item waits (set-aside ones do not count), read from the store on every call: new
+   * items then go behind it, so none overtakes an older one of the same incident.
    */
-  readonly active: boolean;
+  waiting(): Promise<boolean>;
   append(items: IntakeItem[]): Promise<void>;
   /** The oldest waiting items, in order. */
   oldest(limit: number): Promise<SpooledItem[]>;
@@ -33,12 +38,6 @@ export interface AlertSpool {
   /** Counts a failed delivery; `setAside` takes the item out of the queue for good. */
   recordFailure(seq: number, error: string, setAside: boolean): Promise<void>;
   stats(): Promise<SpoolStats>;
-  /**
-   * Marks the spool drained if nothing was appended since `generation` was read: an append
-   * racing the forwarder's last look keeps the spool active.
-   */
-  markDrained(generation: number): void;
-  readonly generation: number;
   /** Takes or renews the right to forward (one replica at a time keeps the order). */
   tryLease(holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
@@ -47,19 +46,14 @@ export interface AlertSpool {
 const LEASE = 'forwarder';
 
 export async function createAlertSpool(store: SqlStore): Promise<AlertSpool> {
-  let active = (await store.query<{ n: number }>('SELECT count(*)::int AS n FROM alert_spool WHERE failed_at IS NULL'))[0].n > 0;
-  let generation = 0;
   return {
-    get active() {
-      return active;
-    },
-    get generation() {
-      return generation;
+    async waiting() {
+      // An index of the waiting rows only (migration 9) keeps this cheap on every request.
+      const rows = await store.query('SELECT 1 FROM alert_spool WHERE failed_at IS NULL LIMIT 1');
+      return rows.length > 0;
     },
     async append(items) {
       if (items.length === 0) return;
-      generation += 1;
-      active = true;
       const placeholders = items.map((_, index) => `($${index + 1}::jsonb)`).join(', ');
       // One statement: the request's items are held all together or not at all, in their order.
       await store.query(`INSERT INTO alert_spool (item) VALUES ${placeholders}`, items.map((item) => jsonParam(item)));
@@ -89,9 +83,6 @@ export async function createAlertSpool(store: SqlStore): Promise<AlertSpool> {
            FROM alert_spool`,
       );
       return { depth: row.depth, oldestAgeSeconds: Math.max(0, row.age ?? 0), failed: row.failed };
-    },
-    markDrained(seenGeneration) {
-      if (seenGeneration === generation) active = false;
     },
     async tryLease(holder, ttlMs) {
       const rows = await store.query(

@@ -2,6 +2,10 @@
  * Drains the spool into Temporal once it answers again: each incident's items oldest first, one
  * at a time (incidents side by side), each row deleted only after Temporal holds its item. A crash between the two re-sends that one item;
  * the incident workflow ignores an alert id it has already counted, so each counts once.
+ *
+ * Every replica runs one; the one holding the lease forwards, the others only look again now and
+ * then in case the holder is gone. Every look is one or two queries, at most once per `idleMs`
+ * (with jitter, so replicas started together do not stay in step): never a loop without a pause.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -16,7 +20,10 @@ export interface ForwarderOptions {
   logger: Logger;
   /** Called after each item Temporal took from the spool. */
   onForwarded?: (item: IntakeItem) => void;
-  /** Pause between looks at an empty spool (other replicas may spool too). */
+  /**
+   * Pause between looks at the spool once it is empty or another replica holds the lease (other
+   * replicas may spool too: what they append waits at most this long). ±20% jitter.
+   */
   idleMs?: number;
   /** Longest pause between retries while Temporal stays down. */
   maxBackoffMs?: number;
@@ -36,7 +43,7 @@ const BATCH = 100;
 export function startForwarder(options: ForwarderOptions): Forwarder {
   const { spool, logger } = options;
   const holder = randomUUID();
-  const idleMs = options.idleMs ?? 2_000;
+  const idleMs = options.idleMs ?? 1_000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   let backoffMs = 0;
   let stopped = false;
@@ -70,12 +77,9 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
     let forwarded = 0;
     for (;;) {
       if (!(await spool.tryLease(holder, LEASE_MS))) return forwarded;
-      const generation = spool.generation;
       const batch = await spool.oldest(BATCH);
-      if (batch.length === 0) {
-        spool.markDrained(generation);
-        return forwarded;
-      }
+      // Empty: every replica sees so in the store and delivers directly again.
+      if (batch.length === 0) return forwarded;
       // In order within each incident, incidents side by side: one slow key never holds up the rest.
       const byIncident = new Map<string, SpooledItem[]>();
       for (const spooled of batch) {
@@ -90,6 +94,10 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
     }
   }
 
+  function withJitter(ms: number): number {
+    return Math.round(ms * (0.8 + Math.random() * 0.4));
+  }
+
   function schedule(delayMs: number): void {
     if (stopped) return;
     timer = setTimeout(() => {
@@ -97,12 +105,13 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
         (forwarded) => {
           if (forwarded > 0) logger.info({ forwarded }, 'spooled alerts delivered to Temporal');
           backoffMs = 0;
-          schedule(spool.active ? 0 : idleMs);
+          // drain() returns only once the spool is empty or another replica forwards it.
+          schedule(withJitter(idleMs));
         },
         (error: unknown) => {
           backoffMs = Math.min(maxBackoffMs, Math.max(500, backoffMs * 2));
           if (!(error instanceof TemporalUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
-          schedule(backoffMs);
+          schedule(withJitter(backoffMs));
         },
       );
     }, delayMs);

@@ -5,7 +5,6 @@
  * route that takes alerts comes through here, so they all classify alike. A 2xx may follow only
  * when this resolves: every alert is then held.
  */
-import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../domain/alert';
 import { classify, ruleFor, type EventPolicy } from '../../domain/classification';
 import { windowCovering } from '../../domain/maintenance';
@@ -17,6 +16,7 @@ import { TemporalUnavailableError } from '../incidentGateway';
 import type { EventLog, EventRecord } from '../records/eventLog';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
 import type { AlertIntake } from './alertIntake';
+import { alertIdsFor, type AlertIdDeps, type RequestIdentity } from './alertIdentity';
 import type { IntakeItem } from './intakeItem';
 import type { StormGuard } from './stormGuard';
 
@@ -35,6 +35,8 @@ export interface ReceiveDeps {
   stormGuard?: StormGuard;
   onAccepted: (alert: Alert) => void;
   onDisposition?: (disposition: AlertOutcome['outcome']) => void;
+  /** How alert ids are derived so a sender's retry counts once (without it, bodies get no window). */
+  ids?: AlertIdDeps;
 }
 
 export type AlertOutcome = { alertId: string } & (
@@ -83,8 +85,13 @@ async function ruleGroupKey(deps: ReceiveDeps, alert: SourceAlert, now: Date): P
   }
 }
 
-export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], integrationId: string): Promise<AlertOutcome[]> {
+/**
+ * @param request what identifies the request, so a retry of it makes the same alert ids; without
+ *   it, alerts lacking a sender identity get random ids (each request counts).
+ */
+export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], integrationId: string, request?: RequestIdentity): Promise<AlertOutcome[]> {
   const now = new Date();
+  const ids = await alertIdsFor(deps.ids ?? {}, received, integrationId, request, now);
   const parsed: SourceAlert[] = [];
   for (const source of received) {
     const alert = applyIntegration(source, deps.integrations[integrationId]);
@@ -98,8 +105,8 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
   const items: Array<{ item: IntakeItem; index: number }> = [];
   const outcomes: AlertOutcome[] = [];
 
-  for (const [index, { status, ...fields }] of parsed.entries()) {
-    const alert: Alert = { ...fields, id: randomUUID(), receivedAt };
+  for (const [index, { status, senderId: _senderId, ...fields }] of parsed.entries()) {
+    const alert: Alert = { ...fields, id: ids[index], receivedAt };
     const window = windowCovering(windows, alert, now);
     const rule = ruleFor(deps.policy, alert);
     if (status !== 'firing') {
@@ -125,7 +132,8 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
     const promote = rule?.action === 'event' ? rule.promote : undefined;
     const recurrence =
       promote && deps.events
-        ? await deps.events.recurrence(alert.service, alert.dedupKey, new Date(now.getTime() - (promote.withinSeconds ?? 0) * 1000))
+        ? // A retry must not count its own first attempt as a recurrence.
+          await deps.events.recurrence(alert.service, alert.dedupKey, new Date(now.getTime() - (promote.withinSeconds ?? 0) * 1000), alert.id)
         : { recentCount: 0 };
     // Events recorded earlier in this same request count too.
     recurrence.recentCount += records.filter((record) => record.service === alert.service && record.dedupKey === alert.dedupKey && record.status === 'firing').length;

@@ -34,10 +34,13 @@ export interface EventFilter {
 }
 
 export interface EventLog {
-  /** Holds every record durably (one statement), or throws. */
+  /**
+   * Holds every record durably (one statement), or throws. A record whose id is already held (a
+   * sender's retry, see `api/intake/alertIdentity.ts`) is left as first recorded.
+   */
   record(records: EventRecord[]): Promise<void>;
   /** Facts for promotion: events of the key since `windowStart`, and since when it fires. */
-  recurrence(service: string, dedupKey: string, windowStart: Date): Promise<Recurrence>;
+  recurrence(service: string, dedupKey: string, windowStart: Date, excludeId?: string): Promise<Recurrence>;
   list(filter: EventFilter): Promise<EventRecord[]>;
   /** Firing alerts recorded in [since, until), by disposition: the quiet side of the noise ratio (docs/kpis.md). */
   countFiring(filter: { service?: string; since: Date; until: Date }): Promise<Record<EventDisposition, number>>;
@@ -105,18 +108,18 @@ export function createEventLog(store: SqlStore): EventLog {
         );
         return `(${COLUMNS.map((column, index) => `$${start + index + 1}${column === 'labels' ? '::jsonb' : ''}`).join(', ')})`;
       });
-      await store.query(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, values);
+      await store.query(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
     },
 
-    async recurrence(service, dedupKey, windowStart) {
+    async recurrence(service, dedupKey, windowStart, excludeId) {
       const [row] = await store.query<{ recent: number; firing_since: Date | string | null }>(
         `WITH last_resolved AS (
            SELECT max(received_at) AS at FROM events WHERE service = $1 AND dedup_key = $2 AND status = 'resolved'
          )
          SELECT count(*) FILTER (WHERE received_at >= $3)::int AS recent,
                 min(received_at) FILTER (WHERE received_at > coalesce((SELECT at FROM last_resolved), '-infinity'::timestamptz)) AS firing_since
-           FROM events WHERE service = $1 AND dedup_key = $2 AND status = 'firing'`,
-        [service, dedupKey, windowStart.toISOString()],
+           FROM events WHERE service = $1 AND dedup_key = $2 AND status = 'firing' AND ($4::uuid IS NULL OR id <> $4::uuid)`,
+        [service, dedupKey, windowStart.toISOString(), excludeId ?? null],
       );
       return { recentCount: row.recent, firingSince: row.firing_since ? new Date(row.firing_since) : undefined };
     },

@@ -4,6 +4,7 @@ import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
+import { idempotencyKeyOf } from './idempotencyKey';
 
 /**
  * `POST /v1/alerts`: the generic JSON integration. Answers 202 only once the alert is held, and
@@ -13,6 +14,7 @@ import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
 export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
   const router = Router();
   router.post('/v1/alerts', async (req, res) => {
+    const idempotencyKey = idempotencyKeyOf(req);
     // The same reading as the `generic` integration: one schema, one mapping.
     let parsed;
     try {
@@ -23,7 +25,7 @@ export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
     }
     // The access policy let only a key that may send alerts this far; its user names the sender.
     const sender = (res.locals.apiKeyHolder as ApiKeyHolder | undefined)?.user;
-    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), sender ? `api:${sender}` : 'api');
+    const [result] = await receiveAlerts(deps.receive, parsed.slice(0, 1), sender ? `api:${sender}` : 'api', { route: '/v1/alerts', body: req.body, idempotencyKey });
     switch (result.outcome) {
       case 'incident':
         if (result.spooled || !result.incidentId) {

@@ -5,6 +5,8 @@ import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import { receiveAlerts, summarize, type ReceiveDeps } from '../intake/receive';
+import type { RequestIdentity } from '../intake/alertIdentity';
+import { idempotencyKeyOf } from './idempotencyKey';
 import { sameSecret } from '../sameSecret';
 
 export interface IntegrationDeps {
@@ -19,8 +21,8 @@ export interface IntegrationDeps {
  * Hands a request's alerts to the receive pipeline in order, so a 2xx means every one of them is
  * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
  */
-export async function deliverAlerts(deps: Pick<IntegrationDeps, 'receive'>, parsed: SourceAlert[], integrationId: string) {
-  return summarize(await receiveAlerts(deps.receive, parsed, integrationId));
+export async function deliverAlerts(deps: Pick<IntegrationDeps, 'receive'>, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
+  return summarize(await receiveAlerts(deps.receive, parsed, integrationId, request));
 }
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */
@@ -80,6 +82,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
   async function receive(req: Request, integrationId: string) {
     const integration = deps.config.integrations[integrationId];
     const adapter = ADAPTERS[integration.source as AdapterId];
+    const idempotencyKey = idempotencyKeyOf(req);
     let parsed;
     try {
       parsed = adapter.parse(req.body, { defaultService: integration.service });
@@ -87,7 +90,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
       if (error instanceof AdapterInputError) throw new HttpError(400, `not a valid ${adapter.id} payload`, [{ field: error.field, message: error.message }]);
       throw error;
     }
-    return { status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) };
+    return { status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId, { route: '/v1/integrations', body: req.body, idempotencyKey })) };
   }
 
   /** Senders whose webhook may be set to PUT (Grafana's contact point offers POST or PUT). */

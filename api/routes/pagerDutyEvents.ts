@@ -9,6 +9,8 @@ import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
 import { deliverAlerts, type IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
+import { HttpError } from '../httpErrors';
+import { idempotencyKeyOf } from './idempotencyKey';
 
 
 /** An error both PagerDuty clients (`status`, `message`, `errors`) and Vigil clients (`error`, `details`) read. */
@@ -102,11 +104,20 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
+    let idempotencyKey: string | undefined;
+    try {
+      idempotencyKey = idempotencyKeyOf(req);
+    } catch (error) {
+      if (error instanceof HttpError) return refuse(res, 400, error.message, 'headers.idempotency-key', error.details[0]?.message ?? error.message);
+      throw error;
+    }
     if (alert.status === 'firing') {
       const { service, summary, severity, source, labels } = alert;
       await withTriggers((triggers) => triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels }));
     }
-    await deliverAlerts(deps, [alert], integrationId);
+    // The routing key is the integration's secret: it names the integration, and stays out of the digest.
+    const body = { ...(req.body as Record<string, unknown>), routing_key: undefined };
+    await deliverAlerts(deps, [alert], integrationId, { route: '/v2/enqueue', body, idempotencyKey });
     res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: alert.dedupKey });
   });
   return router;

@@ -126,7 +126,7 @@ export function snsRoutes(deps: SnsDeps): Router {
         res.status(200).json({ status: 'stale', messageId: message.MessageId, latestStateChangeTime: advance.latest?.at.toISOString() });
         return;
       }
-      res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId)) });
+      res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId, { route: 'sns', body: message })) });
     } catch (error) {
       // Not held: give the id and the alarm's state back so SNS's retry is heard.
       if (alarm && advance?.advanced) await alarmStates.restore(alarm.key, alarm.change, advance.previous).catch(() => undefined);

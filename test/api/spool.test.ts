@@ -60,7 +60,7 @@ describe('the spool', () => {
       expect(ofKey).toHaveLength(4);
     }
     expect((await spool.stats()).depth).toBe(0);
-    await expect.poll(() => spool.active).toBe(false);
+    expect(await spool.waiting()).toBe(false);
 
     // Drained: alerts go straight to Temporal again and name their incident.
     const direct = await post('/v1/alerts', alert(99));
