@@ -3,13 +3,15 @@
  * keeps no state another replica needs (the delivery log lives under VIGIL_HOME, shared on a host).
  */
 import { resolve } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
-import { bundleWorkflowsInChild } from './bundleWorkflows';
+import { bundleWorkflowsInChild, prebuiltWorkflowBundle } from './bundleWorkflows';
 import { createVigilWorker } from './createWorker';
+import { startWorkerHealthServer } from './healthServer';
+import { workerOperations } from './operations';
 import { transportsFromEnv } from './transports';
 
 const logger = createLogger('vigil-worker');
@@ -28,6 +30,9 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  const operations = workerOperations();
+  // Before any connection: Core's metrics go to a loopback exporter that /metrics forwards.
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: operations.sdkMetricsAddress } } } });
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -42,14 +47,29 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundleWorkflowsInChild(vigilDir),
+    workflowBundle: prebuiltWorkflowBundle() ?? (await bundleWorkflowsInChild(vigilDir)),
+    // SIGTERM (the SDK's default shutdown signals) stops polling; running activities get this long.
+    shutdownGraceTime: operations.shutdownGraceTime,
+    workerDeploymentOptions: operations.workerDeploymentOptions,
+  });
+  const health = await startWorkerHealthServer({
+    host: operations.healthHost,
+    port: operations.healthPort,
+    state: () => worker.getState(),
+    sdkMetricsAddress: operations.sdkMetricsAddress,
   });
   logger.info(
     { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
     'worker started',
   );
-  await worker.run();
-  await connection.close();
+  logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
+  try {
+    await worker.run();
+  } finally {
+    await health.close();
+    await connection.close();
+  }
+  logger.info('worker stopped after draining');
 }
 
 main().catch((error: unknown) => {
