@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: operations.sdkMetricsAddress } } } });
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
+  const prebuilt = prebuiltWorkflowBundle();
   const worker = await createVigilWorker({
     connection,
     namespace: settings.namespace,
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: prebuiltWorkflowBundle() ?? (await bundleWorkflowsInChild(vigilDir)),
+    workflowBundle: prebuilt ?? (await bundleWorkflowsInChild(vigilDir)),
     // SIGTERM (the SDK's default shutdown signals) stops polling; running activities get this long.
     shutdownGraceTime: operations.shutdownGraceTime,
     workerDeploymentOptions: operations.workerDeploymentOptions,
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     sdkMetricsAddress: operations.sdkMetricsAddress,
   });
   logger.info(
-    { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
+    { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start' },
     'worker started',
   );
   logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
