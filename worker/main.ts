@@ -1,5 +1,7 @@
 /**
- * Worker process: `npm run worker`. Runs as many replicas as you like against one cluster; it
+ * Worker process: `npm run worker` (from source) or `node dist/worker/main.js` (a build, which
+ * loads the workflow bundle made ahead of time). Serves `/healthz` and `/metrics` on
+ * VIGIL_WORKER_PORT; SIGTERM drains. Runs as many replicas as you like against one cluster; it
  * keeps no state another replica needs (the delivery log lives under VIGIL_HOME, shared on a host).
  */
 import { resolve } from 'node:path';
