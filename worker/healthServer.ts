@@ -5,7 +5,7 @@
  * One scrape target per worker; nothing here creates or reads incident data.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type WorkerStateName = 'INITIALIZED' | 'RUNNING' | 'STOPPED' | 'STOPPING' | 'DRAINING' | 'DRAINED' | 'FAILED';
@@ -53,6 +53,18 @@ async function sdkMetrics(address: string): Promise<string> {
   } catch (error) {
     return `# Temporal SDK metrics unavailable: ${(error as Error).message}\n`;
   }
+}
+
+/** A TCP port free on loopback now, for Core's exporter (which cannot report a port it picked). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createTcpServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export async function startWorkerHealthServer(options: WorkerHealthOptions): Promise<WorkerHealthServer> {

@@ -12,7 +12,7 @@ import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
 import { bundleWorkflowsInChild, prebuiltWorkflowBundle } from './bundleWorkflows';
 import { createVigilWorker } from './createWorker';
-import { startWorkerHealthServer } from './healthServer';
+import { freeLoopbackPort, startWorkerHealthServer } from './healthServer';
 import { workerOperations } from './operations';
 import { transportsFromEnv } from './transports';
 
@@ -33,8 +33,9 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
   const operations = workerOperations();
+  const sdkMetricsAddress = `127.0.0.1:${operations.sdkMetricsPort ?? (await freeLoopbackPort())}`;
   // Before any connection: Core's metrics go to a loopback exporter that /metrics forwards.
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: operations.sdkMetricsAddress } } } });
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const prebuilt = prebuiltWorkflowBundle();
@@ -55,11 +56,11 @@ async function main(): Promise<void> {
     shutdownGraceTime: operations.shutdownGraceTime,
     workerDeploymentOptions: operations.workerDeploymentOptions,
   });
-  const health = await startWorkerHealthServer({
-    host: operations.healthHost,
-    port: operations.healthPort,
-    state: () => worker.getState(),
-    sdkMetricsAddress: operations.sdkMetricsAddress,
+  const healthOptions = { host: operations.healthHost, port: operations.healthPort, state: () => worker.getState(), sdkMetricsAddress };
+  const health = await startWorkerHealthServer(healthOptions).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || operations.healthPortExplicit) throw error;
+    logger.warn({ port: operations.healthPort }, 'the default health port is taken (another worker on this host?): using a free one; set VIGIL_WORKER_PORT to choose');
+    return startWorkerHealthServer({ ...healthOptions, port: 0 });
   });
   logger.info(
     { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start' },

@@ -10,8 +10,10 @@ export interface WorkerOperations {
   /** `VIGIL_WORKER_HOST`:`VIGIL_WORKER_PORT` (127.0.0.1:9464): `/healthz` and `/metrics`. */
   healthHost: string;
   healthPort: number;
-  /** Core's Prometheus exporter, always on loopback; `/metrics` above forwards it. */
-  sdkMetricsAddress: string;
+  /** False when the port is the default: if it is taken (a second worker on a laptop), another is used. */
+  healthPortExplicit: boolean;
+  /** Core's Prometheus exporter, always on loopback, forwarded by `/metrics`; any free port when absent. */
+  sdkMetricsPort?: number;
   /** `VIGIL_WORKER_SHUTDOWN_GRACE` (20s): activities may finish this long after SIGTERM, then are cancelled and retried elsewhere. */
   shutdownGraceTime: string;
   /** Set only when both `VIGIL_WORKER_DEPLOYMENT` and `VIGIL_BUILD_ID` are. */
@@ -19,7 +21,6 @@ export interface WorkerOperations {
 }
 
 export const DEFAULT_WORKER_PORT = 9464;
-export const DEFAULT_SDK_METRICS_PORT = 9465;
 const DEFAULT_SHUTDOWN_GRACE = '20s';
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -41,7 +42,8 @@ export function workerOperations(env: NodeJS.ProcessEnv = process.env): WorkerOp
   return {
     healthHost: env.VIGIL_WORKER_HOST || '127.0.0.1',
     healthPort: port(env, 'VIGIL_WORKER_PORT', DEFAULT_WORKER_PORT),
-    sdkMetricsAddress: `127.0.0.1:${port(env, 'VIGIL_WORKER_SDK_METRICS_PORT', DEFAULT_SDK_METRICS_PORT)}`,
+    healthPortExplicit: Boolean(env.VIGIL_WORKER_PORT),
+    ...(env.VIGIL_WORKER_SDK_METRICS_PORT ? { sdkMetricsPort: port(env, 'VIGIL_WORKER_SDK_METRICS_PORT', 0) } : {}),
     shutdownGraceTime: grace,
     // Incidents live for hours or days: AUTO_UPGRADE moves them to the new version at their next
     // task (their code stays replay-safe with patches), so old versions drain instead of lingering.
