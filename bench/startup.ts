@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   console.log(`bench:startup  ${uptimeLine()}`);
 }
 
-main()
+void main()
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

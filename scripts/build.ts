@@ -88,7 +88,7 @@ export async function buildVigil(outDir: string, options: { workflowBundle?: boo
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = process.argv[2] ?? 'dist';
   const started = Date.now();
-  buildVigil(outDir).then(
+  void buildVigil(outDir).then(
     () => console.log(`[vigil] built ${relative(process.cwd(), resolve(ROOT, outDir)) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`),
     (error: unknown) => {
       console.error(error);

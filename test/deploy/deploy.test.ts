@@ -6,7 +6,9 @@
  * and runs entry points the build produces. YAML is parsed by PyYAML, which `npm test`'s own
  * setup installs with schemathesis (`scripts/pythonTools.ts`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -153,4 +155,28 @@ describe('deploy/ checked offline', () => {
     expect(dockerfile).toMatch(/npm run build/);
     expect(existsSync(join(dirname(join(ROOT, 'Dockerfile')), '.dockerignore'))).toBe(true);
   });
+
+  it("Dockerfile: the HEALTHCHECK command passes on a 200 and fails on a 503 or no answer", async () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const exec = JSON.parse(/HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/.exec(dockerfile)?.[1] ?? 'null') as string[];
+    expect(exec[0]).toBe('node');
+    let status = 200;
+    const server = createServer((_req, res) => res.writeHead(status).end());
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
+    // Asynchronously: the server above answers from this process's event loop.
+    const run = (healthUrl: string) =>
+      new Promise<number | null>((done) => {
+        const child = spawn(process.execPath, exec.slice(1), { env: { ...process.env, VIGIL_HEALTH_URL: healthUrl }, stdio: 'ignore', timeout: 30_000 });
+        child.once('exit', (code) => done(code));
+      });
+    try {
+      expect(await run(url)).toBe(0);
+      status = 503;
+      expect(await run(url)).toBe(1);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    expect(await run('http://127.0.0.1:1/healthz')).toBe(1);
+  }, 90_000);
 });
