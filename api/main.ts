@@ -16,6 +16,7 @@ import { openSqlStore } from '../platform/sqlStore';
 import { createApp } from './app';
 import { authFailureGuardFor, stormGuardFor } from './access/limitsFromConfig';
 import { startMetricsListener } from './metricsListener';
+import { closeGracefully } from './gracefulClose';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
@@ -102,15 +103,23 @@ async function main(): Promise<void> {
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
   });
+  // In-flight requests get VIGIL_SHUTDOWN_GRACE_MS (10 s) to be answered; the store closes after them.
+  const graceMs = Number(process.env.VIGIL_SHUTDOWN_GRACE_MS ?? 10_000);
   const shutdown = () => {
     metricsListener?.close();
-    server.close(() => {
-      void forwarder
-        .stop()
-        .then(() => store.close())
-        .then(() => connection.close())
-        .finally(() => process.exit(0));
-    });
+    logger.info({ graceMs }, 'stopping: answering requests in flight');
+    void closeGracefully(server, graceMs)
+      .then((outcome) => logger.info({ outcome }, 'http server closed'))
+      .then(() => forwarder.stop())
+      .then(() => store.close())
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stopping failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -1,13 +1,21 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, parseConfig } from '../domain/config';
 import type { ApiKeyHolder } from '../domain/roles';
 
-/** `VIGIL_CONFIG`, else `vigil.config.ts` in the working directory. */
+/** True when this module runs from the build (`dist/`), where Node cannot import TypeScript. */
+const RUNNING_BUILT = import.meta.url.endsWith('.js');
+
+/**
+ * `VIGIL_CONFIG`, else `vigil.config.ts` in the working directory; a build (`npm run build`)
+ * defaults to the config compiled with it, `dist/vigil.config.js`.
+ */
 export function configPath(): string {
-  return resolve(process.env.VIGIL_CONFIG ?? 'vigil.config.ts');
+  if (process.env.VIGIL_CONFIG) return resolve(process.env.VIGIL_CONFIG);
+  return RUNNING_BUILT ? fileURLToPath(new URL('../vigil.config.js', import.meta.url)) : resolve('vigil.config.ts');
 }
 
 /**
@@ -16,6 +24,11 @@ export function configPath(): string {
  */
 export async function loadConfig(path = configPath()): Promise<VigilConfig> {
   if (!existsSync(path)) throw new ConfigError(path, [{ path: '', message: 'file not found (set VIGIL_CONFIG to its path)' }]);
+  // A built deployment may mount plain data (.json) or a JavaScript module (.js, .mjs) instead.
+  if (path.endsWith('.json')) return parseConfig(JSON.parse(await readFile(path, 'utf8')) as unknown, path);
+  if (RUNNING_BUILT && /\.[cm]?ts$/.test(path)) {
+    throw new ConfigError(path, [{ path: '', message: 'a build runs on plain Node, which cannot load TypeScript: rebuild with this config as vigil.config.ts, or set VIGIL_CONFIG to a .js, .mjs or .json file' }]);
+  }
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   return parseConfig(module.default, path);
 }

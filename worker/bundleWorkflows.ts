@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +19,20 @@ const THIS_FILE = fileURLToPath(import.meta.url);
 /** Bundling takes a few seconds; this bounds a hung child. */
 const BUNDLE_DEADLINE_MS = 180_000;
 
+/** The bundle `npm run build` made ahead of time (`dist/workflow-bundle.js`), when running from that build. */
+export function prebuiltWorkflowBundle(): { codePath: string } | undefined {
+  const codePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  return THIS_FILE.endsWith('.js') && existsSync(codePath) ? { codePath } : undefined;
+}
+
 /** The workflow bundle built by a child process, read into memory (the file is removed). */
 export async function bundleWorkflowsInChild(workDir: string): Promise<{ code: string }> {
   await mkdir(workDir, { recursive: true });
   const outPath = join(workDir, `workflow-bundle-${randomUUID()}.js`);
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const args = THIS_FILE.endsWith('.ts') ? ['--import', 'tsx', THIS_FILE, outPath] : [THIS_FILE, outPath];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-4_000);

@@ -13,7 +13,8 @@ import type { EmailTransport, SmsTransport } from '../domain/transports';
 import type { SqlExecutor } from '../platform/sqlStore';
 import type { Runbook } from '../runbooks/runbook';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** The workflow sources; in a build, their compiled copy (only read when no bundle was built ahead). */
+export const WORKFLOWS_PATH = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../workflows/index.js' : '../workflows/index.ts', import.meta.url));
 
 export interface VigilWorkerDeps {
   /** Signs one-click acknowledge links in page emails (`VIGIL_LINK_SECRET`); without it, emails carry none. */
@@ -32,6 +33,10 @@ export interface VigilWorkerDeps {
   publicUrl: string;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long activities may finish after a stop is asked (worker/operations.ts); the SDK's 0 when absent. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Worker Deployment version (opt-in, worker/operations.ts). */
+  workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
 }
 
 /** Fails at start, naming the field, when a service's runbook parameters do not fit the runbook. */
@@ -77,6 +82,8 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     taskQueue: deps.taskQueue,
     activities,
     ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    ...(deps.shutdownGraceTime !== undefined ? { shutdownGraceTime: deps.shutdownGraceTime } : {}),
+    ...(deps.workerDeploymentOptions ? { workerDeploymentOptions: deps.workerDeploymentOptions } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

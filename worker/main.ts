@@ -1,16 +1,20 @@
 /**
- * Worker process: `npm run worker`. Runs as many replicas as you like against one cluster and one
- * PostgreSQL (`DATABASE_URL`), where the delivery log lives; without DATABASE_URL it keeps an
+ * Worker process: `npm run worker` (from source) or `node dist/worker/main.js` (a build, which
+ * loads the workflow bundle made ahead of time). Serves `/healthz` and `/metrics` on
+ * VIGIL_WORKER_PORT; SIGTERM drains. Runs as many replicas as you like against one cluster and
+ * one PostgreSQL (`DATABASE_URL`), where the delivery log lives; without DATABASE_URL it keeps an
  * embedded store of its own under VIGIL_HOME, good for one worker (see worker/workerStore.ts).
  */
 import { resolve } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
-import { bundleWorkflowsInChild } from './bundleWorkflows';
+import { bundleWorkflowsInChild, prebuiltWorkflowBundle } from './bundleWorkflows';
 import { createVigilWorker } from './createWorker';
+import { freeLoopbackPort, startWorkerHealthServer } from './healthServer';
+import { workerOperations } from './operations';
 import { openWorkerStore } from './workerStore';
 import { transportsFromEnv } from './transports';
 
@@ -30,9 +34,14 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
-  // Bundling runs in a child process: the store opens meanwhile (an embedded one takes seconds).
-  const bundling = bundleWorkflowsInChild(vigilDir);
-  void bundling.catch(() => undefined);
+  const operations = workerOperations();
+  const sdkMetricsAddress = `127.0.0.1:${operations.sdkMetricsPort ?? (await freeLoopbackPort())}`;
+  // Before any connection: Core's metrics go to a loopback exporter that /metrics forwards.
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+  const prebuilt = prebuiltWorkflowBundle();
+  // Bundling (when there is no build) runs in a child process: the store opens meanwhile.
+  const bundling = prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowsInChild(vigilDir);
+  bundling.catch(() => undefined);
   const store = await openWorkerStore({
     databaseUrl: process.env.DATABASE_URL,
     vigilDir,
@@ -54,14 +63,29 @@ async function main(): Promise<void> {
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
     workflowBundle: await bundling,
+    // SIGTERM (the SDK's default shutdown signals) stops polling; running activities get this long.
+    shutdownGraceTime: operations.shutdownGraceTime,
+    workerDeploymentOptions: operations.workerDeploymentOptions,
+  });
+  const healthOptions = { host: operations.healthHost, port: operations.healthPort, state: () => worker.getState(), sdkMetricsAddress };
+  const health = await startWorkerHealthServer(healthOptions).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || operations.healthPortExplicit) throw error;
+    logger.warn({ port: operations.healthPort }, 'the default health port is taken (another worker on this host?): using a free one; set VIGIL_WORKER_PORT to choose');
+    return startWorkerHealthServer({ ...healthOptions, port: 0 });
   });
   logger.info(
-    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
+    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start' },
     'worker started',
   );
-  await worker.run();
-  await connection.close();
-  await store.close();
+  logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
+  try {
+    await worker.run();
+  } finally {
+    await health.close();
+    await connection.close();
+    await store.close();
+  }
+  logger.info('worker stopped after draining');
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,98 @@
+/**
+ * `npm run build`: the production build in `dist/` (or the folder given as the first argument).
+ *
+ * - Every source file of the API and the worker (and the config `vigil.config.ts`) becomes one
+ *   JavaScript file at the same relative path, so `import.meta.url` and "is this the main
+ *   module" checks mean what they mean in the sources. esbuild transpiles (type checking is
+ *   `tsc --noEmit`); a resolver plugin adds the `.js` that Node's ESM loader needs to the
+ *   sources' extension-less relative imports, and leaves packages to `node_modules`.
+ * - The workflow bundle is built ahead of time (`dist/workflow-bundle.js`): the worker loads it
+ *   instead of running webpack at start.
+ * - The dashboard's static files are copied beside the compiled route that serves them.
+ *
+ * docs/decisions.md explains why not plain `tsc`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** What production runs: the API, the worker and what they import. Not tests, benches or scripts. */
+const SOURCE_DIRS = ['domain', 'workflows', 'activities', 'worker', 'api', 'runbooks', 'platform'];
+const CONFIG_FILE = 'vigil.config.ts';
+export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The file a relative import names, tried the way the sources' `moduleResolution: Bundler` does. */
+function resolveSource(fromDir: string, specifier: string): string | undefined {
+  const base = resolve(fromDir, specifier);
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/** Keeps each file its own module: relative imports stay imports, pointed at the compiled `.js`. */
+const relativeImportsToJs: Plugin = {
+  name: 'relative-imports-to-js',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\.?(\/|$)/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const target = resolveSource(args.resolveDir, args.path);
+      if (!target) return { errors: [{ text: `cannot resolve ${args.path} from ${args.importer}` }] };
+      let specifier = relative(args.resolveDir, target).split(sep).join('/').replace(/\.ts$/, '.js');
+      if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+      return { path: specifier, external: true };
+    });
+  },
+};
+
+export async function buildVigil(outDir: string, options: { workflowBundle?: boolean } = {}): Promise<void> {
+  const out = resolve(ROOT, outDir);
+  await rm(out, { recursive: true, force: true });
+  const entryPoints = [...(await Promise.all(SOURCE_DIRS.map(sourceFiles))).flat(), join(ROOT, CONFIG_FILE)];
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints,
+    outdir: out,
+    outbase: ROOT,
+    bundle: true,
+    packages: 'external',
+    plugins: [relativeImportsToJs],
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  await cp(join(ROOT, 'api', 'dashboard'), join(out, 'api', 'dashboard'), { recursive: true });
+  if (options.workflowBundle !== false) {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(ROOT, 'workflows', 'index.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+    });
+    await mkdir(dirname(join(out, WORKFLOW_BUNDLE_FILE)), { recursive: true });
+    await writeFile(join(out, WORKFLOW_BUNDLE_FILE), code);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const outDir = process.argv[2] ?? 'dist';
+  const started = Date.now();
+  void buildVigil(outDir).then(
+    () => console.log(`[vigil] built ${relative(process.cwd(), resolve(ROOT, outDir)) || '.'} in ${((Date.now() - started) / 1000).toFixed(1)} s`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
