@@ -107,7 +107,9 @@ describe('Temporal down in the middle of an alert stream', () => {
         sent += 1;
         const response = await fetch(`${apiUrl}/v1/alerts`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${OUTAGE_SENDER_KEY}` },
+          // Each post is a new occurrence, not a retry of the last: its own Idempotency-Key says so
+          // (an identical body within 5 minutes would otherwise count once, docs/integrations.md).
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${OUTAGE_SENDER_KEY}`, 'idempotency-key': `outage-${sent}` },
           body: JSON.stringify({ service: 'storage', summary: `${key} alert`, severity: 'warning', dedupKey: key }),
         }).catch((error: Error) => ({ ok: false, status: 0, json: async () => ({ error: error.message }) }));
         if (response.ok) {
