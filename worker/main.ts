@@ -31,14 +31,22 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
   // Bundling runs in a child process: the store opens meanwhile (an embedded one takes seconds).
-  const bundling = bundleWorkflowsInChild(vigilDir);
-  void bundling.catch(() => undefined);
-  const store = await openWorkerStore({
-    databaseUrl: process.env.DATABASE_URL,
-    vigilDir,
-    temporalAddress: settings.connection.address ?? 'localhost:7233',
-    warn: (message) => logger.warn(message),
-  });
+  // Both are waited for, so a failure of one never leaves the other's child or file behind.
+  const [opened, bundled] = await Promise.allSettled([
+    openWorkerStore({
+      databaseUrl: process.env.DATABASE_URL,
+      vigilDir,
+      temporalAddress: settings.connection.address ?? 'localhost:7233',
+      warn: (message) => logger.warn(message),
+    }),
+    bundleWorkflowsInChild(vigilDir),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const store = opened.value;
+  if (bundled.status === 'rejected') {
+    await store.close();
+    throw bundled.reason;
+  }
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -53,7 +61,7 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundling,
+    workflowBundle: bundled.value,
   });
   logger.info(
     { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
