@@ -39,15 +39,24 @@ async function main(): Promise<void> {
   // Before any connection: Core's metrics go to a loopback exporter that /metrics forwards.
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
   const prebuilt = prebuiltWorkflowBundle();
-  // Bundling (when there is no build) runs in a child process: the store opens meanwhile.
-  const bundling = prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowsInChild(vigilDir);
-  bundling.catch(() => undefined);
-  const store = await openWorkerStore({
-    databaseUrl: process.env.DATABASE_URL,
-    vigilDir,
-    temporalAddress: settings.connection.address ?? 'localhost:7233',
-    warn: (message) => logger.warn(message),
-  });
+  // Bundling (when there is no build) runs in a child process: the store opens meanwhile (an
+  // embedded one takes seconds). Both are waited for, so a failure of one never leaves the
+  // other's child or file behind.
+  const [opened, bundled] = await Promise.allSettled([
+    openWorkerStore({
+      databaseUrl: process.env.DATABASE_URL,
+      vigilDir,
+      temporalAddress: settings.connection.address ?? 'localhost:7233',
+      warn: (message) => logger.warn(message),
+    }),
+    prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowsInChild(vigilDir),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const store = opened.value;
+  if (bundled.status === 'rejected') {
+    await store.close();
+    throw bundled.reason;
+  }
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -62,7 +71,7 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundling,
+    workflowBundle: bundled.value,
     // SIGTERM (the SDK's default shutdown signals) stops polling; running activities get this long.
     shutdownGraceTime: operations.shutdownGraceTime,
     workerDeploymentOptions: operations.workerDeploymentOptions,
