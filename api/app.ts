@@ -42,6 +42,7 @@ import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
 import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
+import { codecRoutes, type CodecServerOptions } from './routes/codec';
 
 export interface AppDeps {
   gateway: IncidentGateway;
@@ -75,6 +76,8 @@ export interface AppDeps {
   reviews?: IncidentReviews;
   /** Problems (recurring incidents); without it the problem routes answer 503. */
   problems?: ProblemGateway;
+  /** Decodes encrypted history payloads for the Temporal UI and CLI (`/codec/*`); without it they answer 503. */
+  codecServer?: CodecServerOptions;
 }
 
 const JSON_LIMIT = '256kb';
@@ -141,6 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
+  app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

@@ -7,12 +7,14 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, resolveApiKeys } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
+import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
 import { registerSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { planIncident } from '../activities/plan';
 import { RUNBOOKS } from '../runbooks/index';
 import { openSqlStore } from '../platform/sqlStore';
 import { createApp } from './app';
+import { uiOriginsFrom } from './routes/codec';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
@@ -44,7 +46,10 @@ async function main(): Promise<void> {
   await registerSearchAttributes(connection, settings.namespace).catch((error: unknown) =>
     logger.warn({ err: error }, 'could not register search attributes; add them once by hand (see docs/deployment.md)'),
   );
-  const client = new Client({ connection, namespace: settings.namespace });
+  // Every payload this client sends is encrypted, and what it reads (memo included) decrypted.
+  const encryption = payloadEncryptionFromEnv();
+  if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: encryption.dataConverter });
   const port = Number(process.env.PORT ?? 3000);
   const publicUrl = (process.env.VIGIL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const apiKeys = resolveApiKeys(config);
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
     publicUrl,
     twilioAuthToken: process.env.TWILIO_AUTH_TOKEN,
     logger,
+    codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL) },
   });
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
@@ -30,6 +31,8 @@ export interface VigilWorkerDeps {
   /** Where the delivery log lives (`.vigil/` by default). */
   vigilDir: string;
   publicUrl: string;
+  /** Encrypts payloads (`platform/payloadEncryption.ts`); the same keys as every API and worker. */
+  dataConverter?: DataConverter;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -76,6 +79,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });

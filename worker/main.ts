@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
+import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
 import { createLogger } from '../platform/logger';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  const encryption = payloadEncryptionFromEnv();
+  if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -40,12 +43,13 @@ async function main(): Promise<void> {
     sms,
     vigilDir,
     linkSecret: process.env.VIGIL_LINK_SECRET,
+    dataConverter: encryption.dataConverter,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
     workflowBundle: await bundleWorkflowsInChild(vigilDir),
   });
   logger.info(
-    { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
+    { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, payloadKey: encryption.codec?.keyId ?? 'none (payloads in clear)' },
     'worker started',
   );
   await worker.run();
