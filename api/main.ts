@@ -15,6 +15,7 @@ import { RUNBOOKS } from '../runbooks/index';
 import { openSqlStore } from '../platform/sqlStore';
 import { createApp } from './app';
 import { uiOriginsFrom } from './routes/codec';
+import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     publicUrl,
     twilioAuthToken: process.env.TWILIO_AUTH_TOKEN,
     logger,
-    codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL) },
+    codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');

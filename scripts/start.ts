@@ -50,7 +50,6 @@ async function main(): Promise<void> {
   // Encrypts workflow payloads (contact data) in the demo's Temporal too; the same keys for API and worker.
   env.VIGIL_PAYLOAD_KEYS ??= localSecret('payload-keys', () => newPayloadKeyEntry(`demo-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`));
   if (devServer) {
-    env.VIGIL_TEMPORAL_UI_URL ??= 'http://localhost:8233,http://127.0.0.1:8233';
     say(`workflow payloads are encrypted (key kept in ${join(VIGIL_DIR, 'payload-keys')}); to read them in the Temporal UI see docs/security.md, "Workflow history encryption"`);
   }
 

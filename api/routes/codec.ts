@@ -3,7 +3,7 @@
  * `POST /codec/decode` and `POST /codec/encode` take `{ payloads: [{ metadata, data }] }` with
  * every byte string in base64 (protobuf JSON) and answer the same shape through the payload
  * codec. Any valid API key may decode (`authorization: Bearer <key>`); the browser UI reaches it
- * across origins, so the origins in `VIGIL_TEMPORAL_UI_URL` get CORS answers (docs/security.md).
+ * across origins, so the origin of `VIGIL_TEMPORAL_UI_URL` gets CORS answers (docs/security.md).
  */
 import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -53,7 +53,10 @@ function toJson(payload: Payload): { metadata: Record<string, string>; data: str
   };
 }
 
-/** The origin part of each URL (`https://temporal.example.com/namespaces` → `https://temporal.example.com`). */
+/**
+ * The origin part of `VIGIL_TEMPORAL_UI_URL` (`https://temporal.example.com/ui` →
+ * `https://temporal.example.com`), the same variable the dashboard links workflows with.
+ */
 export function uiOriginsFrom(value: string | undefined): string[] {
   return (value ?? '')
     .split(/[\s,]+/)
