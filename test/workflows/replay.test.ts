@@ -38,6 +38,6 @@ describe('replay of saved incident histories against the current workflow code',
     for (const secret of ['+15550000001', '+15550000002', 'alice@example.test', 'bob@example.test']) expect(bytes.includes(secret)).toBe(false);
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
     expect(input.map((payload) => Buffer.from(payload.metadata?.encoding ?? []).toString())).toEqual(['binary/encrypted']);
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file)).rejects.toThrow();
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file)).rejects.toThrow(/binary\/encrypted/);
   });
 });
