@@ -51,6 +51,7 @@ import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from 
 import { clientConcurrency } from './access/clientConcurrency';
 import type { StormGuard } from './intake/stormGuard';
 import { sameSecret } from './sameSecret';
+import { codecRoutes, type CodecServerOptions } from './routes/codec';
 
 export interface AppDeps {
   gateway: IncidentGateway;
@@ -111,6 +112,8 @@ export interface AppDeps {
   requestDigests?: RequestDigests;
   /** That window in seconds (`VIGIL_RETRY_WINDOW_SECONDS`, default 300; 0 turns it off). */
   retryWindowSeconds?: number;
+  /** Decodes encrypted history payloads for the Temporal UI and CLI (`/codec/*`); without it they answer 503. */
+  codecServer?: CodecServerOptions;
 }
 
 const JSON_LIMIT = '256kb';
@@ -199,6 +202,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
+  app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
   app.use(notFoundRoute);
   // A failed authentication counts against its client; the one that crosses the limit is a 429.
   app.use(async (error: unknown, req: express.Request, _res: express.Response, next: express.NextFunction) => {

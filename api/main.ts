@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type express from 'express';
 import { loadConfig, resolveApiKeys } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
+import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
 import { registerSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { planIncident } from '../activities/plan';
@@ -17,6 +18,8 @@ import { createApp } from './app';
 import { authFailureGuardFor, stormGuardFor } from './access/limitsFromConfig';
 import { startMetricsListener } from './metricsListener';
 import { closeGracefully } from './gracefulClose';
+import { uiOriginsFrom } from './routes/codec';
+import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
 import { deliverItem } from './intake/intakeItem';
@@ -64,7 +67,10 @@ async function main(): Promise<void> {
   await registerSearchAttributes(connection, settings.namespace).catch((error: unknown) =>
     logger.warn({ err: error }, 'could not register search attributes; add them once by hand (see docs/deployment.md)'),
   );
-  const client = new Client({ connection, namespace: settings.namespace });
+  // Every payload this client sends is encrypted, and what it reads (memo included) decrypted.
+  const encryption = payloadEncryptionFromEnv();
+  if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: encryption.dataConverter });
   const port = Number(process.env.PORT ?? 3000);
   const publicUrl = (process.env.VIGIL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const apiKeys = resolveApiKeys(config);
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
     metricsToken: process.env.VIGIL_METRICS_TOKEN || undefined,
     trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
+    codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {

@@ -20,6 +20,7 @@ import {
 import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSchema } from './reviewSchemas';
 import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
 import { kpiQuerySchema, kpiReportSchema } from './kpiSchemas';
+import { codecBodySchema } from './routes/codec';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
 const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
@@ -52,6 +53,25 @@ function alertBodyContent() {
 function queryParameters(schema: z.ZodObject) {
   const jsonSchema = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> };
   return Object.entries(jsonSchema.properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+}
+
+/** Temporal's codec server protocol (`api/routes/codec.ts`): the Temporal UI and CLI decode history payloads here. */
+function codecOperation(operation: 'decode' | 'encode') {
+  return {
+    post: {
+      summary: `${operation === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads (codec server protocol; any valid API key)`,
+      security: bearer,
+      parameters: [{ name: 'x-namespace', in: 'header', required: false, schema: { type: 'string' } }],
+      requestBody: { required: true, content: json(codecBodySchema) },
+      responses: {
+        '200': { description: 'the payloads, each through the codec', content: json(codecBodySchema) },
+        '400': errorResponse(`a malformed body, another namespace, or a payload that cannot be ${operation}d`),
+        '401': errorResponse('no or unknown API key'),
+        '413': errorResponse('body too large'),
+        '503': errorResponse('payload encryption is not configured'),
+      },
+    },
+  };
 }
 
 /** A responder's action on one incident: API key, the incident id, a JSON body, the incident back. */
@@ -463,6 +483,8 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/codec/decode': codecOperation('decode'),
+      '/codec/encode': codecOperation('encode'),
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {

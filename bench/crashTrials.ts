@@ -66,8 +66,13 @@ import { makeAlert } from '../test/support/alerts';
 import { freePort } from '../test/support/freePort';
 import { startSmtpSink } from '../test/support/smtpSink';
 import { benchCleanups, uptimeLine } from './benchProcess';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { percentile } from './stats';
 import { seededRandom } from '../test/support/seededRandom';
+
+/** Workers encrypt payloads, as deployments and `npm start` run them; the bench reads histories with the same key. */
+const PAYLOAD_KEYS = newPayloadKeyEntry('bench');
+const encryption = payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS));
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -321,9 +326,11 @@ function noFacts(): HistoryFacts {
   return { startedAt: Number.NaN, escalatedAt: LEVELS.map(() => Number.NaN), outcomes: [], stickyTimeouts: 0, taskTimeouts: 0, retriedActivities: [] };
 }
 
-function decodePayload<T>(payload: { data?: Uint8Array | null } | null | undefined): T | undefined {
+/** A JSON payload of the history, decrypted first. */
+async function decodePayload<T>(payload: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null } | null | undefined): Promise<T | undefined> {
   try {
-    return payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as T) : undefined;
+    const [opened] = payload ? await encryption.codec.decode([payload]) : [];
+    return opened?.data ? (JSON.parse(Buffer.from(opened.data).toString('utf8')) as T) : undefined;
   } catch {
     return undefined;
   }
@@ -355,7 +362,7 @@ async function historyFacts(client: Client, workflowId: string, runId: string): 
     if (activity) {
       let what = activity.activityType?.name ?? 'activity';
       let label: string | undefined;
-      const request = decodePayload<{ kind?: string; responder?: { id?: string }; incident?: { level?: number } }>(activity.input?.payloads?.[0]);
+      const request = await decodePayload<{ kind?: string; responder?: { id?: string }; incident?: { level?: number } }>(activity.input?.payloads?.[0]);
       if (request?.kind) {
         what += ` ${request.kind} L${request.incident?.level} ${request.responder?.id}`;
         const level = request.incident?.level ?? 0;
@@ -374,7 +381,7 @@ async function historyFacts(client: Client, workflowId: string, runId: string): 
     }
     const completed = event.activityTaskCompletedEventAttributes;
     const label = (scheduledId: unknown) => scheduled.get(String(scheduledId))?.label;
-    if (completed && label(completed.scheduledEventId)) facts.outcomes.push(`${label(completed.scheduledEventId)}: ${decodePayload<string>(completed.result?.payloads?.[0]) ?? '?'}`);
+    if (completed && label(completed.scheduledEventId)) facts.outcomes.push(`${label(completed.scheduledEventId)}: ${(await decodePayload<string>(completed.result?.payloads?.[0])) ?? '?'}`);
     const failedActivity = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
     if (failedActivity && label(failedActivity.scheduledEventId)) facts.outcomes.push(`${label(failedActivity.scheduledEventId)}: failed: ${failedActivity.failure?.message ?? '?'}`);
   }
@@ -548,7 +555,7 @@ try {
   cleanups.push({ what: 'the Temporal dev server', run: () => server.stop() });
   const connection = await Connection.connect({ address: server.address });
   cleanups.push({ what: 'the client connection', run: () => connection.close() });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: encryption.dataConverter });
   // The one PostgreSQL every worker shares (the delivery log): PGlite over the wire protocol.
   const sharedDb = await PGlite.create();
   const pgPort = await freePort();
@@ -572,6 +579,7 @@ try {
         VIGIL_CONFIG: configFile,
         VIGIL_HOME: join(home, `host-${offset + 1}${String.fromCharCode(65 + host)}`),
         DATABASE_URL: databaseUrl,
+        VIGIL_PAYLOAD_KEYS: PAYLOAD_KEYS,
         SMTP_URL: sink.url,
         SMTP_FROM: `vigil-${offset + 1}${String.fromCharCode(97 + host)}@bench.test`,
         LOG_LEVEL: 'warn',

@@ -47,7 +47,11 @@ import { incidentQuery } from '../workflows/definitions';
 import type { EscalationFloorActivities } from './escalationFloorWorkflow';
 import type { EscalationWorkerStatus } from './escalationWorker';
 import { benchCleanups, uptimeLine } from './benchProcess';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { percentile, runBounded } from './stats';
+
+/** Vigil's workers encrypt payloads, as deployments and `npm start` run them; the bench's client reads with the same key. */
+const PAYLOAD_KEYS = newPayloadKeyEntry('bench');
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -398,6 +402,7 @@ async function memoryRun(options: {
     VIGIL_TASK_QUEUE: taskQueue,
     VIGIL_CONFIG: join(options.home, 'vigil.config.mjs'),
     VIGIL_HOME: vigilHome,
+    VIGIL_PAYLOAD_KEYS: PAYLOAD_KEYS,
     SMTP_URL: sink.url,
     LOG_LEVEL: 'warn',
     ...(options.maxCachedWorkflows !== undefined ? { BENCH_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) } : {}),
@@ -624,7 +629,7 @@ try {
   cleanups.push({ what: 'the Temporal dev server', run: () => devServer.stop() });
   const connection = await Connection.connect({ address: devServer.address });
   cleanups.push({ what: 'the client connection', run: () => connection.close() });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS)).dataConverter });
   const home = await mkdtemp(join(tmpdir(), 'vigil-bench-escalation-'));
   cleanups.push({ what: `the temporary directory ${home}`, run: () => rm(home, { recursive: true, force: true }) });
   await writeFile(join(home, 'vigil.config.mjs'), `export default ${JSON.stringify(memoryConfigRaw)};\n`);

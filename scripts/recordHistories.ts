@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
 import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
@@ -15,14 +17,19 @@ import { acknowledgeUpdate, alertSignal, escalateUpdate, reassignUpdate, resolve
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
 import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../test/support/temporalTestEnv';
+import { createTimeSkippingEnv, workflowBundle } from '../test/support/timeSkippingServer';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { parseConfig } from '../domain/config';
 import type { PastIncident } from '../domain/recurrence';
+import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
+import { RECORDING_PAYLOAD_KEYS } from '../test/support/recordingKeys';
 
 const suffix = process.argv[2] ?? 'v1';
 const only = process.argv[3]?.split(',');
 const env = await createTimeSkippingEnv();
+/** Client and worker encrypt payloads in recordings made with `encrypted` (the fixture key). */
+const encryption = payloadEncryptionWith(parsePayloadKeys(RECORDING_PAYLOAD_KEYS));
+let encryptedEnv: TestWorkflowEnvironment | undefined;
 
 /** The recurrence policy of the recordings: the defaults (3 within 24h, reopened within 1h). */
 const recordConfig = parseConfig(
@@ -33,8 +40,28 @@ let earlierIncidents: PastIncident[] = [];
 
 type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
 
-async function record(name: string, plan: IncidentPlan, scenario: (start: StartIncident) => Promise<void>, planInInput = false, historyLimit?: number) {
+async function record(
+  name: string,
+  plan: IncidentPlan,
+  scenario: (start: StartIncident, env: TestWorkflowEnvironment) => Promise<void>,
+  planInInput = false,
+  historyLimit?: number,
+  dataConverter?: DataConverter,
+) {
   if (only && !only.includes(name)) return;
+  const recordEnv = dataConverter ? (encryptedEnv ??= await createTimeSkippingEnv({ dataConverter })) : env;
+  await recordIn(recordEnv, name, plan, scenario, planInInput, historyLimit, dataConverter);
+}
+
+async function recordIn(
+  env: TestWorkflowEnvironment,
+  name: string,
+  plan: IncidentPlan,
+  scenario: (start: StartIncident, env: TestWorkflowEnvironment) => Promise<void>,
+  planInInput: boolean,
+  historyLimit: number | undefined,
+  dataConverter: DataConverter | undefined,
+) {
   const taskQueue = `record-${randomUUID()}`;
   const alert = makeAlert({ dedupKey: `record-${name}` });
   const startIncident = () =>
@@ -49,6 +76,7 @@ async function record(name: string, plan: IncidentPlan, scenario: (start: StartI
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
+    ...(dataConverter ? { dataConverter } : {}),
     activities: {
       ...fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } } }).activities,
       // Earlier incidents as a scenario sets them (the test server has no visibility to list them).
@@ -61,7 +89,7 @@ async function record(name: string, plan: IncidentPlan, scenario: (start: StartI
       const handle = await startIncident();
       workflowId = handle.workflowId;
       return handle;
-    });
+    }, env);
   });
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const file = `test/histories/incident-${name}-${suffix}.json`;
@@ -233,4 +261,15 @@ await record('problem-link', { policy: twoLevelPolicy }, async (start) => {
   earlierIncidents = [];
 }, true);
 
+// Since v10 payloads may be encrypted: an escalation through both levels, its plan (contact phone
+// numbers and emails) in the start input, recorded with the fixture key.
+await record('encrypted-escalate-ack-resolve', { policy: twoLevelPolicy }, async (start, encrypted) => {
+  const handle = await start();
+  await encrypted.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'fixed' }] });
+  await handle.result();
+}, true, undefined, encryption.dataConverter);
+
 await env.teardown();
+await encryptedEnv?.teardown();

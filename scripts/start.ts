@@ -7,17 +7,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newPayloadKeyEntry } from '../platform/payloadEncryption';
 import { startDevServer, type DevServer } from './devServer';
 import { VIGIL_DIR } from './temporalBinaries';
 
 const say = (line: string) => process.stdout.write(`[vigil] ${line}\n`);
 
 /** A secret made once and kept under .vigil/ (for a laptop; a deployment sets its own). */
-function localSecret(name: string): string {
+function localSecret(name: string, make: () => string = () => randomBytes(24).toString('base64url')): string {
   const file = join(VIGIL_DIR, name);
   if (!existsSync(file)) {
     mkdirSync(VIGIL_DIR, { recursive: true });
-    writeFileSync(file, randomBytes(24).toString('base64url'), { mode: 0o600 });
+    writeFileSync(file, make(), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
 }
@@ -46,6 +47,11 @@ async function main(): Promise<void> {
   env.VIGIL_HOME ??= VIGIL_DIR;
   // Signs the one-click acknowledge links in page emails; the worker signs, the API verifies.
   env.VIGIL_LINK_SECRET ??= localSecret('link-secret');
+  // Encrypts workflow payloads (contact data) in the demo's Temporal too; the same keys for API and worker.
+  env.VIGIL_PAYLOAD_KEYS ??= localSecret('payload-keys', () => newPayloadKeyEntry(`demo-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`));
+  if (devServer) {
+    say(`workflow payloads are encrypted (key kept in ${join(VIGIL_DIR, 'payload-keys')}); to read them in the Temporal UI see docs/security.md, "Workflow history encryption"`);
+  }
 
   const children: ChildProcess[] = [];
   let stopping = false;

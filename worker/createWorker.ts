@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
@@ -31,6 +33,8 @@ export interface VigilWorkerDeps {
   /** The SQL store every worker shares (the delivery log); see worker/workerStore.ts. */
   store: SqlExecutor;
   publicUrl: string;
+  /** Encrypts payloads (`platform/payloadEncryption.ts`); the same keys as every API and worker. */
+  dataConverter?: DataConverter;
   /** A pre-built bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long activities may finish after a stop is asked (worker/operations.ts); the SDK's 0 when absent. */
@@ -81,6 +85,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.shutdownGraceTime !== undefined ? { shutdownGraceTime: deps.shutdownGraceTime } : {}),
     ...(deps.workerDeploymentOptions ? { workerDeploymentOptions: deps.workerDeploymentOptions } : {}),

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
+import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
 import { createLogger } from '../platform/logger';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     await store.close();
     throw bundled.reason;
   }
+  const encryption = payloadEncryptionFromEnv();
+  if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
   const connection = await NativeConnection.connect(settings.connection);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     sms,
     store,
     linkSecret: process.env.VIGIL_LINK_SECRET,
+    dataConverter: encryption.dataConverter,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
     workflowBundle: bundled.value,
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     return startWorkerHealthServer({ ...healthOptions, port: 0 });
   });
   logger.info(
-    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start' },
+    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start', payloadKey: encryption.codec?.keyId ?? 'none (payloads in clear)' },
     'worker started',
   );
   logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');

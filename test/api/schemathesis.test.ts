@@ -19,6 +19,7 @@ import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
+import { newPayloadKeyEntry, parsePayloadKeys, PayloadEncryptionCodec } from '../../platform/payloadEncryption';
 import { API_KEY, startTestApp } from './testApp';
 
 /**
@@ -46,6 +47,7 @@ beforeAll(async () => {
     linkSecret: 'schemathesis-link-secret',
     usedAckLinks: createUsedAckLinks(store),
     reviews: createIncidentReviews(store),
+    codecServer: { codec: new PayloadEncryptionCodec(parsePayloadKeys(newPayloadKeyEntry('fuzz'))), namespace: 'default', uiOrigins: [] },
   });
   // An empty working directory: no stray schemathesis.toml is read, nothing is written in the repo.
   workDir = mkdtempSync(join(tmpdir(), 'vigil-schemathesis-'));

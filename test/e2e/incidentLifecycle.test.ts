@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import proto from '@temporalio/proto';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpEmailTransport } from '../../activities/transports/smtpEmail';
@@ -280,5 +281,40 @@ describe('an alert, end to end', () => {
     expect(view.runbook?.steps.map((step) => `${step.step}:${step.ok}`)).toEqual(['diagnose:true', 'remediate:true', 'verify:true']);
     const notice = await waitFor('the auto-resolved email', () => smtp.received.find((mail) => mail.subject.includes('Auto-resolved') && mail.subject.includes(view.code)));
     expect(notice.to).toEqual(['alice@example.test']);
+  });
+
+  it('keeps contact data and alert text out of the histories Temporal stores (payloads encrypted)', async () => {
+    // Runs after the tests above: their incidents paged Alice and Bob by email and SMS.
+    const { workflowService } = stack.client.connection;
+    const runs: Array<{ workflowId: string; runId: string }> = [];
+    for await (const run of stack.client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` })) runs.push({ workflowId: run.workflowId, runId: run.runId });
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    let encryptedPayloads = 0;
+    for (const execution of runs) {
+      // Raw from the server, as the Temporal UI and anyone with access to its database see it.
+      const { history } = await workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution });
+      const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history ?? {}).finish());
+      for (const secret of [ALICE_PHONE, BOB_PHONE, 'alice@example.test', 'bob@example.test', 'Alice', 'Bob', 'checkout p99 above 2s', 'rolled back the deploy']) {
+        expect(bytes.includes(secret), `${secret} in the history of ${execution.workflowId}`).toBe(false);
+      }
+      const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      for (const payload of [...(started?.input?.payloads ?? []), ...Object.values(started?.memo?.fields ?? {})]) {
+        expect(Buffer.from(payload.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+        encryptedPayloads += 1;
+      }
+    }
+    expect(encryptedPayloads).toBeGreaterThan(0);
+    // The codec endpoint opens them again for a caller with a key (the Temporal UI and CLI).
+    const { history } = await workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: runs[0] });
+    const [sealed] = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const toBase64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+    const decoded = await fetch(`${stack.apiUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', 'x-namespace': 'default' },
+      body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(sealed.metadata ?? {}).map(([name, value]) => [name, toBase64(value)])), data: toBase64(sealed.data) }] }),
+    });
+    expect(decoded.status).toBe(200);
+    const { payloads } = (await decoded.json()) as { payloads: Array<{ data: string }> };
+    expect(JSON.parse(Buffer.from(payloads[0].data, 'base64').toString())).toHaveProperty('alert');
   });
 });

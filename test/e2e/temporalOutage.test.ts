@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentWorkflowId } from '../../domain/alert';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { incidentQuery } from '../../workflows/definitions';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import { freePort } from '../support/freePort';
 import { waitFor } from '../support/waitFor';
 
@@ -25,6 +26,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUTAGE_MS = Number(process.env.VIGIL_OUTAGE_SECONDS ?? 120) * 1000;
 const KEYS = ['disk', 'cpu', 'memory', 'latency', 'errors'];
 const SEND_EVERY_MS = 100;
+/** The API and worker processes encrypt payloads, as `npm start` runs them; the test's client reads with the same key. */
+const PAYLOAD_KEYS = newPayloadKeyEntry('outage-test');
 
 let home: string;
 let temporalPort: number;
@@ -82,6 +85,7 @@ beforeAll(async () => {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     OUTAGE_SENDER_KEY,
     VIGIL_METRICS_PORT: '0',
+    VIGIL_PAYLOAD_KEYS: PAYLOAD_KEYS,
   };
   startProcess('worker/main.ts', env);
   startProcess('api/main.ts', env);
@@ -152,7 +156,7 @@ describe('Temporal down in the middle of an alert stream', () => {
 
     const connection = await Connection.connect({ address: devServer.address });
     try {
-      const client = new Client({ connection });
+      const client = new Client({ connection, dataConverter: payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS)).dataConverter });
       const counted = new Map<string, number>();
       for (const key of KEYS) {
         const handle = client.workflow.getHandle(incidentWorkflowId({ service: 'storage', dedupKey: key }));

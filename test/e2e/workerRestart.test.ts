@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporalGateway } from '../../api/temporalGateway';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import { makeAlert } from '../support/alerts';
 import { freePort } from '../support/freePort';
 import { startSmtpSink } from '../support/smtpSink';
@@ -18,6 +19,8 @@ import { waitFor } from '../support/waitFor';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TASK_QUEUE = 'vigil-restart-test';
+/** The worker process encrypts payloads, as `npm start` runs it; the test's client uses the same key. */
+const PAYLOAD_KEYS = newPayloadKeyEntry('restart-test');
 
 let devServer: DevServer;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -58,6 +61,7 @@ beforeAll(async () => {
     VIGIL_TASK_QUEUE: TASK_QUEUE,
     VIGIL_CONFIG: configFile,
     VIGIL_HOME: home,
+    VIGIL_PAYLOAD_KEYS: PAYLOAD_KEYS,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'warn',
   };
@@ -74,7 +78,7 @@ afterAll(async () => {
 describe('a worker killed mid-escalation', () => {
   it('pages the level that fell due while it was down once restarted, and pages nobody twice', async () => {
     worker = startWorker();
-    const gateway = createTemporalGateway({ client: new Client({ connection }), taskQueue: TASK_QUEUE });
+    const gateway = createTemporalGateway({ client: new Client({ connection, dataConverter: payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS)).dataConverter }), taskQueue: TASK_QUEUE });
     await gateway.submitAlert(makeAlert({ service: 'payments', dedupKey: 'restart-test' }));
     await waitFor('the level 1 page', () => smtp.received.find((mail) => mail.to.includes('alice@example.test')), 60_000);
 

