@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
+import { prepareSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
 import { bundleWorkflowsInChild } from './bundleWorkflows';
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
   const settings = temporalSettings();
   const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
   const connection = await NativeConnection.connect(settings.connection);
+  const workflowBundle = bundleWorkflowsInChild(vigilDir);
+  workflowBundle.catch(() => undefined); // awaited below; this only keeps a failure from going unhandled meanwhile
+  // Before polling (and while the bundle builds): a workflow task that sets an attribute the
+  // server does not know yet fails.
+  await prepareSearchAttributes(connection, settings.namespace, logger);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
     connection,
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
     linkSecret: process.env.VIGIL_LINK_SECRET,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: await bundleWorkflowsInChild(vigilDir),
+    workflowBundle: await workflowBundle,
   });
   logger.info(
     { address: settings.connection.address, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name },
