@@ -39,11 +39,16 @@ export interface TemporalServerBinaries {
  * and found in the cache afterwards. Each binary is built into a scratch directory and renamed
  * into place, so a build cut short never leaves a half-written binary that looks finished.
  */
-export function ensureTemporalServerBinaries(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): TemporalServerBinaries {
+export function ensureTemporalServerBinaries(options: { build?: boolean } = {}): TemporalServerBinaries {
   const dir = temporalServerCacheDir();
   const paths = { server: join(dir, BINARIES.server), sqlTool: join(dir, BINARIES.sqlTool) };
   const missing = (Object.keys(paths) as Array<keyof TemporalServerBinaries>).filter((name) => !existsSync(paths[name]));
   if (missing.length === 0) return paths;
+  if (options.build === false) {
+    throw new Error(
+      `The Temporal server ${TEMPORAL_SERVER_VERSION} is not built (${missing.map((name) => paths[name]).join(', ')} missing). Build it once with \`npx tsx scripts/temporalServer.ts --build\` (needs Go; minutes; bash .ci/run does it before the tests).`,
+    );
+  }
   if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(
       `The Temporal server ${TEMPORAL_SERVER_VERSION} is not built yet (${missing.map((name) => paths[name]).join(', ')} missing) and \`go\` is not on PATH. Install Go (https://go.dev/doc/install, or Debian's golang-go), then run \`npx tsx scripts/temporalServer.ts --build\`.`,
@@ -53,7 +58,7 @@ export function ensureTemporalServerBinaries(log: (line: string) => void = (line
   const scratch = mkdtempSync(join(dir, '.build-'));
   try {
     const targets = missing.map((name) => `${PACKAGES[name]}@${TEMPORAL_SERVER_VERSION}`);
-    log(`[vigil] building ${targets.join(' and ')} into ${dir} (once per machine; minutes)`);
+    process.stderr.write(`[vigil] building ${targets.join(' and ')} into ${dir} (once per machine; minutes)\n`);
     const result = spawnSync('go', ['install', ...targets], {
       env: { ...process.env, GOTOOLCHAIN: GO_TOOLCHAIN, GOBIN: scratch },
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -242,6 +247,8 @@ export interface TemporalServerOptions {
   dir?: string;
   /** Echo the server's output here instead of only to `temporal.log`. */
   stdio?: 'inherit';
+  /** Build the binaries when missing (default); tests say what to run instead of building for minutes. */
+  build?: boolean;
 }
 
 async function withConnection<T>(address: string, use: (connection: Connection) => Promise<T>): Promise<T> {
@@ -272,7 +279,7 @@ async function retryUntil<T>(what: string, child: ChildProcess, logFile: string,
  * unknown to the services until their cache refreshes).
  */
 export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
-  const binaries = ensureTemporalServerBinaries();
+  const binaries = ensureTemporalServerBinaries({ build: options.build });
   await setupTemporalSchemas(binaries.sqlTool, options.db);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'vigil-temporal-'));
   mkdirSync(dir, { recursive: true });

@@ -128,7 +128,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const postgres = await startPostgres({ port: await freePort(), unsafeFast: true });
     stops.push(() => postgres.stop());
     await postgres.createDatabase('vigil');
-    const temporal = await startTemporalServer({ db: { host: postgres.host, port: postgres.port, user: postgres.user }, dir: join(dir, 'temporal') });
+    const temporal = await startTemporalServer({ db: { host: postgres.host, port: postgres.port, user: postgres.user }, dir: join(dir, 'temporal'), build: false });
     stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
