@@ -9,7 +9,7 @@ import type express from 'express';
 import { loadConfig, resolveApiKeys } from '../platform/loadConfig';
 import { createLogger } from '../platform/logger';
 import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
-import { registerSearchAttributes } from '../platform/searchAttributes';
+import { prepareSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { planIncident } from '../activities/plan';
 import { RUNBOOKS } from '../runbooks/index';
@@ -63,10 +63,9 @@ async function main(): Promise<void> {
     logger.warn({ err: error, temporal: settings.connection.address }, 'Temporal does not answer yet; alerts are spooled until it does');
     return Connection.lazy(settings.connection);
   });
-  // On Temporal Cloud the operator API needs an admin key: register the attributes there once.
-  await registerSearchAttributes(connection, settings.namespace).catch((error: unknown) =>
-    logger.warn({ err: error }, 'could not register search attributes; add them once by hand (see docs/deployment.md)'),
-  );
+  // Registered, then waited for until the server accepts them (on Temporal Cloud the operator API
+  // needs an admin key: register them there once, and this only logs).
+  await prepareSearchAttributes(connection, settings.namespace, logger);
   // Every payload this client sends is encrypted, and what it reads (memo included) decrypted.
   const encryption = payloadEncryptionFromEnv();
   if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);

@@ -10,6 +10,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/loadConfig';
 import { payloadEncryptionFromEnv, UNENCRYPTED_WARNING } from '../platform/payloadEncryption';
 import { createLogger } from '../platform/logger';
+import { prepareSearchAttributes } from '../platform/searchAttributes';
 import { temporalSettings } from '../platform/temporalSettings';
 import { RUNBOOKS } from '../runbooks/index';
 import { bundleWorkflowsInChild, prebuiltWorkflowBundle } from './bundleWorkflows';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   const encryption = payloadEncryptionFromEnv();
   if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
   const connection = await NativeConnection.connect(settings.connection);
+  // Before polling: a workflow task that sets an attribute the server does not know yet fails.
+  await prepareSearchAttributes(connection, settings.namespace, logger);
   const { email, sms } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
     connection,
