@@ -121,28 +121,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
     `,
   },
   {
-    version: 10,
-    sql: `
-      -- Counters of rate-limiter-flexible (platform/rateLimitStore.ts): failed authentication per
-      -- client, new incidents per integration. Shared by replicas, so a limit holds across them.
-      CREATE TABLE rate_limit_counters (
-        key varchar(255) PRIMARY KEY,
-        points integer NOT NULL DEFAULT 0,
-        expire bigint
-      );
-      -- Incident keys an integration sent lately: a key seen within the storm window is a repeat,
-      -- not a new incident, for the storm guard (api/intake/stormGuard.ts).
-      CREATE TABLE storm_guard_keys (
-        integration text NOT NULL,
-        incident_key text NOT NULL,
-        last_seen timestamptz NOT NULL,
-        -- Whether the key's alerts were folded into its integration's storm incident.
-        folded boolean NOT NULL DEFAULT false,
-        PRIMARY KEY (integration, incident_key)
-      );
-    `,
-  },
-  {
     version: 7,
     sql: `
       -- Messages senders identify (Twilio MessageSid, SNS MessageId) already taken: a replayed
@@ -161,27 +139,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         state text NOT NULL,
         state_change_time timestamptz NOT NULL,
         seen_at timestamptz NOT NULL DEFAULT now()
-      );
-      );
-    `,
-  },
-  {
-    version: 11,
-    sql: `
-      -- What a sender's trigger was, by its own dedup key: PagerDuty's acknowledge and resolve
-      -- carry only the key, and must reach the trigger's service whatever the integration says.
-      CREATE TABLE sender_triggers (
-        integration_id text NOT NULL,
-        dedup_key text NOT NULL,
-        service text NOT NULL,
-        summary text NOT NULL,
-        severity text NOT NULL,
-        source text NOT NULL,
-        labels jsonb NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (integration_id, dedup_key)
-      );
-      CREATE INDEX sender_triggers_by_update ON sender_triggers (updated_at);
       );
     `,
   },
@@ -205,7 +162,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
       -- A provider message found while reconciling is looked up here, so it counts for one delivery only.
       CREATE INDEX notification_deliveries_by_provider_id ON notification_deliveries (channel, provider_id);
-      );
     `,
   },
   {
@@ -221,6 +177,47 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         first_seen timestamptz NOT NULL
       );
       CREATE INDEX request_digests_by_age ON request_digests (first_seen);
+    `,
+  },
+  {
+    version: 10,
+    sql: `
+      -- Counters of rate-limiter-flexible (platform/rateLimitStore.ts): failed authentication per
+      -- client, new incidents per integration. Shared by replicas, so a limit holds across them.
+      CREATE TABLE rate_limit_counters (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
+      -- Incident keys an integration sent lately: a key seen within the storm window is a repeat,
+      -- not a new incident, for the storm guard (api/intake/stormGuard.ts).
+      CREATE TABLE storm_guard_keys (
+        integration text NOT NULL,
+        incident_key text NOT NULL,
+        last_seen timestamptz NOT NULL,
+        -- Whether the key's alerts were folded into its integration's storm incident.
+        folded boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (integration, incident_key)
+      );
+    `,
+  },
+  {
+    version: 11,
+    sql: `
+      -- What a sender's trigger was, by its own dedup key: PagerDuty's acknowledge and resolve
+      -- carry only the key, and must reach the trigger's service whatever the integration says.
+      CREATE TABLE sender_triggers (
+        integration_id text NOT NULL,
+        dedup_key text NOT NULL,
+        service text NOT NULL,
+        summary text NOT NULL,
+        severity text NOT NULL,
+        source text NOT NULL,
+        labels jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (integration_id, dedup_key)
+      );
+      CREATE INDEX sender_triggers_by_update ON sender_triggers (updated_at);
     `,
   },
 ];
