@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../domain/config';
 import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
 import type { IncidentGateway } from './incidentGateway';
+import { INPUT_LIMITS, tooDeepField } from './inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
@@ -77,7 +78,13 @@ export interface AppDeps {
   problems?: ProblemGateway;
 }
 
-const JSON_LIMIT = '256kb';
+const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
+
+/** Refuses a parsed JSON body that nests too deep, before any route (or JSON.stringify) walks it. */
+const boundedJsonDepth: express.RequestHandler = (req, _res, next) => {
+  const tooDeep = tooDeepField(req.body);
+  next(tooDeep ? new HttpError(400, 'invalid body', [tooDeep]) : undefined);
+};
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -99,9 +106,9 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next();
   });
-  app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }));
+  app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
-  app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }));
+  app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);
 
   app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
   app.get('/metrics', metrics.serve);

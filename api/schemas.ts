@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isValidLabelPattern } from '../domain/classification';
 import { INCIDENT_STATUSES } from '../domain/incident';
+import { detailsSchema, labelsSchema } from './inputLimits';
 import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../domain/severity';
 
 export const serviceId = z
@@ -23,11 +24,8 @@ export const alertBodySchema = z
     severity: severityWord,
     dedupKey: z.string().min(1).max(255).optional(),
     source: z.string().min(1).max(64).default('api'),
-    labels: z
-      .record(z.string().min(1).max(128), z.string().max(1024))
-      .refine((labels) => Object.keys(labels).length <= 64, { message: 'at most 64 labels' })
-      .default({}),
-    details: z.record(z.string(), z.unknown()).default({}),
+    labels: labelsSchema.default({}),
+    details: detailsSchema.default({}),
   })
   .strict();
 

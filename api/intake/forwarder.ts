@@ -53,7 +53,7 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
       } catch (error) {
         if (error instanceof TemporalUnavailableError) throw error;
         const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
-        await spool.recordFailure(spooled.seq, (error as Error).message, setAside);
+        await spool.recordFailure(spooled.seq, String((error as Error)?.message ?? error), setAside);
         logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
         // Keep this incident's order: retry this item before its later ones, unless set aside.
         if (!setAside) throw error;
@@ -90,21 +90,30 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
     }
   }
 
+  /** One pass and the next one's timer; never rejects, since a timer awaits nothing. */
+  async function pass(): Promise<void> {
+    let nextDelayMs: number;
+    try {
+      const forwarded = await drain();
+      if (forwarded > 0) logger.info({ forwarded }, 'spooled alerts delivered to Temporal');
+      backoffMs = 0;
+      nextDelayMs = spool.active ? 0 : idleMs;
+    } catch (error) {
+      backoffMs = Math.min(maxBackoffMs, Math.max(500, backoffMs * 2));
+      nextDelayMs = backoffMs;
+      try {
+        if (!(error instanceof TemporalUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
+      } catch {
+        // A log that cannot be written must not stop forwarding.
+      }
+    }
+    schedule(nextDelayMs);
+  }
+
   function schedule(delayMs: number): void {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = drain().then(
-        (forwarded) => {
-          if (forwarded > 0) logger.info({ forwarded }, 'spooled alerts delivered to Temporal');
-          backoffMs = 0;
-          schedule(spool.active ? 0 : idleMs);
-        },
-        (error: unknown) => {
-          backoffMs = Math.min(maxBackoffMs, Math.max(500, backoffMs * 2));
-          if (!(error instanceof TemporalUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
-          schedule(backoffMs);
-        },
-      );
+      running = pass();
     }, delayMs);
   }
   schedule(0);
