@@ -74,10 +74,11 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     server.close(() => {
-      void forwarder
+      forwarder
         .stop()
         .then(() => store.close())
         .then(() => connection.close())
+        .catch((error: unknown) => logger.error({ err: error }, 'shutdown incomplete'))
         .finally(() => process.exit(0));
     });
   };
