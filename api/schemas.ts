@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isValidLabelPattern } from '../domain/classification';
+import { LABEL_PATTERN_RULE } from '../domain/labelPattern';
 import { INCIDENT_STATUSES } from '../domain/incident';
 import { detailsSchema, labelsSchema } from './inputLimits';
 import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../domain/severity';
@@ -103,9 +104,8 @@ export const eventListQuerySchema = z
 
 /** Label matchers of a maintenance window: exact value, `*` (present), or `/regex/`. */
 const labelMatchers = z
-  .record(z.string().min(1).max(128), z.string().min(1).max(256))
-  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 matchers' })
-  .refine((labels) => Object.values(labels).every(isValidLabelPattern), { message: 'a /regular expression/ that does not compile' });
+  .record(z.string().min(1).max(128), z.string().min(1).max(256).refine(isValidLabelPattern, LABEL_PATTERN_RULE))
+  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 matchers' });
 
 /** At most a year: a forgotten window must not silence a service for good. */
 const MAX_WINDOW_MS = 366 * 24 * 3600 * 1000;
