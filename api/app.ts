@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
     groups: deps.groups,
     events: deps.events,
     maintenance: deps.maintenance,
-    onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
+    onAccepted: (_alert, integrationId) => metrics.alertsAccepted.inc({ integration: integrationId }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
   };
   app.use(alertRoutes({ receive }));

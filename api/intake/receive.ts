@@ -30,7 +30,8 @@ export interface ReceiveDeps {
   /** Without one, an alert the policy makes an event cannot be recorded (503). */
   events?: EventLog;
   maintenance?: MaintenanceWindows;
-  onAccepted: (alert: Alert) => void;
+  /** Each trigger held; `integrationId` is a configured integration's id, or `api`. */
+  onAccepted: (alert: Alert, integrationId: string) => void;
   onDisposition?: (disposition: AlertOutcome['outcome']) => void;
 }
 
@@ -153,7 +154,7 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
   held.forEach((result, position) => {
     const { item, index } = items[position];
     const outcome = outcomes[index];
-    if (item.action === 'trigger') deps.onAccepted(item.alert);
+    if (item.action === 'trigger') deps.onAccepted(item.alert, integrationId);
     if (outcome.outcome === 'incident') {
       outcomes[index] = { ...outcome, spooled: result.held === 'spool', ...(result.held === 'temporal' && result.incidentId ? { incidentId: result.incidentId } : {}) };
     } else if (outcome.outcome === 'resolve' || outcome.outcome === 'acknowledge') {
