@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../domain/config';
 import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
 import type { IncidentGateway } from './incidentGateway';
+import { INPUT_LIMITS, tooDeepField } from './inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
@@ -116,7 +117,13 @@ export interface AppDeps {
   codecServer?: CodecServerOptions;
 }
 
-const JSON_LIMIT = '256kb';
+const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
+
+/** Refuses a parsed JSON body that nests too deep, before any route (or JSON.stringify) walks it. */
+const boundedJsonDepth: express.RequestHandler = (req, _res, next) => {
+  const tooDeep = tooDeepField(req.body);
+  next(tooDeep ? new HttpError(400, 'invalid body', [tooDeep]) : undefined);
+};
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -149,9 +156,9 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next();
   });
-  app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }));
+  app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
-  app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }));
+  app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);
 
   app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
   // Metrics name services and integrations: with a token they may be scraped here, else only on
@@ -176,7 +183,7 @@ export function createApp(deps: AppDeps): express.Express {
     events: deps.events,
     maintenance: deps.maintenance,
     stormGuard: deps.stormGuard,
-    onAccepted: (alert) => metrics.alertsAccepted.inc({ source: alert.source }),
+    onAccepted: (_alert, integrationId) => metrics.alertsAccepted.inc({ integration: integrationId }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
     ids: { digests: deps.requestDigests, bodyWindowSeconds: deps.retryWindowSeconds, logger: deps.logger },
   };

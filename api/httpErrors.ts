@@ -2,10 +2,10 @@
  * Every error the API answers is JSON `{ error, details: [{ field, message }] }`, so a client or
  * a person reading a log sees which field was wrong.
  */
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, TemporalUnavailableError } from './incidentGateway';
 
 export interface ErrorDetail {
   field: string;
@@ -46,6 +46,15 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where
   return result.data;
 }
 
+/**
+ * The route a request matched, as its pattern (`/v1/integrations/:integrationId/:token`), for
+ * logs and metrics: a raw path can carry a token (integrations, SNS, ack links) or an id.
+ */
+export function routePattern(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+}
+
 export const notFoundRoute: RequestHandler = (req, res) => {
   sendError(res, 404, `no route ${req.method} ${req.path}`);
 };
@@ -62,8 +71,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof IncidentConflictError) {
       return sendError(res, 409, error.message, [], error.incident ? { incident: error.incident } : {});
     }
+    if (error instanceof TemporalRefusedError) return sendError(res, 400, error.message, [{ field: error.field, message: 'refused by Temporal' }]);
     if (error instanceof TemporalUnavailableError) {
-      logger.warn({ err: error, path: req.path }, 'temporal unavailable');
+      logger.warn({ err: error, method: req.method, route: routePattern(req) }, 'temporal unavailable');
       res.setHeader('Retry-After', '5');
       return sendError(res, 503, `${error.publicMessage}; try again`);
     }
@@ -74,7 +84,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (parserError.status && parserError.status >= 400 && parserError.status < 500) {
       return sendError(res, parserError.status, parserError.message ?? 'bad request', [{ field: 'body', message: parserError.type ?? 'rejected' }]);
     }
-    logger.error({ err: error, path: req.path }, 'unexpected error');
+    logger.error({ err: error, method: req.method, route: routePattern(req) }, 'unexpected error');
     sendError(res, 500, 'internal error');
   };
 }

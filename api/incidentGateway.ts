@@ -105,6 +105,18 @@ export class IncidentConflictError extends Error {
   }
 }
 
+/** Thrown when Temporal refuses a call for what it asked (HTTP 400): retrying it cannot succeed. */
+export class TemporalRefusedError extends Error {
+  constructor(
+    cause: unknown,
+    /** The request field the refusal is about. */
+    readonly field = 'id',
+  ) {
+    super(`Temporal refused the request: ${((cause as Error)?.message ?? String(cause)).slice(0, 300)}`, { cause });
+    this.name = 'TemporalRefusedError';
+  }
+}
+
 /** Thrown when Temporal cannot be reached or does not answer in time (HTTP 503). */
 export class TemporalUnavailableError extends Error {
   constructor(

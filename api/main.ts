@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     metricsListener?.close();
     logger.info({ graceMs }, 'stopping: answering requests in flight');
-    void closeGracefully(server, graceMs)
+    closeGracefully(server, graceMs)
       .then((outcome) => logger.info({ outcome }, 'http server closed'))
       .then(() => forwarder.stop())
       .then(() => store.close())

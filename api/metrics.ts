@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { routePattern } from './httpErrors';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SpoolStats } from './intake/alertSpool';
 import { registerKpiMetrics } from './kpiMetrics';
@@ -25,8 +26,10 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
   });
   const alertsAccepted = new Counter({
     name: 'vigil_alerts_accepted_total',
-    help: 'Alerts durably handed to Temporal, by source',
-    labelNames: ['source'],
+    // By integration id (config keys, or `api`): a sender chooses its alerts' `source`, and each
+    // distinct label value would be one more series kept for good.
+    help: 'Alerts durably held (by Temporal or the spool), by integration',
+    labelNames: ['integration'],
     registers: [registry],
   });
 
@@ -69,7 +72,7 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
   const observe: RequestHandler = (req, res, next) => {
     const stop = duration.startTimer();
     res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = routePattern(req);
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       stop({ method: req.method, route });
     });

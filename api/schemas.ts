@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { isValidLabelPattern } from '../domain/classification';
+import { LABEL_PATTERN_RULE } from '../domain/labelPattern';
 import { INCIDENT_STATUSES } from '../domain/incident';
+import { detailsSchema, labelsSchema } from './inputLimits';
 import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../domain/severity';
 
 export const serviceId = z
@@ -27,11 +29,8 @@ export const alertBodySchema = z
       .describe('firing opens or joins the incident of the dedup key; resolved tells that open incident the alert is over'),
     dedupKey: z.string().min(1).max(255).optional(),
     source: z.string().min(1).max(64).default('api'),
-    labels: z
-      .record(z.string().min(1).max(128), z.string().max(1024))
-      .refine((labels) => Object.keys(labels).length <= 64, { message: 'at most 64 labels' })
-      .default({}),
-    details: z.record(z.string(), z.unknown()).default({}),
+    labels: labelsSchema.default({}),
+    details: detailsSchema.default({}),
   })
   .strict()
   .refine((alert) => alert.status === 'resolved' || alert.severity !== undefined, { message: 'a firing alert needs a severity', path: ['severity'] });
@@ -113,9 +112,8 @@ export const eventListQuerySchema = z
 
 /** Label matchers of a maintenance window: exact value, `*` (present), or `/regex/`. */
 const labelMatchers = z
-  .record(z.string().min(1).max(128), z.string().min(1).max(256))
-  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 matchers' })
-  .refine((labels) => Object.values(labels).every(isValidLabelPattern), { message: 'a /regular expression/ that does not compile' });
+  .record(z.string().min(1).max(128), z.string().min(1).max(256).refine(isValidLabelPattern, LABEL_PATTERN_RULE))
+  .refine((labels) => Object.keys(labels).length <= 32, { message: 'at most 32 matchers' });
 
 /** At most a year: a forgotten window must not silence a service for good. */
 const MAX_WINDOW_MS = 366 * 24 * 3600 * 1000;

@@ -29,7 +29,8 @@ import {
   sourceResolvedSignal,
 } from '../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, TemporalUnavailableError } from './incidentGateway';
+import { classifyTemporalFailure } from './temporalFailure';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
 const CALL_DEADLINE_MS = 10_000;
@@ -44,9 +45,12 @@ export function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export function isServiceFailure(error: unknown): boolean {
-  const name = (error as Error)?.name;
-  return name === 'ServiceError' || typeof (error as { code?: unknown })?.code === 'number';
+/** A failed Temporal call as the API answers it: an outage (503), a refusal (400), or as it was (500). */
+export function asHttpFailure(error: unknown): unknown {
+  const kind = classifyTemporalFailure(error);
+  if (kind === 'outage') return new TemporalUnavailableError(error);
+  if (kind === 'refused') return new TemporalRefusedError(error);
+  return error;
 }
 
 export interface TemporalGatewayDeps {
@@ -64,8 +68,8 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     try {
       return await client.connection.withDeadline(Date.now() + deadlineMs, fn);
     } catch (error) {
-      if (isServiceFailure(error) && !(error instanceof WorkflowNotFoundError)) throw new TemporalUnavailableError(error);
-      throw error;
+      if (error instanceof WorkflowNotFoundError) throw error;
+      throw asHttpFailure(error);
     }
   }
 
@@ -116,7 +120,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
         if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === INCIDENT_CONFLICT_FAILURE) {
           throw new IncidentConflictError((error.cause as Error).message, await read(ref).catch(() => undefined));
         }
-        if (error instanceof TemporalUnavailableError) throw error;
+        if (error instanceof TemporalUnavailableError || error instanceof TemporalRefusedError) throw error;
         const previous = target;
         if (attempt < 3 && previous && (await currentRun(ref).catch(() => previous)).runId !== previous.runId) continue;
         // The run has closed (resolved and done) or never existed: tell which.

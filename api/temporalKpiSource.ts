@@ -15,9 +15,8 @@ import type { IncidentFacts, ResolverKind } from '../domain/kpis';
 import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../domain/kpis';
 import type { Severity } from '../domain/severity';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../workflows/definitions';
-import { TemporalUnavailableError } from './incidentGateway';
 import type { KpiSource } from './kpiReport';
-import { isServiceFailure, quote } from './temporalGateway';
+import { asHttpFailure, quote } from './temporalGateway';
 
 /** Listing a long period's incidents reads many visibility pages: a deadline of its own. */
 const KPI_DEADLINE_MS = 60_000;
@@ -91,8 +90,7 @@ export function createTemporalKpiSource(client: Client): KpiSource {
     try {
       return await client.connection.withDeadline(Date.now() + KPI_DEADLINE_MS, fn);
     } catch (error) {
-      if (isServiceFailure(error)) throw new TemporalUnavailableError(error);
-      throw error;
+      throw asHttpFailure(error);
     }
   }
 

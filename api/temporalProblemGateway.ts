@@ -11,6 +11,7 @@ import { searchAttributes } from '../workflows/definitions';
 import type { ProblemMemo, ProblemWorkflowInput } from '../workflows/problemDefinitions';
 import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../workflows/problemDefinitions';
 import { TemporalUnavailableError } from './incidentGateway';
+import { asHttpFailure } from './temporalGateway';
 import type { ProblemGateway, ProblemSummary } from './problemGateway';
 import { ProblemConflictError, ProblemNotFoundError } from './problemGateway';
 
@@ -22,10 +23,6 @@ function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function isServiceFailure(error: unknown): boolean {
-  const name = (error as Error)?.name;
-  return name === 'ServiceError' || typeof (error as { code?: unknown })?.code === 'number';
-}
 
 type Ref = { workflowId: string; runId: string };
 
@@ -36,8 +33,8 @@ export function createTemporalProblemGateway(deps: { client: Client; taskQueue: 
     try {
       return await client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
     } catch (error) {
-      if (isServiceFailure(error) && !(error instanceof WorkflowNotFoundError) && !(error instanceof WorkflowExecutionAlreadyStartedError)) throw new TemporalUnavailableError(error);
-      throw error;
+      if (error instanceof WorkflowNotFoundError || error instanceof WorkflowExecutionAlreadyStartedError) throw error;
+      throw asHttpFailure(error);
     }
   }
 

@@ -39,7 +39,9 @@ export function benchCleanups(name: string, onInterrupt?: (signal: NodeJS.Signal
       interrupted = signal;
       onInterrupt?.(signal);
       console.error(`${name}: ${signal}, stopping`);
-      void cleanUp().finally(() => process.exit(code));
+      cleanUp()
+        .catch((error: unknown) => console.error(`${name}: clean-up failed: ${(error as Error).message}`))
+        .finally(() => process.exit(code));
     });
   }
 

@@ -25,6 +25,16 @@ export interface Alert {
 }
 
 /**
+ * A label's value, only if the alert itself carries it: `toString` or `constructor` from the
+ * prototype is no label, so a matcher naming one does not match every alert.
+ */
+export function ownLabel(labels: Readonly<Record<string, string>>, name: string): string | undefined {
+  if (!Object.hasOwn(labels, name)) return undefined;
+  const value = labels[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
  * The dedup key an alert gets when the sender gave none: the same service, summary and labels
  * make the same key, so an unchanged repeat joins the open incident instead of paging again.
  */

@@ -3,7 +3,8 @@
  * *event* (recorded and shown, nobody paged) or dropped, and when a recurring event becomes an
  * incident. Pure: the API gathers the facts (recent events of the same key) and asks.
  */
-import type { Alert } from './alert';
+import { ownLabel, type Alert } from './alert';
+import { labelPatternMatches } from './labelPattern';
 import type { Severity } from './severity';
 
 export type Disposition = 'incident' | 'event' | 'drop';
@@ -59,32 +60,15 @@ export interface Classification {
   promoted: boolean;
 }
 
-/** Whether a label pattern is usable: any plain value, `*`, or a `/regex/` that compiles. */
-export function isValidLabelPattern(pattern: string): boolean {
-  const regex = /^\/(.*)\/$/.exec(pattern);
-  if (!regex) return true;
-  try {
-    new RegExp(regex[1]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function labelMatches(expected: string, actual: string | undefined): boolean {
-  if (actual === undefined) return false;
-  if (expected === '*') return true;
-  const regex = /^\/(.*)\/$/.exec(expected);
-  if (regex) return new RegExp(`^(?:${regex[1]})$`).test(actual);
-  return actual === expected;
-}
+/** Re-exported: config and the API validate patterns with it. */
+export { isValidLabelPattern } from './labelPattern';
 
 export function matchesAlert(matcher: AlertMatcher, alert: Pick<Alert, 'source' | 'service' | 'severity' | 'labels'>): boolean {
   if (matcher.source && !matcher.source.includes(alert.source)) return false;
   if (matcher.service && !matcher.service.includes(alert.service)) return false;
   if (matcher.severity && !matcher.severity.includes(alert.severity)) return false;
   for (const [name, expected] of Object.entries(matcher.labels ?? {})) {
-    if (!labelMatches(expected, alert.labels[name])) return false;
+    if (!labelPatternMatches(expected, ownLabel(alert.labels, name))) return false;
   }
   return true;
 }

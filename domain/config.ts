@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration';
 import { isValidLabelPattern, type EventPolicy } from './classification';
+import { LABEL_PATTERN_RULE } from './labelPattern';
 import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
 import { onCallAt, type Schedule } from './schedule';
@@ -166,7 +167,7 @@ const matcherSchema = z
     service: oneOrMany(z.string().min(1)).optional(),
     severity: oneOrMany(z.enum(SEVERITIES)).optional(),
     /** Exact value, `*` (present), or `/regex/` (anchored). */
-    labels: z.record(z.string(), z.string().refine(isValidLabelPattern, 'a value, "*", or a valid /regular expression/')).optional(),
+    labels: z.record(z.string(), z.string().refine(isValidLabelPattern, LABEL_PATTERN_RULE)).optional(),
   })
   .strict();
 

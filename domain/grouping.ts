@@ -3,7 +3,7 @@
  * from a label template, a severity read from a label through a table, and grouping rules that
  * put alerts sharing some labels into one incident. Pure; windows are kept by the API's store.
  */
-import type { Alert } from './alert';
+import { ownLabel, type Alert } from './alert';
 import { matchesAlert, type AlertMatcher } from './classification';
 import { fingerprint64 } from './hash';
 import { parseSeverity, type Severity } from './severity';
@@ -25,7 +25,7 @@ export function groupingRuleFor(rules: readonly GroupingRule[], alert: Keyed): G
 
 /** The group an alert belongs to under a rule, before its window's sequence number is added. */
 export function groupBaseKey(rule: GroupingRule, alert: Keyed): string {
-  const values = rule.by.map((label) => `${label}=${alert.labels[label] ?? ''}`).join('\n');
+  const values = rule.by.map((label) => `${label}=${ownLabel(alert.labels, label) ?? ''}`).join('\n');
   return `group-${rule.name}-${fingerprint64(`${alert.service}\n${values}`)}`;
 }
 
@@ -42,7 +42,7 @@ export function renderDedupKey(template: string, alert: Keyed): string {
   return template.replace(/\{([^{}]+)\}/g, (_match, name: string) => {
     if (name === 'service') return alert.service;
     if (name === 'source') return alert.source;
-    return alert.labels[name] ?? '';
+    return ownLabel(alert.labels, name) ?? '';
   });
 }
 
@@ -54,7 +54,7 @@ export interface SeverityMapping {
 }
 
 export function mappedSeverity(mapping: SeverityMapping, alert: Keyed): Severity | undefined {
-  const raw = alert.labels[mapping.label];
+  const raw = ownLabel(alert.labels, mapping.label);
   if (raw === undefined) return undefined;
   const wanted = raw.trim().toLowerCase();
   const entry = Object.entries(mapping.values).find(([value]) => value.toLowerCase() === wanted);

@@ -3,6 +3,7 @@
  * incident coming back soon after the previous one of its fingerprint was resolved. Pure: the
  * earlier incidents come from Temporal visibility (see `activities/incidentHistory.ts`).
  */
+import { ownLabel } from './alert';
 
 /** The `problems` config as it applies to one service (durations in seconds). */
 export interface RecurrencePolicy {
@@ -38,7 +39,7 @@ export function incidentFingerprint(policy: Pick<RecurrencePolicy, 'fingerprintT
     if (name === 'service') return incident.service;
     if (name === 'dedupKey') return incident.dedupKey;
     if (name === 'source') return incident.source;
-    return incident.labels[name] ?? '';
+    return ownLabel(incident.labels, name) ?? '';
   });
 }
 

@@ -4,7 +4,7 @@
  * human sections (what went well, what went badly, action items) are stored beside it.
  */
 import { formatDurationSeconds as formatDuration, parseDurationSeconds } from './duration';
-import { mdBullets, mdTable, mdText as inline } from './markdown';
+import { mdBullets, mdClean, mdTable, mdText as inline } from './markdown';
 import type { Channel } from './escalation';
 import type { IncidentView, RunbookStepResult, StatusUpdate } from './incident';
 import type { Severity } from './severity';
@@ -239,5 +239,6 @@ export function renderReviewMarkdown(review: Review): string {
   if (review.actionItems.length === 0) lines.push('_None yet._');
   for (const item of review.actionItems) lines.push(`- [${item.done ? 'x' : ' '}] ${inline(item.what)} (owner ${inline(item.owner)}, due ${item.due})`);
   lines.push('');
-  return lines.join('\n');
+  // Fields not passed through `inline` (times, step names) are cleaned too.
+  return mdClean(lines.join('\n'));
 }

@@ -1,4 +1,4 @@
-import type { Alert } from './alert';
+import { ownLabel, type Alert } from './alert';
 
 /**
  * What a runbook declares it handles. Every given condition must hold: the alert's service is
@@ -13,7 +13,7 @@ export interface RunbookMatch {
 export function runbookMatches(match: RunbookMatch, alert: Pick<Alert, 'service' | 'labels'>): boolean {
   if (match.services && !match.services.includes(alert.service)) return false;
   for (const [name, expected] of Object.entries(match.labels ?? {})) {
-    const actual = alert.labels[name];
+    const actual = ownLabel(alert.labels, name);
     if (actual === undefined) return false;
     if (expected !== '*' && actual !== expected) return false;
   }

@@ -9,25 +9,30 @@ import pg from 'pg';
 import { migrate } from './migrations';
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, which alerts from the outside may carry: it
- * becomes U+FFFD (the replacement character) on the way in, so such an alert is still kept
- * rather than refused.
+ * PostgreSQL text and jsonb cannot hold U+0000, nor jsonb a lone UTF-16 surrogate, both of which
+ * alerts from the outside may carry: each becomes U+FFFD (the replacement character) on the way
+ * in, so such an alert is still kept rather than refused.
  */
 const NUL = /\u0000/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 function withoutNul(param: unknown): unknown {
   return typeof param === 'string' ? param.replace(NUL, '\uFFFD') : param;
 }
 
+function storable(text: string): string {
+  return text.replace(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
+}
+
 function deepWithoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(NUL, '\uFFFD');
+  if (typeof value === 'string') return storable(value);
   if (Array.isArray(value)) return value.map(deepWithoutNul);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key.replace(NUL, '\uFFFD'), deepWithoutNul(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [storable(key), deepWithoutNul(inner)]));
   }
   return value;
 }
 
-/** A JSON text for a jsonb parameter, with U+0000 in any string or key replaced as above. */
+/** A JSON text for a jsonb parameter, with U+0000 and lone surrogates in any string or key replaced as above. */
 export function jsonParam(value: unknown): string {
   return JSON.stringify(deepWithoutNul(value));
 }

@@ -55,24 +55,25 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
   let stopping = false;
-  const stopAll = async (code: number) => {
+  const stopAll = (code: number): void => {
     if (stopping) return;
     stopping = true;
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
-    await devServer?.stop();
-    process.exit(code);
+    Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)))
+      .then(() => devServer?.stop())
+      .catch((error: unknown) => say(`stopping the dev server failed: ${(error as Error).message}`))
+      .finally(() => process.exit(code));
   };
   for (const [name, entry] of [['worker', 'worker/main.ts'], ['api', 'api/main.ts']] as const) {
     const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: 'inherit' });
     child.once('exit', (code) => {
       if (!stopping) say(`${name} exited (${code}); stopping everything`);
-      void stopAll(code ?? 1);
+      stopAll(code ?? 1);
     });
     children.push(child);
   }
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  process.once('SIGINT', () => stopAll(0));
+  process.once('SIGTERM', () => stopAll(0));
   say(
     `API on http://localhost:${env.PORT ?? 3000}  (try: curl -XPOST localhost:${env.PORT ?? 3000}/v1/alerts -H "authorization: Bearer ${env.VIGIL_API_KEY}" -H 'content-type: application/json' -d '{"service":"checkout","summary":"checkout is down","severity":"critical"}')`,
   );

@@ -781,6 +781,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (plan.runbook && incident.isOpen) await runRunbook(plan.runbook);
   }
   if (problemLinking) await problemLinking;
+  // A rejection here fails the workflow task and Temporal retries it, as for any workflow code.
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- runs beside the escalation for the incident's life
   if (plan.communication) void keepCadence();
   let start: EscalationStart | undefined = carried?.stage === 'escalating' && carried.escalation ? { ...carried.escalation, notified: true } : undefined;
   let skipEscalation = carried?.stage === 'exhausted';

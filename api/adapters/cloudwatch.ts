@@ -6,6 +6,7 @@
  * `https://vigil.example.com/v1/webhooks/sns/<integration id>/<token>`.
  */
 import { z } from 'zod';
+import { detailsSchema, tooDeepField } from '../inputLimits';
 import { toServiceId } from './serviceName';
 import { firstIssue } from './prometheusStyle';
 import type { AlertAdapter, SourceAlert } from './types';
@@ -21,7 +22,7 @@ const alarmSchema = z.object({
   Region: z.string().optional(),
   AlarmArn: z.string().optional(),
   OldStateValue: z.string().optional(),
-  Trigger: z.record(z.string(), z.unknown()).optional(),
+  Trigger: detailsSchema.optional(),
 });
 
 const envelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string(), TopicArn: z.string().optional(), MessageId: z.string().optional() });
@@ -35,6 +36,8 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
   } catch {
     throw new AdapterInputError('body.Message', 'not the JSON of a CloudWatch alarm');
   }
+  const tooDeep = tooDeepField(message);
+  if (tooDeep) throw new AdapterInputError(tooDeep.field.replace(/^body/, 'body.Message'), tooDeep.message);
   const result = alarmSchema.safeParse(message);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
 import { parseSeverity, type Severity } from '../../domain/severity';
+import { freeFormJson } from '../inputLimits';
 import { toServiceId } from './serviceName';
 import type { AlertAdapter, SourceAlert } from './types';
 import { AdapterInputError } from './types';
@@ -27,13 +28,13 @@ const eventSchema = z.object({
       component: z.string().optional(),
       group: z.string().optional(),
       class: z.string().optional(),
-      custom_details: z.unknown().optional(),
+      custom_details: freeFormJson.optional(),
     })
     .optional(),
   client: z.string().optional(),
   client_url: z.string().optional(),
-  links: z.array(z.unknown()).optional(),
-  images: z.array(z.unknown()).optional(),
+  links: z.array(freeFormJson).max(100).optional(),
+  images: z.array(freeFormJson).max(100).optional(),
 });
 
 const STATUS_OF_ACTION = { trigger: 'firing', acknowledge: 'acknowledged', resolve: 'resolved' } as const;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChangeEvent } from '../records/changeEvents';
+import { freeFormJson } from '../inputLimits';
 import { toServiceId } from './serviceName';
 import { AdapterInputError } from './types';
 
@@ -21,7 +22,7 @@ const changeSchema = z.object({
       .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), 'an ISO-8601 date-time')
       .optional(),
     source: z.string().min(1).max(255).optional(),
-    custom_details: z.unknown().optional(),
+    custom_details: freeFormJson.optional(),
   }),
   links: z.array(z.object({ href: z.url({ protocol: /^https?$/ }).max(2048), text: z.string().max(255).optional() })).max(20).default([]),
 });

@@ -3,6 +3,7 @@
  * fingerprint per alert. Both adapters map it the same way.
  */
 import { z } from 'zod';
+import { labelsSchema } from '../inputLimits';
 import { senderGroupKey } from '../../domain/grouping';
 import { parseSeverity } from '../../domain/severity';
 import { toServiceId } from './serviceName';
@@ -13,7 +14,7 @@ const labelMap = z.record(z.string(), z.string());
 
 export const prometheusStyleAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
-  labels: labelMap,
+  labels: labelsSchema,
   annotations: labelMap.default({}),
   startsAt: z.string().optional(),
   endsAt: z.string().optional(),

@@ -60,7 +60,7 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
       } catch (error) {
         if (error instanceof TemporalUnavailableError) throw error;
         const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
-        await spool.recordFailure(spooled.seq, (error as Error).message, setAside);
+        await spool.recordFailure(spooled.seq, String((error as Error)?.message ?? error), setAside);
         logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
         // Keep this incident's order: retry this item before its later ones, unless set aside.
         if (!setAside) throw error;

@@ -39,13 +39,25 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
   /** Workflow id → items waiting behind the call in flight. A key without a lane is idle. */
   const lanes = new Map<string, Waiting[]>();
 
+  /**
+   * An alert's size in a signal. One that cannot even be measured (the schema bounds what the API
+   * takes, so this is a last line of defence) goes alone, and fails alone in `send`.
+   */
+  function sizeOf(alert: Alert): number {
+    try {
+      return JSON.stringify(alert).length;
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  }
+
   /** The head of the queue, and the triggers right behind it while they fit one signal. */
   function takeBatch(queue: Waiting[]): Waiting[] {
     if (queue[0].item.action !== 'trigger') return queue.splice(0, 1);
     let count = 1;
-    let bytes = JSON.stringify(queue[0].item.alert).length;
+    let bytes = sizeOf(queue[0].item.alert);
     while (count < queue.length && count < limits.maxBatchAlerts && queue[count].item.action === 'trigger') {
-      const size = JSON.stringify((queue[count].item as { alert: Alert }).alert).length;
+      const size = sizeOf((queue[count].item as { alert: Alert }).alert);
       if (bytes + size > limits.maxBatchBytes) break;
       bytes += size;
       count += 1;
@@ -59,20 +71,30 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
     return { incidentId: (await gateway.submitAlerts(alerts)).incidentId, reachedIncident: true };
   }
 
+  /**
+   * Sends the lane's items until it is empty. Every waiting caller is answered whatever fails:
+   * nothing in here may throw past the loop, since nobody awaits the lane itself.
+   */
   async function drain(key: string, queue: Waiting[]): Promise<void> {
-    while (queue.length > 0) {
-      const batch = takeBatch(queue);
-      try {
-        const delivered = await send(batch);
-        for (const waiting of batch) waiting.settle.resolve(delivered);
-      } catch (error) {
-        for (const waiting of batch) waiting.settle.reject(error);
-        // Whatever waits behind an outage would only wait out the same deadline, then spool:
-        // fail it now, in order.
-        if (error instanceof TemporalUnavailableError) for (const waiting of queue.splice(0)) waiting.settle.reject(error);
+    try {
+      while (queue.length > 0) {
+        let batch: Waiting[] = [];
+        try {
+          batch = takeBatch(queue);
+          const delivered = await send(batch);
+          for (const waiting of batch) waiting.settle.resolve(delivered);
+        } catch (error) {
+          // A batch that could not even be taken fails its head, so the lane still moves on.
+          if (batch.length === 0) batch = queue.splice(0, 1);
+          for (const waiting of batch) waiting.settle.reject(error);
+          // Whatever waits behind an outage would only wait out the same deadline, then spool:
+          // fail it now, in order.
+          if (error instanceof TemporalUnavailableError) for (const waiting of queue.splice(0)) waiting.settle.reject(error);
+        }
       }
+    } finally {
+      lanes.delete(key);
     }
-    lanes.delete(key);
   }
 
   return {
@@ -87,7 +109,10 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
         }
         const fresh = [waiting];
         lanes.set(key, fresh);
-        void drain(key, fresh);
+        drain(key, fresh).catch((error: unknown) => {
+          // Unreachable unless settling itself threw: still answer whoever waits.
+          for (const left of fresh.splice(0)) left.settle.reject(error);
+        });
       });
     },
     get busy() {

@@ -33,7 +33,8 @@ export interface ReceiveDeps {
   maintenance?: MaintenanceWindows;
   /** Folds new incidents beyond an integration's rate into one storm incident (none: no limit). */
   stormGuard?: StormGuard;
-  onAccepted: (alert: Alert) => void;
+  /** Each trigger held; `integrationId` is a configured integration's id, or `api`. */
+  onAccepted: (alert: Alert, integrationId: string) => void;
   onDisposition?: (disposition: AlertOutcome['outcome']) => void;
   /** How alert ids are derived so a sender's retry counts once (without it, bodies get no window). */
   ids?: AlertIdDeps;
@@ -165,7 +166,7 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
   held.forEach((result, position) => {
     const { item, index } = items[position];
     const outcome = outcomes[index];
-    if (item.action === 'trigger') deps.onAccepted(item.alert);
+    if (item.action === 'trigger') deps.onAccepted(item.alert, integrationId);
     if (outcome.outcome === 'incident') {
       outcomes[index] = { ...outcome, spooled: result.held === 'spool', ...(result.held === 'temporal' && result.incidentId ? { incidentId: result.incidentId } : {}) };
     } else if (outcome.outcome === 'resolve' || outcome.outcome === 'acknowledge') {

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { Logger } from 'pino';
 import { cloudwatchAdapter } from '../adapters/cloudwatch';
 import { AdapterInputError } from '../adapters/types';
+import { tooDeepField } from '../inputLimits';
 import { HttpError, parseOr400 } from '../httpErrors';
 import { isSigningCertUrl, isSubscribeUrl, signatureIsValid, snsEnvelopeSchema } from '../sns/snsMessage';
 import type { SnsFetcher } from '../sns/snsFetcher';
@@ -56,6 +57,8 @@ export function snsRoutes(deps: SnsDeps): Router {
     } catch {
       throw new HttpError(400, 'malformed JSON', [{ field: 'body', message: 'an SNS message is JSON' }]);
     }
+    const tooDeep = tooDeepField(body);
+    if (tooDeep) throw new HttpError(400, 'invalid body', [tooDeep]);
     const message = parseOr400(snsEnvelopeSchema, body, 'body');
     if (!isSigningCertUrl(message.SigningCertURL)) {
       throw new HttpError(400, 'untrusted signing certificate URL', [{ field: 'body.SigningCertURL', message: 'must be https on an SNS host, /SimpleNotificationService-*.pem' }]);

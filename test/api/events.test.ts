@@ -138,6 +138,19 @@ describe('maintenance windows', () => {
     expect(await (await alert({ severity: 'critical', labels: { env: 'prod' } })).json()).toMatchObject({ status: 'accepted' });
   });
 
+  it('matches a catastrophic-backtracking pattern in linear time', async () => {
+    const created = await post('/v1/maintenance', { matchers: { path: '/(a+)+$/' }, endsAt: inOneHour(), reason: 'redos probe' }, auth);
+    expect(created.status).toBe(201);
+    // Under a backtracking engine each of these took seconds (2^31 paths); the event loop was blocked meanwhile.
+    const started = performance.now();
+    const missed = await post('/v1/alerts', { service: 'checkout', summary: 'probe', severity: 'critical', labels: { path: `${'a'.repeat(31)}!` } }, auth);
+    const matched = await post('/v1/alerts', { service: 'checkout', summary: 'probe', severity: 'critical', labels: { path: 'a'.repeat(40) } }, auth);
+    const elapsed = performance.now() - started;
+    expect(await missed.json()).toMatchObject({ status: 'accepted' });
+    expect(await matched.json()).toMatchObject({ status: 'suppressed' });
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
   it('lists upcoming windows, leaves alerts alone before a window starts, and hides ended ones unless asked', async () => {
     const later = new Date(Date.now() + 3_600_000);
     await post('/v1/maintenance', { service: 'checkout', startsAt: later.toISOString(), endsAt: new Date(later.getTime() + 3_600_000).toISOString(), reason: 'later' }, auth);
@@ -157,7 +170,10 @@ describe('maintenance windows', () => {
       [{ service: 'checkout', endsAt: '2020-01-01T00:00:00Z', reason: 'past' }, 'body.endsAt'],
       [{ service: 'checkout', endsAt: '9999-01-01T00:00:00Z', reason: 'forever' }, 'body.endsAt'],
       [{ service: 'checkout', endsAt: new Date(Date.now() + 400 * 86_400_000).toISOString(), reason: 'too long' }, 'body.endsAt'],
-      [{ service: 'checkout', matchers: { env: '/(/' }, endsAt: inOneHour(), reason: 'bad regex' }, 'body.matchers'],
+      [{ service: 'checkout', matchers: { env: '/(/' }, endsAt: inOneHour(), reason: 'bad regex' }, 'body.matchers.env'],
+      // RE2 refuses what needs backtracking: backreferences and lookaround.
+      [{ service: 'checkout', matchers: { env: '/(a)\\1/' }, endsAt: inOneHour(), reason: 'backreference' }, 'body.matchers.env'],
+      [{ service: 'checkout', matchers: { env: '/(?=prod)prod/' }, endsAt: inOneHour(), reason: 'lookahead' }, 'body.matchers.env'],
       [{ service: 'checkout', endsAt: inOneHour() }, 'body.reason'],
     ];
     for (const [body, field] of cases) {

@@ -163,7 +163,7 @@ describe('health, metrics and the API description', () => {
     await fetch(`${app.url}/v1/alerts`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'checkout', summary: 'x', severity: 'info' }) });
     const text = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     expect(text).toMatch(/vigil_http_requests_total\{method="POST",route="\/v1\/alerts",status="202"\} \d+/);
-    expect(text).toMatch(/vigil_alerts_accepted_total\{source="api"\} [1-9]/);
+    expect(text).toMatch(/vigil_alerts_accepted_total\{integration="api"\} [1-9]/);
     expect(text).toContain('vigil_http_request_duration_seconds_bucket');
   });
 

@@ -143,4 +143,36 @@ describe('key lanes', () => {
     await Promise.all(heavy);
     expect(calls.map((call) => call.ids)).toEqual([['b1'], ['b2', 'b3'], ['b4']]);
   });
+
+  it('answers every caller when an alert cannot be serialized, and the lane goes on', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('unhandledRejection', onCrash);
+    try {
+      const { gateway, calls } = heldGateway();
+      const lanes = createKeyLanes(gateway);
+      const first = lanes.deliver(trigger('a1'));
+      await flush();
+      // A cycle makes JSON.stringify throw, as 5,000 nested arrays once did.
+      const cyclic = trigger('a2');
+      (cyclic.alert.details as Record<string, unknown>).self = cyclic.alert.details;
+      const second = lanes.deliver(cyclic);
+      const third = lanes.deliver(trigger('a3'));
+      calls[0].finish();
+      await first;
+      await flush();
+      // The unmeasurable alert goes alone; the next one is not held back by it.
+      expect(calls.slice(1).map((call) => [call.kind, call.ids])).toEqual([['alert', ['a2']]]);
+      calls[1].fail(new TypeError('Converting circular structure to JSON'));
+      await expect(second).rejects.toThrow(/circular/);
+      await flush();
+      calls[2].finish();
+      await expect(third).resolves.toMatchObject({ reachedIncident: true });
+      await flush();
+      expect(lanes.busy).toBe(0);
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onCrash);
+    }
+  });
 });

@@ -141,6 +141,23 @@ describe('a review and its due time', () => {
     expect(markdown).toContain('Status: completed by alice');
   });
 
+  it('keeps a bare CR, CRLF or control character in written text from breaking the Markdown', () => {
+    const notes = {
+      wentWell: ['paged fast\r# Injected heading'],
+      wentBadly: ['slow\r\n| a | fake | row |', 'bell\u0007 and escape\u001b[31m and NEL\u0085 and LS\u2028# x'],
+      actionItems: [{ what: 'fix\rit', owner: 'bob\r\n## owner', due: '2026-03-20', done: false }],
+      completedAt: new Date(resolvedAt + 2 * day).toISOString(),
+      completedBy: 'alice\r# admin',
+    };
+    const markdown = renderReviewMarkdown(reviewOf(resolved('critical'), notes, DEFAULT_REVIEW_POLICY, new Date(resolvedAt + 10 * day)));
+    expect(markdown).not.toMatch(/[\r\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/);
+    expect(markdown).toContain('- paged fast \\# Injected heading');
+    expect(markdown).toContain('- slow \\| a \\| fake \\| row \\|');
+    expect(markdown).toContain('- bell and escape\\[31m and NEL and LS \\# x');
+    expect(markdown).toContain('- [ ] fix it (owner bob \\#\\# owner, due 2026-03-20)');
+    expect(markdown.split('\n').filter((line) => line.startsWith('#')).every((line) => !/Injected|owner|admin|# x/.test(line))).toBe(true);
+  });
+
   it('follows the configured severities and due time', () => {
     const base = {
       services: {},
