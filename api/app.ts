@@ -183,7 +183,8 @@ export function createApp(deps: AppDeps): express.Express {
     events: deps.events,
     maintenance: deps.maintenance,
     stormGuard: deps.stormGuard,
-    onAccepted: (_alert, integrationId) => metrics.alertsAccepted.inc({ integration: integrationId }),
+    // API keys send as `api:<user>`; one series for all of them keeps the label's values few.
+    onAccepted: (_alert, integrationId) => metrics.alertsAccepted.inc({ integration: integrationId.startsWith('api:') ? 'api' : integrationId }),
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
     ids: { digests: deps.requestDigests, bodyWindowSeconds: deps.retryWindowSeconds, logger: deps.logger },
   };

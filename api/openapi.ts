@@ -492,7 +492,17 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics: on this port only with the Bearer VIGIL_METRICS_TOKEN; otherwise on the loopback metrics listener (docs/security.md)',
+          responses: {
+            '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': errorResponse('no or wrong metrics token'),
+            '404': errorResponse('no metrics token configured: metrics are served on the metrics listener only'),
+            '429': errorResponse('too many failed authentication attempts from this address'),
+          },
+        },
+      },
     },
   };
 }

@@ -11,3 +11,24 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether `port` can be bound on loopback right now. */
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port free on loopback below 32768: for servers that keep ports in a signed 16-bit column (the
+ * Temporal server's cluster membership table), which ephemeral ports (32768 and up) overflow.
+ */
+export async function freeLowPort(exclude: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!exclude.has(port) && (await canBind(port))) return port;
+  }
+  throw new Error('no free loopback port between 20000 and 32000');
+}

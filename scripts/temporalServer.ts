@@ -15,7 +15,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import pg from 'pg';
-import { freePort } from './freePort';
+import { freeLowPort } from './freePort';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 /** The Go release the server's module asks for; `go` fetches it itself when older. */
@@ -141,8 +141,9 @@ async function freePorts(): Promise<TemporalServerPorts> {
   const ports = {} as TemporalServerPorts;
   const taken = new Set<number>();
   for (const name of names) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    // Below 32768: the server stores membership ports as a PostgreSQL smallint, and an ephemeral
+    // port overflows it ("value out of range for type smallint" at start).
+    const port = await freeLowPort(taken);
     taken.add(port);
     ports[name] = port;
   }

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, METRICS_AUTH, startTestApp } from './testApp';
 
 const TOKEN = 'path-token-3f9a1c';
 const config = parseConfig(
@@ -64,7 +64,7 @@ describe('logs and metrics', () => {
       });
       expect(response.status).toBe(202);
     }
-    const metrics = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } })).text();
+    const metrics = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
     const series = metrics.split('\n').filter((line) => line.startsWith('vigil_alerts_accepted_total{'));
     expect(series).toEqual(['vigil_alerts_accepted_total{integration="api"} 3']);
   });

@@ -19,6 +19,9 @@ import { createChangeEvents } from '../../api/records/changeEvents';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { createEventLog } from '../../api/records/eventLog';
+import { createAlarmStates } from '../../api/records/alarmStates';
+import { createInboundMessages } from '../../api/records/inboundMessages';
+import { createSenderTriggers } from '../../api/records/senderTriggers';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../../api/temporalGateway';
 import { createTemporalKpiSource } from '../../api/temporalKpiSource';
@@ -113,6 +116,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let store: SqlStore | undefined;
   let spool: AlertSpool | undefined;
   let forwarder: Forwarder | undefined;
+  // Replay guards and sender records live in the API's store, as api/main.ts wires them: every
+  // stack has one, so signed SMS replies and PagerDuty's bare acknowledges work as deployed.
+  const guardStore = await openSqlStore({});
   if (options.spool) {
     store = await openSqlStore({});
     spool = await createAlertSpool(store);
@@ -132,6 +138,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     usedAckLinks: store && createUsedAckLinks(store),
     kpis: createTemporalKpiSource(client),
     reviews: store && createIncidentReviews(store),
+    inboundMessages: createInboundMessages(guardStore),
+    alarmStates: createAlarmStates(guardStore),
+    senderTriggers: createSenderTriggers(guardStore),
     problems: createTemporalProblemGateway({ client, taskQueue }),
     linkSecret: STACK_LINK_SECRET,
     config: options.config,
@@ -163,6 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await new Promise((resolve) => server.close(resolve));
       await forwarder?.stop();
       await store?.close();
+      await guardStore.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await workerStore.close();
