@@ -153,7 +153,12 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const server = await startPostgres({ port, dataDir: process.argv[3], stdio: 'inherit' });
   await server.createDatabase('vigil');
   console.log(`PostgreSQL on ${server.host}:${port}; Vigil's database: DATABASE_URL=${server.url('vigil')} (Ctrl-C stops it)`);
-  const shutdown = () => void server.stop().finally(() => process.exit(0));
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }

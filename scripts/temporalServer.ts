@@ -354,7 +354,12 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   } else {
     const server = await startTemporalServer({ db: temporalDatabaseFromUrl(argument), dir: process.argv[3], stdio: 'inherit' });
     console.log(`Temporal ${TEMPORAL_SERVER_VERSION} serving namespace ${server.namespace} on ${server.address}; set TEMPORAL_ADDRESS=${server.address} (Ctrl-C stops it)`);
-    const shutdown = () => void server.stop().finally(() => process.exit(0));
+    const shutdown = () => {
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   }
