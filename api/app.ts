@@ -137,9 +137,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet());
   app.use(metrics.observe);
   const clientOf = (req: express.Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
-  // Health answers whoever asks (load balancers); everything else first passes the client's limits.
-  app.use((req, _res, next) => {
-    if (req.path === '/healthz' || req.path === '/readyz') return next();
+  // Only routes that take a credential refuse a blocked client: health, the dashboard's files and
+  // public status pages need none, so refusing them would protect nothing.
+  app.use(['/v1', '/v2', '/codec', '/metrics'], (req, _res, next) => {
     deps.authFailures?.check(clientOf(req));
     next();
   });
@@ -214,7 +214,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(notFoundRoute);
   // A failed authentication counts against its client; the one that crosses the limit is a 429.
   app.use(async (error: unknown, req: express.Request, _res: express.Response, next: express.NextFunction) => {
-    if (!deps.authFailures || !isAuthenticationFailure(error)) return next(error);
+    if (!deps.authFailures || !isAuthenticationFailure(error, req)) return next(error);
     const retryAfter = await deps.authFailures.recordFailure(clientOf(req)).catch((storeError: unknown) => {
       deps.logger.warn({ err: storeError }, 'could not count a failed authentication');
       return undefined;

@@ -5,6 +5,7 @@
  * keeps the refusal it learned in memory, so a blocked client costs no query. Another replica
  * learns of the block at that client's next failure there (one more attempt per replica at most).
  */
+import type { Request } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from '../httpErrors';
@@ -68,9 +69,16 @@ export function createAuthFailureGuard(limiter: RateLimiterAbstract, now: () => 
   };
 }
 
-/** A refusal that counts as a failed authentication: no or a wrong credential, or a bad signature. */
-export function isAuthenticationFailure(error: unknown): boolean {
+/**
+ * A refusal that counts as a failed authentication: a credential presented and wrong (a header,
+ * or a token in the path), or a bad signature. A request that presented nothing is not a guess:
+ * a dashboard opened before its key is typed must not lock its user out.
+ */
+export function isAuthenticationFailure(error: unknown, req: Pick<Request, 'get' | 'route'>): boolean {
   if (!(error instanceof HttpError)) return false;
-  if (error.status === 401) return true;
-  return error.status === 403 && error.details.some((detail) => /signature/i.test(detail.field));
+  if (error.status === 403) return error.details.some((detail) => /signature/i.test(detail.field));
+  if (error.status !== 401) return false;
+  const presentedHeader = (req.get('authorization') ?? '').trim() !== '';
+  const tokenInPath = String((req.route as { path?: unknown } | undefined)?.path ?? '').includes(':token');
+  return presentedHeader || tokenInPath;
 }

@@ -156,14 +156,30 @@ describe('failed authentication is limited per client, across replicas', () => {
         expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(60);
         expect(await right.json()).toMatchObject({ details: [{ field: 'authorization' }] });
       }
-      // Health stays reachable for load balancers on the same address.
+      // Health and public status pages take no credential: refusing them would protect nothing.
       expect((await fetch(`${replicaA.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${replicaA.url}/status/shop`)).status).not.toBe(429);
       // Wrong integration tokens count the same way.
       const integration = await fetch(`${replicaA.url}/v1/integrations/nope/wrong`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(integration.status).toBe(429);
     } finally {
       await replicaA.close();
       await replicaB.close();
+    }
+  });
+});
+
+describe('requests that present no credential', () => {
+  it('are refused, but never counted as guesses: a dashboard opened before its key is typed is not locked out', async () => {
+    const store = await openSqlStore({});
+    const config = { ...testConfig, limits: { ...testConfig.limits, failedAuthAttempts: 3 } };
+    const app = await startTestApp({ config, authFailures: authFailureGuardFor(config, store) });
+    try {
+      for (let poll = 0; poll < 10; poll += 1) expect((await fetch(`${app.url}/v1/incidents`)).status).toBe(401);
+      expect((await fetch(`${app.url}/v1/incidents`, { headers: AUTH })).status).toBe(200);
+    } finally {
+      await app.close();
+      await store.close();
     }
   });
 });
