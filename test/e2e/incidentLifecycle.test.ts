@@ -304,9 +304,18 @@ describe('an alert, end to end', () => {
       }
     }
     expect(encryptedPayloads).toBeGreaterThan(0);
-    // The codec endpoint opens them again for a caller with a key (the Temporal UI and CLI).
-    const { history } = await workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: runs[0] });
-    const [sealed] = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    // The codec endpoint opens them again for a caller with a key (the Temporal UI and CLI). A run
+    // an alert opened (not one continued as new, whose input is carried state) starts with its alert.
+    let sealed;
+    // Problem workflows share the task queue; their input is a problem, not an alert.
+    for (const execution of runs.filter((run) => run.workflowId.startsWith('incident/'))) {
+      const { history } = await workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution });
+      const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      if (started?.continuedExecutionRunId) continue;
+      sealed = started?.input?.payloads?.[0];
+      if (sealed) break;
+    }
+    if (!sealed) throw new Error('no run opened by an alert among the listed runs');
     const toBase64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
     const decoded = await fetch(`${stack.apiUrl}/codec/decode`, {
       method: 'POST',
