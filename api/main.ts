@@ -19,6 +19,7 @@ import { authFailureGuardFor, stormGuardFor } from './access/limitsFromConfig';
 import { startMetricsListener } from './metricsListener';
 import { closeGracefully } from './gracefulClose';
 import { uiOriginsFrom } from './routes/codec';
+import { warmTwilioSdk } from './routes/twilioSms';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
@@ -108,6 +109,8 @@ async function main(): Promise<void> {
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
+    // SMS replies need the Twilio SDK: loaded now that requests are served, not before.
+    if (process.env.TWILIO_AUTH_TOKEN) warmTwilioSdk().catch((error: unknown) => logger.error({ err: error }, 'loading the Twilio SDK failed'));
   });
   // In-flight requests get VIGIL_SHUTDOWN_GRACE_MS (10 s) to be answered; the store closes after them.
   const graceMs = Number(process.env.VIGIL_SHUTDOWN_GRACE_MS ?? 10_000);

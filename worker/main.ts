@@ -41,10 +41,10 @@ async function main(): Promise<void> {
   // Before any connection: Core's metrics go to a loopback exporter that /metrics forwards.
   Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
   const prebuilt = prebuiltWorkflowBundle();
-  // Bundling (when there is no build) runs in a child process: the store opens meanwhile (an
-  // embedded one takes seconds). Both are waited for, so a failure of one never leaves the
-  // other's child or file behind.
-  const [opened, bundled] = await Promise.allSettled([
+  // The store, the workflow bundle (bundled in a child process when there is no build) and the
+  // connection with its search attributes are independent: they are made at once, and all are
+  // waited for, so a failure of one never leaves another's child, file or socket behind.
+  const [opened, bundled, connected] = await Promise.allSettled([
     openWorkerStore({
       databaseUrl: process.env.DATABASE_URL,
       vigilDir,
@@ -52,19 +52,29 @@ async function main(): Promise<void> {
       warn: (message) => logger.warn(message),
     }),
     prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowsInChild(vigilDir),
+    NativeConnection.connect(settings.connection).then(async (connection) => {
+      try {
+        // Before polling: a workflow task that sets an attribute the server does not know yet fails.
+        await prepareSearchAttributes(connection, settings.namespace, logger);
+        return connection;
+      } catch (error) {
+        await connection.close();
+        throw error;
+      }
+    }),
   ]);
-  if (opened.status === 'rejected') throw opened.reason;
-  const store = opened.value;
-  if (bundled.status === 'rejected') {
-    await store.close();
-    throw bundled.reason;
+  const failed = [opened, bundled, connected].find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (connected.status === 'fulfilled') await connected.value.close();
+    throw failed.reason;
   }
+  const store = (opened as PromiseFulfilledResult<Awaited<ReturnType<typeof openWorkerStore>>>).value;
+  const connection = (connected as PromiseFulfilledResult<NativeConnection>).value;
+  const workflowBundle = (bundled as PromiseFulfilledResult<NonNullable<typeof prebuilt>>).value;
   const encryption = payloadEncryptionFromEnv();
   if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
-  const connection = await NativeConnection.connect(settings.connection);
-  // Before polling: a workflow task that sets an attribute the server does not know yet fails.
-  await prepareSearchAttributes(connection, settings.namespace, logger);
-  const { email, sms } = transportsFromEnv(process.env, vigilDir);
+  const { email, sms, warm } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
     connection,
     namespace: settings.namespace,
@@ -78,7 +88,7 @@ async function main(): Promise<void> {
     dataConverter: encryption.dataConverter,
     maxCachedWorkflows: process.env.VIGIL_MAX_CACHED_WORKFLOWS ? Number(process.env.VIGIL_MAX_CACHED_WORKFLOWS) : DEFAULT_MAX_CACHED_WORKFLOWS,
     publicUrl: process.env.VIGIL_PUBLIC_URL ?? 'http://localhost:3000',
-    workflowBundle: bundled.value,
+    workflowBundle,
     // SIGTERM (the SDK's default shutdown signals) stops polling; running activities get this long.
     shutdownGraceTime: operations.shutdownGraceTime,
     workerDeploymentOptions: operations.workerDeploymentOptions,
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
     'worker started',
   );
   logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
+  warm().catch((error: unknown) => logger.error({ err: error }, 'loading the email or SMS SDK failed: pages on that channel will fail'));
   try {
     await worker.run();
   } finally {

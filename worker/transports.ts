@@ -8,13 +8,20 @@ import { createSmtpEmailTransport } from '../activities/transports/smtpEmail';
 import { createTwilioSmsTransport } from '../activities/transports/twilioSms';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 
-export function transportsFromEnv(env: NodeJS.ProcessEnv, vigilDir: string): { email: EmailTransport; sms: SmsTransport } {
+/**
+ * `warm` loads the vendor SDKs the transports use (they load on first use otherwise): called once
+ * the worker polls, so its start does not wait for them and its first page does not either.
+ */
+export function transportsFromEnv(env: NodeJS.ProcessEnv, vigilDir: string): { email: EmailTransport; sms: SmsTransport; warm(): Promise<void> } {
   const outbox = createOutbox(join(vigilDir, 'outbox.jsonl'));
-  const email = env.SMTP_URL ? createSmtpEmailTransport({ url: env.SMTP_URL, from: env.SMTP_FROM ?? 'Vigil <vigil@localhost>' }) : outbox.email;
+  const smtp = env.SMTP_URL ? createSmtpEmailTransport({ url: env.SMTP_URL, from: env.SMTP_FROM ?? 'Vigil <vigil@localhost>' }) : undefined;
   const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from } = env;
-  const sms =
-    accountSid && authToken && from
-      ? createTwilioSmsTransport({ accountSid, authToken, from, apiBaseUrl: env.TWILIO_API_URL })
-      : outbox.sms;
-  return { email, sms };
+  const twilio = accountSid && authToken && from ? createTwilioSmsTransport({ accountSid, authToken, from, apiBaseUrl: env.TWILIO_API_URL }) : undefined;
+  return {
+    email: smtp ?? outbox.email,
+    sms: twilio ?? outbox.sms,
+    warm: async () => {
+      await Promise.all([smtp?.warm(), twilio?.warm()]);
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { EmailMessage, EmailTransport } from '../../domain/transports';
 
 /**
@@ -7,14 +6,17 @@ import type { EmailMessage, EmailTransport } from '../../domain/transports';
  * Connections are pooled: a page reuses an open connection to the relay instead of paying a TCP
  * (and TLS) handshake and the server's greeting each time, which is most of a page's send time.
  * `?pool=false` in the URL turns that off for relays that dislike long-lived connections.
+ * nodemailer is loaded on first use (or by `warm`), off the worker's start.
  */
-export function createSmtpEmailTransport(options: { url: string; from: string }): EmailTransport & { close(): void } {
-  const mailer = nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 5 });
+export function createSmtpEmailTransport(options: { url: string; from: string }): EmailTransport & { close(): void; warm(): Promise<void> } {
+  let loaded: Promise<import('nodemailer').Transporter> | undefined;
+  const mailer = () => (loaded ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 5 })));
   return {
     name: 'smtp',
-    close: () => mailer.close(),
+    warm: async () => void (await mailer()),
+    close: () => void loaded?.then((transporter) => transporter.close()),
     async send(message: EmailMessage): Promise<{ id: string }> {
-      const info = await mailer.sendMail({
+      const info = await (await mailer()).sendMail({
         from: options.from,
         to: message.to,
         subject: message.subject,

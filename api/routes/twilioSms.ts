@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import twilio from 'twilio';
 import type { VigilConfig } from '../../domain/config';
 import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
@@ -9,6 +8,13 @@ import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../incidentGateway';
 import type { InboundMessages } from '../records/inboundMessages';
+
+/**
+ * The Twilio SDK, loaded when the first SMS reply arrives rather than at start: it is a fifth of
+ * the API's start time, and most requests never need it. `warmTwilioSdk` loads it once the API listens.
+ */
+let twilioSdk: Promise<typeof import('twilio')> | undefined;
+export const warmTwilioSdk = () => (twilioSdk ??= import('twilio').then((module) => module.default));
 
 export interface TwilioSmsDeps {
   gateway: IncidentGateway;
@@ -97,6 +103,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
     if (!deps.twilioAuthToken) throw new HttpError(503, 'SMS replies are not configured (TWILIO_AUTH_TOKEN is not set)');
     const params = (req.body ?? {}) as Record<string, string>;
     const signature = req.get('x-twilio-signature') ?? '';
+    const twilio = await warmTwilioSdk();
     const url = `${deps.publicUrl}${req.originalUrl}`;
     if (!signature || !twilio.validateRequest(deps.twilioAuthToken, signature, url, params)) {
       deps.logger.warn({ url }, 'twilio webhook refused: bad signature');
