@@ -25,9 +25,8 @@ export function startAlertmanager(configYaml: string): Promise<LoopbackDaemon> {
 }
 
 /** A route sending every alert to one Vigil webhook with its integration token, resolutions included. */
-export function vigilWebhookConfig(webhookUrl: string, token: string, route: { groupBy: string[]; groupWait: string; groupInterval: string; resolveTimeout?: string }): string {
+export function vigilWebhookConfig(webhookUrl: string, token: string, route: { groupBy: string[]; groupWait: string; groupInterval: string }): string {
   return [
-    ...(route.resolveTimeout ? ['global:', `  resolve_timeout: ${route.resolveTimeout}`] : []),
     'route:',
     '  receiver: vigil',
     `  group_by: [${route.groupBy.map((label) => `'${label}'`).join(', ')}]`,
