@@ -158,12 +158,16 @@ describe('Prometheus → Alertmanager → Vigil, all real', () => {
     expect(pages()[0].subject).toContain(`chain target 127.0.0.1:${targetPort} is down`);
     expect(pages()[0].text).toContain(RUNBOOK);
 
+    // Still open while the target is down: only its return may resolve it.
+    expect((await incident(opened.id)).status).toBe('triggered');
+    const returnedAt = new Date().toISOString();
     target = await startTarget();
     const resolved = await waitFor('the incident resolved by its source', async () => {
       const view = await incident(opened.id);
       return view.status === 'resolved' && view;
     }, BOUND_MS);
     expect(resolved.resolvedBy).toBe('source');
+    expect(resolved.resolvedAt! >= returnedAt).toBe(true);
     expect(resolved.alerts?.every((alert) => alert.status === 'resolved')).toBe(true);
     expect(resolved.timeline).toContainEqual(expect.objectContaining({ kind: 'resolved', by: 'source', text: expect.stringContaining('reported resolved by its source') }));
     expect(resolved.timeline.some((entry) => entry.text.startsWith('alertmanager reports resolved: chain target'))).toBe(true);
