@@ -4,31 +4,25 @@
  * alerts, and once Alertmanager reports both resolved the incident resolves (the service has
  * auto-resolve on).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
-import { freePort } from '../support/freePort';
+import { startAlertmanager, vigilWebhookConfig } from '../support/alertmanagerProcess';
+import type { LoopbackDaemon } from '../support/loopbackDaemon';
 import { startStack, type Stack, STACK_AUTH } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const TOKEN = `am-${randomUUID()}`;
 const PD_KEY = `pd-${randomUUID()}`;
 
 let stack: Stack;
-let alertmanager: ChildProcess;
+let alertmanager: LoopbackDaemon;
 let alertmanagerUrl: string;
 const emails: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} not found: apt-get install prometheus-alertmanager (.ci/run does)`);
   const email: EmailTransport = { name: 'test', send: async (message) => void emails.push(message.subject) };
   const sms: SmsTransport = { name: 'test', send: async () => ({ id: randomUUID() }) };
   stack = await startStack({
@@ -49,40 +43,14 @@ beforeAll(async () => {
     spool: true,
   });
 
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-am-'));
-  const configFile = join(dir, 'alertmanager.yml');
-  await writeFile(
-    configFile,
-    [
-      'route:',
-      '  receiver: vigil',
-      "  group_by: ['alertname']",
-      '  group_wait: 1s',
-      '  group_interval: 1s',
-      '  repeat_interval: 1h',
-      'receivers:',
-      '  - name: vigil',
-      '    webhook_configs:',
-      `      - url: ${stack.apiUrl}/v1/integrations/prom`,
-      '        send_resolved: true',
-      '        http_config:',
-      '          authorization:',
-      `            credentials: ${TOKEN}`,
-      '',
-    ].join('\n'),
+  alertmanager = await startAlertmanager(
+    vigilWebhookConfig(`${stack.apiUrl}/v1/integrations/prom`, TOKEN, { groupBy: ['alertname'], groupWait: '1s', groupInterval: '1s' }),
   );
-  const port = await freePort();
-  alertmanagerUrl = `http://127.0.0.1:${port}`;
-  alertmanager = spawn(
-    ALERTMANAGER,
-    [`--config.file=${configFile}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await waitFor('Alertmanager to be ready', async () => (await fetch(`${alertmanagerUrl}/-/ready`).catch(() => undefined))?.ok, 30_000);
+  alertmanagerUrl = alertmanager.url;
 });
 
 afterAll(async () => {
-  alertmanager?.kill('SIGTERM');
+  await alertmanager?.stop();
   await stack?.stop();
 });
 
