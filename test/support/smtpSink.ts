@@ -54,6 +54,11 @@ export async function startSmtpSink(options: { rejectRecipients?: readonly strin
       });
     },
   });
+  // A sender killed mid-connection resets its socket; smtp-server reports that as an 'error'
+  // event, which must not take the sink (and the test or bench holding it) down.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') console.error('smtp sink:', error);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
