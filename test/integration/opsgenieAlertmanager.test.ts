@@ -124,14 +124,29 @@ describe('Prometheus Alertmanager through opsgenie_configs', () => {
     expect(view.labels).toMatchObject({ priority: 'P2', tags: 'prod,payments', alertname: 'CardAuthErrors' });
     await waitFor('the page', () => emails.some((subject) => subject.includes('CardAuthErrors')), 60_000);
 
-    // A note by the alias Alertmanager used, as an Opsgenie client would add one.
-    const note = await fetch(`${stack.apiUrl}/v2/alerts/${view.dedupKey}/notes?identifierType=alias`, {
+    // A note by the alias Alertmanager used, as an Opsgenie client would add one, sent twice as a
+    // client retries it (same Idempotency-Key and body): the workflow keeps it once.
+    const noteText = 'note by dana (opsgenie): failing over to the second acquirer';
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const note = await fetch(`${stack.apiUrl}/v2/alerts/${view.dedupKey}/notes?identifierType=alias`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `GenieKey ${GENIE_KEY}`, 'idempotency-key': 'note-7f3a' },
+        body: JSON.stringify({ user: 'dana', note: 'failing over to the second acquirer' }),
+      });
+      expect(note.status).toBe(202);
+    }
+    // A later, different note lands after both attempts: by then the retry has been handled.
+    const later = await fetch(`${stack.apiUrl}/v2/alerts/${view.dedupKey}/notes?identifierType=alias`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `GenieKey ${GENIE_KEY}` },
-      body: JSON.stringify({ user: 'dana', note: 'failing over to the second acquirer' }),
+      body: JSON.stringify({ user: 'dana', note: 'acquirer A healthy' }),
     });
-    expect(note.status).toBe(202);
-    await waitFor('the note on the timeline', async () => (await incident(opened.id)).timeline.some((entry) => entry.text === 'note by dana (opsgenie): failing over to the second acquirer'), 30_000);
+    expect(later.status).toBe(202);
+    const noted = await waitFor('the notes on the timeline', async () => {
+      const texts = (await incident(opened.id)).timeline.map((entry) => entry.text);
+      return texts.includes('note by dana (opsgenie): acquirer A healthy') && texts;
+    }, 30_000);
+    expect(noted.filter((text) => text === noteText)).toHaveLength(1);
 
     expect((await postToAlertmanager(new Date().toISOString())).status).toBe(200);
     const resolved = await waitFor('the incident resolved by Alertmanager\'s close', async () => {
