@@ -44,10 +44,11 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { integrationRoutes } from './routes/integrations';
 import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
+import { opsgenieAlertRoutes } from './routes/opsgenieAlerts';
 import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
-import { accessPolicy } from './access/accessPolicy';
+import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
 import { clientConcurrency } from './access/clientConcurrency';
 import type { StormGuard } from './intake/stormGuard';
@@ -146,6 +147,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(clientConcurrency({ concurrent: deps.config.limits.concurrentRequestsPerClient, queued: deps.config.limits.queuedRequestsPerClient }, clientOf));
   // Deny by default: no /v1 route runs, nor is its body read, without the credential it needs.
   app.use('/v1', accessPolicy({ apiKeys: deps.apiKeys, publicReads: deps.config.access.publicReads }));
+  app.use('/v2', v2AccessPolicy(deps.apiKeys));
 
   // JSON routes take JSON only; the Twilio webhook parses its own form body.
   app.use('/v1', (req, _res, next) => {
@@ -197,6 +199,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
   app.use(integrationRoutes(integrationDeps));
   app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes, triggers: deps.senderTriggers }));
+  app.use(opsgenieAlertRoutes({ ...integrationDeps, gateway: deps.gateway, triggers: deps.senderTriggers }));
   app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger, inboundMessages: deps.inboundMessages, alarmStates: deps.alarmStates }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes, config: deps.config }));
   app.use(scheduleRoutes({ schedules: schedulesOf(deps.config), contacts: deps.config.contacts }));

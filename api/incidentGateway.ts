@@ -5,7 +5,7 @@
 import type { Alert } from '../domain/alert';
 import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
+import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {
@@ -56,6 +56,11 @@ export interface IncidentGateway {
    * acknowledge action). @returns false when no incident of that key is open.
    */
   acknowledgeOpen(alert: Alert, actor: ActorInput): Promise<boolean>;
+  /**
+   * Adds a note to the timeline of the open incident of this key (Opsgenie's add-note).
+   * @returns false when no incident of that key is open.
+   */
+  noteOpen(key: Pick<Alert, 'service' | 'dedupKey' | 'groupKey'>, note: NoteInput): Promise<boolean>;
   /**
    * Tells an open incident it belongs to a problem (linked by hand), so its timeline, view and
    * review name it. @returns false when the incident is no longer open (nothing to tell).

@@ -50,6 +50,74 @@ function alertBodyContent() {
   return content;
 }
 
+/**
+ * Opsgenie's Alert API (`api/routes/opsgenieAlerts.ts`): create, acknowledge, close, add-note, with
+ * `Authorization: GenieKey <token of an opsgenie integration>`. Errors carry Opsgenie's fields
+ * (`message`, `errors`, `took`, `requestId`) beside Vigil's `error` and `details`.
+ */
+function opsgenieAlertPaths() {
+  const genieKey = [{ genieKey: [] }];
+  const accepted = { description: 'held, answered as Opsgenie does: {result: "Request will be processed", took, requestId}' };
+  const common = {
+    '400': errorResponse('invalid Idempotency-Key header'),
+    '401': errorResponse('no GenieKey, or not the token of an opsgenie integration'),
+    '422': errorResponse('invalid body field or identifierType (Opsgenie: message, errors; Vigil: details naming the field)'),
+    ...bodyErrors,
+    ...unavailable,
+  };
+  const identifier = { name: 'identifier', in: 'path', required: true, schema: { type: 'string' } };
+  const identifierType = { name: 'identifierType', in: 'query', required: false, schema: { type: 'string', enum: ['id', 'alias', 'tiny'], default: 'id' } };
+  const actionBody = { type: 'object', properties: { user: { type: 'string' }, source: { type: 'string' }, note: { type: 'string' } } };
+  const action = (summary: string, body: object, required: boolean) => ({
+    post: {
+      summary,
+      security: genieKey,
+      parameters: [identifier, identifierType],
+      requestBody: { required, content: { 'application/json': { schema: body } } },
+      responses: { '202': accepted, '404': errorResponse('no alert of this integration with that identifier (Opsgenie: "Alert does not exist")'), ...common },
+    },
+  });
+  const tags = { type: 'array', items: { type: 'string' } };
+  return {
+    '/v2/alerts': {
+      post: {
+        summary: 'Opsgenie Alert API compatible create: opens or joins the incident of its alias (message cut to 130 characters, as Opsgenie does)',
+        security: genieKey,
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['message'],
+                properties: {
+                  message: { type: 'string', pattern: '\\S' },
+                  alias: { type: 'string' },
+                  description: { type: 'string' },
+                  priority: { type: 'string', enum: ['P1', 'P2', 'P3', 'P4', 'P5'] },
+                  tags,
+                  details: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+                  entity: { type: 'string' },
+                  source: { type: 'string' },
+                  user: { type: 'string' },
+                  note: { type: 'string' },
+                  responders: { type: 'array' },
+                  visibleTo: { type: 'array' },
+                  actions: tags,
+                },
+              },
+            },
+          },
+        },
+        responses: { '202': accepted, ...common },
+      },
+    },
+    '/v2/alerts/{identifier}/acknowledge': action('Opsgenie compatible acknowledge of the open incident of an alias, incident id or short code', actionBody, false),
+    '/v2/alerts/{identifier}/close': action('Opsgenie compatible close: the sender says the alert is over (the service\'s autoResolve decides)', actionBody, false),
+    '/v2/alerts/{identifier}/notes': action('Opsgenie compatible add-note: a note on the open incident\'s timeline', { ...actionBody, required: ['note'] }, true),
+  };
+}
+
 function queryParameters(schema: z.ZodObject) {
   const jsonSchema = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> };
   return Object.entries(jsonSchema.properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
@@ -177,7 +245,7 @@ export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Vigil API', version: '0.1.0', description: 'Alerts in, incidents out: acknowledge, resolve, list.' },
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, genieKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'GenieKey <token of an opsgenie integration>' } } },
     paths: {
       '/v1/alerts': {
         post: {
@@ -469,6 +537,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...opsgenieAlertPaths(),
       '/v1/webhooks/twilio/sms': {
         post: {
           summary: 'Inbound SMS reply from Twilio (signature checked; each MessageSid acts once)',

@@ -12,7 +12,7 @@ import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { IncidentRef } from '../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, IncidentMemo, IncidentWorkflowInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
+import type { ActorInput, IncidentMemo, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 import {
   acknowledgeUpdate,
   alertBatchSignal,
@@ -27,6 +27,7 @@ import {
   statusUpdateUpdate,
   searchAttributes,
   sourceResolvedSignal,
+  noteSignal,
 } from '../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, TemporalUnavailableError } from './incidentGateway';
@@ -210,6 +211,16 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     async noteSourceResolved(alert: Alert) {
       try {
         await call(() => client.workflow.getHandle(incidentWorkflowId(alert)).signal(sourceResolvedSignal, alert), INTAKE_DEADLINE_MS);
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    },
+
+    async noteOpen(key, note: NoteInput) {
+      try {
+        await call(() => client.workflow.getHandle(incidentWorkflowId(key)).signal(noteSignal, note), INTAKE_DEADLINE_MS);
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

@@ -86,6 +86,17 @@ export const problemLinkedSignal = defineSignal<[{ id: string; title: string; wo
 /** The monitoring tool says the alert is over (signalled only to a running incident). */
 export const sourceResolvedSignal = defineSignal<[Alert]>('sourceResolved');
 
+/** A note for the timeline (Opsgenie's add-note); `id` is the same on a sender's retry, so it lands once. */
+export interface NoteInput {
+  id: string;
+  by: string;
+  via: string;
+  text: string;
+}
+
+/** Adds a note to the timeline of a running incident and changes nothing else. */
+export const noteSignal = defineSignal<[NoteInput]>('note');
+
 /** The whole incident as the API shows it. */
 export const incidentQuery = defineQuery<IncidentView>('incident');
 

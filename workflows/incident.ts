@@ -40,6 +40,7 @@ import {
   alertBatchSignal,
   alertSignal,
   escalateUpdate,
+  noteSignal,
   problemLinkedSignal,
   reassignUpdate,
   statusUpdateUpdate,
@@ -139,7 +140,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
    */
   const recentAlertIds: string[] = [...(carried?.recentAlertIds ?? [])];
   const recentAlertIdSet = new Set(recentAlertIds);
-  function alreadyCounted(alert: Alert): boolean {
+  function alreadyCounted(alert: Pick<Alert, 'id'>): boolean {
     if (alert.id === input.alert.id || recentAlertIdSet.has(alert.id)) return true;
     recentAlertIds.push(alert.id);
     recentAlertIdSet.add(alert.id);
@@ -171,6 +172,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Only the timeline and the view change (no command), so histories without it replay alike.
   setHandler(problemLinkedSignal, (problem) => {
     if (incident.view().problem?.id !== problem.id) incident.linkProblem(problem, 'linked by hand', new Date());
+  });
+  // Only the timeline changes (no command), so histories without it replay alike; a retried note counts once.
+  setHandler(noteSignal, ({ id, by, via, text }) => {
+    if (alreadyCounted({ id })) return;
+    incident.recordNote(`note by ${by} (${via}): ${text}`, new Date());
   });
   setHandler(alertBatchSignal, (alerts) => {
     for (const alert of alerts) takeAlert(alert);

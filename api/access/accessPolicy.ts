@@ -12,6 +12,22 @@ import { requireAccess, requireApiKey, type ApiKeys } from '../auth';
 /** Paths under /v1 that authenticate by their own credential, not an API key. */
 const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\//, /^\/ack\//];
 
+/**
+ * Routes outside /v1 (mounted at `/v2`) that authenticate by their own credential: PagerDuty's
+ * Events API (the routing key in the body) and Opsgenie's Alert API (`Authorization: GenieKey`).
+ * Any other `/v2` path needs an API key, so a route added there later is not open by accident.
+ */
+const OWN_CREDENTIAL_V2 = [/^\/enqueue$/, /^\/change\/enqueue$/, /^\/alerts(\/|$)/];
+
+/** Mounted at `/v2`: only the sender-compatible routes above pass without an API key. */
+export function v2AccessPolicy(apiKeys: ApiKeys): RequestHandler {
+  return (req, res, next) => {
+    if (OWN_CREDENTIAL_V2.some((pattern) => pattern.test(req.path))) return next();
+    res.locals.apiKeyHolder = requireApiKey(req, apiKeys);
+    next();
+  };
+}
+
 export interface AccessPolicy {
   apiKeys: ApiKeys;
   /** Reads without a key (config `access.publicReads`); writes always need one. */

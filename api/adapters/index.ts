@@ -4,6 +4,7 @@ import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';
 import { genericAdapter } from './generic';
 import { grafanaAdapter } from './grafana';
+import { opsgenieAdapter } from './opsgenie';
 import { pagerDutyAdapter } from './pagerduty';
 import type { AlertAdapter } from './types';
 
@@ -13,6 +14,7 @@ export const ADAPTERS = {
   datadog: datadogAdapter,
   generic: genericAdapter,
   grafana: grafanaAdapter,
+  opsgenie: opsgenieAdapter,
   pagerduty: pagerDutyAdapter,
 } as const satisfies Record<string, AlertAdapter>;
 

@@ -56,6 +56,12 @@ export function createFakeGateway() {
       open?.recordSourceResolved(alert, new Date());
       return open !== undefined;
     },
+    async noteOpen(key, note) {
+      check();
+      const open = [...incidents.values()].find((incident) => incident.isOpen && incident.view().workflowId === incidentWorkflowId(key));
+      open?.recordNote(`note by ${note.by} (${note.via}): ${note.text}`, new Date());
+      return open !== undefined;
+    },
     async noteProblem(incidentId, problem) {
       check();
       const incident = incidents.get(incidentId);
