@@ -5,30 +5,24 @@
  * timeline (through Temporal), and once Alertmanager resolves the alert its close by alias
  * resolves the incident (the service has auto-resolve on).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
-import { freePort } from '../support/freePort';
+import { startAlertmanager } from '../support/alertmanagerProcess';
+import type { LoopbackDaemon } from '../support/loopbackDaemon';
 import { startStack, type Stack, STACK_AUTH } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
 const GENIE_KEY = `og-${randomUUID()}`;
 
 let stack: Stack;
-let alertmanager: ChildProcess | undefined;
+let alertmanager: LoopbackDaemon | undefined;
 let alertmanagerUrl: string;
 const emails: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} not found: apt-get install prometheus-alertmanager (.ci/run does)`);
   const email: EmailTransport = { name: 'test', send: async (message) => void emails.push(message.subject) };
   const sms: SmsTransport = { name: 'test', send: async () => ({ id: randomUUID() }) };
   stack = await startStack({
@@ -50,10 +44,7 @@ beforeAll(async () => {
     spool: true,
   });
 
-  const dir = await mkdtemp(join(tmpdir(), 'vigil-am-opsgenie-'));
-  const configFile = join(dir, 'alertmanager.yml');
-  await writeFile(
-    configFile,
+  alertmanager = await startAlertmanager(
     [
       'route:',
       '  receiver: vigil-opsgenie',
@@ -74,18 +65,11 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const port = await freePort();
-  alertmanagerUrl = `http://127.0.0.1:${port}`;
-  alertmanager = spawn(
-    ALERTMANAGER,
-    [`--config.file=${configFile}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  await waitFor('Alertmanager to be ready', async () => (await fetch(`${alertmanagerUrl}/-/ready`).catch(() => undefined))?.ok, 30_000);
+  alertmanagerUrl = alertmanager.url;
 }, 180_000);
 
 afterAll(async () => {
-  alertmanager?.kill('SIGTERM');
+  await alertmanager?.stop();
   await stack?.stop();
 });
 
