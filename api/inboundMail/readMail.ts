@@ -11,15 +11,28 @@ function firstAddress(from: AddressObject | AddressObject[] | undefined): string
   return object?.text || undefined;
 }
 
+const OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true } as const;
+
+/**
+ * mailparser converts HTML to text only for a single-part HTML mail or beside a text part; an
+ * HTML-only part inside multipart/alternative keeps no text. Read as a message of its own, that
+ * HTML is converted the same way (with mailparser's nesting and length guards).
+ */
+async function htmlAsText(html: string): Promise<string> {
+  const single = Buffer.concat([Buffer.from('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'), Buffer.from(html)]);
+  return (await simpleParser(single, OPTIONS)).text ?? '';
+}
+
 /** Throws only for input mailparser cannot read at all; the listener answers that with a 554. */
 export async function readMail(raw: Buffer): Promise<EmailMessage> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const mail = await simpleParser(raw, OPTIONS);
+  const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' && mail.html ? await htmlAsText(mail.html) : (mail.text ?? '');
   const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : undefined;
   return {
     subject: mail.subject ?? '',
     from: firstAddress(mail.from),
     messageId: mail.messageId?.trim() || undefined,
     date,
-    text: mail.text ?? '',
+    text,
   };
 }
