@@ -3,6 +3,10 @@
  * integration's address opens and resolves incidents through the receive pipeline; wrong
  * addresses, oversized mail and an unavailable pipeline get the SMTP answers senders act on.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import pino from 'pino';
@@ -10,7 +14,7 @@ import { createApp } from '../../api/app';
 import type { ReceiveDeps } from '../../api/intake/receive';
 import { authFailureGuardFor } from '../../api/access/limitsFromConfig';
 import { startSmtpListener, type SmtpListener } from '../../api/inboundMail/smtpListener';
-import { SMTP_DEFAULTS, type SmtpSettings } from '../../api/inboundMail/smtpSettings';
+import { SMTP_DEFAULTS, smtpSettingsFromEnv, type SmtpSettings } from '../../api/inboundMail/smtpSettings';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { sqlRateLimiter } from '../../platform/rateLimitStore';
@@ -65,8 +69,9 @@ async function start(overrides: Partial<SmtpSettings> = {}, options: { guard?: b
     closeTimeoutMs: 1000,
   });
   listeners.push(listener);
-  const send = (mail: SendMailOptions) => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+  const send = (mail: SendMailOptions, tls: 'none' | 'required' = 'none') => {
+    const security = tls === 'required' ? { requireTLS: true, tls: { rejectUnauthorized: false } } : { ignoreTLS: true };
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ...security, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
     return transport.sendMail({ from: 'Nagios <nagios@monitor.example.net>', to: ADDRESS, ...mail }).finally(() => transport.close());
   };
   return { fake, send };
@@ -174,5 +179,36 @@ describe('SMTP listener', () => {
     const info = await send({ subject: 'PROBLEM: after garbage', text: 'x' });
     expect(info.response).toMatch(/^250 /);
     expect(fake.submitted.at(-1)?.summary).toBe('PROBLEM: after garbage');
+  }, 60_000);
+});
+
+describe('SMTP listener settings', () => {
+  it('is off without VIGIL_SMTP_PORT, loopback with the documented defaults, and names a bad variable', () => {
+    expect(smtpSettingsFromEnv({})).toBeUndefined();
+    expect(smtpSettingsFromEnv({ VIGIL_SMTP_PORT: '2525' })).toEqual({ ...SMTP_DEFAULTS, port: 2525, host: '127.0.0.1', name: undefined, tls: undefined });
+    expect(() => smtpSettingsFromEnv({ VIGIL_SMTP_PORT: '2525', VIGIL_SMTP_MAX_BYTES: '1MB' })).toThrow(/VIGIL_SMTP_MAX_BYTES/);
+    expect(() => smtpSettingsFromEnv({ VIGIL_SMTP_PORT: 'smtp' })).toThrow(/VIGIL_SMTP_PORT/);
+    expect(() => smtpSettingsFromEnv({ VIGIL_SMTP_PORT: '2525', VIGIL_SMTP_TLS_KEY_FILE: '/k.pem' })).toThrow(/VIGIL_SMTP_TLS_CERT_FILE/);
+  });
+
+  it('offers STARTTLS with a key and certificate from the environment, and takes mail over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-smtp-tls-'));
+    try {
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1'], { stdio: 'ignore', timeout: 30_000 });
+      const settings = smtpSettingsFromEnv({ VIGIL_SMTP_PORT: '0', VIGIL_SMTP_TLS_KEY_FILE: key, VIGIL_SMTP_TLS_CERT_FILE: cert });
+      expect(settings?.tls).toBeDefined();
+      const { fake, send } = await start({ tls: settings?.tls });
+      // requireTLS: nodemailer fails the send unless the server offers STARTTLS and the upgrade works.
+      const info = await send({ subject: 'PROBLEM: over tls', text: 'x' }, 'required');
+      expect(info.response).toMatch(/^250 /);
+      expect(fake.submitted.map((alert) => alert.summary)).toEqual(['PROBLEM: over tls']);
+      // Without the files, no STARTTLS is offered and a client that requires it gives up.
+      const plain = await start();
+      await expect(plain.send({ subject: 'PROBLEM: x', text: 'x' }, 'required')).rejects.toThrow(/STARTTLS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
