@@ -28,11 +28,12 @@ export async function readMail(raw: Buffer): Promise<EmailMessage> {
   const mail = await simpleParser(raw, OPTIONS);
   const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' && mail.html ? await htmlAsText(mail.html) : (mail.text ?? '');
   const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : undefined;
+  // Cut to the adapter's bounds, so a huge header is shortened rather than the mail refused.
   return {
-    subject: mail.subject ?? '',
-    from: firstAddress(mail.from),
-    messageId: mail.messageId?.trim() || undefined,
+    subject: (mail.subject ?? '').slice(0, 10_000),
+    from: firstAddress(mail.from)?.slice(0, 1000),
+    messageId: mail.messageId?.trim().slice(0, 1000) || undefined,
     date,
-    text,
+    text: text.slice(0, 1_000_000),
   };
 }

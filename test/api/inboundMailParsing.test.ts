@@ -143,6 +143,13 @@ describe('inbound mail parsing', () => {
     expect(alert.summary.length).toBeGreaterThan(0);
   });
 
+  it('shortens a huge subject, sender and Message-ID instead of refusing the mail', async () => {
+    const huge = crlf([`Subject: PROBLEM ${'s'.repeat(300_000)}`, `From: x@${'f'.repeat(5000)}.example`, `Message-ID: <${'m'.repeat(5000)}@x>`, '', 'body']);
+    const [alert] = emailAdapter.parse(await readMail(huge), {});
+    expect(alert.summary.length).toBeLessThanOrEqual(1000);
+    expect(alert.summary.startsWith('PROBLEM sss')).toBe(true);
+  });
+
   it('reads an integration address as <id>+<token>@domain', () => {
     expect(integrationAddress('Cron-Mail+s3cr3t+x@vigil.example')).toEqual({ integrationId: 'cron-mail', token: 's3cr3t+x' });
     expect(integrationAddress('cron@vigil.example')).toBeUndefined();
