@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { RE2JS } from 're2js';
 import { DEFAULT_EMAIL_INTAKE } from '../../domain/emailIntakeConfig';
-import { labelPatternCapture, labelPatternMatches, MAX_REGEX_INPUT_LENGTH } from '../../domain/labelPattern';
+import { labelPatternCapture, labelPatternMatches } from '../../domain/labelPattern';
 import { toServiceId } from './serviceName';
 import { firstIssue } from './prometheusStyle';
 import type { AdapterContext, AlertAdapter, SourceAlert } from './types';
@@ -21,6 +21,7 @@ import type { AdapterContext, AlertAdapter, SourceAlert } from './types';
 export const EMAIL_BODY_CHARS = 16 * 1024;
 const SUMMARY_CHARS = 1000;
 const DEDUP_KEY_CHARS = 200;
+const NORMALIZED_INPUT_CHARS = 400;
 
 export const emailMessageSchema = z.object({
   subject: z.string().max(100_000),
@@ -43,7 +44,7 @@ const TRAILING_STATUS = RE2JS.compile(`(?i)\\s+is\\s+(now\\s+)?${STATUS_WORDS}[\
 const TRAILING_PUNCTUATION = RE2JS.compile('[\\s*!\\]\\[]+$');
 /** A token that changes from one mail of an alert to the next: a number (with a unit), date, time or hex id. */
 const VOLATILE_TOKEN = RE2JS.compile('(?i)[(\\[<"\']?(#?\\d+([.,:/-]\\d+)*(t[\\d:.]+)?(z|%|ms|s|m|h|d|[kmgt]i?b)?|[0-9a-f-]{8,})[)\\]>"\',.;:]*');
-const HAS_DIGIT = RE2JS.compile('\\d');
+const HAS_DIGIT = /\d/;
 
 function replaced(pattern: RE2JS, text: string, replacement: string): string {
   return pattern.matcher(text).replaceAll(replacement);
@@ -51,12 +52,14 @@ function replaced(pattern: RE2JS, text: string, replacement: string): string {
 
 /** The subject as a dedup key: lower case, status words and volatile tokens gone, so a trigger and its resolve agree. */
 export function normalizedSubject(subject: string): string {
-  let text = replaced(SPACES, subject.slice(0, MAX_REGEX_INPUT_LENGTH), ' ').trim();
+  // The key keeps 200 characters: normalising more of a long subject would only cost time.
+  let text = replaced(SPACES, subject.slice(0, NORMALIZED_INPUT_CHARS), ' ').trim();
   text = replaced(REPLY_PREFIX, text, '');
   text = replaced(LEADING_STATUS, text, '');
   text = replaced(TRAILING_STATUS, text, '');
   text = replaced(TRAILING_PUNCTUATION, text, '');
-  const tokens = text.split(' ').map((token) => (VOLATILE_TOKEN.matches(token) && HAS_DIGIT.matcher(token).find() ? '#' : token));
+  // Only a token with a digit can be volatile: the cheap test first, the RE2 match for those.
+  const tokens = text.split(' ').map((token) => (HAS_DIGIT.test(token) && VOLATILE_TOKEN.matches(token) ? '#' : token));
   return tokens.join(' ').toLowerCase().trim();
 }
 
