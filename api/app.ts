@@ -190,6 +190,8 @@ export function createApp(deps: AppDeps): express.Express {
     onDisposition: (outcome) => metrics.alertOutcomes.inc({ outcome }),
     ids: { digests: deps.requestDigests, bodyWindowSeconds: deps.retryWindowSeconds, logger: deps.logger },
   };
+  // The SMTP listener (api/inboundMail/) hands mail to the same pipeline.
+  app.locals.receive = receive;
   app.use(alertRoutes({ receive }));
   const integrationDeps = {
     receive,

@@ -39,6 +39,10 @@ import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
 import { createTemporalKpiSource } from './temporalKpiSource';
 import { createTemporalProblemGateway } from './temporalProblemGateway';
+import { startSmtpListener } from './inboundMail/smtpListener';
+import { smtpSettingsFromEnv } from './inboundMail/smtpSettings';
+import type { ReceiveDeps } from './intake/receive';
+import { sqlRateLimiter } from '../platform/rateLimitStore';
 
 const logger = createLogger('vigil-api');
 
@@ -114,11 +118,28 @@ async function main(): Promise<void> {
   });
   // In-flight requests get VIGIL_SHUTDOWN_GRACE_MS (10 s) to be answered; the store closes after them.
   const graceMs = Number(process.env.VIGIL_SHUTDOWN_GRACE_MS ?? 10_000);
+  // Inbound email (docs/integrations.md), off unless VIGIL_SMTP_PORT is set.
+  const smtpSettings = smtpSettingsFromEnv(process.env);
+  const smtp = smtpSettings
+    ? await startSmtpListener({
+        settings: smtpSettings,
+        config,
+        env: process.env,
+        receive: app.locals.receive as ReceiveDeps,
+        authFailures: authFailureGuardFor(config, store),
+        messageLimiter: sqlRateLimiter(store, { keyPrefix: 'smtp-messages', points: smtpSettings.messagesPerMinute, duration: 60 }),
+        logger,
+        closeTimeoutMs: graceMs,
+      })
+    : undefined;
   const shutdown = () => {
     metricsListener?.close();
     logger.info({ graceMs }, 'stopping: answering requests in flight');
+    // SMTP sessions in progress get the same grace, at the same time as HTTP requests.
+    const smtpClosed = smtp?.close();
     closeGracefully(server, graceMs)
       .then((outcome) => logger.info({ outcome }, 'http server closed'))
+      .then(() => smtpClosed)
       .then(() => forwarder.stop())
       .then(() => store.close())
       .then(() => connection.close())

@@ -11,6 +11,7 @@ import { statusPageIssues, statusPagesSchema } from './statusPageConfig';
 import { DEFAULT_ROLE, ROLES } from './roles';
 import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
+import { emailIntakeSchema } from './emailIntakeConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** An SNS topic ARN in any AWS partition (standard, China, GovCloud); FIFO topics end in `.fifo`. */
@@ -152,11 +153,17 @@ const integrationSchema = z
      * refused and its topic logged, so the operator can pin it (docs/integrations.md).
      */
     topicArns: z.array(z.string().regex(SNS_TOPIC_ARN, 'an SNS topic ARN: arn:aws:sns:<region>:<12-digit account>:<topic name>')).min(1).max(20).optional(),
+    /** Email only: dedup key and resolved-subject patterns, severity (docs/integrations.md, "Inbound email"). */
+    email: emailIntakeSchema.optional(),
   })
   .strict()
   .refine((integration) => integration.topicArns === undefined || integration.source === 'cloudwatch', {
     message: 'only a cloudwatch (SNS) integration has topics',
     path: ['topicArns'],
+  })
+  .refine((integration) => integration.email === undefined || integration.source === 'email', {
+    message: 'only an email integration has email settings',
+    path: ['email'],
   });
 
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]).transform((value) => (Array.isArray(value) ? value : [value]));

@@ -52,3 +52,21 @@ export function labelPatternMatches(pattern: string, value: string | undefined):
   // `matches` is a whole-value match, as `^(?:…)$` was.
   return compile(source)?.matches(value) ?? false;
 }
+
+/** Whether a pattern is a `/regex/` RE2 accepts (where only a regex makes sense, e.g. a capture). */
+export function isRegexLabelPattern(pattern: string): boolean {
+  const source = regexBody(pattern);
+  return source !== undefined && compile(source) !== undefined;
+}
+
+/**
+ * What a `/regex/` pattern captures from a value that it matches as a whole: its first group, or
+ * the whole value when it has none. Undefined when it does not match (or the value is too long).
+ */
+export function labelPatternCapture(pattern: string, value: string): string | undefined {
+  const source = regexBody(pattern);
+  if (source === undefined || value.length > MAX_REGEX_INPUT_LENGTH) return undefined;
+  const matcher = compile(source)?.matcher(value);
+  if (!matcher?.matches()) return undefined;
+  return matcher.groupCount() > 0 ? (matcher.group(1) ?? undefined) : value;
+}

@@ -2,6 +2,7 @@
 import { alertmanagerAdapter } from './alertmanager';
 import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';
+import { emailAdapter } from './email';
 import { genericAdapter } from './generic';
 import { grafanaAdapter } from './grafana';
 import { opsgenieAdapter } from './opsgenie';
@@ -12,6 +13,7 @@ export const ADAPTERS = {
   alertmanager: alertmanagerAdapter,
   cloudwatch: cloudwatchAdapter,
   datadog: datadogAdapter,
+  email: emailAdapter,
   generic: genericAdapter,
   grafana: grafanaAdapter,
   opsgenie: opsgenieAdapter,

@@ -5,6 +5,7 @@
  * for an adapter that has none.
  */
 import type { Alert } from '../../domain/alert';
+import type { EmailIntakeConfig } from '../../domain/emailIntakeConfig';
 
 /** An alert as a source reports it, before Vigil gives it an id and a receipt time. */
 export type SourceAlert = Omit<Alert, 'id' | 'receivedAt'> & {
@@ -25,6 +26,8 @@ export type SourceAlert = Omit<Alert, 'id' | 'receivedAt'> & {
 export interface AdapterContext {
   /** Service for alerts that do not name one (the integration's `service`). */
   defaultService?: string;
+  /** An `email` integration's subject patterns and severity (defaults when absent). */
+  email?: EmailIntakeConfig;
 }
 
 /** Thrown by `parse` when the body is not this source's format; the API answers 400 with the field. */

@@ -85,7 +85,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     const idempotencyKey = idempotencyKeyOf(req);
     let parsed;
     try {
-      parsed = adapter.parse(req.body, { defaultService: integration.service });
+      parsed = adapter.parse(req.body, { defaultService: integration.service, email: integration.email });
     } catch (error) {
       if (error instanceof AdapterInputError) throw new HttpError(400, `not a valid ${adapter.id} payload`, [{ field: error.field, message: error.message }]);
       throw error;
