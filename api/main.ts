@@ -39,7 +39,6 @@ import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
 import { createTemporalKpiSource } from './temporalKpiSource';
 import { createTemporalProblemGateway } from './temporalProblemGateway';
-import { startSmtpListener } from './inboundMail/smtpListener';
 import { smtpSettingsFromEnv } from './inboundMail/smtpSettings';
 import type { ReceiveDeps } from './intake/receive';
 import { sqlRateLimiter } from '../platform/rateLimitStore';
@@ -120,8 +119,9 @@ async function main(): Promise<void> {
   const graceMs = Number(process.env.VIGIL_SHUTDOWN_GRACE_MS ?? 10_000);
   // Inbound email (docs/integrations.md), off unless VIGIL_SMTP_PORT is set.
   const smtpSettings = smtpSettingsFromEnv(process.env);
+  // Loaded only when the listener is on: its MIME parser is a third of a second of every start.
   const smtp = smtpSettings
-    ? await startSmtpListener({
+    ? await (await import('./inboundMail/smtpListener')).startSmtpListener({
         settings: smtpSettings,
         config,
         env: process.env,
