@@ -38,6 +38,9 @@ import { createMaintenanceWindows } from './records/maintenanceWindows';
 import { createTemporalGateway } from './temporalGateway';
 import { createTemporalKpiSource } from './temporalKpiSource';
 import { createTemporalProblemGateway } from './temporalProblemGateway';
+import { createTemporalHeartbeatGateway } from './temporalHeartbeatGateway';
+import { watchConfiguredHeartbeats } from './heartbeatWatch';
+import { heartbeatsOf } from '../domain/heartbeat';
 
 const logger = createLogger('vigil-api');
 
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
   if (apiKeys.size === 0) logger.warn('no API key is set in the environment: every write over HTTP is refused');
   const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOKS, alert) });
   const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger });
+  const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
+  const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
   const app = createApp({
     gateway,
     spool,
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
     metricsToken: process.env.VIGIL_METRICS_TOKEN || undefined,
     trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
+    heartbeats,
     codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
   const graceMs = Number(process.env.VIGIL_SHUTDOWN_GRACE_MS ?? 10_000);
   const shutdown = () => {
     metricsListener?.close();
+    heartbeatWatch.stop();
     logger.info({ graceMs }, 'stopping: answering requests in flight');
     closeGracefully(server, graceMs)
       .then((outcome) => logger.info({ outcome }, 'http server closed'))
