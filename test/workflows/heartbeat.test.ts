@@ -55,7 +55,7 @@ async function heartbeatWorker(config: VigilConfig) {
 
 const incidentIdOf = (heartbeatId: string) => incidentWorkflowId({ service: 'storage', dedupKey: heartbeatDedupKey(heartbeatId) });
 
-/** The heartbeat incident's runs so far (the test server lists none, so walk the history of ids). */
+/** The run of the heartbeat incident opened so far, if any (the test server lists none: describe it). */
 async function incidentRuns(heartbeatId: string): Promise<string[]> {
   try {
     const first = await env.client.workflow.getHandle(incidentIdOf(heartbeatId)).describe();
