@@ -120,6 +120,7 @@ function heartbeatPaths() {
     '401': errorResponse('unknown heartbeat or wrong token (one answer for both)'),
     '429': errorResponse('too many failed authentications from this address'),
     '503': errorResponse('Temporal unavailable; retry (Retry-After)'),
+    '413': errorResponse('body too large'),
   };
   const ping = (summary: string, parameters: object[], security?: typeof bearer) => ({ summary, parameters, ...(security ? { security } : {}), responses: pingResponses });
   return {
