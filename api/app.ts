@@ -54,6 +54,8 @@ import { clientConcurrency } from './access/clientConcurrency';
 import type { StormGuard } from './intake/stormGuard';
 import { sameSecret } from './sameSecret';
 import { codecRoutes, type CodecServerOptions } from './routes/codec';
+import type { HeartbeatGateway } from './heartbeatGateway';
+import { heartbeatRoutes } from './routes/heartbeats';
 
 export interface AppDeps {
   gateway: IncidentGateway;
@@ -116,6 +118,8 @@ export interface AppDeps {
   retryWindowSeconds?: number;
   /** Decodes encrypted history payloads for the Temporal UI and CLI (`/codec/*`); without it they answer 503. */
   codecServer?: CodecServerOptions;
+  /** Heartbeats' workflows (pings and the list); without it those routes answer 503. */
+  heartbeats?: HeartbeatGateway;
 }
 
 const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
@@ -153,7 +157,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/v1', (req, _res, next) => {
     const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
     // Webhooks and the acknowledge links' confirm form parse their own form bodies.
-    if (hasBody && !req.path.startsWith('/webhooks/') && !req.path.startsWith('/ack/') && !req.is('application/json')) {
+    // A heartbeat ping's body (a job's output, say) is never read: any type will do.
+    const bodyIgnored = /^\/heartbeats\/[^/]+\/ping/.test(req.path);
+    if (hasBody && !bodyIgnored && !req.path.startsWith('/webhooks/') && !req.path.startsWith('/ack/') && !req.is('application/json')) {
       return next(new HttpError(415, 'expected application/json', [{ field: 'content-type', message: `got ${req.get('content-type') ?? 'none'}` }]));
     }
     next();
@@ -216,6 +222,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
+  app.use(heartbeatRoutes({ config: deps.config, env: deps.env ?? process.env, heartbeats: deps.heartbeats }));
   app.use(notFoundRoute);
   // A failed authentication counts against its client; the one that crosses the limit is a 429.
   app.use(async (error: unknown, req: express.Request, _res: express.Response, next: express.NextFunction) => {

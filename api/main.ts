@@ -42,6 +42,9 @@ import { createTemporalProblemGateway } from './temporalProblemGateway';
 import { smtpSettingsFromEnv } from './inboundMail/smtpSettings';
 import type { ReceiveDeps } from './intake/receive';
 import { sqlRateLimiter } from '../platform/rateLimitStore';
+import { createTemporalHeartbeatGateway } from './temporalHeartbeatGateway';
+import { watchConfiguredHeartbeats } from './heartbeatWatch';
+import { heartbeatsOf } from '../domain/heartbeat';
 
 const logger = createLogger('vigil-api');
 
@@ -80,6 +83,8 @@ async function main(): Promise<void> {
   if (apiKeys.size === 0) logger.warn('no API key is set in the environment: every write over HTTP is refused');
   const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOKS, alert) });
   const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger });
+  const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
+  const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
   const app = createApp({
     gateway,
     spool,
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
     metricsToken: process.env.VIGIL_METRICS_TOKEN || undefined,
     trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
+    heartbeats,
     codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
@@ -134,6 +140,7 @@ async function main(): Promise<void> {
     : undefined;
   const shutdown = () => {
     metricsListener?.close();
+    heartbeatWatch.stop();
     logger.info({ graceMs }, 'stopping: answering requests in flight');
     // SMTP sessions in progress get the same grace, at the same time as HTTP requests.
     const smtpClosed = smtp?.close();

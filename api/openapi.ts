@@ -179,6 +179,37 @@ function incidentAction(summary: string, body: z.ZodType, options: { bodyRequire
   };
 }
 
+/** Heartbeats: pings with the heartbeat's own token (GET or POST), the list for readers (docs/heartbeats.md). */
+function heartbeatPaths() {
+  const heartbeatParam = { name: 'heartbeatId', in: 'path', required: true, schema: { type: 'string' } };
+  const tokenParam = { name: 'token', in: 'path', required: true, schema: { type: 'string' } };
+  const pingResponses = {
+    '200': { description: 'the ping is held by Temporal' },
+    '401': errorResponse('unknown heartbeat or wrong token (one answer for both)'),
+    '429': errorResponse('too many failed authentications from this address'),
+    '503': errorResponse('Temporal unavailable; retry (Retry-After)'),
+    '413': errorResponse('body too large'),
+  };
+  const ping = (summary: string, parameters: object[], security?: typeof bearer) => ({ summary, parameters, ...(security ? { security } : {}), responses: pingResponses });
+  return {
+    '/v1/heartbeats': {
+      get: {
+        summary: 'Configured heartbeats: interval, grace, last ping, next deadline, state (ok, late, or unknown)',
+        security: bearer,
+        responses: { '200': { description: 'heartbeats' }, '401': errorResponse('API key'), ...forbidden('any role that reads'), '503': errorResponse('Temporal unavailable') },
+      },
+    },
+    '/v1/heartbeats/{heartbeatId}/ping': {
+      get: ping("A scheduled job's ping (heartbeat token as Bearer)", [heartbeatParam], bearer),
+      post: ping('The same as POST (the body, if any, is not read)', [heartbeatParam], bearer),
+    },
+    '/v1/heartbeats/{heartbeatId}/ping/{token}': {
+      get: ping('The same with the token in the path, for crontab lines without headers', [heartbeatParam, tokenParam]),
+      post: ping('The same as POST', [heartbeatParam, tokenParam]),
+    },
+  };
+}
+
 /** Problems: open reads, a problem manager's writes (docs/problems.md). */
 function problemPaths() {
   const problemsUnavailable = { '503': errorResponse('Temporal unavailable, or problems not configured') };
@@ -385,6 +416,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...problemPaths(),
+      ...heartbeatPaths(),
       '/v1/schedules': {
         get: { summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
       },

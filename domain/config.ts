@@ -12,6 +12,7 @@ import { DEFAULT_ROLE, ROLES } from './roles';
 import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 import { emailIntakeSchema } from './emailIntakeConfig';
+import { heartbeatIssues, heartbeatsSchema } from './heartbeat';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** An SNS topic ARN in any AWS partition (standard, China, GovCloud); FIFO topics end in `.fifo`. */
@@ -242,6 +243,8 @@ export const vigilConfigSchema = z
     /** Storm guard, failed-authentication and per-client limits: see docs/security.md. */
     limits: limitsSchema,
     integrations: z.record(id, integrationSchema).default({}),
+    /** Scheduled jobs that must ping in time, else an incident opens (docs/heartbeats.md). */
+    heartbeats: heartbeatsSchema,
     eventPolicy: eventPolicySchema.default({ rules: [], default: 'incident' }),
     /** Severities paged at low urgency: email only (high urgency pages by SMS and email at once). */
     urgency: z
@@ -286,6 +289,7 @@ export const vigilConfigSchema = z
       }
     }
     for (const issue of statusPageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of heartbeatIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     const planIds = new Set(Object.keys(config.communicationPlans));
     if (config.defaultCommunicationPlan && !planIds.has(config.defaultCommunicationPlan)) {
       ctx.addIssue({ code: 'custom', path: ['defaultCommunicationPlan'], message: `no communication plan "${config.defaultCommunicationPlan}"` });

@@ -1,5 +1,5 @@
 /**
- * Records histories of the incident workflow for the replay test (`test/workflows/replay.test.ts`).
+ * Records histories of the incident and heartbeat workflows for the replay test (`test/workflows/replay.test.ts`).
  * Run it when a workflow change is released: `npx tsx scripts/recordHistories.ts <suffix> [name,...]`
  * (names limit it to those scenarios, e.g. the ones a release adds). Keep old files; replaying them
  * all against current code proves old running incidents still replay.
@@ -13,12 +13,16 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../activities/plan';
 import { incidentWorkflowId } from '../domain/alert';
-import { acknowledgeUpdate, alertSignal, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, incidentQuery, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../test/support/alerts';
 import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../test/support/timeSkippingServer';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
+import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
+import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId } from '../domain/heartbeat';
+import { heartbeatWorkflow } from '../workflows/heartbeat';
+import { heartbeatPingSignal, heartbeatQuery } from '../workflows/heartbeatDefinitions';
 import { parseConfig } from '../domain/config';
 import type { PastIncident } from '../domain/recurrence';
 import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
@@ -270,6 +274,53 @@ await record('encrypted-escalate-ack-resolve', { policy: twoLevelPolicy }, async
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'fixed' }] });
   await handle.result();
 }, true, undefined, encryption.dataConverter);
+
+// Since v11: a heartbeat that misses its deadline (one incident opened), is pinged again (the
+// incident resolved) and continues as new; both runs are kept, the second starting from carried state.
+async function recordHeartbeat(name: string): Promise<void> {
+  if (only && !only.includes(name)) return;
+  const taskQueue = `record-${randomUUID()}`;
+  const config = parseConfig(
+    { ...recordConfig, services: { storage: { escalationPolicy: 'p' } }, heartbeats: { 'nightly-backup': { service: 'storage', interval: '24h', grace: '1h', tokenEnv: 'HEARTBEAT_TOKEN' } } },
+    'recording config',
+  );
+  const settings = heartbeatSettingsOf('nightly-backup', config.heartbeats['nightly-backup']);
+  const plan: IncidentPlan = { policy: twoLevelPolicy };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...fakeWorkflowActivities({ plan }).activities, ...createHeartbeatActivities({ config, plan: () => plan, client: () => env.client }) },
+  });
+  const workflowId = `${heartbeatWorkflowId('nightly-backup')}-${name}`;
+  const incident = env.client.workflow.getHandle(incidentWorkflowId({ service: 'storage', dedupKey: heartbeatDedupKey('nightly-backup') }));
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+  let firstRunId = '';
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(heartbeatWorkflow, { workflowId, taskQueue, args: [{ settings, historyLimit: 40 }] });
+    firstRunId = handle.firstExecutionRunId;
+    await env.sleep('26h');
+    while ((await incident.query(incidentQuery).catch(() => undefined))?.status !== 'triggered') await pause();
+    for (let ping = 1; ; ping++) {
+      await handle.signal(heartbeatPingSignal, { settings });
+      while ((await handle.query(heartbeatQuery)).pings < ping) await pause();
+      if ((await handle.describe()).runId !== firstRunId) break;
+      await env.sleep('20h');
+    }
+    while ((await incident.query(incidentQuery)).status !== 'resolved') await pause();
+    await handle.signal(heartbeatPingSignal, {});
+    await env.sleep('1h');
+  });
+  const latest = await env.client.workflow.getHandle(workflowId).describe();
+  for (const [run, runId] of [['first', firstRunId], ['carried', latest.runId]]) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const file = `test/histories/heartbeat-${name}-${run}-${suffix}.json`;
+    writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1));
+    console.log(`wrote ${file}`);
+  }
+  await env.client.workflow.getHandle(workflowId).terminate('recorded');
+}
+await recordHeartbeat('miss-resolve-handover');
 
 await env.teardown();
 await encryptedEnv?.teardown();

@@ -4,8 +4,9 @@ import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
+import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
 import { createNotifyActivities } from '../activities/notify';
-import { createPlanActivities } from '../activities/plan';
+import { createPlanActivities, planIncident } from '../activities/plan';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
@@ -70,6 +71,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
   const activities = {
     ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
     ...createProblemLinkingActivities({ config: deps.config }),
+    ...createHeartbeatActivities({ config: deps.config, plan: (alert) => planIncident(deps.config, deps.runbooks, alert) }),
     ...createRunbookActivities({ runbooks: deps.runbooks }),
     ...createEscalationActivities({ config: deps.config, onCall: onCallLookup(deps.config) }),
     ...createNotifyActivities({

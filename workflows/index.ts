@@ -1,3 +1,4 @@
 /** The workflow bundle's entry point: every workflow the worker registers. */
 export { incidentWorkflow } from './incident';
 export { problemWorkflow } from './problem';
+export { heartbeatWorkflow } from './heartbeat';

@@ -14,7 +14,13 @@ export function createSmtpEmailTransport(options: { url: string; from: string })
   return {
     name: 'smtp',
     warm: async () => void (await mailer()),
-    close: () => void loaded?.then((transporter) => transporter.close()),
+    // Nothing to close when nodemailer never loaded (or failed to).
+    close: () => {
+      loaded?.then(
+        (transporter) => transporter.close(),
+        () => undefined,
+      );
+    },
     async send(message: EmailMessage): Promise<{ id: string }> {
       const info = await (await mailer()).sendMail({
         from: options.from,

@@ -4,13 +4,14 @@
  * `POST /v1/alerts` needs a key that may send alerts (any role but `viewer`); every other write
  * needs a valid key, and its route then checks the role that owns it. Routes that carry their own
  * credential are the only exceptions: integrations (their token), webhooks (Twilio and SNS
- * signatures) and acknowledge links (signed, single-use).
+ * signatures), acknowledge links (signed, single-use) and heartbeat pings (the heartbeat's token;
+ * the heartbeat list is a read like any other).
  */
 import type { RequestHandler } from 'express';
 import { requireAccess, requireApiKey, type ApiKeys } from '../auth';
 
 /** Paths under /v1 that authenticate by their own credential, not an API key. */
-const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\//, /^\/ack\//];
+const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\//, /^\/ack\//, /^\/heartbeats\/[^/]+\/ping(\/[^/]+)?\/?$/];
 
 /**
  * Routes outside /v1 (mounted at `/v2`) that authenticate by their own credential: PagerDuty's

@@ -1,4 +1,4 @@
-// The dashboard page: open incidents (polled), and panels for KPIs, reviews, problems, events.
+// The dashboard page: open incidents (polled), and panels for KPIs, reviews, heartbeats, problems, events.
 // Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
 import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
 import { dayBars } from './chart.js';
@@ -271,6 +271,26 @@ function drawReviews(body, answer) {
   );
 }
 
+/** Scheduled jobs that ping Vigil: late ones first, each with its last ping and next deadline. */
+function drawHeartbeats(body, answer) {
+  const order = { late: 0, unknown: 1, ok: 2 };
+  const heartbeats = [...(answer.heartbeats ?? [])].sort((a, b) => (order[a.state] ?? 1) - (order[b.state] ?? 1));
+  body.replaceChildren(
+    list(
+      heartbeats,
+      (heartbeat) => [
+        el('span', { className: `badge ${heartbeat.state === 'late' ? 'sev-critical' : heartbeat.state === 'ok' ? 'sev-info' : ''}` }, heartbeat.state),
+        ' ',
+        el('strong', {}, heartbeat.id),
+        ` · ${heartbeat.service} · every ${heartbeat.interval} (+${heartbeat.grace}) · last ping `,
+        heartbeat.lastPingAt ? timeEl(heartbeat.lastPingAt) : 'never',
+        heartbeat.nextDeadlineAt ? [' · due by ', timeEl(heartbeat.nextDeadlineAt)] : '',
+      ],
+      'No heartbeats configured.',
+    ),
+  );
+}
+
 function drawKpis(body, report) {
   const figure = (label, value) => el('div', { className: 'kpi' }, el('dt', {}, label), el('dd', {}, value));
   const percent = (value) => (value === null || value === undefined ? '–' : `${Math.round(value)}%`);
@@ -304,6 +324,7 @@ function refreshPanels() {
     fillPanel('events', '/v1/events?limit=10', drawEvents),
     fillPanel('problems', '/v1/problems?status=open', drawProblems),
     fillPanel('reviews', '/v1/reviews?overdue=true&limit=20', drawReviews),
+    fillPanel('heartbeats', '/v1/heartbeats', drawHeartbeats),
   ]);
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Heartbeat pings and the heartbeat list. A ping is `GET` or `POST /v1/heartbeats/<id>/ping` with
+ * the heartbeat's token as a Bearer header, or at the end of the path (`.../ping/<token>`) for a
+ * crontab's `curl` or `wget` that sets no header. It answers 200 only once Temporal holds the ping;
+ * while Temporal is down it is a 503 with Retry-After (a ping is cheap to send again, so it is not
+ * spooled; see docs/heartbeats.md).
+ */
+import { Router, type Request } from 'express';
+import type { VigilConfig } from '../../domain/config';
+import { heartbeatSettingsOf } from '../../domain/heartbeat';
+import type { HeartbeatGateway } from '../heartbeatGateway';
+import { HttpError } from '../httpErrors';
+import { TemporalUnavailableError } from '../incidentGateway';
+import { sameSecret } from '../sameSecret';
+
+export interface HeartbeatRouteDeps {
+  config: VigilConfig;
+  env: NodeJS.ProcessEnv;
+  /** Without it pings and the list answer 503. */
+  heartbeats?: HeartbeatGateway;
+}
+
+export function heartbeatRoutes(deps: HeartbeatRouteDeps): Router {
+  const router = Router();
+
+  function gateway(): HeartbeatGateway {
+    if (!deps.heartbeats) throw new TemporalUnavailableError(new Error('no heartbeat gateway configured'), 'heartbeats are unavailable');
+    return deps.heartbeats;
+  }
+
+  function authenticate(req: Request, heartbeatId: string, pathToken: string | undefined): void {
+    const heartbeat = Object.hasOwn(deps.config.heartbeats, heartbeatId) ? deps.config.heartbeats[heartbeatId] : undefined;
+    const expected = heartbeat ? deps.env[heartbeat.tokenEnv] : undefined;
+    const presented = pathToken ?? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    // One answer for an unknown heartbeat and a wrong token: probing learns nothing.
+    if (!expected || !presented || !sameSecret(expected, presented)) {
+      throw new HttpError(
+        401,
+        'unknown heartbeat or wrong token',
+        [{ field: 'authorization', message: 'expected the heartbeat token as a Bearer header or a URL path segment' }],
+        {},
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+  }
+
+  async function ping(req: Request, heartbeatId: string, pathToken: string | undefined) {
+    authenticate(req, heartbeatId, pathToken);
+    await gateway().ping(heartbeatSettingsOf(heartbeatId, deps.config.heartbeats[heartbeatId]));
+    return { status: 'ok', heartbeat: heartbeatId };
+  }
+
+  // Both verbs: crontab lines use either `curl` (GET), `curl -X POST` or `wget --post-data`.
+  router.get('/v1/heartbeats/:heartbeatId/ping', async (req, res) => {
+    res.json(await ping(req, req.params.heartbeatId, undefined));
+  });
+  router.post('/v1/heartbeats/:heartbeatId/ping', async (req, res) => {
+    res.json(await ping(req, req.params.heartbeatId, undefined));
+  });
+  router.get('/v1/heartbeats/:heartbeatId/ping/:token', async (req, res) => {
+    res.json(await ping(req, req.params.heartbeatId, req.params.token));
+  });
+  router.post('/v1/heartbeats/:heartbeatId/ping/:token', async (req, res) => {
+    res.json(await ping(req, req.params.heartbeatId, req.params.token));
+  });
+
+  /** Configured heartbeats with what their workflows know: from Temporal, so every replica answers alike. */
+  router.get('/v1/heartbeats', async (_req, res) => {
+    const configured = Object.entries(deps.config.heartbeats);
+    const views = configured.length > 0 ? await Promise.all(configured.map(([heartbeatId]) => gateway().view(heartbeatId))) : [];
+    res.json({
+      heartbeats: configured.map(([heartbeatId, heartbeat], index) => {
+        const settings = heartbeatSettingsOf(heartbeatId, heartbeat);
+        const view = views[index];
+        return {
+          id: heartbeatId,
+          service: heartbeat.service,
+          interval: heartbeat.interval,
+          grace: heartbeat.grace,
+          intervalSeconds: settings.intervalSeconds,
+          graceSeconds: settings.graceSeconds,
+          // Unknown: its workflow is not running yet, or no worker answered.
+          state: view?.state ?? 'unknown',
+          lastPingAt: view?.lastPingAt ?? null,
+          nextDeadlineAt: view?.nextDeadlineAt ?? null,
+          pings: view?.pings ?? 0,
+        };
+      }),
+    });
+  });
+
+  return router;
+}
