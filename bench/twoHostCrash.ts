@@ -182,7 +182,9 @@ async function main(): Promise<void> {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`trials:              ${trials.length}${trials.length < TRIALS ? ` of ${TRIALS} (time bound reached)` : ''} (${trials.filter((trial) => trial.kill.includes('accepted')).length} killed right after a page was accepted)`);
   console.log(`pages expected:      ${trials.length * EVERY_PAGE.length}`);
+  const sameMessageResends = tally.duplicates.reduce((sum, entry) => sum + entry.count - entry.distinct, 0);
   console.log(`duplicate pages:     ${duplicatePages} in ${new Set(tally.duplicates.map((entry) => entry.code)).size} incidents${tally.duplicates.length ? ` ${JSON.stringify(tally.duplicates)}` : ''}`);
+  console.log(`  of which           ${sameMessageResends} emails re-sent with the first send's Message-ID (one message in clients that dedupe by it), ${duplicatePages - sameMessageResends} distinct messages`);
   console.log(`missed pages:        ${tally.missed.length}${tally.missed.length ? ` ${JSON.stringify(tally.missed)}` : ''}`);
   console.log(`next-page delay:     p50 ${s(percentile(delays, 50))}, p99 ${s(percentile(delays, 99))}, max ${s(Math.max(...delays))} (n=${delays.length})`);
   console.log(uptimeLine());

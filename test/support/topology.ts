@@ -217,6 +217,8 @@ export interface ReceivedPage {
   /** `email:<address>` or `sms:<number>`. */
   recipient: string;
   receivedAtMs: number;
+  /** An email's Message-ID: a re-send that keeps it is one message to mail clients that dedupe by it. */
+  messageId?: string;
 }
 
 const EMAIL_PAGE = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/;
@@ -227,7 +229,7 @@ export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): Rece
   const pages: ReceivedPage[] = [];
   for (const mail of topology.smtp.received) {
     const match = EMAIL_PAGE.exec(mail.subject);
-    if (match) for (const to of mail.to) pages.push({ code: match[1], recipient: `email:${to}`, receivedAtMs: mail.receivedAtMs });
+    if (match) for (const to of mail.to) pages.push({ code: match[1], recipient: `email:${to}`, receivedAtMs: mail.receivedAtMs, messageId: mail.messageId });
   }
   for (const sms of topology.twilio.received) {
     const match = SMS_PAGE.exec(sms.body);
@@ -237,8 +239,11 @@ export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): Rece
 }
 
 export interface PageTally {
-  /** Pages beyond the first per incident, recipient and channel. */
-  duplicates: Array<{ code: string; recipient: string; count: number }>;
+  /**
+   * Pages beyond the first per incident, recipient and channel; `distinct` counts the different
+   * messages among them (emails re-sent with one Message-ID count once; every SMS counts).
+   */
+  duplicates: Array<{ code: string; recipient: string; count: number; distinct: number }>;
   /** Expected (incident, recipient) pairs never paged. */
   missed: Array<{ code: string; recipient: string }>;
 }
@@ -246,14 +251,21 @@ export interface PageTally {
 /** Compares the pages received for `codes` with one page per incident to each of `expectedRecipients`. */
 export function tallyPages(pages: readonly ReceivedPage[], codes: readonly string[], expectedRecipients: readonly string[]): PageTally {
   const counts = new Map<string, number>();
-  for (const page of pages) counts.set(`${page.code}|${page.recipient}`, (counts.get(`${page.code}|${page.recipient}`) ?? 0) + 1);
+  const messages = new Map<string, Set<string>>();
+  pages.forEach((page, index) => {
+    const key = `${page.code}|${page.recipient}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const seen = messages.get(key) ?? new Set<string>();
+    seen.add(page.messageId ?? `page ${index}`);
+    messages.set(key, seen);
+  });
   const duplicates: PageTally['duplicates'] = [];
   const missed: PageTally['missed'] = [];
   for (const code of codes) {
     for (const recipient of expectedRecipients) {
       const count = counts.get(`${code}|${recipient}`) ?? 0;
       if (count === 0) missed.push({ code, recipient });
-      if (count > 1) duplicates.push({ code, recipient, count });
+      if (count > 1) duplicates.push({ code, recipient, count, distinct: messages.get(`${code}|${recipient}`)?.size ?? count });
     }
   }
   return { duplicates, missed };
