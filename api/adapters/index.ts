@@ -2,6 +2,7 @@
 import { alertmanagerAdapter } from './alertmanager';
 import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';
+import { eventBridgeAdapter } from './eventbridge';
 import { genericAdapter } from './generic';
 import { grafanaAdapter } from './grafana';
 import { pagerDutyAdapter } from './pagerduty';
@@ -11,6 +12,7 @@ export const ADAPTERS = {
   alertmanager: alertmanagerAdapter,
   cloudwatch: cloudwatchAdapter,
   datadog: datadogAdapter,
+  eventbridge: eventBridgeAdapter,
   generic: genericAdapter,
   grafana: grafanaAdapter,
   pagerduty: pagerDutyAdapter,
