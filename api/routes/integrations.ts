@@ -76,10 +76,13 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     if (!expected || !presented || !sameSecret(expected, presented)) {
       // Only configured ids become metric labels: a path is attacker-chosen.
       deps.onRefused(integration ? integrationId : 'unknown');
+      const tokenHeader = integration?.tokenHeader;
+      // Naming the configured header it came in makes the failure count as a guess (authFailureGuard).
+      const field = tokenHeader && req.get(tokenHeader) ? `headers.${tokenHeader.toLowerCase()}` : 'authorization';
       throw new HttpError(
         401,
         'unknown integration or wrong token',
-        [{ field: 'authorization', message: 'expected the integration token as a Bearer header, the password of Basic auth, or a URL path segment' }],
+        [{ field, message: `expected the integration token as a Bearer header, the password of Basic auth, ${tokenHeader ? `the ${tokenHeader} header, ` : ''}or a URL path segment` }],
         {},
         { 'www-authenticate': 'Bearer, Basic realm="vigil"' },
       );
