@@ -48,7 +48,12 @@ const alarmDetailSchema = z.object({
     timestamp: text(64).refine((value) => !Number.isNaN(Date.parse(value)), 'a timestamp'),
   }),
   previousState: z.object({ value: text(64).optional(), timestamp: text(64).optional() }).optional(),
-  configuration: z.object({ description: text(1024).nullable().optional() }).optional(),
+  configuration: z
+    .object({
+      description: text(1024).nullable().optional(),
+      metrics: z.array(z.object({ metricStat: z.object({ metric: z.object({ namespace: text(256).optional(), name: text(256).optional() }).optional() }).optional() })).max(20).optional(),
+    })
+    .optional(),
 });
 
 /**
@@ -63,6 +68,10 @@ export function cloudWatchAlarm(envelope: EventBridgeEnvelope): MappedAlert {
   const labels: Record<string, string> = { alarm: detail.alarmName, state, detailType: envelope['detail-type'] };
   if (envelope.region) labels.region = envelope.region;
   if (envelope.account) labels.account = envelope.account;
+  // A single-metric alarm's metric, labelled as on the SNS path (`namespace`, `metric`).
+  const metric = detail.configuration?.metrics?.length === 1 ? detail.configuration.metrics[0].metricStat?.metric : undefined;
+  if (metric?.namespace) labels.namespace = metric.namespace;
+  if (metric?.name) labels.metric = metric.name;
   const description = detail.configuration?.description;
   return {
     summary: (description || `${detail.alarmName}: ${detail.state.reason ?? state}`).slice(0, 1000),
