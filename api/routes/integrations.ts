@@ -47,7 +47,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
   checkSources(deps.config);
   const router = Router();
 
-  /** The credential a request presents: path token, Bearer token, or the password of Basic auth. */
+  /** The credential a request presents: path token, the integration's own token header, Bearer token, or the password of Basic auth. */
   function presentedSecret(req: Request, integrationId: string, pathToken: string | undefined): string | undefined {
     if (pathToken) return pathToken;
     // A sender that names its own header (an EventBridge connection's API key) presents the token there.
