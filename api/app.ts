@@ -204,6 +204,7 @@ export function createApp(deps: AppDeps): express.Express {
     config: deps.config,
     env: deps.env ?? process.env,
     onRefused: (integrationId: string) => metrics.integrationAuthFailures.inc({ integration: integrationId }),
+    alarmStates: deps.alarmStates,
   };
   app.use(integrationRoutes(integrationDeps));
   app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes, triggers: deps.senderTriggers }));

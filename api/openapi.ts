@@ -499,7 +499,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: bearer,
           parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
+          responses: { '200': { description: 'every alert reports a state change older than one already taken (eventbridge): nothing done, status "stale"' }, '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
         put: {
           summary: 'The same for senders configured to PUT (grafana integrations only)',
@@ -524,7 +524,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
+          responses: { '200': { description: 'every alert reports a state change older than one already taken (eventbridge): nothing done, status "stale"' }, '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
         },
         put: {
           summary: 'The same for senders configured to PUT (grafana integrations only)',

@@ -127,6 +127,9 @@ const apiKeySchema = z
  * `tokenEnv`; the sender presents it as `Authorization: Bearer <token>`, as the password of Basic
  * auth, or, for senders that cannot set headers, at the end of the URL (`/v1/integrations/<id>/<token>`).
  */
+/** Headers HTTP, proxies or Vigil already give a meaning: never a token's. */
+const RESERVED_TOKEN_HEADERS = /^(authorization|proxy-authorization|host|cookie|connection|upgrade|te|trailer|transfer-encoding|user-agent|accept(-.*)?|content-.*|forwarded|x-forwarded-.*|x-real-ip|via|idempotency-key|x-request-id)$/i;
+
 const integrationSchema = z
   .object({
     /** Payload format: an adapter id from `api/adapters/index.ts`. */
@@ -143,6 +146,15 @@ const integrationSchema = z
     severityFrom: z
       .object({ label: z.string().min(1), values: z.record(z.string(), z.enum(SEVERITIES)) })
       .strict()
+      .optional(),
+    /**
+     * A header the sender presents the token in, as its whole value (an EventBridge connection's
+     * API key name, e.g. `x-vigil-token`), besides Bearer and Basic. Not one a proxy or client sets.
+     */
+    tokenHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'a header name: letters, digits and dashes')
+      .refine((name) => !RESERVED_TOKEN_HEADERS.test(name), 'a header of its own, not a standard one (authorization, host, cookie, content-*, x-forwarded-*, ...)')
       .optional(),
     /** With Basic auth, the user name the sender must give (the password is the token); any name when absent. */
     basicAuthUser: z.string().min(1).max(128).optional(),

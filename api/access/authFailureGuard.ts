@@ -71,7 +71,8 @@ export function createAuthFailureGuard(limiter: RateLimiterAbstract, now: () => 
 
 /**
  * A refusal that counts as a failed authentication: a credential presented and wrong (a header,
- * or a token in the path), or a bad signature. A request that presented nothing is not a guess:
+ * an integration's own token header, which its refusal names as `headers.<name>`, or a token in
+ * the path), or a bad signature. A request that presented nothing is not a guess:
  * a dashboard opened before its key is typed must not lock its user out.
  */
 export function isAuthenticationFailure(error: unknown, req: Pick<Request, 'get' | 'route'>): boolean {
@@ -80,5 +81,6 @@ export function isAuthenticationFailure(error: unknown, req: Pick<Request, 'get'
   if (error.status !== 401) return false;
   const presentedHeader = (req.get('authorization') ?? '').trim() !== '';
   const tokenInPath = String((req.route as { path?: unknown } | undefined)?.path ?? '').includes(':token');
-  return presentedHeader || tokenInPath;
+  const presentedTokenHeader = error.details.some((detail) => detail.field.startsWith('headers.'));
+  return presentedHeader || tokenInPath || presentedTokenHeader;
 }

@@ -3,6 +3,7 @@ import { alertmanagerAdapter } from './alertmanager';
 import { cloudwatchAdapter } from './cloudwatch';
 import { datadogAdapter } from './datadog';
 import { emailAdapter } from './email';
+import { eventBridgeAdapter } from './eventbridge';
 import { genericAdapter } from './generic';
 import { grafanaAdapter } from './grafana';
 import { opsgenieAdapter } from './opsgenie';
@@ -14,6 +15,7 @@ export const ADAPTERS = {
   cloudwatch: cloudwatchAdapter,
   datadog: datadogAdapter,
   email: emailAdapter,
+  eventbridge: eventBridgeAdapter,
   generic: genericAdapter,
   grafana: grafanaAdapter,
   opsgenie: opsgenieAdapter,

@@ -41,10 +41,25 @@ export class AdapterInputError extends Error {
   }
 }
 
+/** One state change of a thing whose changes may arrive out of order (a CloudWatch alarm's). */
+export interface StateChange {
+  /** What the changes are of (the alarm's dedup key). */
+  key: string;
+  state: string;
+  /** When the thing entered this state, by the sender's clock. */
+  at: Date;
+}
+
 export interface AlertAdapter {
   /** The `source` value in config and on every alert it makes; also names its test fixture, `test/fixtures/<id>.json`. */
   id: string;
   description: string;
   /** Pure: body in, alerts out. Throws AdapterInputError for a body it cannot read. */
   parse(body: unknown, context: AdapterContext): SourceAlert[];
+  /**
+   * For sources that may deliver an older state change after a newer one: the change an alert
+   * reports. The route drops an alert whose change is older than the newest seen for its key
+   * (`api/records/alarmStates.ts`, in the SQL store), so a late one neither reopens nor resolves.
+   */
+  stateChangeOf?(alert: SourceAlert): StateChange | undefined;
 }

@@ -1,8 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
-import { AdapterInputError, type SourceAlert } from '../adapters/types';
+import { AdapterInputError, type AlertAdapter, type SourceAlert } from '../adapters/types';
+import type { AlarmState, AlarmStates } from '../records/alarmStates';
 import { HttpError } from '../httpErrors';
 import { receiveAlerts, summarize, type ReceiveDeps } from '../intake/receive';
 import type { RequestIdentity } from '../intake/alertIdentity';
@@ -14,6 +15,8 @@ export interface IntegrationDeps {
   config: VigilConfig;
   env: NodeJS.ProcessEnv;
   onRefused: (integrationId: string) => void;
+  /** Newest state change per alarm (SQL store): needed by sources whose changes may come out of order (eventbridge); without it they answer 503. */
+  alarmStates?: AlarmStates;
 }
 
 
@@ -44,9 +47,13 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
   checkSources(deps.config);
   const router = Router();
 
-  /** The credential a request presents: path token, Bearer token, or the password of Basic auth. */
+  /** The credential a request presents: path token, the integration's own token header, Bearer token, or the password of Basic auth. */
   function presentedSecret(req: Request, integrationId: string, pathToken: string | undefined): string | undefined {
     if (pathToken) return pathToken;
+    // A sender that names its own header (an EventBridge connection's API key) presents the token there.
+    const tokenHeader = deps.config.integrations[integrationId]?.tokenHeader;
+    const custom = tokenHeader ? req.get(tokenHeader) : undefined;
+    if (custom) return custom;
     const header = req.get('authorization') ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (bearer) return bearer;
@@ -69,14 +76,53 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     if (!expected || !presented || !sameSecret(expected, presented)) {
       // Only configured ids become metric labels: a path is attacker-chosen.
       deps.onRefused(integration ? integrationId : 'unknown');
+      const tokenHeader = integration?.tokenHeader;
+      // Naming the configured header it came in makes the failure count as a guess (authFailureGuard).
+      const field = tokenHeader && req.get(tokenHeader) ? `headers.${tokenHeader.toLowerCase()}` : 'authorization';
       throw new HttpError(
         401,
         'unknown integration or wrong token',
-        [{ field: 'authorization', message: 'expected the integration token as a Bearer header, the password of Basic auth, or a URL path segment' }],
+        [{ field, message: `expected the integration token as a Bearer header, the password of Basic auth, ${tokenHeader ? `the ${tokenHeader} header, ` : ''}or a URL path segment` }],
         {},
         { 'www-authenticate': 'Bearer, Basic realm="vigil"' },
       );
     }
+  }
+
+  /**
+   * Takes the state changes of a request's alerts (adapters with `stateChangeOf`) in the SQL store,
+   * leaving out each alert whose change is older than, or the same as, the newest seen for its
+   * key: a late or repeated delivery neither reopens nor resolves. `undo` gives the changes back
+   * when the alerts could not be held, so the sender's retry is heard.
+   */
+  async function takeStateChanges(adapter: AlertAdapter, parsed: SourceAlert[], integrationId: string) {
+    const taken: Array<{ key: string; change: AlarmState; previous?: AlarmState }> = [];
+    const undo = () => Promise.all(taken.map(({ key, change, previous }) => deps.alarmStates?.restore(key, change, previous).catch(() => undefined)));
+    const kept: SourceAlert[] = [];
+    if (!adapter.stateChangeOf) return { kept: parsed, stale: 0, undo };
+    for (const alert of parsed) {
+      const found = adapter.stateChangeOf(alert);
+      if (!found) {
+        kept.push(alert);
+        continue;
+      }
+      if (!deps.alarmStates) throw new HttpError(503, `${adapter.id} alerts need the SQL store`);
+      // Per integration: another integration's deliveries of the same alarm keep their own order.
+      const key = `${integrationId}/${found.key}`;
+      const change = { state: found.state, at: found.at };
+      let advance;
+      try {
+        advance = await deps.alarmStates.advance(key, change);
+      } catch {
+        await undo();
+        throw new HttpError(503, 'the state store is unavailable; try again');
+      }
+      if (advance.advanced) {
+        taken.push({ key, change, previous: advance.previous });
+        kept.push(alert);
+      }
+    }
+    return { kept, stale: parsed.length - kept.length, undo };
   }
 
   async function receive(req: Request, integrationId: string) {
@@ -90,7 +136,21 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
       if (error instanceof AdapterInputError) throw new HttpError(400, `not a valid ${adapter.id} payload`, [{ field: error.field, message: error.message }]);
       throw error;
     }
-    return { status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId, { route: '/v1/integrations', body: req.body, idempotencyKey })) };
+    const { kept, stale, undo } = await takeStateChanges(adapter, parsed, integrationId);
+    // Every alert older than one already seen: answered 200 so the sender stops retrying.
+    if (kept.length === 0 && stale > 0) return { httpStatus: 200, body: { status: 'stale', alerts: 0, stale } };
+    try {
+      const delivered = await deliverAlerts(deps, kept, integrationId, { route: '/v1/integrations', body: req.body, idempotencyKey });
+      return { httpStatus: 202, body: { status: 'accepted', alerts: kept.length, ...(stale > 0 ? { stale } : {}), ...delivered } };
+    } catch (error) {
+      await undo();
+      throw error;
+    }
+  }
+
+  async function answer(req: Request, res: Response, integrationId: string) {
+    const { httpStatus, body } = await receive(req, integrationId);
+    res.status(httpStatus).json(body);
   }
 
   /** Senders whose webhook may be set to PUT (Grafana's contact point offers POST or PUT). */
@@ -105,21 +165,21 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
 
   router.post('/v1/integrations/:integrationId', async (req, res) => {
     authenticate(req, req.params.integrationId, undefined);
-    res.status(202).json(await receive(req, req.params.integrationId));
+    await answer(req, res, req.params.integrationId);
   });
   router.post('/v1/integrations/:integrationId/:token', async (req, res) => {
     authenticate(req, req.params.integrationId, req.params.token);
-    res.status(202).json(await receive(req, req.params.integrationId));
+    await answer(req, res, req.params.integrationId);
   });
   router.put('/v1/integrations/:integrationId', async (req, res) => {
     authenticate(req, req.params.integrationId, undefined);
     refusePut(req.params.integrationId);
-    res.status(202).json(await receive(req, req.params.integrationId));
+    await answer(req, res, req.params.integrationId);
   });
   router.put('/v1/integrations/:integrationId/:token', async (req, res) => {
     authenticate(req, req.params.integrationId, req.params.token);
     refusePut(req.params.integrationId);
-    res.status(202).json(await receive(req, req.params.integrationId));
+    await answer(req, res, req.params.integrationId);
   });
   return router;
 }

@@ -83,3 +83,17 @@ describe('config', () => {
     );
   });
 });
+
+describe('an integration token header (EventBridge API-key connections)', () => {
+  const withHeader = (tokenHeader: string) => ({ ...valid, integrations: { eb: { source: 'eventbridge', service: 'web', tokenEnv: 'EB_TOKEN', tokenHeader } } });
+
+  it('takes a header name of its own', () => {
+    expect(parseConfig(withHeader('x-vigil-token'), 'test').integrations.eb.tokenHeader).toBe('x-vigil-token');
+  });
+
+  it('refuses a standard header or a malformed name, naming the field', () => {
+    for (const name of ['Authorization', 'host', 'cookie', 'content-type', 'x-forwarded-for', 'x vigil', '']) {
+      expect(issuesOf(withHeader(name))[0]).toMatch(/^integrations\.eb\.tokenHeader: /);
+    }
+  });
+});
