@@ -4,8 +4,8 @@
  * (PostgreSQL compiled to WebAssembly) in a folder under `.vigil/`. One SQL dialect for both.
  */
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import { migrate } from './migrations';
 
 /**
@@ -96,13 +96,16 @@ function postgres(pool: pg.Pool): SqlStore {
 
 /** Opens the store and brings its schema up to date. */
 export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> {
+  // Each driver is loaded only when it is the one used: a process needs one, and loading is most of its start.
   let store: SqlStore;
   if (options.databaseUrl) {
+    const { default: pgDriver } = await import('pg');
     // A short connect timeout: an unreachable database must fail a request, not hang it.
-    store = postgres(new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }));
+    store = postgres(new pgDriver.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }));
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-    store = embedded(await PGlite.create(options.dataDir));
+    const { PGlite: Embedded } = await import('@electric-sql/pglite');
+    store = embedded(await Embedded.create(options.dataDir));
   }
   try {
     await migrate(store);
