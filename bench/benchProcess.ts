@@ -62,3 +62,12 @@ export function uptimeLine(): string {
     return `load average: ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
   }
 }
+
+/** A bench setting from the environment: a non-negative number, or `fallback` when unset. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
+  return value;
+}

@@ -65,7 +65,7 @@ import { startDevServer, type DevServer } from '../scripts/devServer';
 import { makeAlert } from '../test/support/alerts';
 import { freePort } from '../test/support/freePort';
 import { startSmtpSink } from '../test/support/smtpSink';
-import { benchCleanups, uptimeLine } from './benchProcess';
+import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { percentile } from './stats';
 import { seededRandom } from '../test/support/seededRandom';
@@ -73,14 +73,6 @@ import { seededRandom } from '../test/support/seededRandom';
 /** Workers encrypt payloads, as deployments and `npm start` run them; the bench reads histories with the same key. */
 const PAYLOAD_KEYS = newPayloadKeyEntry('bench');
 const encryption = payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS));
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
-  return value;
-}
 
 const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
 const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 2)));

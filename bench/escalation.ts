@@ -46,20 +46,12 @@ import { startStack } from '../test/support/stack';
 import { incidentQuery } from '../workflows/definitions';
 import type { EscalationFloorActivities } from './escalationFloorWorkflow';
 import type { EscalationWorkerStatus } from './escalationWorker';
-import { benchCleanups, uptimeLine } from './benchProcess';
+import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { percentile, runBounded } from './stats';
 
 /** Vigil's workers encrypt payloads, as deployments and `npm start` run them; the bench's client reads with the same key. */
 const PAYLOAD_KEYS = newPayloadKeyEntry('bench');
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
-  return value;
-}
 
 const INCIDENTS = envNumber('BENCH_INCIDENTS', 1_000);
 const PLATEAU = envNumber('BENCH_PLATEAU', 10_000);

@@ -24,18 +24,10 @@
  * Bounded by BENCH_DEADLINE_MIN (60 min; 100 trials took 40 min on 2 loaded cores): no trial starts that could not finish within it; everything started is stopped on the way out.
  */
 import { randomInt } from 'node:crypto';
-import { benchCleanups, uptimeLine } from './benchProcess';
+import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
 import { percentile } from './stats';
 import { seededRandom } from '../test/support/seededRandom';
 import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../test/support/topology';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
-  return value;
-}
 
 const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
 const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 2)));
