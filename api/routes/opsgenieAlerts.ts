@@ -168,14 +168,20 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
     res.status(202).json(accepted(started, randomUUID()));
   });
 
+  /** What every action on an existing alert reads first: its credential, body and target incident. */
+  async function actionRequest<T extends z.ZodType>(req: Request, schema: T) {
+    const started = Date.now();
+    const integrationId = authenticate(req, started);
+    const type = identifierTypeOf(req, started);
+    const body = validBody(schema, req.body, started);
+    const idempotencyKey = idempotencyKeyOf(req);
+    const target = await targetOf(integrationId, String(req.params.identifier), type, started);
+    return { started, integrationId, body, idempotencyKey, target };
+  }
+
   for (const action of ['acknowledge', 'close'] as const) {
     router.post(`/v2/alerts/:identifier/${action}`, async (req, res) => {
-      const started = Date.now();
-      const integrationId = authenticate(req, started);
-      const type = identifierTypeOf(req, started);
-      const body = validBody(actionBodySchema, req.body, started);
-      const idempotencyKey = idempotencyKeyOf(req);
-      const target = await targetOf(integrationId, req.params.identifier, type, started);
+      const { started, integrationId, body, idempotencyKey, target } = await actionRequest(req, actionBodySchema);
       const request = { route: `/v2/alerts/${action}`, body: { identifier: target.alias, ...body }, idempotencyKey };
       // The note first, while the incident is surely open (a close may resolve it).
       if (body.note?.trim()) await addNote(integrationId, target, { text: body.note, user: body.user }, { ...request, route: `${request.route}/note` });
@@ -192,12 +198,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
   }
 
   router.post('/v2/alerts/:identifier/notes', async (req, res) => {
-    const started = Date.now();
-    const integrationId = authenticate(req, started);
-    const type = identifierTypeOf(req, started);
-    const body = validBody(noteBodySchema, req.body, started);
-    const idempotencyKey = idempotencyKeyOf(req);
-    const target = await targetOf(integrationId, req.params.identifier, type, started);
+    const { started, integrationId, body, idempotencyKey, target } = await actionRequest(req, noteBodySchema);
     const noted = await addNote(integrationId, target, { text: body.note, user: body.user }, { route: '/v2/alerts/notes', body: { identifier: target.alias, ...body }, idempotencyKey });
     if (!noted) throw opsgenieError(404, 'Alert does not exist', 'path.identifier', 'its incident is no longer open; notes are kept only on open incidents', started);
     res.status(202).json(accepted(started, randomUUID()));
