@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { IncidentPlan } from './plan';
+import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import { incidentWorkflowId } from '../domain/alert';
 import type { VigilConfig } from '../domain/config';

@@ -5,7 +5,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { IncidentPlan } from '../activities/plan';
+import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import { incidentWorkflowId } from '../domain/alert';
 import type { IncidentStatus, IncidentView } from '../domain/incident';

@@ -55,7 +55,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { planIncident } from '../activities/plan';
+import { planIncident } from '../domain/incidentPlan';
 import { createTemporalGateway } from '../api/temporalGateway';
 import type { Alert } from '../domain/alert';
 import { parseConfig } from '../domain/config';

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { planIncident } from '../activities/plan';
+import { planIncident } from '../domain/incidentPlan';
 import { createSmtpEmailTransport } from '../activities/transports/smtpEmail';
 import { createTemporalGateway } from '../api/temporalGateway';
 import type { Alert } from '../domain/alert';

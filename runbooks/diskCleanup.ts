@@ -1,6 +1,6 @@
 import { lstat, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { diskCleanupSpec } from '../domain/runbookSpecs/diskCleanup';
 import { defineRunbook } from './runbook';
 
 async function usedPercent(path: string): Promise<number> {
@@ -46,17 +46,7 @@ function megabytes(bytes: number): string {
 
 /** A disk is filling: measure it, delete old files from the directories config allows, measure again. */
 export default defineRunbook({
-  id: 'disk-cleanup',
-  description: 'Delete files older than a cut-off from configured scratch directories until disk usage is below target.',
-  match: { labels: { check: 'disk' } },
-  params: z.object({
-    /** Mount point (or any path on it) whose usage the alert is about. */
-    path: z.string().min(1),
-    /** Only files under these directories are ever deleted. */
-    cleanupDirs: z.array(z.string().min(1)).min(1),
-    olderThanDays: z.number().positive().default(7),
-    targetUsedPercent: z.number().min(1).max(100).default(85),
-  }),
+  ...diskCleanupSpec,
 
   async diagnose({ params, signal }) {
     const used = await usedPercent(params.path);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { z } from 'zod';
+import { httpHealthRestartSpec } from '../domain/runbookSpecs/httpHealthRestart';
 import { defineRunbook } from './runbook';
 
 const execFileAsync = promisify(execFile);
@@ -29,18 +29,7 @@ async function probe(url: string, expectStatus: number, timeoutMs: number, signa
  * run the service's restart command, and poll until it answers again.
  */
 export default defineRunbook({
-  id: 'http-health-restart',
-  description: 'Probe an HTTP health endpoint, restart the service if it is unhealthy, and wait for it to recover.',
-  match: { labels: { check: 'http' } },
-  params: z.object({
-    url: z.url(),
-    expectStatus: z.number().int().min(100).max(599).default(200),
-    probeTimeoutMs: z.number().int().positive().default(5000),
-    /** argv of the restart command, run without a shell (e.g. ["systemctl", "restart", "checkout"]). */
-    restartCommand: z.array(z.string().min(1)).min(1),
-    verifyAttempts: z.number().int().min(1).max(60).default(5),
-    verifyIntervalMs: z.number().int().min(0).default(2000),
-  }),
+  ...httpHealthRestartSpec,
 
   async diagnose({ params, signal }) {
     const result = await probe(params.url, params.expectStatus, params.probeTimeoutMs, signal);

@@ -2,11 +2,12 @@
  * The API a runbook author uses. A runbook is three async steps (diagnose, remediate, verify)
  * plus what alerts it handles and the parameters it needs from config. Each step runs as its own
  * Temporal activity with a timeout and retries; here it is a plain function, so a runbook is
- * unit-tested by calling its steps directly (see docs/runbooks.md).
+ * unit-tested by calling its steps directly (see docs/runbooks.md). The id, match and params are
+ * its spec, declared apart in `domain/runbookSpecs/` so the API can plan without this code.
  */
 import type { z } from 'zod';
 import type { Alert } from '../domain/alert';
-import type { RunbookMatch } from '../domain/runbookMatch';
+import type { RunbookSpec } from '../domain/runbookSpec';
 
 export interface RunbookContext<Params> {
   alert: Alert;
@@ -34,13 +35,8 @@ export interface VerifyOutcome {
   summary: string;
 }
 
-export interface RunbookDefinition<Schema extends z.ZodType> {
-  /** Unique, stable id: config refers to it and incident timelines record it. */
-  id: string;
-  description: string;
-  match: RunbookMatch;
-  /** Schema of the per-service parameters in config (`services.<id>.runbooks.<runbook id>`). */
-  params: Schema;
+/** A runbook's spec (`domain/runbookSpec.ts`) with its steps, which run only on the worker. */
+export interface RunbookDefinition<Schema extends z.ZodType> extends RunbookSpec<Schema> {
   diagnose(ctx: RunbookContext<z.output<Schema>>): Promise<StepOutcome>;
   remediate(ctx: RunbookContext<z.output<Schema>>): Promise<StepOutcome>;
   verify(ctx: RunbookContext<z.output<Schema>>): Promise<VerifyOutcome>;

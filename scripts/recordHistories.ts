@@ -11,7 +11,7 @@ import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { IncidentPlan } from '../activities/plan';
+import type { IncidentPlan } from '../domain/incidentPlan';
 import { incidentWorkflowId } from '../domain/alert';
 import { acknowledgeUpdate, alertSignal, incidentQuery, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';

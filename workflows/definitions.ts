@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { IncidentPlan } from '../activities/plan';
+import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident';

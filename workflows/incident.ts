@@ -21,7 +21,8 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { EscalationActivities } from '../activities/escalationTargets';
 import type { NotifyActivities } from '../activities/notify';
-import type { IncidentPlan, PlanActivities } from '../activities/plan';
+import type { IncidentPlan } from '../domain/incidentPlan';
+import type { PlanActivities } from '../activities/plan';
 import type { ProblemLinkingActivities } from '../activities/problemLinking';
 import type { RunbookActivities, RunbookStepOutput } from '../activities/runbookSteps';
 import type { Alert } from '../domain/alert';

@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { EscalationActivities, ResolvedTargets } from '../../activities/escalationTargets';
 import type { NotifyActivities } from '../../activities/notify';
-import type { IncidentPlan, PlanActivities } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
+import type { PlanActivities } from '../../activities/plan';
 import type { ProblemLinkingActivities } from '../../activities/problemLinking';
 import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { planIncident } from '../../activities/plan';
+import { planIncident } from '../../domain/incidentPlan';
 import { createApp } from '../../api/app';
 import type { ApiKeys } from '../../api/auth';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';

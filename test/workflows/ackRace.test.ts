@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import type { IncidentPlan } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
 import { createTemporalGateway } from '../../api/temporalGateway';
 import { decodeIncidentId } from '../../domain/incidentId';
 import { makeAlert } from '../support/alerts';

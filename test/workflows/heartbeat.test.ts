@@ -9,7 +9,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { createHeartbeatActivities } from '../../activities/heartbeatIncidents';
-import type { IncidentPlan } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig, type VigilConfig } from '../../domain/config';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId, type HeartbeatView } from '../../domain/heartbeat';

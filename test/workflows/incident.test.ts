@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import type { IncidentPlan } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import type { IncidentPlan } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, resolveUpdate, searchAttributes } from '../../workflows/definitions';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentHistory, RunFacts } from '../../activities/incidentHistory';
 import { incidentsOfRuns } from '../../activities/incidentHistory';
 import { createProblemLinkingActivities } from '../../activities/problemLinking';
-import type { IncidentPlan } from '../../activities/plan';
+import type { IncidentPlan } from '../../domain/incidentPlan';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
