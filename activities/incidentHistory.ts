@@ -6,8 +6,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeIncidentId } from '../domain/incidentId';
 import type { PastIncident } from '../domain/recurrence';
-import type { IncidentMemo } from '../workflows/definitions';
-import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../workflows/definitions';
+import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
 
 export interface IncidentHistory {
   /** Incidents of this fingerprint that opened, or closed, at or after `sinceMs` (the asking one included). */

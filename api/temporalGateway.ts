@@ -12,7 +12,8 @@ import type { IncidentStatus, IncidentView } from '../domain/incident';
 import type { IncidentRef } from '../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
 import type { Severity } from '../domain/severity';
-import type { ActorInput, IncidentMemo, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
+import type { IncidentMemo } from '../domain/visibility';
+import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
 import {
   acknowledgeUpdate,
   alertBatchSignal,

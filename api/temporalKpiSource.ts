@@ -14,7 +14,7 @@ import { encodeIncidentId } from '../domain/incidentId';
 import type { IncidentFacts, ResolverKind } from '../domain/kpis';
 import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../domain/kpis';
 import type { Severity } from '../domain/severity';
-import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../workflows/definitions';
+import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
 import type { KpiSource } from './kpiReport';
 import { asHttpFailure, quote } from './temporalGateway';
 

@@ -18,7 +18,7 @@ import { SEVERITIES } from '../domain/severity';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../test/support/stack';
 import { seededRandom } from '../test/support/seededRandom';
-import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../workflows/definitions';
+import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
 import { percentile, runBounded } from './stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);

@@ -1,7 +1,7 @@
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { SEARCH_ATTRIBUTE_DEFINITIONS, type SearchAttributeTypeName } from '../workflows/definitions';
+import { SEARCH_ATTRIBUTE_DEFINITIONS, type SearchAttributeTypeName } from '../domain/visibility';
 
 const { temporal } = proto;
 

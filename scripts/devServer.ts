@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/definitions';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../domain/visibility';
 import { locateTemporalCli } from './temporalBinaries';
 
 export interface DevServerOptions {

@@ -2,14 +2,13 @@
  * Every message of the incident workflow, declared once. The API, the worker and the tests
  * import these constants, so a name or payload type cannot drift between sender and handler.
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident';
 
-export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
+export { INCIDENT_WORKFLOW_TYPE } from '../domain/visibility';
 
 export interface IncidentWorkflowInput {
   alert: Alert;
@@ -152,43 +151,5 @@ export const INCIDENT_CONFLICT_FAILURE = 'IncidentConflict';
 /** Failure type of an update with a malformed payload: the API answers 400. */
 export const INVALID_INPUT_FAILURE = 'InvalidInput';
 
-/**
- * Custom search attributes: the API lists and filters incidents through Temporal visibility,
- * so there is no second copy of incident state to drift.
- */
-export const searchAttributes = {
-  status: defineSearchAttributeKey('VigilStatus', 'KEYWORD'),
-  severity: defineSearchAttributeKey('VigilSeverity', 'KEYWORD'),
-  service: defineSearchAttributeKey('VigilService', 'KEYWORD'),
-  code: defineSearchAttributeKey('VigilCode', 'KEYWORD'),
-  /** Contact ids paged for this incident, so a bare SMS "ACK" finds the sender's incident. */
-  paged: defineSearchAttributeKey('VigilPaged', 'KEYWORD_LIST'),
-  /** What makes incidents "the same" for recurrence (`domain/recurrence.ts`): earlier ones are found by it. */
-  fingerprint: defineSearchAttributeKey('VigilFingerprint', 'KEYWORD'),
-  /** A problem workflow's status, `open` or `closed` (problems also carry VigilService). */
-  problemStatus: defineSearchAttributeKey('VigilProblemStatus', 'KEYWORD'),
-  /** KPIs (`domain/kpis.ts`, docs/kpis.md): when the incident opened (carried across its runs). */
-  openedAt: defineSearchAttributeKey('VigilOpenedAt', 'DATETIME'),
-  /** KPIs: its first acknowledgement (a re-acknowledgement after a re-trigger does not move it). */
-  acknowledgedAt: defineSearchAttributeKey('VigilAcknowledgedAt', 'DATETIME'),
-  /** KPIs: when it was resolved. */
-  resolvedAt: defineSearchAttributeKey('VigilResolvedAt', 'DATETIME'),
-  /** KPIs: what resolved it: `human`, `runbook`, `source` or `flap` (`ResolverKind`). */
-  resolvedBy: defineSearchAttributeKey('VigilResolvedBy', 'KEYWORD'),
-  /** KPIs: pages delivered, set once its notices have settled after resolution. */
-  pages: defineSearchAttributeKey('VigilPages', 'INT'),
-} as const;
-
-/** Name and type of each attribute, for registering them on a cluster or dev server. */
-export type SearchAttributeTypeName = 'Keyword' | 'KeywordList' | 'Datetime' | 'Int';
-const SEARCH_ATTRIBUTE_TYPE_NAMES: Record<string, SearchAttributeTypeName> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime', INT: 'Int' };
-export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: SearchAttributeTypeName }> = Object.values(searchAttributes).map((key) => ({
-  name: key.name,
-  type: SEARCH_ATTRIBUTE_TYPE_NAMES[key.type],
-}));
-
-/** Memo fields each incident workflow carries, so a listing needs no query per incident. */
-export interface IncidentMemo {
-  incidentId: string;
-  summary: string;
-}
+// Kept here too for the workflow code that imports them from this module (they live in domain/visibility.ts).
+export { searchAttributes, type IncidentMemo } from '../domain/visibility';

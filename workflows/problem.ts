@@ -15,8 +15,8 @@ import {
 } from '@temporalio/workflow';
 import type { ProblemRefusal, ProblemView } from '../domain/problem';
 import { encodeProblemId, Problem } from '../domain/problem';
-import { searchAttributes } from './definitions';
-import type { ProblemMemo, ProblemWorkflowInput } from './problemDefinitions';
+import { searchAttributes, type ProblemMemo } from '../domain/visibility';
+import type { ProblemWorkflowInput } from './problemDefinitions';
 import { closeProblemUpdate, linkIncidentSignal, PROBLEM_CONFLICT_FAILURE, problemQuery, recordAnalysisUpdate } from './problemDefinitions';
 
 /** Well under Temporal's limits; each linked incident costs a few events. */

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LinkedIncident, ProblemView, RcaInput } from '../domain/problem';
 
-export const PROBLEM_WORKFLOW_TYPE = 'problemWorkflow';
+export { PROBLEM_WORKFLOW_TYPE } from '../domain/visibility';
 
 export interface ProblemWorkflowInput {
   key: string;
@@ -24,13 +24,6 @@ export interface ProblemWorkflowInput {
   historyLimit?: number;
 }
 
-/** Memo of each problem run, so a listing needs no query per problem. */
-export interface ProblemMemo {
-  problemId: string;
-  title: string;
-  openedAt: string;
-  workaround?: string;
-}
 
 /** Links one incident (sent with signalWithStart, so the first recurrence opens the problem). */
 export const linkIncidentSignal = defineSignal<[LinkedIncident]>('linkIncident');

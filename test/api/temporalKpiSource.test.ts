@@ -2,7 +2,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTemporalKpiSource } from '../../api/temporalKpiSource';
-import { searchAttributes } from '../../workflows/definitions';
+import { searchAttributes } from '../../domain/visibility';
 
 const DAY_MS = 86_400_000;
 const NOW = Date.parse('2026-11-25T12:00:00Z');

@@ -6,7 +6,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_PROBE_QUERY, prepareSearchAttributes, waitUntilSearchAttributesUsable } from '../../platform/searchAttributes';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../domain/visibility';
 
 function grpcError(code: number, message: string): Error {
   return Object.assign(new Error(`${code} ${message}`), { code });
