@@ -21,4 +21,41 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  // Layer boundaries (issue #14): workflow code is deterministic and bundled apart, the domain is
+  // pure, and the API must not load worker code (start-up time, and the runbooks' commands and
+  // file access belong on the worker). docs/decisions.md records why workflows may still import
+  // activity *types*: `proxyActivities<...>` needs them and they are erased from the bundle.
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'Workflow code is deterministic and sandboxed: no Node modules.' },
+          { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows reach activities through proxyActivities; import their types only (import type).' },
+          { group: ['**/platform/**', '**/api/**', '**/runbooks/**', '**/worker/**'], message: 'Workflow code may import only domain/, workflows/ and activity types.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'The domain is pure: no Node modules.' },
+          { group: ['**/activities/**', '**/platform/**', '**/api/**', '**/runbooks/**', '**/worker/**', '**/workflows/**'], message: 'The domain imports only the domain.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/activities/**', '**/runbooks/**', '**/worker/**'], message: 'The API loads no worker code: plan with domain/incidentPlan.ts and domain/runbookSpecs/.' },
+        ],
+      }],
+    },
+  },
 );
