@@ -49,6 +49,17 @@ export default tseslint.config(
     },
   },
   {
+    // Activities that signal a workflow (as its client) read its message definitions; workflow code itself, never.
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/workflows/**', '!**/workflows/definitions', '!**/workflows/*Definitions'], message: 'Activities import from workflows/ only the message definitions.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['api/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
