@@ -5,8 +5,7 @@ import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type AlertAdapter, type SourceAlert } from '../adapters/types';
 import type { AlarmState, AlarmStates } from '../records/alarmStates';
 import { HttpError } from '../httpErrors';
-import { receiveAlerts, summarize, type ReceiveDeps } from '../intake/receive';
-import type { RequestIdentity } from '../intake/alertIdentity';
+import { deliverAlerts, type ReceiveDeps } from '../intake/receive';
 import { idempotencyKeyOf } from './idempotencyKey';
 import { sameSecret } from '../sameSecret';
 
@@ -17,15 +16,6 @@ export interface IntegrationDeps {
   onRefused: (integrationId: string) => void;
   /** Newest state change per alarm (SQL store): needed by sources whose changes may come out of order (eventbridge); without it they answer 503. */
   alarmStates?: AlarmStates;
-}
-
-
-/**
- * Hands a request's alerts to the receive pipeline in order, so a 2xx means every one of them is
- * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
- */
-export async function deliverAlerts(deps: Pick<IntegrationDeps, 'receive'>, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
-  return summarize(await receiveAlerts(deps.receive, parsed, integrationId, request));
 }
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */

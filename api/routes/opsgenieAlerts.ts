@@ -18,7 +18,8 @@ import { alertIdsFor } from '../intake/alertIdentity';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 import { sameSecret } from '../sameSecret';
 import { idempotencyKeyOf } from './idempotencyKey';
-import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { deliverAlerts } from '../intake/receive';
+import type { IntegrationDeps } from './integrations';
 
 export interface OpsgenieDeps extends IntegrationDeps {
   gateway: IncidentGateway;
