@@ -104,5 +104,29 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const pagerDutyAdapter: AlertAdapter = {
   id: 'pagerduty',
   description: 'PagerDuty Events API v2 (POST /v2/enqueue)',
+  body: eventSchema,
+  example: {
+    routing_key: '<token>',
+    event_action: 'trigger',
+    dedup_key: 'datapipe03-disk',
+    payload: {
+      summary: 'DISK at 99% on machine prod-datapipe03.example.com',
+      source: 'prod-datapipe03.example.com',
+      severity: 'critical',
+      timestamp: '2026-11-20T08:42:58.315+0000',
+      component: 'mysql',
+      group: 'prod-datapipe',
+      class: 'disk',
+      custom_details: { 'free space': '1%' },
+    },
+  },
+  senderConfig: [
+    '# alertmanager.yml',
+    'receivers:',
+    '  - name: vigil',
+    '    pagerduty_configs:',
+    '      - url: https://vigil.example.com/v2/enqueue',
+    '        routing_key_file: /etc/alertmanager/vigil-token',
+  ].join('\n'),
   parse,
 };
