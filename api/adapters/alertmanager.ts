@@ -1,14 +1,7 @@
 /**
  * Prometheus Alertmanager's webhook (`webhook_configs`, payload `version: "4"`). One request is
  * one alert group; firing and resolved alerts may come together. Fields added by newer
- * releases are ignored. Sender config to paste into alertmanager.yml:
- *
- *   receivers:
- *     - name: vigil
- *       webhook_configs:
- *         - url: https://vigil.example.com/v1/integrations/<integration id>
- *           http_config: { authorization: { credentials_file: /etc/alertmanager/vigil-token } }
- *           send_resolved: true
+ * releases are ignored. The alertmanager.yml snippet is `senderConfig` below.
  */
 import { z } from 'zod';
 import { firstIssue, mapPrometheusStyleAlerts, prometheusStyleAlertSchema } from './prometheusStyle';

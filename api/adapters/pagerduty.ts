@@ -1,11 +1,8 @@
 /**
  * PagerDuty Events API v2 (`POST /v2/enqueue`), so any tool that can page PagerDuty (Alertmanager's
  * `pagerduty_configs`, Grafana, Datadog, CloudWatch integrations) pages Vigil by changing only the
- * URL. The routing key is the integration's token. Sender config (alertmanager.yml):
- *
- *   pagerduty_configs:
- *     - url: https://vigil.example.com/v2/enqueue
- *       routing_key_file: /etc/alertmanager/vigil-token
+ * URL. The routing key is the integration's token; the alertmanager.yml snippet is `senderConfig`
+ * below, the route `api/routes/pagerDutyEvents.ts`.
  */
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
