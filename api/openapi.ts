@@ -1,3 +1,4 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { digestQuerySchema } from './routes/dashboard';
 import { SEVERITY_WORDS } from '../domain/severity';
@@ -21,15 +22,12 @@ import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSch
 import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
 import { kpiQuerySchema, kpiReportSchema } from './kpiSchemas';
 import { codecBodySchema } from './routes/codec';
+import { bodyErrors, errorResponse, json, storeUnavailable, unavailable } from './routes/operationParts';
+import { SENDER_ROUTES } from './routes/senderRoutes';
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } });
-const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const bearer = [{ apiKey: [] }];
-/** What the body parsers and the content-type gate in `app.ts` answer before a route runs. */
-const bodyErrors = { '413': errorResponse('body too large'), '415': errorResponse('not JSON, or a charset other than UTF-8') };
-const unavailable = { '503': errorResponse('Temporal unavailable') };
-const storeUnavailable = { '503': errorResponse('the SQL store is unavailable or not configured') };
+
 /** A valid key whose role may not make this write (see docs/roles.md); the answer names the role needed. */
 const forbidden = (role: string) => ({ '403': errorResponse(`the key's role may not: needs ${role}`) });
 const markdown = { 'text/markdown': { schema: { type: 'string' } } };
@@ -48,74 +46,6 @@ function alertBodyContent() {
   // The refinement: a firing alert (status absent or "firing") needs a severity.
   Object.assign(content['application/json'].schema, { if: { properties: { status: { const: 'resolved' } }, required: ['status'] }, else: { required: ['severity'] } });
   return content;
-}
-
-/**
- * Opsgenie's Alert API (`api/routes/opsgenieAlerts.ts`): create, acknowledge, close, add-note, with
- * `Authorization: GenieKey <token of an opsgenie integration>`. Errors carry Opsgenie's fields
- * (`message`, `errors`, `took`, `requestId`) beside Vigil's `error` and `details`.
- */
-function opsgenieAlertPaths() {
-  const genieKey = [{ genieKey: [] }];
-  const accepted = { description: 'held, answered as Opsgenie does: {result: "Request will be processed", took, requestId}' };
-  const common = {
-    '400': errorResponse('invalid Idempotency-Key header'),
-    '401': errorResponse('no GenieKey, or not the token of an opsgenie integration'),
-    '422': errorResponse('invalid body field or identifierType (Opsgenie: message, errors; Vigil: details naming the field)'),
-    ...bodyErrors,
-    ...unavailable,
-  };
-  const identifier = { name: 'identifier', in: 'path', required: true, schema: { type: 'string' } };
-  const identifierType = { name: 'identifierType', in: 'query', required: false, schema: { type: 'string', enum: ['id', 'alias', 'tiny'], default: 'id' } };
-  const actionBody = { type: 'object', properties: { user: { type: 'string' }, source: { type: 'string' }, note: { type: 'string' } } };
-  const action = (summary: string, body: object, required: boolean) => ({
-    post: {
-      summary,
-      security: genieKey,
-      parameters: [identifier, identifierType],
-      requestBody: { required, content: { 'application/json': { schema: body } } },
-      responses: { '202': accepted, '404': errorResponse('no alert of this integration with that identifier (Opsgenie: "Alert does not exist")'), ...common },
-    },
-  });
-  const tags = { type: 'array', items: { type: 'string' } };
-  return {
-    '/v2/alerts': {
-      post: {
-        summary: 'Opsgenie Alert API compatible create: opens or joins the incident of its alias (message cut to 130 characters, as Opsgenie does)',
-        security: genieKey,
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['message'],
-                properties: {
-                  message: { type: 'string', pattern: '\\S' },
-                  alias: { type: 'string' },
-                  description: { type: 'string' },
-                  priority: { type: 'string', enum: ['P1', 'P2', 'P3', 'P4', 'P5'] },
-                  tags,
-                  details: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-                  entity: { type: 'string' },
-                  source: { type: 'string' },
-                  user: { type: 'string' },
-                  note: { type: 'string' },
-                  responders: { type: 'array' },
-                  visibleTo: { type: 'array' },
-                  actions: tags,
-                },
-              },
-            },
-          },
-        },
-        responses: { '202': accepted, ...common },
-      },
-    },
-    '/v2/alerts/{identifier}/acknowledge': action('Opsgenie compatible acknowledge of the open incident of an alias, incident id or short code', actionBody, false),
-    '/v2/alerts/{identifier}/close': action('Opsgenie compatible close: the sender says the alert is over (the service\'s autoResolve decides)', actionBody, false),
-    '/v2/alerts/{identifier}/notes': action('Opsgenie compatible add-note: a note on the open incident\'s timeline', { ...actionBody, required: ['note'] }, true),
-  };
 }
 
 function queryParameters(schema: z.ZodObject) {
@@ -175,37 +105,6 @@ function incidentAction(summary: string, body: z.ZodType, options: { bodyRequire
         ...bodyErrors,
         ...unavailable,
       },
-    },
-  };
-}
-
-/** Heartbeats: pings with the heartbeat's own token (GET or POST), the list for readers (docs/heartbeats.md). */
-function heartbeatPaths() {
-  const heartbeatParam = { name: 'heartbeatId', in: 'path', required: true, schema: { type: 'string' } };
-  const tokenParam = { name: 'token', in: 'path', required: true, schema: { type: 'string' } };
-  const pingResponses = {
-    '200': { description: 'the ping is held by Temporal' },
-    '401': errorResponse('unknown heartbeat or wrong token (one answer for both)'),
-    '429': errorResponse('too many failed authentications from this address'),
-    '503': errorResponse('Temporal unavailable; retry (Retry-After)'),
-    '413': errorResponse('body too large'),
-  };
-  const ping = (summary: string, parameters: object[], security?: typeof bearer) => ({ summary, parameters, ...(security ? { security } : {}), responses: pingResponses });
-  return {
-    '/v1/heartbeats': {
-      get: {
-        summary: 'Configured heartbeats: interval, grace, last ping, next deadline, state (ok, late, or unknown)',
-        security: bearer,
-        responses: { '200': { description: 'heartbeats' }, '401': errorResponse('API key'), ...forbidden('any role that reads'), '503': errorResponse('Temporal unavailable') },
-      },
-    },
-    '/v1/heartbeats/{heartbeatId}/ping': {
-      get: ping("A scheduled job's ping (heartbeat token as Bearer)", [heartbeatParam], bearer),
-      post: ping('The same as POST (the body, if any, is not read)', [heartbeatParam], bearer),
-    },
-    '/v1/heartbeats/{heartbeatId}/ping/{token}': {
-      get: ping('The same with the token in the path, for crontab lines without headers', [heartbeatParam, tokenParam]),
-      post: ping('The same as POST', [heartbeatParam, tokenParam]),
     },
   };
 }
@@ -271,13 +170,13 @@ function problemPaths() {
   };
 }
 
-/** The OpenAPI document, generated from the schemas the routes validate with. */
-export function openApiDocument(): Record<string, unknown> {
+/**
+ * Vigil's own resources (incidents, problems, reviews, schedules, ...), written as OpenAPI path
+ * items whose bodies and queries come from the zod schemas the routes validate with. Senders'
+ * routes are not here: each declares its operations beside its handler (`routes/senderRoutes.ts`).
+ */
+function resourcePaths(): Record<string, Record<string, object>> {
   return {
-    openapi: '3.1.0',
-    info: { title: 'Vigil API', version: '0.1.0', description: 'Alerts in, incidents out: acknowledge, resolve, list.' },
-    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, genieKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'GenieKey <token of an opsgenie integration>' } } },
-    paths: {
       '/v1/alerts': {
         post: {
           summary: 'Submit an alert; 202 once it is durably held (by Temporal, the spool, or as a recorded event)',
@@ -416,7 +315,6 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...problemPaths(),
-      ...heartbeatPaths(),
       '/v1/schedules': {
         get: { summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
       },
@@ -493,97 +391,6 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/v1/integrations/{integrationId}': {
-        post: {
-          summary: "A monitoring tool's webhook, read by the integration's adapter (token as Bearer)",
-          security: bearer,
-          parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '200': { description: 'every alert reports a state change older than one already taken (eventbridge): nothing done, status "stale"' }, '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
-        },
-        put: {
-          summary: 'The same for senders configured to PUT (grafana integrations only)',
-          security: bearer,
-          parameters: [{ name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: {
-            '202': { description: 'every alert held' },
-            '400': errorResponse('not the source format'),
-            '401': errorResponse('token'),
-            '405': errorResponse('this integration takes POST only'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v1/integrations/{integrationId}/{token}': {
-        post: {
-          summary: 'The same, with the token in the path for senders that cannot set headers',
-          parameters: [
-            { name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
-          ],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { '200': { description: 'every alert reports a state change older than one already taken (eventbridge): nothing done, status "stale"' }, '202': { description: 'every alert held' }, '400': errorResponse('not the source format'), '401': errorResponse('token'), ...bodyErrors, ...unavailable },
-        },
-        put: {
-          summary: 'The same for senders configured to PUT (grafana integrations only)',
-          parameters: [
-            { name: 'integrationId', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'token', in: 'path', required: true, schema: { type: 'string' } },
-          ],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: {
-            '202': { description: 'every alert held' },
-            '400': errorResponse('not the source format'),
-            '401': errorResponse('token'),
-            '405': errorResponse('this integration takes POST only'),
-            ...bodyErrors,
-            ...unavailable,
-          },
-        },
-      },
-      '/v2/enqueue': {
-        post: {
-          summary: 'PagerDuty Events API v2 compatible: trigger, acknowledge, resolve (the routing key is a pagerduty integration token)',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: {
-            '202': { description: 'held, answered as PagerDuty does: {status, message, dedup_key}' },
-            '400': errorResponse('invalid event (PagerDuty and Vigil error fields)'),
-            '401': errorResponse('unknown routing key'),
-            '413': errorResponse('body too large'),
-            ...unavailable,
-          },
-        },
-      },
-      '/v2/change/enqueue': {
-        post: {
-          summary: 'PagerDuty Change Events compatible: recorded, paging nobody, shown on incidents of the service as recent changes',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: {
-            '202': { description: 'recorded: {status, message}' },
-            '400': errorResponse('invalid change event'),
-            '401': errorResponse('unknown routing key'),
-            '413': errorResponse('body too large'),
-            ...storeUnavailable,
-          },
-        },
-      },
-      ...opsgenieAlertPaths(),
-      '/v1/webhooks/twilio/sms': {
-        post: {
-          summary: 'Inbound SMS reply from Twilio (signature checked; each MessageSid acts once)',
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object' } } } },
-          responses: {
-            '200': { description: 'TwiML reply; empty for a replayed MessageSid or a number that is not a contact', content: { 'text/xml': { schema: { type: 'string' } } } },
-            '400': errorResponse('no MessageSid'),
-            '403': errorResponse('bad signature'),
-            '413': errorResponse('body too large'),
-            '415': errorResponse('a charset other than UTF-8'),
-            '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN or no SQL store), or Temporal unavailable'),
-          },
-        },
-      },
       '/codec/decode': codecOperation('decode'),
       '/codec/encode': codecOperation('encode'),
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
@@ -604,6 +411,35 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-    },
   };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+/**
+ * The OpenAPI document, generated by zod-to-openapi from the senders' declarations (their zod
+ * body schemas, examples and credentials) and the resource paths; `/openapi.json` serves it and
+ * `test/api/openapiRoutes.test.ts` fails for a mounted route it leaves out.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'genieKey', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'GenieKey <token of an opsgenie integration>' });
+  registry.registerComponent('securitySchemes', 'integrationToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "an integration's token (also taken as the password of Basic auth, in the integration's tokenHeader, or in the path)",
+  });
+  for (const sender of SENDER_ROUTES) for (const operation of sender.operations) registry.registerPath(operation);
+  for (const [path, item] of Object.entries(resourcePaths())) {
+    for (const method of METHODS) {
+      const operation = item[method] as Omit<RouteConfig, 'method' | 'path'> | undefined;
+      if (operation) registry.registerPath({ method, path, ...operation });
+    }
+  }
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Vigil API', version: '0.1.0', description: 'Alerts in, incidents out: acknowledge, resolve, list.' },
+  });
+  return document as unknown as Record<string, unknown>;
 }

@@ -1,14 +1,7 @@
 /**
  * Prometheus Alertmanager's webhook (`webhook_configs`, payload `version: "4"`). One request is
  * one alert group; firing and resolved alerts may come together. Fields added by newer
- * releases are ignored. Sender config to paste into alertmanager.yml:
- *
- *   receivers:
- *     - name: vigil
- *       webhook_configs:
- *         - url: https://vigil.example.com/v1/integrations/<integration id>
- *           http_config: { authorization: { credentials_file: /etc/alertmanager/vigil-token } }
- *           send_resolved: true
+ * releases are ignored. The alertmanager.yml snippet is `senderConfig` below.
  */
 import { z } from 'zod';
 import { firstIssue, mapPrometheusStyleAlerts, prometheusStyleAlertSchema } from './prometheusStyle';
@@ -42,5 +35,30 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const alertmanagerAdapter: AlertAdapter = {
   id: 'alertmanager',
   description: 'Prometheus Alertmanager webhook (version 4)',
+  body: payloadSchema,
+  example: {
+    version: '4',
+    groupKey: '{}:{alertname="ProbeFailure"}',
+    status: 'firing',
+    receiver: 'vigil',
+    externalURL: 'https://alertmanager.example.com',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'ProbeFailure', service: 'checkout', severity: 'critical', instance: 'https://shop.example.com' },
+        annotations: { summary: 'Blackbox probe failing for https://shop.example.com' },
+        startsAt: '2026-11-24T08:40:00Z',
+        fingerprint: '5c4e1a2b3d4f6a7b',
+      },
+    ],
+  },
+  senderConfig: [
+    'receivers:',
+    '  - name: vigil',
+    '    webhook_configs:',
+    '      - url: https://vigil.example.com/v1/integrations/<integration id>',
+    '        http_config: { authorization: { credentials_file: /etc/alertmanager/vigil-token } }',
+    '        send_resolved: true',
+  ].join('\n'),
   parse,
 };

@@ -71,5 +71,27 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const cloudwatchAdapter: AlertAdapter = {
   id: 'cloudwatch',
   description: 'Amazon CloudWatch alarm through an SNS HTTPS subscription',
+  body: envelopeSchema,
+  example: {
+    Type: 'Notification',
+    MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
+    TopicArn: 'arn:aws:sns:eu-west-1:123456789012:cloudwatch-alarms',
+    Message: JSON.stringify({
+      AlarmName: 'checkout-5xx-high',
+      AlarmDescription: 'Checkout ALB 5xx above 5% for 5 minutes',
+      AWSAccountId: '123456789012',
+      NewStateValue: 'ALARM',
+      NewStateReason: 'Threshold Crossed: 1 datapoint [7.2] was greater than the threshold (5.0).',
+      StateChangeTime: '2026-11-24T08:45:13.000+0000',
+      Region: 'EU (Ireland)',
+      AlarmArn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:checkout-5xx-high',
+      OldStateValue: 'OK',
+    }),
+  },
+  senderConfig: [
+    '# An SNS topic as the alarm action, with an HTTPS subscription (SNS cannot set headers):',
+    'aws sns subscribe --topic-arn <topic arn> --protocol https \\',
+    '  --notification-endpoint https://vigil.example.com/v1/webhooks/sns/<integration id>/<token>',
+  ].join('\n'),
   parse,
 };

@@ -181,5 +181,23 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const datadogAdapter: AlertAdapter = {
   id: 'datadog',
   description: 'Datadog webhook (default payload or the recommended custom payload)',
+  body: payloadSchema,
+  example: {
+    title: '[Triggered on {host:web-3}] High CPU on web-3',
+    body: 'CPU usage above 90% on host:web-3 https://app.datadoghq.com/monitors/4242',
+    event_type: 'query_alert_monitor',
+    alert_id: '4242',
+    alert_transition: 'Triggered',
+    alert_scope: 'host:web-3',
+    alert_priority: 'P2',
+    tags: 'service:web,env:prod',
+    date: '1732437600000',
+    org: { id: '12345', name: 'Example Org' },
+  },
+  senderConfig: [
+    '# Integrations > Webhooks: a webhook named vigil, then @webhook-vigil in monitor messages',
+    'URL: https://vigil.example.com/v1/integrations/<integration id>/<token>',
+    'Payload: the custom payload of docs/integrations.md ("Datadog")',
+  ].join('\n'),
   parse,
 };

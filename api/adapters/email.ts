@@ -105,5 +105,19 @@ function parse(body: unknown, context: AdapterContext): SourceAlert[] {
 export const emailAdapter: AlertAdapter = {
   id: 'email',
   description: 'Mail to an integration address (SMTP listener), or its parsed form as JSON',
+  body: emailMessageSchema,
+  example: {
+    subject: '** PROBLEM Service Alert: web1/HTTP is CRITICAL **',
+    from: '"Nagios" <nagios@monitor.example.net>',
+    messageId: '<20261129223001.4F2A1C0@monitor.example.net>',
+    date: '2026-11-29T22:30:01.000Z',
+    text: 'Service: HTTP\nHost: web1\nState: CRITICAL\nInfo: connection refused',
+  },
+  senderConfig: [
+    '# Mail to <integration id>@<VIGIL_SMTP_DOMAIN> on the SMTP listener (docs/integrations.md, "Inbound email"),',
+    '# or this JSON shape posted by a mail-to-webhook relay to:',
+    'URL: https://vigil.example.com/v1/integrations/<integration id>',
+    'Authorization: Bearer <token>',
+  ].join('\n'),
   parse,
 };

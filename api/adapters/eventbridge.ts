@@ -81,6 +81,31 @@ function stateChangeOf(alert: SourceAlert): StateChange | undefined {
 export const eventBridgeAdapter: AlertAdapter = {
   id: 'eventbridge',
   description: 'Amazon EventBridge event through an API destination (CloudWatch alarms, AWS Health, GuardDuty, any other event)',
+  body: envelopeSchema,
+  example: {
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '111122223333',
+    time: '2026-11-24T08:45:13Z',
+    region: 'eu-west-1',
+    resources: ['arn:aws:cloudwatch:eu-west-1:111122223333:alarm:checkout-latency'],
+    detail: {
+      alarmName: 'checkout-latency',
+      state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: '2026-11-24T08:45:13.000+0000' },
+      previousState: { value: 'OK', timestamp: '2026-11-24T08:30:13.000+0000' },
+      configuration: { description: 'Checkout p99 latency above 2 s' },
+    },
+  },
+  senderConfig: [
+    '# An API destination with a connection whose API key header is the integration\'s tokenHeader:',
+    'aws events create-connection --name vigil --authorization-type API_KEY \\',
+    '  --auth-parameters \'{"ApiKeyAuthParameters":{"ApiKeyName":"x-vigil-token","ApiKeyValue":"<token>"}}\'',
+    'aws events create-api-destination --name vigil --connection-arn <connection arn> --http-method POST \\',
+    '  --invocation-endpoint https://vigil.example.com/v1/integrations/<integration id>',
+    '# then a rule whose target is the API destination, with no input transformer',
+  ].join('\n'),
   parse,
   stateChangeOf,
 };

@@ -34,5 +34,12 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const genericAdapter: AlertAdapter = {
   id: 'generic',
   description: "Vigil's JSON alert format",
+  body: alertBodySchema,
+  example: { service: 'billing', summary: 'nightly invoice run failed', severity: 'sev2', dedupKey: 'invoice-run', labels: { job: 'invoices' } },
+  senderConfig: [
+    'curl -XPOST https://vigil.example.com/v1/integrations/<integration id> \\',
+    "  -H 'Authorization: Bearer <token>' -H 'content-type: application/json' \\",
+    '  -d \'{"summary": "nightly invoice run failed", "severity": "error", "dedupKey": "invoice-run"}\'',
+  ].join('\n'),
   parse,
 };

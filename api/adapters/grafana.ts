@@ -62,5 +62,32 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const grafanaAdapter: AlertAdapter = {
   id: 'grafana',
   description: 'Grafana unified alerting webhook contact point',
+  body: payloadSchema,
+  example: {
+    version: '1',
+    orgId: 1,
+    status: 'firing',
+    receiver: 'vigil',
+    groupKey: '{}:{alertname="High memory usage"}',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'High memory usage', team: 'blue', zone: 'us-1' },
+        annotations: { description: 'The system has high memory usage' },
+        startsAt: '2026-11-24T08:40:00Z',
+        fingerprint: 'c6eadffa33fcdf37',
+        dashboardURL: 'https://grafana.example.com/d/mem',
+        valueString: "[ metric='memory' value=92 ]",
+      },
+    ],
+    title: '[FIRING:1] High memory usage',
+    state: 'alerting',
+    message: 'The system has high memory usage',
+  },
+  senderConfig: [
+    '# Alerting > Contact points > New contact point, type Webhook (POST or PUT)',
+    'URL: https://vigil.example.com/v1/integrations/<integration id>',
+    'Authorization header: Bearer <token>   # or the token as the last URL segment',
+  ].join('\n'),
   parse,
 };

@@ -116,5 +116,24 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const opsgenieAdapter: AlertAdapter = {
   id: 'opsgenie',
   description: 'Opsgenie Alert API create-alert request (POST /v2/alerts)',
+  body: createSchema,
+  example: {
+    message: '[FIRING:1] DiskAlmostFull (checkout db-7.example.test:9100 critical)',
+    alias: 'checkout-disk-db-7',
+    description: 'Disk on db-7 above 95%',
+    priority: 'P2',
+    tags: ['prod', 'checkout'],
+    details: { service: 'checkout', instance: 'db-7.example.test:9100' },
+    entity: 'db-7',
+    source: 'alertmanager',
+  },
+  senderConfig: [
+    '# alertmanager.yml: api_url is the root (Alertmanager appends v2/alerts), keep the trailing slash',
+    'receivers:',
+    '  - name: vigil',
+    '    opsgenie_configs:',
+    '      - api_url: https://vigil.example.com/',
+    '        api_key_file: /etc/alertmanager/vigil-token',
+  ].join('\n'),
   parse,
 };

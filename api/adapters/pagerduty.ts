@@ -1,11 +1,8 @@
 /**
  * PagerDuty Events API v2 (`POST /v2/enqueue`), so any tool that can page PagerDuty (Alertmanager's
  * `pagerduty_configs`, Grafana, Datadog, CloudWatch integrations) pages Vigil by changing only the
- * URL. The routing key is the integration's token. Sender config (alertmanager.yml):
- *
- *   pagerduty_configs:
- *     - url: https://vigil.example.com/v2/enqueue
- *       routing_key_file: /etc/alertmanager/vigil-token
+ * URL. The routing key is the integration's token; the alertmanager.yml snippet is `senderConfig`
+ * below, the route `api/routes/pagerDutyEvents.ts`.
  */
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
@@ -104,5 +101,29 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
 export const pagerDutyAdapter: AlertAdapter = {
   id: 'pagerduty',
   description: 'PagerDuty Events API v2 (POST /v2/enqueue)',
+  body: eventSchema,
+  example: {
+    routing_key: '<token>',
+    event_action: 'trigger',
+    dedup_key: 'datapipe03-disk',
+    payload: {
+      summary: 'DISK at 99% on machine prod-datapipe03.example.com',
+      source: 'prod-datapipe03.example.com',
+      severity: 'critical',
+      timestamp: '2026-11-20T08:42:58.315+0000',
+      component: 'mysql',
+      group: 'prod-datapipe',
+      class: 'disk',
+      custom_details: { 'free space': '1%' },
+    },
+  },
+  senderConfig: [
+    '# alertmanager.yml',
+    'receivers:',
+    '  - name: vigil',
+    '    pagerduty_configs:',
+    '      - url: https://vigil.example.com/v2/enqueue',
+    '        routing_key_file: /etc/alertmanager/vigil-token',
+  ].join('\n'),
   parse,
 };

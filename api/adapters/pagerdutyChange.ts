@@ -11,7 +11,7 @@ import { freeFormJson } from '../inputLimits';
 import { toServiceId } from './serviceName';
 import { AdapterInputError } from './types';
 
-const changeSchema = z.object({
+export const changeSchema = z.object({
   routing_key: z.string().min(1),
   payload: z.object({
     summary: z.string().trim().min(1).max(1024),

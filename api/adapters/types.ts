@@ -2,8 +2,11 @@
  * An alert source: how one monitoring tool's webhook body becomes Vigil alerts. One file per
  * source, registered in `index.ts`, with a real payload of the source and the alerts it must make in
  * `test/fixtures/<id>.json`; `test/adapters.test.ts` runs every adapter on its fixture and fails
- * for an adapter that has none.
+ * for an adapter that has none. Like Grafana OnCall's one-file integrations, the file also declares
+ * what the sender sees: the body it posts (the zod schema `parse` reads, which the OpenAPI document
+ * shows), an example body, and the snippet to paste into the sender's config.
  */
+import type { z } from 'zod';
 import type { Alert } from '../../domain/alert';
 import type { EmailIntakeConfig } from '../../domain/emailIntakeConfig';
 
@@ -54,6 +57,15 @@ export interface AlertAdapter {
   /** The `source` value in config and on every alert it makes; also names its test fixture, `test/fixtures/<id>.json`. */
   id: string;
   description: string;
+  /** The body the sender posts: the schema `parse` checks it with, published in `/openapi.json`. */
+  body: z.ZodType;
+  /** A realistic body (values made up) that `parse` reads: the document's example for this source. */
+  example: unknown;
+  /**
+   * What to paste into the sender's own config, with `<integration id>` and `<token>` for the
+   * integration's id and token (`https://vigil.example.com` stands for `VIGIL_PUBLIC_URL`).
+   */
+  senderConfig: string;
   /** Pure: body in, alerts out. Throws AdapterInputError for a body it cannot read. */
   parse(body: unknown, context: AdapterContext): SourceAlert[];
   /**

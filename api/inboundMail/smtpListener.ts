@@ -13,7 +13,7 @@ import type { VigilConfig } from '../../domain/config';
 import type { AuthFailureGuard } from '../access/authFailureGuard';
 import { emailAdapter } from '../adapters/email';
 import { AdapterInputError } from '../adapters/types';
-import { deliverAlerts } from '../routes/integrations';
+import { deliverAlerts } from '../intake/receive';
 import type { ReceiveDeps } from '../intake/receive';
 import { sameSecret } from '../sameSecret';
 import { readMail } from './readMail';

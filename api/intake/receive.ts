@@ -189,3 +189,12 @@ export function summarize(outcomes: AlertOutcome[]) {
     dropped: count('dropped'),
   };
 }
+
+/**
+ * Hands a request's alerts to the receive pipeline in order, so a 2xx means every one of them is
+ * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
+ * Every sender's route (and the SMTP listener) answers from this summary.
+ */
+export async function deliverAlerts(deps: { receive: ReceiveDeps }, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
+  return summarize(await receiveAlerts(deps.receive, parsed, integrationId, request));
+}

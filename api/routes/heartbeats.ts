@@ -12,6 +12,7 @@ import type { HeartbeatGateway } from '../heartbeatGateway';
 import { HttpError } from '../httpErrors';
 import { TemporalUnavailableError } from '../incidentGateway';
 import { sameSecret } from '../sameSecret';
+import { errorResponse, pathParam, type SenderRoute } from './operationParts';
 
 export interface HeartbeatRouteDeps {
   config: VigilConfig;
@@ -19,6 +20,52 @@ export interface HeartbeatRouteDeps {
   /** Without it pings and the list answer 503. */
   heartbeats?: HeartbeatGateway;
 }
+
+/** Heartbeats as the OpenAPI document shows them: pings with the heartbeat's own token, the list for readers (docs/heartbeats.md). */
+export const heartbeatSenderRoute: SenderRoute = (() => {
+  const pingResponses = {
+    '200': { description: 'the ping is held by Temporal' },
+    '401': errorResponse('unknown heartbeat or wrong token (one answer for both)'),
+    '429': errorResponse('too many failed authentications from this address'),
+    '503': errorResponse('Temporal unavailable; retry (Retry-After)'),
+    '413': errorResponse('body too large'),
+  };
+  const bearer = [{ apiKey: [] }];
+  const ping = (method: 'get' | 'post', tokenInPath: boolean, summary: string) => ({
+    method,
+    path: tokenInPath ? '/v1/heartbeats/{heartbeatId}/ping/{token}' : '/v1/heartbeats/{heartbeatId}/ping',
+    summary,
+    parameters: tokenInPath ? [pathParam('heartbeatId'), pathParam('token')] : [pathParam('heartbeatId')],
+    ...(tokenInPath ? {} : { security: bearer }),
+    responses: pingResponses,
+  });
+  return {
+    id: 'heartbeats',
+    description: "A scheduled job's pings; silence past the interval and grace opens an incident",
+    authentication: {
+      credential: "the heartbeat's token (its tokenEnv), as Bearer or as the last path segment",
+      checked: 'compared in constant time; an unknown heartbeat and a wrong token get the same 401',
+    },
+    operations: [
+      {
+        method: 'get',
+        path: '/v1/heartbeats',
+        summary: 'Configured heartbeats: interval, grace, last ping, next deadline, state (ok, late, or unknown)',
+        security: bearer,
+        responses: {
+          '200': { description: 'heartbeats' },
+          '401': errorResponse('API key'),
+          '403': errorResponse("the key's role may not: needs any role that reads"),
+          '503': errorResponse('Temporal unavailable'),
+        },
+      },
+      ping('get', false, "A scheduled job's ping (heartbeat token as Bearer)"),
+      ping('post', false, 'The same as POST (the body, if any, is not read)'),
+      ping('get', true, 'The same with the token in the path, for crontab lines without headers'),
+      ping('post', true, 'The same as POST'),
+    ],
+  };
+})();
 
 export function heartbeatRoutes(deps: HeartbeatRouteDeps): Router {
   const router = Router();

@@ -1,14 +1,15 @@
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { VigilConfig } from '../../domain/config';
 import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type AlertAdapter, type SourceAlert } from '../adapters/types';
 import type { AlarmState, AlarmStates } from '../records/alarmStates';
 import { HttpError } from '../httpErrors';
-import { receiveAlerts, summarize, type ReceiveDeps } from '../intake/receive';
-import type { RequestIdentity } from '../intake/alertIdentity';
+import { deliverAlerts, type ReceiveDeps } from '../intake/receive';
 import { idempotencyKeyOf } from './idempotencyKey';
 import { sameSecret } from '../sameSecret';
+import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
 
 export interface IntegrationDeps {
   receive: ReceiveDeps;
@@ -19,14 +20,55 @@ export interface IntegrationDeps {
   alarmStates?: AlarmStates;
 }
 
-
-/**
- * Hands a request's alerts to the receive pipeline in order, so a 2xx means every one of them is
- * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
- */
-export async function deliverAlerts(deps: Pick<IntegrationDeps, 'receive'>, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
-  return summarize(await receiveAlerts(deps.receive, parsed, integrationId, request));
+/** Every adapter's body, and its example by source id: what a sender may post to an integration. */
+function adapterBodies() {
+  const adapters = Object.values(ADAPTERS);
+  const [first, ...rest] = adapters.map((adapter) => adapter.body);
+  return {
+    required: true,
+    description: "The body of the integration's source (its `source` in config): one of these",
+    content: {
+      'application/json': {
+        schema: z.union([first, ...rest]),
+        examples: Object.fromEntries(adapters.map((adapter) => [adapter.id, { summary: adapter.description, value: adapter.example }])),
+      },
+    },
+  };
 }
+
+/** The shared route of every adapter-read source, as the OpenAPI document shows it. */
+export const integrationSenderRoute: SenderRoute = {
+  id: 'integrations',
+  description: `Webhooks of monitoring tools, read by the integration's adapter (${ADAPTER_IDS.join(', ')})`,
+  authentication: {
+    credential: "the integration's token (its tokenEnv): as Bearer, as the password of Basic auth, in the integration's tokenHeader, or as the last path segment",
+    checked: 'compared in constant time with the token of the integration named in the path; an unknown integration and a wrong token get the same 401',
+  },
+  operations: (['post', 'put'] as const).flatMap((method) =>
+    [false, true].map((tokenInPath) => ({
+      method,
+      path: tokenInPath ? '/v1/integrations/{integrationId}/{token}' : '/v1/integrations/{integrationId}',
+      summary:
+        method === 'put'
+          ? 'The same for senders configured to PUT (grafana integrations only)'
+          : tokenInPath
+            ? 'The same, with the token in the path for senders that cannot set headers'
+            : "A monitoring tool's webhook, read by the integration's adapter (token as Bearer)",
+      ...(tokenInPath ? {} : { security: [{ integrationToken: [] }] }),
+      parameters: tokenInPath ? [pathParam('integrationId'), pathParam('token')] : [pathParam('integrationId')],
+      request: { body: adapterBodies() },
+      responses: {
+        ...(method === 'post' ? { '200': { description: 'every alert reports a state change older than one already taken (eventbridge): nothing done, status "stale"' } } : {}),
+        '202': { description: 'every alert held' },
+        '400': errorResponse('not the source format'),
+        '401': errorResponse('token'),
+        ...(method === 'put' ? { '405': errorResponse('this integration takes POST only') } : {}),
+        ...bodyErrors,
+        ...unavailable,
+      },
+    })),
+  ),
+};
 
 /** Fails at start, naming the field, when an integration names a source Vigil has no adapter for. */
 function checkSources(config: VigilConfig): void {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { VigilConfig } from '../../domain/config';
-import { OPSGENIE_LIMITS, opsgenieAlert, readOpsgenieCreate, truncate } from '../adapters/opsgenie';
+import { OPSGENIE_LIMITS, opsgenieAdapter, opsgenieAlert, readOpsgenieCreate, truncate } from '../adapters/opsgenie';
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
@@ -18,7 +18,9 @@ import { alertIdsFor } from '../intake/alertIdentity';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 import { sameSecret } from '../sameSecret';
 import { idempotencyKeyOf } from './idempotencyKey';
-import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { deliverAlerts } from '../intake/receive';
+import type { IntegrationDeps } from './integrations';
+import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
 
 export interface OpsgenieDeps extends IntegrationDeps {
   gateway: IncidentGateway;
@@ -73,6 +75,50 @@ interface Target {
   alias: string;
   trigger: RememberedTrigger;
 }
+
+/** Opsgenie's Alert API as the OpenAPI document shows it; errors carry Opsgenie's fields beside Vigil's. */
+export const opsgenieSenderRoute: SenderRoute = (() => {
+  const genieKey = [{ genieKey: [] }];
+  const accepted = { description: 'held, answered as Opsgenie does: {result: "Request will be processed", took, requestId}' };
+  const common = {
+    '400': errorResponse('invalid Idempotency-Key header'),
+    '401': errorResponse('no GenieKey, or not the token of an opsgenie integration'),
+    '422': errorResponse('invalid body field or identifierType (Opsgenie: message, errors; Vigil: details naming the field)'),
+    ...bodyErrors,
+    ...unavailable,
+  };
+  const identifierType = { name: 'identifierType', in: 'query' as const, required: false, schema: { type: 'string' as const, enum: [...IDENTIFIER_TYPES], default: 'id' } };
+  const action = (name: string, summary: string, body: z.ZodType, required: boolean) => ({
+    method: 'post' as const,
+    path: `/v2/alerts/{identifier}/${name}`,
+    summary,
+    security: genieKey,
+    parameters: [pathParam('identifier'), identifierType],
+    request: { body: { required, content: { 'application/json': { schema: body, example: { user: 'alice', source: 'runbook', note: 'failing over to acquirer A' } } } } },
+    responses: { '202': accepted, '404': errorResponse('no alert of this integration with that identifier (Opsgenie: "Alert does not exist")'), ...common },
+  });
+  return {
+    id: 'opsgenie',
+    description: 'Opsgenie Alert API compatible endpoints: create, acknowledge, close, add-note',
+    authentication: {
+      credential: 'Authorization: GenieKey <token of an integration of source opsgenie>',
+      checked: "compared in constant time with each opsgenie integration's token; acknowledge, close and notes reach only incidents that integration created",
+    },
+    operations: [
+      {
+        method: 'post',
+        path: '/v2/alerts',
+        summary: 'Opsgenie Alert API compatible create: opens or joins the incident of its alias (message cut to 130 characters, as Opsgenie does)',
+        security: genieKey,
+        request: { body: { required: true, content: { 'application/json': { schema: opsgenieAdapter.body, example: opsgenieAdapter.example } } } },
+        responses: { '202': accepted, ...common },
+      },
+      action('acknowledge', 'Opsgenie compatible acknowledge of the open incident of an alias, incident id or short code', actionBodySchema, false),
+      action('close', "Opsgenie compatible close: the sender says the alert is over (the service's autoResolve decides)", actionBodySchema, false),
+      action('notes', "Opsgenie compatible add-note: a note on the open incident's timeline", noteBodySchema, true),
+    ],
+  };
+})();
 
 export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
   const router = Router();

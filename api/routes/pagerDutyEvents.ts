@@ -1,13 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { randomUUID } from 'node:crypto';
-import { pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
-import { parsePagerDutyChange } from '../adapters/pagerdutyChange';
+import { pagerDutyAdapter, pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
+import { changeSchema, parsePagerDutyChange } from '../adapters/pagerdutyChange';
+import { errorResponse, unavailable, storeUnavailable, type SenderRoute } from './operationParts';
 import { TemporalUnavailableError } from '../incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
-import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { deliverAlerts } from '../intake/receive';
+import type { IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
 import { HttpError } from '../httpErrors';
 import { idempotencyKeyOf } from './idempotencyKey';
@@ -26,6 +28,54 @@ function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey:
   }
   return undefined;
 }
+
+/** PagerDuty Events API v2 and Change Events, as the OpenAPI document shows them. */
+export const pagerDutySenderRoute: SenderRoute = {
+  id: 'pagerduty',
+  description: 'PagerDuty Events API v2 and Change Events compatible endpoints',
+  authentication: {
+    credential: "the body's routing_key: the token of an integration of source pagerduty",
+    checked: 'compared in constant time with each pagerduty integration\'s token; no match is a 401 in PagerDuty\'s error shape',
+  },
+  operations: [
+    {
+      method: 'post',
+      path: '/v2/enqueue',
+      summary: 'PagerDuty Events API v2 compatible: trigger, acknowledge, resolve (the routing key is a pagerduty integration token)',
+      request: { body: { required: true, content: { 'application/json': { schema: pagerDutyAdapter.body, example: pagerDutyAdapter.example } } } },
+      responses: {
+        '202': { description: 'held, answered as PagerDuty does: {status, message, dedup_key}' },
+        '400': errorResponse('invalid event (PagerDuty and Vigil error fields)'),
+        '401': errorResponse('unknown routing key'),
+        '413': errorResponse('body too large'),
+        ...unavailable,
+      },
+    },
+    {
+      method: 'post',
+      path: '/v2/change/enqueue',
+      summary: 'PagerDuty Change Events compatible: recorded, paging nobody, shown on incidents of the service as recent changes',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: changeSchema,
+              example: { routing_key: '<token>', payload: { summary: 'Deploy checkout v2.14.0', timestamp: '2026-11-24T08:30:00Z', source: 'ci.example.com' }, links: [{ href: 'https://ci.example.com/builds/4711', text: 'build 4711' }] },
+            },
+          },
+        },
+      },
+      responses: {
+        '202': { description: 'recorded: {status, message}' },
+        '400': errorResponse('invalid change event'),
+        '401': errorResponse('unknown routing key'),
+        '413': errorResponse('body too large'),
+        ...storeUnavailable,
+      },
+    },
+  ],
+};
 
 /**
  * `POST /v2/enqueue`, answering as PagerDuty's Events API v2 does (`202 {status, message,

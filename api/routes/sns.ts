@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import { cloudwatchAdapter } from '../adapters/cloudwatch';
 import { AdapterInputError } from '../adapters/types';
@@ -6,8 +7,10 @@ import { tooDeepField } from '../inputLimits';
 import { HttpError, parseOr400 } from '../httpErrors';
 import { isSigningCertUrl, isSubscribeUrl, signatureIsValid, snsEnvelopeSchema } from '../sns/snsMessage';
 import type { SnsFetcher } from '../sns/snsFetcher';
-import { deliverAlerts, type IntegrationDeps } from './integrations';
+import { deliverAlerts } from '../intake/receive';
+import type { IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
+import { errorResponse, pathParam, type SenderRoute } from './operationParts';
 import { snsTimestampProblem } from '../sns/snsFreshness';
 import type { InboundMessages } from '../records/inboundMessages';
 import type { AlarmAdvance, AlarmState, AlarmStates } from '../records/alarmStates';
@@ -32,6 +35,45 @@ function alarmChangeOf(alert: SourceAlert): { key: string; change: AlarmState } 
   return Number.isNaN(at) || !alert.dedupKey ? undefined : { key: alert.dedupKey, change: { state: alert.status ?? 'firing', at: new Date(at) } };
 }
 
+
+/** CloudWatch alarms through SNS, as the OpenAPI document shows them. */
+export const snsSenderRoute: SenderRoute = {
+  id: 'sns',
+  description: 'Amazon SNS HTTPS subscription carrying CloudWatch alarms',
+  authentication: {
+    credential: 'the token of an integration of source cloudwatch, as the last path segment (SNS sets no headers); and the SNS signature of every message',
+    checked: "the token in constant time first; then the message's signature against AWS's certificate (fetched only from an SNS host), its topic and its age",
+  },
+  operations: [
+    {
+      method: 'post',
+      path: '/v1/webhooks/sns/{integrationId}/{token}',
+      summary: 'CloudWatch alarms through an SNS HTTPS subscription: signature verified, subscription confirmed, each MessageId acts once (SNS posts JSON as text/plain)',
+      parameters: [pathParam('integrationId'), pathParam('token')],
+      request: {
+        body: {
+          required: true,
+          content: {
+            // SNS says text/plain; the message inside is JSON (a body sent as application/json is not read as SNS).
+            'text/plain': {
+              schema: { type: 'string', contentMediaType: 'application/json', contentSchema: z.toJSONSchema(snsEnvelopeSchema, { io: 'input' }) as Record<string, unknown> },
+              example: JSON.stringify(cloudwatchAdapter.example),
+            },
+          },
+        },
+      },
+      responses: {
+        '200': { description: 'subscription confirmed or removed, or a duplicate or stale notification: nothing done' },
+        '202': { description: 'every alert held' },
+        '400': errorResponse('malformed JSON, not an SNS message or CloudWatch alarm, an untrusted certificate or subscription URL, or a stale message'),
+        '401': errorResponse('unknown integration or wrong token'),
+        '403': errorResponse('invalid signature, or a topic the integration does not accept'),
+        '413': errorResponse('body too large'),
+        '503': errorResponse('the signing certificate could not be fetched, the SQL store is not configured, or Temporal unavailable'),
+      },
+    },
+  ],
+};
 
 /**
  * `POST /v1/webhooks/sns/:integrationId/:token`: CloudWatch alarms through an SNS HTTPS

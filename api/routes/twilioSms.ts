@@ -8,6 +8,7 @@ import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../incidentGateway';
 import type { InboundMessages } from '../records/inboundMessages';
+import { errorResponse, type SenderRoute } from './operationParts';
 
 /**
  * The Twilio SDK, loaded when the first SMS reply arrives rather than at start: it is a fifth of
@@ -25,6 +26,42 @@ export interface TwilioSmsDeps {
   /** MessageSids already taken (SQL store): a replayed request acts once. Without it the webhook answers 503. */
   inboundMessages?: InboundMessages;
 }
+
+/** Twilio's inbound SMS webhook, as the OpenAPI document shows it. */
+export const twilioSmsSenderRoute: SenderRoute = {
+  id: 'twilio-sms',
+  description: "Responders' SMS replies (ACK, RES, ESC), as Twilio posts them",
+  authentication: {
+    credential: "Twilio's X-Twilio-Signature header, an HMAC of the public URL and the form with TWILIO_AUTH_TOKEN",
+    checked: "with the Twilio SDK over the configured public URL; each MessageSid acts once; only configured contacts' numbers are heard",
+  },
+  operations: [
+    {
+      method: 'post',
+      path: '/v1/webhooks/twilio/sms',
+      summary: 'Inbound SMS reply from Twilio (signature checked; each MessageSid acts once)',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: { type: 'object' },
+              example: { MessageSid: 'SM0123456789abcdef0123456789abcdef', From: '+15550100', To: '+15550199', Body: 'ACK 4F2' },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': { description: 'TwiML reply; empty for a replayed MessageSid or a number that is not a contact', content: { 'text/xml': { schema: { type: 'string' } } } },
+        '400': errorResponse('no MessageSid'),
+        '403': errorResponse('bad signature'),
+        '413': errorResponse('body too large'),
+        '415': errorResponse('a charset other than UTF-8'),
+        '503': errorResponse('SMS replies not configured (no TWILIO_AUTH_TOKEN or no SQL store), or Temporal unavailable'),
+      },
+    },
+  ],
+};
 
 const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
 
