@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, createChannelRegistry } from '../../domain/channels';
+import { fallbackChannels, reminderChannel } from '../../domain/channels/choice';
 import { emailChannel } from '../../domain/channels/email';
 import { smsChannel } from '../../domain/channels/sms';
 import { contactSchemaFor, parseConfig, responderOf } from '../../domain/config';
@@ -96,5 +97,38 @@ describe('a channel added by registering it, with no other edit', () => {
 
   it('renders with its own renderer', () => {
     expect(registry.get('pager').render(request('email'), { publicUrl: 'https://vigil.example.test' })).toEqual({ title: '7KQ2MX page: checkout down', urgent: true });
+  });
+});
+
+describe('channels the workflow chooses', () => {
+  const people: Responder[] = [
+    alice,
+    { id: 'e', name: 'E', email: 'e@example.test' },
+    { id: 'p', name: 'P', phone: '+15550000002' },
+    { id: 'n', name: 'N' },
+  ];
+
+  it('falls back to the other reachable channels, SMS before email, as the workflow listed them', () => {
+    for (const person of people) {
+      for (const failed of CHANNELS.ids) {
+        // The workflow's list before the registry (workflows/incident.ts).
+        const before = (['sms', 'email'] as const).filter((channel) => channel !== failed && (channel === 'email' ? person.email : person.phone));
+        expect(fallbackChannels(person, failed)).toEqual(before);
+      }
+    }
+    expect(fallbackChannels(alice, 'email')).toEqual(['sms']);
+  });
+
+  it('reminds by email when the person has it, else by SMS, as the workflow chose before', () => {
+    expect(people.map((person) => reminderChannel(person))).toEqual(people.map((person) => (person.email ? 'email' : 'sms')));
+  });
+
+  it('chooses among registered channels only: a pager falls back first and is never a reminder (not quiet)', () => {
+    const registry = createChannelRegistry([emailChannel, smsChannel, pagerChannel]);
+    const carol: Responder = { id: 'carol', name: 'Carol', phone: '+15550000003', addresses: { pager: 'dev-7' } };
+    expect(fallbackChannels(carol, 'sms', registry)).toEqual(['pager']);
+    expect(fallbackChannels({ ...carol, email: 'c@example.test' }, 'pager', registry)).toEqual(['sms', 'email']);
+    expect(reminderChannel(carol, registry)).toBe('pager');
+    expect(reminderChannel({ ...carol, email: 'c@example.test' }, registry)).toBe('email');
   });
 });
