@@ -3,13 +3,17 @@ import { hostname } from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { describeDeliveryError } from '../domain/deliveryError';
 import { signAckLink } from '../platform/ackLink';
-import { renderEmail, renderSms } from '../domain/messages';
+import { addressOn } from '../domain/channels';
 import type { NotificationRequest } from '../domain/notification';
-import type { DeliveryLog, EmailTransport, SmsTransport } from '../domain/transports';
+import type { DeliveryLog } from '../domain/transports';
+import { CHANNEL_TRANSPORTS, type ChannelTransports } from './channels';
+import type { ChannelTransport, Delivery, TransportOf } from './channels/channelTransport';
 
-export interface NotifyDeps {
-  email: EmailTransport;
-  sms: SmsTransport;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyChannelTransport = ChannelTransport<string, any, any>;
+
+/** Each channel's transport by channel id (`email`, `sms`, ...), and what every delivery needs. */
+export type NotifyDeps<Transports = ChannelTransports> = Transports & {
   deliveries: DeliveryLog;
   /** Base URL responders reach Vigil at, for links in messages. */
   publicUrl: string;
@@ -17,7 +21,7 @@ export interface NotifyDeps {
   linkSecret?: string;
   /** How long an acknowledge link works (default 24 h). */
   linkTtlSeconds?: number;
-}
+};
 
 /**
  * `sent via …`, `already sent` (a retry found it delivered, in the log or at the provider), or why
@@ -63,15 +67,18 @@ function attemptOwner(): string {
   return `${hostname()}/${process.pid}/${activityId}#${attempt}/${randomUUID().slice(0, 8)}`;
 }
 
-function messageIdFor(idempotencyKey: string): string {
-  return `<${idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '-')}@vigil>`;
-}
-
 /** Delivers one notification to one person on one channel. Transport errors throw, so Temporal retries. */
 export function createNotifyActivities(deps: NotifyDeps) {
-  /** The page's one-click acknowledge link, signed for this person and this page only. */
-  function ackUrlFor(request: NotificationRequest): string | undefined {
-    if (request.kind !== 'page' || !deps.linkSecret) return undefined;
+  return createNotifyActivitiesFor(CHANNEL_TRANSPORTS, deps);
+}
+
+/** The same over another set of channels' worker sides (tests register an extra channel this way). */
+export function createNotifyActivitiesFor<Sides extends Record<string, AnyChannelTransport>>(sides: Sides, deps: NotifyDeps<{ [Id in keyof Sides]: TransportOf<Sides[Id]> }>) {
+  const transports = deps as unknown as Record<string, { readonly name: string }>;
+
+  /** The page's one-click acknowledge link (channels acknowledged by link only), signed for this person and this page. */
+  function ackUrlFor(request: NotificationRequest, side: AnyChannelTransport): string | undefined {
+    if (request.kind !== 'page' || !deps.linkSecret || side.definition.acknowledgement?.by !== 'link') return undefined;
     const token = signAckLink(
       {
         id: createHash('sha256').update(request.idempotencyKey).digest('base64url').slice(0, 22),
@@ -85,33 +92,38 @@ export function createNotifyActivities(deps: NotifyDeps) {
     return `${deps.publicUrl.replace(/\/+$/, '')}/v1/ack/${token}`;
   }
 
-  /** Sends on the request's channel; the provider's message id when it gave one. */
-  async function send(request: NotificationRequest, address: string): Promise<string | null> {
-    if (request.channel === 'email') {
-      const { subject, text, html } = renderEmail(request, deps.publicUrl, ackUrlFor(request));
-      const threadId = messageIdFor(`${request.incident.id}-thread`);
-      const sent = await deps.email.send({ to: address, subject, text, html, messageId: messageIdFor(request.idempotencyKey), threadId });
-      return sent?.id ?? null;
-    }
-    return (await deps.sms.send({ to: address, body: renderSms(request) })).id;
+  /** The channel's worker side and transport, or a failure no retry can mend. */
+  function channelOf(request: NotificationRequest): { side: AnyChannelTransport; transport: { readonly name: string } } {
+    const side = Object.hasOwn(sides, request.channel) ? sides[request.channel] : undefined;
+    const transport = side ? transports[request.channel] : undefined;
+    if (!side || !transport) throw ApplicationFailure.nonRetryable(`no transport for channel "${request.channel}"`, 'UnknownChannel');
+    return { side, transport };
+  }
+
+  function deliveryOf(request: NotificationRequest, address: string, side: AnyChannelTransport): Delivery<unknown> {
+    return { request, address, message: side.definition.render(request, { publicUrl: deps.publicUrl, ackUrl: ackUrlFor(request, side) }) };
   }
 
   /**
    * An earlier attempt wrote its intent and never confirmed: it may have died after the provider
-   * accepted. Twilio can be asked; a message found there (and not already another delivery's) is
-   * this one. SMTP cannot be asked: the email is sent again with the same Message-ID.
+   * accepted. A vendor that can be asked (Twilio) is; a message found there (and not already
+   * another delivery's) is this one. Others (SMTP) cannot: the message is sent again (for email
+   * with the same Message-ID).
    */
   async function acceptedEarlier(request: NotificationRequest, address: string, since: Date): Promise<string | undefined> {
-    if (request.channel !== 'sms' || !deps.sms.findAccepted) return undefined;
-    const found = await deps.sms.findAccepted({ to: address, body: renderSms(request) }, since);
-    const taken = await deps.deliveries.takenProviderIds('sms', found);
+    const { side, transport } = channelOf(request);
+    if (!side.findAccepted) return undefined;
+    const found = await side.findAccepted(transport, deliveryOf(request, address, side), since);
+    if (found.length === 0) return undefined;
+    const taken = await deps.deliveries.takenProviderIds(request.channel, found);
     return found.find((id) => !taken.has(id));
   }
 
   return {
     async deliverNotification(request: NotificationRequest): Promise<DeliveryOutcome> {
       const { responder, channel, idempotencyKey } = request;
-      const address = channel === 'email' ? responder.email : responder.phone;
+      const { side, transport } = channelOf(request);
+      const address = addressOn(side.definition, responder);
       if (!address) return `no ${channel} address for ${responder.id}`;
       const context = Context.current();
       const owner = attemptOwner();
@@ -133,7 +145,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }
       let providerId: string | null;
       try {
-        providerId = await heartbeating(() => deps.deliveries.renew(idempotencyKey, owner, leaseMs), leaseMs, () => send(request, address));
+        providerId = await heartbeating(() => deps.deliveries.renew(idempotencyKey, owner, leaseMs), leaseMs, () => side.send(transport, deliveryOf(request, address, side)));
       } catch (error) {
         // The raw text names the recipient: it goes to the log only, the workflow gets its class and codes.
         const { type, summary } = describeDeliveryError(error);
@@ -143,7 +155,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }
       await deps.deliveries.confirm(idempotencyKey, providerId);
       context.log.info('notification sent', { channel, kind: request.kind, incident: request.incident.code, to: responder.id, resent });
-      return `sent via ${channel === 'email' ? deps.email.name : deps.sms.name}`;
+      return `sent via ${transport.name}`;
     },
   };
 }

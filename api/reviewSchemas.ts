@@ -3,6 +3,7 @@
  * objects, as it does those of `schemas.ts`.
  */
 import { z } from 'zod';
+import { CHANNELS } from '../domain/channels';
 import { SEVERITIES } from '../domain/severity';
 
 const entry = z.string().trim().min(1).max(2000);
@@ -52,7 +53,7 @@ export const reviewSchema = z.object({
   timeToResolveSeconds: z.number(),
   resolvedBy: z.string(),
   resolvedByRunbook: z.boolean(),
-  paged: z.array(z.object({ name: z.string(), responderId: z.string(), channel: z.enum(['email', 'sms']), level: z.number(), at: z.string(), outcome: z.string() })),
+  paged: z.array(z.object({ name: z.string(), responderId: z.string(), channel: z.enum(CHANNELS.ids), level: z.number(), at: z.string(), outcome: z.string() })),
   acknowledgements: z.array(z.object({ at: z.string(), by: z.string() })),
   runbook: z.object({ id: z.string(), steps: z.array(z.object({ step: z.string(), ok: z.boolean(), summary: z.string(), at: z.string() })) }).optional(),
   statusUpdates: z.array(z.object({ at: z.string(), by: z.string(), text: z.string(), eta: z.string().optional() })),

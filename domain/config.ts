@@ -4,6 +4,7 @@ import { isValidLabelPattern, type EventPolicy } from './classification';
 import { LABEL_PATTERN_RULE } from './labelPattern';
 import type { GroupingRule } from './grouping';
 import type { Channel, EscalationPolicySnapshot, Responder } from './escalation';
+import { CHANNELS, type ChannelDefinition, type ChannelRegistry } from './channels';
 import { onCallAt, type Schedule } from './schedule';
 import { isValidTimeZone, restrictionFromConfig, restrictionSchema, scheduleFromConfig, scheduleSchema, scheduleUserReferences } from './scheduleConfig';
 import { SEVERITIES } from './severity';
@@ -28,24 +29,31 @@ const delay = z.string().refine((text) => parseDurationSeconds(text) !== undefin
   message: 'a duration such as "0s", "30s", "5m"',
 });
 
-const contactSchema = z
-  .object({
-    name: z.string().min(1),
-    email: z.email().optional(),
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567')
-      .optional(),
-    /**
-     * How this person is paged when a level leaves it to them (sets no `channels`), e.g. SMS at
-     * once and email a minute later if nobody acknowledged. Default: every method they have, at once.
-     */
-    notificationRules: z
-      .array(z.object({ channel: z.enum(['email', 'sms']), after: delay.default('0s') }).strict())
-      .min(1)
-      .optional(),
-  })
-  .strict();
+/**
+ * A contact in config: a name, one address field per channel (`email`, `phone`, ... as each
+ * channel in `domain/channels/` declares), and notification rules naming channels by id.
+ * `registry` is the channel registry (another one in tests).
+ */
+export function contactSchemaFor<Id extends string, Defs extends readonly ChannelDefinition<Id>[]>(registry: ChannelRegistry<Id, Defs>) {
+  const addresses = {} as { [Def in Defs[number] as Def['contactField']]: z.ZodOptional<Def['addressSchema']> };
+  for (const channel of registry.definitions) (addresses as Record<string, z.ZodType>)[channel.contactField] = channel.addressSchema.optional();
+  return z
+    .object({
+      name: z.string().min(1),
+      ...addresses,
+      /**
+       * How this person is paged when a level leaves it to them (sets no `channels`), e.g. SMS at
+       * once and email a minute later if nobody acknowledged. Default: every method they have, at once.
+       */
+      notificationRules: z
+        .array(z.object({ channel: z.enum(registry.ids), after: delay.default('0s') }).strict())
+        .min(1)
+        .optional(),
+    })
+    .strict();
+}
+
+const contactSchema = contactSchemaFor(CHANNELS);
 
 /** `alice` or `user:alice` (a contact), `schedule:<id>` (who is on call when the level fires), `team:<id>` (every member). */
 const targetRef = z.string().regex(/^((user|schedule|team):)?[a-z0-9][a-z0-9._-]{0,62}$/, 'a contact id, or user:<id>, schedule:<id>, team:<id>');
@@ -54,7 +62,7 @@ const levelSchema = z
   .object({
     notify: z.array(targetRef).min(1),
     /** Channels for everyone of the level, at once; leave out to follow each person's notification rules. */
-    channels: z.array(z.enum(['email', 'sms'])).min(1).optional(),
+    channels: z.array(z.enum(CHANNELS.ids)).min(1).optional(),
     /** How long this level waits for an acknowledgement before the next one fires. */
     timeout: duration,
   })
@@ -344,8 +352,8 @@ export const vigilConfigSchema = z
         ctx.addIssue({ code: 'custom', path, message: `no contact "${target}"` });
         return;
       }
-      const wanted = channels ?? ['email', 'sms'];
-      if (!wanted.some((channel) => (channel === 'email' ? contact.email : contact.phone))) {
+      const wanted = channels ?? CHANNELS.ids;
+      if (!wanted.some((channel) => CHANNELS.contactAddress(contact, channel as Channel))) {
         ctx.addIssue({ code: 'custom', path, message: `contact "${target}" has no address for channels ${wanted.join(', ')}` });
       }
     };
@@ -415,7 +423,7 @@ export function policyIdForService(config: VigilConfig, service: string): string
 export function responderOf(config: VigilConfig, contactId: string): Responder {
   const contact = config.contacts[contactId];
   const rules = contact.notificationRules?.map((rule) => ({ channel: rule.channel as Channel, afterSeconds: parseDurationSeconds(rule.after) ?? 0 }));
-  return { id: contactId, name: contact.name, email: contact.email, phone: contact.phone, ...(rules ? { rules } : {}) };
+  return { id: contactId, name: contact.name, ...CHANNELS.responderAddresses(contact), ...(rules ? { rules } : {}) };
 }
 
 /** The people a user or team target names now (schedules are resolved when a level fires). */

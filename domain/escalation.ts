@@ -3,7 +3,10 @@
  * reference to config), so editing config never changes an escalation already under way.
  */
 
-export type Channel = 'email' | 'sms';
+import { CHANNELS, type ChannelId, type ChannelRegistry } from './channels';
+
+/** A channel's id; the channels themselves are declared in `domain/channels/`. */
+export type Channel = ChannelId;
 
 /** One step of a person's notification rules: this channel, this long after their page. */
 export interface NotificationRule {
@@ -17,6 +20,11 @@ export interface Responder {
   name: string;
   email?: string;
   phone?: string;
+  /**
+   * Addresses on channels added after email and SMS, by channel id (those two keep the fields
+   * above, which saved histories hold). Absent when the person has none.
+   */
+  addresses?: Record<string, string>;
   /** How this person wants to be paged (e.g. SMS at once, email after a minute); absent: every method at once. */
   rules?: NotificationRule[];
 }
@@ -59,31 +67,34 @@ export interface PlannedDelivery {
   afterSeconds: number;
 }
 
-function reachable(responder: Responder, channel: Channel): boolean {
-  return channel === 'email' ? Boolean(responder.email) : Boolean(responder.phone);
-}
-
 /**
  * What a level sends to one person. A level's own channels go out at once; a level without
  * channels follows the person's rules (every method they have, at once, when they have none).
- * Low urgency keeps email only, unless the person has no email (nobody is left unreachable).
+ * Low urgency keeps the quiet channels (email) only, unless the person has none (nobody is left
+ * unreachable). `registry` is the channel registry (another one in tests).
  */
-export function deliveriesFor(responder: Responder, level: Pick<EscalationLevel, 'channels' | 'channelsFromRules'>, urgency: Urgency = 'high'): PlannedDelivery[] {
-  let planned: Array<{ channel: Channel; afterSeconds: number }>;
+export function deliveriesFor<Id extends string = Channel>(
+  responder: Responder,
+  level: { channels: readonly Id[]; channelsFromRules?: boolean },
+  urgency: Urgency = 'high',
+  registry: ChannelRegistry<Id> = CHANNELS as unknown as ChannelRegistry<Id>,
+): Array<{ responder: Responder; channel: Id; afterSeconds: number }> {
+  let planned: Array<{ channel: Id; afterSeconds: number }>;
   if (level.channelsFromRules) {
     planned = responder.rules?.length
-      ? responder.rules.map((rule) => ({ channel: rule.channel, afterSeconds: rule.afterSeconds }))
-      : (['sms', 'email'] as const).map((channel) => ({ channel, afterSeconds: 0 }));
-    planned = planned.filter((entry) => reachable(responder, entry.channel));
+      ? responder.rules.map((rule) => ({ channel: rule.channel as string as Id, afterSeconds: rule.afterSeconds }))
+      : registry.pagingOrder.map((channel) => ({ channel, afterSeconds: 0 }));
+    planned = planned.filter((entry) => registry.reachable(responder, entry.channel));
   } else {
     // A level's channels go to everyone as before (an unreachable channel is recorded as such).
     planned = level.channels.map((channel) => ({ channel, afterSeconds: 0 }));
   }
-  if (urgency === 'low' && planned.some((entry) => entry.channel === 'email')) {
-    planned = planned.filter((entry) => entry.channel === 'email').map((entry) => ({ ...entry, afterSeconds: 0 }));
+  const quiet = (entry: { channel: Id }) => registry.get(entry.channel).quiet;
+  if (urgency === 'low' && planned.some(quiet)) {
+    planned = planned.filter(quiet).map((entry) => ({ ...entry, afterSeconds: 0 }));
   }
   // One delivery per channel, the earliest.
-  const byChannel = new Map<Channel, number>();
+  const byChannel = new Map<Id, number>();
   for (const entry of planned) byChannel.set(entry.channel, Math.min(byChannel.get(entry.channel) ?? Infinity, entry.afterSeconds));
   return [...byChannel].map(([channel, afterSeconds]) => ({ responder, channel, afterSeconds }));
 }

@@ -1,9 +1,10 @@
 /**
- * The interfaces paging vendors sit behind. To add a vendor (another SMS provider, a chat
- * tool), implement the matching interface in `activities/transports/`, build it in
- * `worker/transports.ts` from environment settings, and test it against a loopback fake the way
- * `test/integration/twilioSms.test.ts` does. Tests of everything else pass the fakes in
- * `test/support/fakeTransports.ts`.
+ * The interfaces paging vendors sit behind. A channel (`domain/channels/<id>.ts`) sends through
+ * one of these, built by its worker side (`activities/channels/<id>.ts`, from environment
+ * settings); a second vendor for a channel (another SMS provider) implements the same interface in
+ * `activities/transports/` and is chosen in that `fromEnv`. Test a vendor against a loopback fake
+ * the way `test/integration/deliveryCrash.test.ts` tests Twilio (`test/support/fakeTwilio.ts`) and
+ * SMTP (`test/support/smtpSink.ts`). How to add a channel: `docs/channels.md`.
  */
 
 export interface EmailMessage {

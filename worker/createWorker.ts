@@ -5,6 +5,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
+import type { ChannelTransports } from '../activities/channels';
 import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';
 import { planIncident } from '../domain/incidentPlan';
@@ -13,7 +14,6 @@ import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
-import type { EmailTransport, SmsTransport } from '../domain/transports';
 import type { SqlExecutor } from '../platform/sqlStore';
 import type { Runbook } from '../runbooks/runbook';
 
@@ -30,8 +30,8 @@ export interface VigilWorkerDeps {
   taskQueue: string;
   config: VigilConfig;
   runbooks: readonly Runbook[];
-  email: EmailTransport;
-  sms: SmsTransport;
+  /** Each channel's transport by channel id (`worker/transports.ts`). */
+  transports: ChannelTransports;
   /** The SQL store every worker shares (the delivery log); see worker/workerStore.ts. */
   store: SqlExecutor;
   publicUrl: string;
@@ -76,8 +76,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     ...createRunbookActivities({ runbooks: deps.runbooks }),
     ...createEscalationActivities({ config: deps.config, onCall: onCallLookup(deps.config) }),
     ...createNotifyActivities({
-      email: deps.email,
-      sms: deps.sms,
+      ...deps.transports,
       deliveries: createSqlDeliveryLog(deps.store),
       publicUrl: deps.publicUrl,
       linkSecret: deps.linkSecret,

@@ -74,15 +74,14 @@ async function main(): Promise<void> {
   const workflowBundle = (bundled as PromiseFulfilledResult<NonNullable<typeof prebuilt>>).value;
   const encryption = payloadEncryptionFromEnv();
   if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);
-  const { email, sms, warm } = transportsFromEnv(process.env, vigilDir);
+  const { warm, ...transports } = transportsFromEnv(process.env, vigilDir);
   const worker = await createVigilWorker({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     config,
     runbooks: RUNBOOKS,
-    email,
-    sms,
+    transports,
     store,
     linkSecret: process.env.VIGIL_LINK_SECRET,
     dataConverter: encryption.dataConverter,
@@ -100,11 +99,11 @@ async function main(): Promise<void> {
     return startWorkerHealthServer({ ...healthOptions, port: 0 });
   });
   logger.info(
-    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, email: email.name, sms: sms.name, workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start', payloadKey: encryption.codec?.keyId ?? 'none (payloads in clear)' },
+    { address: settings.connection.address, store: store.kind, namespace: settings.namespace, taskQueue: settings.taskQueue, ...Object.fromEntries(Object.entries(transports).map(([channel, transport]) => [channel, transport.name])), workflowBundle: prebuilt ? 'prebuilt' : 'bundled at start', payloadKey: encryption.codec?.keyId ?? 'none (payloads in clear)' },
     'worker started',
   );
   logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
-  warm().catch((error: unknown) => logger.error({ err: error }, 'loading the email or SMS SDK failed: pages on that channel will fail'));
+  warm().catch((error: unknown) => logger.error({ err: error }, 'loading a channel vendor SDK (email, SMS, ...) failed: pages on that channel will fail'));
   try {
     await worker.run();
   } finally {

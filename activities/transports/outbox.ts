@@ -12,21 +12,29 @@ export function createOutbox(path: string, print: (line: string) => void = (line
     await appendFile(path, `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`);
   }
   let counter = 0;
+  /**
+   * Keeps one message of any channel (a channel without its vendor configured falls back to
+   * this): prints `summary`, appends the message; returns an id for the delivery log.
+   */
+  async function record(channel: string, summary: string, message: object): Promise<string> {
+    print(`[outbox] ${summary}`);
+    await keep({ channel, ...message });
+    counter += 1;
+    return `outbox-${Date.now()}-${counter}`;
+  }
   const email: EmailTransport = {
     name: 'outbox',
     async send(message: EmailMessage) {
-      print(`[outbox] email to ${message.to}: ${message.subject}`);
-      await keep({ channel: 'email', ...message });
+      await record('email', `email to ${message.to}: ${message.subject}`, message);
     },
   };
   const sms: SmsTransport = {
     name: 'outbox',
     async send(message: SmsMessage) {
-      print(`[outbox] sms to ${message.to}: ${message.body}`);
-      await keep({ channel: 'sms', ...message });
-      counter += 1;
-      return { id: `outbox-${Date.now()}-${counter}` };
+      return { id: await record('sms', `sms to ${message.to}: ${message.body}`, message) };
     },
   };
-  return { email, sms };
+  return { email, sms, record };
 }
+
+export type Outbox = ReturnType<typeof createOutbox>;

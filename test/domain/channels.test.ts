@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { CHANNELS, createChannelRegistry } from '../../domain/channels';
+import { fallbackChannels, reminderChannel } from '../../domain/channels/choice';
+import { emailChannel } from '../../domain/channels/email';
+import { smsChannel } from '../../domain/channels/sms';
+import { contactSchemaFor, parseConfig, responderOf } from '../../domain/config';
+import { deliveriesFor, type Responder } from '../../domain/escalation';
+import type { NotificationRequest } from '../../domain/notification';
+import { pagerChannel } from '../support/pagerChannel';
+
+const alice: Responder = { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' };
+
+function request(channel: NotificationRequest['channel'], kind: NotificationRequest['kind'] = 'page'): NotificationRequest {
+  return {
+    idempotencyKey: `inc-1:${kind}:L1:c0:alice:${channel}`,
+    kind,
+    channel,
+    responder: alice,
+    incident: { id: 'inc-1', code: '7KQ2MX', service: 'checkout', severity: 'critical', summary: 'checkout down', status: 'triggered', alertCount: 1, level: 1, runbookLines: [] },
+  };
+}
+
+describe('the channel registry', () => {
+  it('lists email and SMS, in the order config errors name them, and pages SMS before email', () => {
+    expect(CHANNELS.ids).toEqual(['email', 'sms']);
+    expect(CHANNELS.pagingOrder).toEqual(['sms', 'email']);
+  });
+
+  it('reads the addresses saved histories hold: Responder.email and Responder.phone', () => {
+    expect(CHANNELS.addressOf(alice, 'email')).toBe('alice@example.test');
+    expect(CHANNELS.addressOf(alice, 'sms')).toBe('+15550000001');
+    expect(CHANNELS.reachable({ id: 'b', name: 'B', email: 'b@example.test' }, 'sms')).toBe(false);
+    expect(CHANNELS.reachable({ id: 'b', name: 'B', email: 'b@example.test' }, 'email')).toBe(true);
+  });
+
+  it('declares email quiet and acknowledged by link, SMS loud and acknowledged by reply, each with its route', () => {
+    expect([emailChannel.quiet, emailChannel.acknowledgement]).toEqual([true, { by: 'link', route: '/v1/ack/:token' }]);
+    expect([smsChannel.quiet, smsChannel.acknowledgement]).toEqual([false, { by: 'reply', route: '/v1/webhooks/twilio/sms' }]);
+  });
+
+  it('checks each address the way config did: an email address, an E.164 number', () => {
+    expect(emailChannel.addressSchema.safeParse('not-mail').success).toBe(false);
+    expect(smsChannel.addressSchema.safeParse('+15551234567').success).toBe(true);
+    expect(smsChannel.addressSchema.safeParse('5551234567').error?.issues[0].message).toBe('an E.164 phone number such as +15551234567');
+  });
+
+  it('renders a page per channel: email with its acknowledge link, SMS as one text', () => {
+    const mail = emailChannel.render(request('email'), { publicUrl: 'https://vigil.example.test', ackUrl: 'https://vigil.example.test/v1/ack/T' });
+    expect(mail.subject).toContain('[Vigil 7KQ2MX] ACTION NEEDED');
+    expect(mail.text).toContain('Acknowledge with one click: https://vigil.example.test/v1/ack/T');
+    expect(smsChannel.render(request('sms'))).toBe('Vigil 7KQ2MX CRITICAL checkout: checkout down. Reply ACK 7KQ2MX or RESOLVE 7KQ2MX');
+  });
+
+  it('copies a contact into a responder with the same fields as before (email, phone; no addresses key)', () => {
+    const config = parseConfig(
+      {
+        services: {},
+        defaultEscalationPolicy: 'p',
+        contacts: { bob: { name: 'Bob', email: 'bob@example.test' } },
+        escalationPolicies: { p: { levels: [{ notify: ['bob'], timeout: '5m' }] } },
+      },
+      'test',
+    );
+    const bob = responderOf(config, 'bob');
+    expect(bob).toEqual({ id: 'bob', name: 'Bob', email: 'bob@example.test' });
+    expect(Object.keys(bob)).toEqual(['id', 'name', 'email', 'phone']);
+  });
+
+  it('refuses a channel declared twice or two channels on one contact field', () => {
+    expect(() => createChannelRegistry([emailChannel, emailChannel])).toThrow('channel "email" is declared twice');
+    expect(() => createChannelRegistry([smsChannel, { ...pagerChannel, contactField: 'phone' }])).toThrow('contact field "phone" is claimed by two channels');
+  });
+});
+
+describe('a channel added by registering it, with no other edit', () => {
+  const registry = createChannelRegistry([emailChannel, smsChannel, pagerChannel]);
+  const carol: Responder = { id: 'carol', name: 'Carol', email: 'carol@example.test', addresses: { pager: 'dev-7' } };
+
+  it('gets its contact field and notification rules in config, checked by its own schema', () => {
+    const contact = contactSchemaFor(registry);
+    const parsed = contact.parse({ name: 'Carol', email: 'carol@example.test', pagerDevice: 'dev-7', notificationRules: [{ channel: 'pager' }, { channel: 'email', after: '1m' }] });
+    expect(parsed.pagerDevice).toBe('dev-7');
+    expect(registry.responderAddresses(parsed)).toEqual({ email: 'carol@example.test', phone: undefined, addresses: { pager: 'dev-7' } });
+    expect(contact.safeParse({ name: 'Carol', pagerDevice: '42' }).error?.issues[0]).toMatchObject({ path: ['pagerDevice'], message: 'a pager device id such as dev-42' });
+    // The real registry does not know it: the same contact is refused there.
+    expect(contactSchemaFor(CHANNELS).safeParse({ name: 'Carol', pagerDevice: 'dev-7' }).success).toBe(false);
+  });
+
+  it('is reachable through Responder.addresses, paged in its rank, and dropped at low urgency (not quiet)', () => {
+    expect(registry.reachable(carol, 'pager')).toBe(true);
+    expect(registry.reachable(carol, 'sms')).toBe(false);
+    expect(registry.pagingOrder).toEqual(['pager', 'sms', 'email']);
+    const everything = deliveriesFor(carol, { channels: [], channelsFromRules: true }, 'high', registry);
+    expect(everything.map((entry) => entry.channel)).toEqual(['pager', 'email']);
+    expect(deliveriesFor(carol, { channels: [], channelsFromRules: true }, 'low', registry).map((entry) => entry.channel)).toEqual(['email']);
+  });
+
+  it('renders with its own renderer', () => {
+    expect(registry.get('pager').render(request('email'), { publicUrl: 'https://vigil.example.test' })).toEqual({ title: '7KQ2MX page: checkout down', urgent: true });
+  });
+});
+
+describe('channels the workflow chooses', () => {
+  const people: Responder[] = [
+    alice,
+    { id: 'e', name: 'E', email: 'e@example.test' },
+    { id: 'p', name: 'P', phone: '+15550000002' },
+    { id: 'n', name: 'N' },
+  ];
+
+  it('falls back to the other reachable channels, SMS before email, as the workflow listed them', () => {
+    for (const person of people) {
+      for (const failed of CHANNELS.ids) {
+        // The workflow's list before the registry (workflows/incident.ts).
+        const before = (['sms', 'email'] as const).filter((channel) => channel !== failed && (channel === 'email' ? person.email : person.phone));
+        expect(fallbackChannels(person, failed)).toEqual(before);
+      }
+    }
+    expect(fallbackChannels(alice, 'email')).toEqual(['sms']);
+  });
+
+  it('reminds by email when the person has it, else by SMS, as the workflow chose before', () => {
+    expect(people.map((person) => reminderChannel(person))).toEqual(people.map((person) => (person.email ? 'email' : 'sms')));
+  });
+
+  it('chooses among registered channels only: a pager falls back first and is never a reminder (not quiet)', () => {
+    const registry = createChannelRegistry([emailChannel, smsChannel, pagerChannel]);
+    const carol: Responder = { id: 'carol', name: 'Carol', phone: '+15550000003', addresses: { pager: 'dev-7' } };
+    expect(fallbackChannels(carol, 'sms', registry)).toEqual(['pager']);
+    expect(fallbackChannels({ ...carol, email: 'c@example.test' }, 'pager', registry)).toEqual(['sms', 'email']);
+    expect(reminderChannel(carol, registry)).toBe('pager');
+    expect(reminderChannel({ ...carol, email: 'c@example.test' }, registry)).toBe('email');
+  });
+});
