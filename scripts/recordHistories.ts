@@ -1,5 +1,5 @@
 /**
- * Records histories of the incident and heartbeat workflows for the replay test (`test/workflows/replay.test.ts`).
+ * Records histories of the incident, heartbeat and problem workflows for the replay test (`test/workflows/replay.test.ts`).
  * Run it when a workflow change is released: `npx tsx scripts/recordHistories.ts <suffix> [name,...]`
  * (names limit it to those scenarios, e.g. the ones a release adds). Keep old files; replaying them
  * all against current code proves old running incidents still replay.
@@ -23,6 +23,9 @@ import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId } from '../domain/heartbeat';
 import { heartbeatWorkflow } from '../workflows/heartbeat';
 import { heartbeatPingSignal, heartbeatQuery } from '../workflows/heartbeatDefinitions';
+import { problemWorkflowId } from '../domain/problem';
+import { problemWorkflow } from '../workflows/problem';
+import { closeProblemUpdate, linkIncidentSignal, recordAnalysisUpdate } from '../workflows/problemDefinitions';
 import { parseConfig } from '../domain/config';
 import type { PastIncident } from '../domain/recurrence';
 import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
@@ -321,6 +324,58 @@ async function recordHeartbeat(name: string): Promise<void> {
   await env.client.workflow.getHandle(workflowId).terminate('recorded');
 }
 await recordHeartbeat('miss-resolve-handover');
+
+// Since v12: problems. One opened by a recurrence, joined by a later incident, analysed and closed;
+// and one whose history grows past its limit and continues as new (both runs kept).
+/** `links` more incidents join after the analysis; with `historyLimit`, more until the run continues as new. */
+async function recordProblem(name: string, historyLimit: number | undefined, links: number): Promise<void> {
+  if (only && !only.includes(name)) return;
+  const taskQueue = `record-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: {} });
+  const workflowId = problemWorkflowId(`checkout/record-problem-${name}`);
+  const linked = (n: number) => ({ incidentId: `incident-${n}`, code: `INC-${n}`, service: 'checkout', summary: 'checkout 5xx', openedAt: new Date(Date.UTC(2026, 0, 1, n % 24)).toISOString() });
+  let firstRunId = '';
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.signalWithStart(problemWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ key: `checkout/record-problem-${name}`, title: 'checkout 5xx', service: 'checkout', reason: 'recurred 3 times within 24h', openedBy: 'recurrence', incidents: [linked(1), linked(2)], ...(historyLimit ? { historyLimit } : {}) }],
+      signal: linkIncidentSignal,
+      signalArgs: [linked(3)],
+    });
+    firstRunId = handle.signaledRunId;
+    const latest = env.client.workflow.getHandle(workflowId);
+    await env.sleep('1h');
+    await latest.executeUpdate(recordAnalysisUpdate, { args: [{ by: 'carol', workaround: 'restart the pool' }] });
+    // Queries while a run hands over can hang on the time-skipping server: each link is given
+    // real time to land instead of being confirmed by a query.
+    const link = async (n: number) => {
+      await latest.signal(linkIncidentSignal, linked(n));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    };
+    let n = 4;
+    for (; n < 4 + links; n++) await link(n);
+    // With a limit: link until the run hands over (bounded), then once more in the new run.
+    if (historyLimit) {
+      for (; n < 100 && (await latest.describe()).runId === firstRunId; n++) await link(n);
+      await link(n);
+    }
+    await env.sleep('2h');
+    await latest.executeUpdate(recordAnalysisUpdate, { args: [{ by: 'carol', rootCause: 'pool exhausted', correctiveActions: [{ action: 'raise the pool size', owner: 'carol', due: '2026-02-01' }] }] });
+    await latest.executeUpdate(closeProblemUpdate, { args: [{ by: 'carol', note: 'fixed' }] });
+    await latest.result();
+  });
+  const latestRunId = (await env.client.workflow.getHandle(workflowId).describe()).runId;
+  const runs: Array<[string, string]> = historyLimit ? [['first', firstRunId], ['carried', latestRunId]] : [['', latestRunId]];
+  for (const [run, runId] of runs) {
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const file = `test/histories/problem-${name}${run ? `-${run}` : ''}-${suffix}.json`;
+    writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1));
+    console.log(`wrote ${file}`);
+  }
+}
+await recordProblem('link-analyse-close', undefined, 2);
+await recordProblem('handover', 30, 2);
 
 await env.teardown();
 await encryptedEnv?.teardown();

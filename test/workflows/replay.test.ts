@@ -16,11 +16,19 @@ const { dataConverter } = payloadEncryptionWith(parsePayloadKeys(RECORDING_PAYLO
 
 // Written by scripts/recordHistories.ts in protobufjs' JSON form, read back the same way.
 const historyOf = (file: string) => proto.temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(`${HISTORIES}${file}`, 'utf8')));
+/** The workflow a history ran: the replayer runs that type from the bundle, so each file names its own. */
+const workflowTypeOf = (file: string) => historyOf(file).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
 
-describe('replay of saved incident histories against the current workflow code', () => {
+describe('replay of saved incident, heartbeat and problem histories against the current workflow code', () => {
   it('has histories to replay, clear and encrypted', () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
     expect(encryptedFiles.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('has histories of every workflow the worker registers, each file named for its type', () => {
+    const types = new Set(files.map(workflowTypeOf));
+    expect([...types].sort()).toEqual(['heartbeatWorkflow', 'incidentWorkflow', 'problemWorkflow']);
+    for (const file of files) expect(workflowTypeOf(file)).toBe(`${file.split('-')[0]}Workflow`);
   });
 
   it.each(files.filter((file) => !encryptedFiles.includes(file)))('%s replays without nondeterminism', async (file) => {

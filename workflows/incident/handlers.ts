@@ -1,0 +1,182 @@
+/** The incident's message handlers: alerts, notes and links in; query; acknowledge, resolve, escalate, reassign, update. */
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import type { Alert } from '../../domain/alert';
+import type { EscalationPolicySnapshot, EscalationStep, Responder } from '../../domain/escalation';
+import { deliveriesFor } from '../../domain/escalation';
+import type { TransitionRefusal } from '../../domain/incident';
+import type { ActorInput } from '../definitions';
+import {
+  acknowledgeUpdate,
+  alertBatchSignal,
+  alertSignal,
+  escalateUpdate,
+  INCIDENT_CONFLICT_FAILURE,
+  incidentQuery,
+  INVALID_INPUT_FAILURE,
+  noteSignal,
+  problemLinkedSignal,
+  reassignUpdate,
+  resolveUpdate,
+  sourceResolvedSignal,
+  statusUpdateUpdate,
+} from '../definitions';
+import type { Notifier } from './notifier';
+import type { IncidentRun } from './run';
+import { publishPaged, publishStatus } from './visibility';
+
+function refuse(refusal: TransitionRefusal | undefined): void {
+  if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
+}
+
+function checkActor(input: ActorInput | undefined): void {
+  if (typeof input?.by !== 'string' || input.by.trim() === '') {
+    throw ApplicationFailure.create({ message: '"by" must name who acted', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+  }
+}
+
+/** With auto-resolve on, the source's word that every alert is over resolves the incident. */
+export function resolveIfSourceSaysSo(run: IncidentRun): void {
+  const { incident } = run;
+  if (!run.resolution?.autoResolve || !incident.isOpen || !incident.allAlertsResolved) return;
+  if (incident.resolve('source', new Date(), 'every alert of the incident reported resolved by its source')) publishStatus(run);
+}
+
+/** Registers every handler, in the order older histories expect buffered messages to be taken. */
+export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
+  const { incident } = run;
+  function takeAlert(alert: Alert): void {
+    // signalWithStart delivers the opening alert as a signal too; it is already counted.
+    if (run.alreadyCounted(alert)) return;
+    if (!incident.isOpen) {
+      run.lateAlerts.push(alert);
+      return;
+    }
+    const before = incident.severity;
+    incident.recordRepeat(alert, new Date());
+    if (incident.severity !== before) publishStatus(run);
+  }
+  setHandler(alertSignal, takeAlert);
+  // Only the timeline and the view change (no command), so histories without it replay alike.
+  setHandler(problemLinkedSignal, (problem) => {
+    if (incident.view().problem?.id !== problem.id) incident.linkProblem(problem, 'linked by hand', new Date());
+  });
+  // Only the timeline changes (no command), so histories without it replay alike; a retried note counts once.
+  setHandler(noteSignal, ({ id, by, via, text }) => {
+    if (run.alreadyCounted({ id })) return;
+    incident.recordNote(`note by ${by} (${via}): ${text}`, new Date());
+  });
+  setHandler(alertBatchSignal, (alerts) => {
+    for (const alert of alerts) takeAlert(alert);
+  });
+  setHandler(sourceResolvedSignal, (alert) => {
+    if (run.alreadyCounted(alert)) return;
+    if (!incident.isOpen) return;
+    incident.recordSourceResolved(alert, new Date());
+    resolveIfSourceSaysSo(run);
+  });
+  setHandler(incidentQuery, () => incident.view());
+  setHandler(
+    acknowledgeUpdate,
+    ({ by, via }) => {
+      const acknowledgedNow = incident.acknowledge(`${by} (${via})`, new Date());
+      if (acknowledgedNow) publishStatus(run);
+      // Only the answer changes (no command), so older histories replay alike.
+      return { ...incident.view(), alreadyAcknowledged: !acknowledgedNow };
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkAcknowledge());
+      },
+    },
+  );
+  setHandler(
+    resolveUpdate,
+    ({ by, via, note }) => {
+      if (incident.resolve(`${by} (${via})`, new Date(), note)) publishStatus(run);
+      return incident.view();
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkResolve());
+      },
+    },
+  );
+  setHandler(
+    escalateUpdate,
+    ({ by, via }) => {
+      const now = new Date();
+      if (incident.status === 'acknowledged') {
+        incident.retrigger(`escalated by ${by} (${via}): acknowledgement withdrawn`, now);
+        publishStatus(run);
+      } else {
+        incident.recordNote(`escalated by ${by} (${via})`, now);
+      }
+      run.escalateRequested = true;
+      return incident.view();
+    },
+    {
+      validator: (actor) => {
+        checkActor(actor);
+        refuse(incident.checkEscalate());
+        run.refuseUntilPlanned();
+      },
+    },
+  );
+  setHandler(
+    reassignUpdate,
+    ({ by, via, to }) => {
+      const now = new Date();
+      const reason = 'responder' in to ? `reassigned to ${to.responder.name} by ${by} (${via})` : `reassigned to policy ${to.policy.id} by ${by} (${via})`;
+      if (incident.status === 'acknowledged') incident.retrigger(reason, now);
+      else incident.recordNote(reason, now);
+      publishStatus(run);
+      if ('responder' in to) {
+        // Paged at once on every channel they have, as a level of its own.
+        run.round += 1;
+        run.remember(to.responder);
+        run.holders = [to.responder];
+        const step: EscalationStep = { cycle: 0, levelIndex: -1 };
+        for (const delivery of deliveriesFor(to.responder, { channels: [], channelsFromRules: true })) notifier.notify('page', to.responder, delivery.channel, step);
+        run.pagedContactIds.add(to.responder.id);
+        publishPaged(run);
+      } else {
+        run.reassignedPolicy = to.policy;
+        run.restartRequested = reason;
+      }
+      return incident.view();
+    },
+    {
+      validator: (input) => {
+        checkActor(input);
+        refuse(incident.checkEscalate());
+        run.refuseUntilPlanned();
+        const to = input?.to as { responder?: Responder; policy?: EscalationPolicySnapshot } | undefined;
+        if (!to || (!to.responder?.id && !to.policy?.levels?.length)) {
+          throw ApplicationFailure.create({ message: '"to" must name a responder or an escalation policy', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+        }
+      },
+    },
+  );
+  setHandler(
+    statusUpdateUpdate,
+    ({ by, via, text, eta }) => {
+      const now = new Date();
+      incident.recordStatusUpdate({ at: now.toISOString(), by: `${by} (${via})`, text, ...(eta ? { eta } : {}) });
+      run.cadence = { ...run.cadence, lastUpdateAtMs: now.getTime() };
+      notifier.tellStakeholders('update');
+      return incident.view();
+    },
+    {
+      validator: (input) => {
+        checkActor(input);
+        refuse(incident.checkEscalate());
+        run.refuseUntilPlanned();
+        if (typeof input?.text !== 'string' || input.text.trim() === '' || input.text.length > 2000) {
+          throw ApplicationFailure.create({ message: '"text" must be 1 to 2000 characters', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+        }
+      },
+    },
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * Recurrence: a new incident sets its fingerprint for later ones to find, and joins its problem
+ * if it recurs. The first page waits for the quick part (it carries the problem's workaround).
+ */
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { searchAttributes } from '../definitions';
+import { failureMessage, joinOpenProblem, linkIncidentToProblem } from './activities';
+import type { IncidentRun } from './run';
+
+type Candidate = Parameters<typeof linkIncidentToProblem>[0];
+
+/**
+ * Since v8 a new incident asks whether it recurs and joins its problem; the first page waits for
+ * the answer. Runs recorded before this never ask; those recorded with v8 or v9 ask by a remote
+ * activity, later ones by a local one (the check order matters: a new run records only the newer
+ * marker). @returns what the first page waits for, or undefined when this run does not link.
+ */
+export function startProblemLinking(run: IncidentRun): Promise<void> | undefined {
+  const carried = run.carried;
+  const quickCheckFirst = !carried && patched('link-problem-quick');
+  const problemLinking = !carried && (quickCheckFirst || patched('link-problem')) ? linkToProblem(run, quickCheckFirst) : undefined;
+  if (problemLinking) run.deliveries.push(problemLinking);
+  return problemLinking;
+}
+
+/**
+ * With `quickCheckFirst` it returns once an open problem has or has not taken the incident;
+ * whether it starts a new problem is settled beside the page.
+ */
+async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promise<void> {
+  const view = run.incident.view();
+  const candidate: Candidate = {
+    id: view.id,
+    code: view.code,
+    service: view.service,
+    summary: view.summary,
+    dedupKey: view.dedupKey,
+    ...(view.groupKey ? { groupKey: view.groupKey } : {}),
+    source: view.source,
+    labels: view.labels,
+    openedAt: view.createdAt,
+  };
+  try {
+    const outcome = quickCheckFirst ? await joinOpenProblem(candidate) : await linkIncidentToProblem(candidate);
+    upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
+    if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
+    if ('settled' in outcome && !outcome.settled) run.deliveries.push(checkRecurrence(run, candidate));
+  } catch (error) {
+    recordLinkFailure(run, error);
+  }
+}
+
+/** Whether a new incident with no open problem starts one (earlier incidents from visibility). */
+async function checkRecurrence(run: IncidentRun, candidate: Candidate): Promise<void> {
+  try {
+    const outcome = await linkIncidentToProblem(candidate);
+    if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
+  } catch (error) {
+    recordLinkFailure(run, error);
+  }
+}
+
+function recordLinkFailure(run: IncidentRun, error: unknown): void {
+  // Paging matters more than the link; the problem can still be linked by hand.
+  run.incident.recordNote(`recurrence check failed: ${failureMessage(error)}`, new Date());
+}
