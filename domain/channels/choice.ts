@@ -7,9 +7,17 @@ import type { Responder } from '../escalation';
 import type { ChannelRegistry } from './channel';
 import { CHANNELS, type ChannelId } from './index';
 
-/** The person's other reachable channels after a page failed on `failed`, fastest first. */
-export function fallbackChannels<Id extends string = ChannelId>(responder: Responder, failed: Id, registry: ChannelRegistry<Id> = CHANNELS as unknown as ChannelRegistry<Id>): Id[] {
-  return registry.pagingOrder.filter((channel) => channel !== failed && registry.reachable(responder, channel));
+/**
+ * The person's other reachable channels after a page failed on `failed`, fastest first, leaving
+ * out those `tried` says this page already used.
+ */
+export function fallbackChannels<Id extends string = ChannelId>(
+  responder: Responder,
+  failed: Id,
+  tried: (channel: Id) => boolean = () => false,
+  registry: ChannelRegistry<Id> = CHANNELS as unknown as ChannelRegistry<Id>,
+): Id[] {
+  return registry.pagingOrder.filter((channel) => channel !== failed && registry.reachable(responder, channel) && !tried(channel));
 }
 
 /**

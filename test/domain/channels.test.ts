@@ -126,8 +126,8 @@ describe('channels the workflow chooses', () => {
   it('chooses among registered channels only: a pager falls back first and is never a reminder (not quiet)', () => {
     const registry = createChannelRegistry([emailChannel, smsChannel, pagerChannel]);
     const carol: Responder = { id: 'carol', name: 'Carol', phone: '+15550000003', addresses: { pager: 'dev-7' } };
-    expect(fallbackChannels(carol, 'sms', registry)).toEqual(['pager']);
-    expect(fallbackChannels({ ...carol, email: 'c@example.test' }, 'pager', registry)).toEqual(['sms', 'email']);
+    expect(fallbackChannels(carol, 'sms', undefined, registry)).toEqual(['pager']);
+    expect(fallbackChannels({ ...carol, email: 'c@example.test' }, 'pager', undefined, registry)).toEqual(['sms', 'email']);
     expect(reminderChannel(carol, registry)).toBe('pager');
     expect(reminderChannel({ ...carol, email: 'c@example.test' }, registry)).toBe('email');
   });

@@ -1,5 +1,6 @@
 /** The update cadence of the communication plan: reminders to whoever holds the incident. */
 import { condition } from '@temporalio/workflow';
+import { reminderChannel } from '../../domain/channels/choice';
 import type { EscalationStep } from '../../domain/escalation';
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
@@ -27,6 +28,6 @@ export async function keepCadence(run: IncidentRun, notifier: Notifier): Promise
     run.cadence = { ...run.cadence, lastReminderAtMs: Date.now() };
     incident.recordNote(`no status update for ${seconds} s: reminded ${run.holders.map((holder) => holder.name).join(', ') || 'nobody (no one holds it yet)'}`, new Date());
     const step: EscalationStep = { cycle: 0, levelIndex: -1 };
-    for (const holder of run.holders) notifier.notify('update-due', holder, holder.email ? 'email' : 'sms', step, run.cadence.lastReminderAtMs);
+    for (const holder of run.holders) notifier.notify('update-due', holder, reminderChannel(holder), step, run.cadence.lastReminderAtMs);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Channel, EscalationStep, Responder } from '../../domain/escalation';
 import { deliveriesFor, levelNumber } from '../../domain/escalation';
-import { fallbackChannels } from '../../domain/fallbackChannels';
+import { fallbackChannels } from '../../domain/channels/choice';
 import { incidentBrief } from '../../domain/incidentBrief';
 import type { NotificationKind } from '../../domain/notification';
 import { notificationKey } from '../../domain/notification';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../../domain/escalation';
-import { fallbackChannels } from '../../domain/fallbackChannels';
+import type { ChannelId as Channel } from '../../domain/channels';
+import { fallbackChannels } from '../../domain/channels/choice';
 
 const both = { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' };
 const never = () => false;
