@@ -4,7 +4,7 @@ import type { HeartbeatSettings, HeartbeatView } from '../domain/heartbeat';
 export interface HeartbeatGateway {
   /**
    * Delivers a ping (starting the heartbeat's workflow if it is not running). Resolves only once
-   * Temporal holds it. @throws TemporalUnavailableError when Temporal cannot take it (503).
+   * Temporal holds it. @throws BackendUnavailableError when Temporal cannot take it (503).
    */
   ping(settings: HeartbeatSettings): Promise<void>;
   /** Starts the heartbeat's workflow unless it runs already (any number of replicas make one). */

@@ -1,7 +1,7 @@
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
-}
+/** One escaper for the whole project, kept in domain/ where the email renderer needs it too. */
+import { escapeHtml } from '../domain/escapeHtml';
+
+export { escapeHtml };
 
 /** A UTC time people read (`2026-05-01 14:03 UTC`) in a `<time>` element machines read. */
 export function timeElement(iso: string): string {

@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, TemporalUnavailableError } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 
 export interface ErrorDetail {
   field: string;
@@ -72,7 +72,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendError(res, 409, error.message, [], error.incident ? { incident: error.incident } : {});
     }
     if (error instanceof TemporalRefusedError) return sendError(res, 400, error.message, [{ field: error.field, message: 'refused by Temporal' }]);
-    if (error instanceof TemporalUnavailableError) {
+    if (error instanceof BackendUnavailableError) {
       logger.warn({ err: error, method: req.method, route: routePattern(req) }, 'temporal unavailable');
       res.setHeader('Retry-After', '5');
       return sendError(res, 503, `${error.publicMessage}; try again`);

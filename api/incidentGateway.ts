@@ -122,14 +122,17 @@ export class TemporalRefusedError extends Error {
   }
 }
 
-/** Thrown when Temporal cannot be reached or does not answer in time (HTTP 503). */
-export class TemporalUnavailableError extends Error {
+/**
+ * Thrown when a backend the request needs, Temporal or the SQL store, cannot be reached or does
+ * not answer in time (HTTP 503). `publicMessage` names which.
+ */
+export class BackendUnavailableError extends Error {
   constructor(
     cause: unknown,
     /** What a caller is told (the cause, with internal addresses, goes to the log only). */
     readonly publicMessage = 'Temporal is unavailable',
   ) {
-    super(`Temporal is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'TemporalUnavailableError';
+    super(`${publicMessage}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'BackendUnavailableError';
   }
 }

@@ -8,7 +8,7 @@ import type { VigilConfig } from '../domain/config';
 import type { IncidentFacts, KpiReport, ReopenWindow } from '../domain/kpis';
 import { computeKpis } from '../domain/kpis';
 import { recurrencePolicyFor } from '../domain/problemConfig';
-import { TemporalUnavailableError } from './incidentGateway';
+import { BackendUnavailableError } from './incidentGateway';
 import type { EventLog } from './records/eventLog';
 
 export interface KpiSource {
@@ -57,7 +57,7 @@ export async function buildKpiReport(deps: KpiReportDeps, query: { from: Date; t
     deps.source.incidentFacts({ ...query, lookbackSeconds: deps.lookbackSeconds }),
     deps.events?.countFiring({ service: query.service, since: query.from, until: query.to }).catch((error: unknown) => {
       // Not the caller's fault, and asking again may succeed: a 503, as for Temporal.
-      throw new TemporalUnavailableError(error, 'the event store is unavailable');
+      throw new BackendUnavailableError(error, 'the event store is unavailable');
     }),
     deps.source.openProblems(),
   ]);

@@ -31,7 +31,7 @@ import {
   noteSignal,
 } from '../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, TemporalUnavailableError } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 import { classifyTemporalFailure } from './temporalFailure';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
@@ -50,7 +50,7 @@ export function quote(value: string): string {
 /** A failed Temporal call as the API answers it: an outage (503), a refusal (400), or as it was (500). */
 export function asHttpFailure(error: unknown): unknown {
   const kind = classifyTemporalFailure(error);
-  if (kind === 'outage') return new TemporalUnavailableError(error);
+  if (kind === 'outage') return new BackendUnavailableError(error);
   if (kind === 'refused') return new TemporalRefusedError(error);
   return error;
 }
@@ -65,7 +65,7 @@ export interface TemporalGatewayDeps {
 export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGateway {
   const { client } = deps;
 
-  /** Runs one Temporal call under a deadline; connection trouble becomes TemporalUnavailableError. */
+  /** Runs one Temporal call under a deadline; connection trouble becomes BackendUnavailableError. */
   async function call<T>(fn: () => Promise<T>, deadlineMs = CALL_DEADLINE_MS): Promise<T> {
     try {
       return await client.connection.withDeadline(Date.now() + deadlineMs, fn);
@@ -122,7 +122,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
         if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === INCIDENT_CONFLICT_FAILURE) {
           throw new IncidentConflictError((error.cause as Error).message, await read(ref).catch(() => undefined));
         }
-        if (error instanceof TemporalUnavailableError || error instanceof TemporalRefusedError) throw error;
+        if (error instanceof BackendUnavailableError || error instanceof TemporalRefusedError) throw error;
         const previous = target;
         if (attempt < 3 && previous && (await currentRun(ref).catch(() => previous)).runId !== previous.runId) continue;
         // The run has closed (resolved and done) or never existed: tell which.

@@ -10,7 +10,7 @@ import { decodeProblemId, encodeProblemId, problemWorkflowId } from '../domain/p
 import { searchAttributes, type ProblemMemo } from '../domain/visibility';
 import type { ProblemWorkflowInput } from '../workflows/problemDefinitions';
 import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../workflows/problemDefinitions';
-import { TemporalUnavailableError } from './incidentGateway';
+import { BackendUnavailableError } from './incidentGateway';
 import { asHttpFailure } from './temporalGateway';
 import type { ProblemGateway, ProblemSummary } from './problemGateway';
 import { ProblemConflictError, ProblemNotFoundError } from './problemGateway';
@@ -74,7 +74,7 @@ export function createTemporalProblemGateway(deps: { client: Client; taskQueue: 
       try {
         return await call(() => handle.query(problemQuery));
       } catch (error) {
-        if (attempt >= FIRST_READ_ATTEMPTS || error instanceof TemporalUnavailableError) throw error;
+        if (attempt >= FIRST_READ_ATTEMPTS || error instanceof BackendUnavailableError) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -93,7 +93,7 @@ export function createTemporalProblemGateway(deps: { client: Client; taskQueue: 
         if (error instanceof WorkflowUpdateFailedError && (error.cause as { type?: string })?.type === PROBLEM_CONFLICT_FAILURE) {
           throw new ProblemConflictError((error.cause as Error).message, await read(target).catch(() => undefined));
         }
-        if (error instanceof TemporalUnavailableError || attempt >= 3) throw error;
+        if (error instanceof BackendUnavailableError || attempt >= 3) throw error;
         const current = await read(target).catch(() => undefined);
         if (current?.status === 'closed') throw new ProblemConflictError(`problem "${current.title}" is already closed`, current);
       }

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escapeHtml';
 import { safeLink } from './alertContext';
 import type { NotificationRequest } from './notification';
 
@@ -5,11 +6,6 @@ export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
-}
-
-/** Alert text goes into HTML only escaped: it may carry markup meant to fool a responder. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
 
 /** Strips line breaks and control characters: alert text must never shape a header or a second SMS line. */

@@ -3,10 +3,10 @@
  * the spool while it does not, and into the spool too while the store says items wait there
  * (spooled by this replica or another), so nothing overtakes an item answered before it. A 2xx
  * follows only when every item is held by one or the other; when neither can take them the
- * caller gets TemporalUnavailableError (the API answers 503).
+ * caller gets BackendUnavailableError (the API answers 503).
  */
 import type { Logger } from 'pino';
-import { TemporalUnavailableError, type IncidentGateway } from '../incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
 import type { AlertSpool } from './alertSpool';
 import type { DeliveredItem, IntakeItem } from './intakeItem';
 import { createKeyLanes, type KeyLanes } from './keyLanes';
@@ -14,7 +14,7 @@ import { createKeyLanes, type KeyLanes } from './keyLanes';
 export type IntakeOutcome = ({ held: 'temporal' } & DeliveredItem) | { held: 'spool' };
 
 export interface AlertIntake {
-  /** Holds the items in order. @throws TemporalUnavailableError when neither Temporal nor a spool can. */
+  /** Holds the items in order. @throws BackendUnavailableError when neither Temporal nor a spool can. */
   accept(items: IntakeItem[]): Promise<IntakeOutcome[]>;
   /** The per-key lanes items travel to Temporal by. */
   readonly lanes: KeyLanes;
@@ -53,7 +53,7 @@ export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
       await spool.append(items);
     } catch (error) {
       // Neither can hold them: the sender must retry, so this is a 503 and never a 4xx.
-      throw new TemporalUnavailableError(
+      throw new BackendUnavailableError(
         new Error(`${(outage as Error)?.message ?? 'Temporal unavailable'}; the spool failed too: ${(error as Error).message}`),
         'Temporal is unavailable and the spool cannot hold alerts',
       );
@@ -66,13 +66,13 @@ export function createAlertIntake(deps: AlertIntakeDeps): AlertIntake {
     lanes,
     async accept(items) {
       if (items.length === 0) return [];
-      if (await spoolWaiting()) return toSpool(items, new TemporalUnavailableError(new Error('spooled alerts are waiting')));
+      if (await spoolWaiting()) return toSpool(items, new BackendUnavailableError(new Error('spooled alerts are waiting')));
       const outcomes: IntakeOutcome[] = [];
       for (const [index, item] of items.entries()) {
         try {
           outcomes.push({ held: 'temporal', ...(await lanes.deliver(item)) });
         } catch (error) {
-          if (!(error instanceof TemporalUnavailableError)) throw error;
+          if (!(error instanceof BackendUnavailableError)) throw error;
           // The rest of the request, in order, behind anything already waiting.
           return [...outcomes, ...(await toSpool(items.slice(index), error))];
         }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 import { incidentWorkflowId } from '../../domain/alert';
 import type { AlertSpool, SpooledItem } from './alertSpool';
 import type { DeliveredItem, IntakeItem } from './intakeItem';
@@ -58,7 +58,7 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
       try {
         await options.deliver(spooled.item);
       } catch (error) {
-        if (error instanceof TemporalUnavailableError) throw error;
+        if (error instanceof BackendUnavailableError) throw error;
         const setAside = spooled.attempts + 1 >= MAX_ATTEMPTS;
         await spool.recordFailure(spooled.seq, String((error as Error)?.message ?? error), setAside);
         logger.error({ err: error, seq: spooled.seq, setAside }, 'spooled alert could not be delivered');
@@ -110,7 +110,7 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
         },
         (error: unknown) => {
           backoffMs = Math.min(maxBackoffMs, Math.max(500, backoffMs * 2));
-          if (!(error instanceof TemporalUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
+          if (!(error instanceof BackendUnavailableError)) logger.warn({ err: error }, 'spool forwarding paused');
           schedule(withJitter(backoffMs));
         },
       );

@@ -21,7 +21,7 @@ export interface DeliveredItem {
   reachedIncident: boolean;
 }
 
-/** Hands one item to Temporal. Throws TemporalUnavailableError when Temporal cannot take it now. */
+/** Hands one item to Temporal. Throws BackendUnavailableError when Temporal cannot take it now. */
 export async function deliverItem(gateway: IncidentGateway, item: IntakeItem): Promise<DeliveredItem> {
   switch (item.action) {
     case 'trigger':

@@ -11,7 +11,7 @@
  */
 import { incidentWorkflowId } from '../../domain/alert';
 import type { Alert } from '../../domain/alert';
-import { TemporalUnavailableError, type IncidentGateway } from '../incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
 import { deliverItem, type DeliveredItem, type IntakeItem } from './intakeItem';
 
 export interface KeyLanes {
@@ -89,7 +89,7 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
           for (const waiting of batch) waiting.settle.reject(error);
           // Whatever waits behind an outage would only wait out the same deadline, then spool:
           // fail it now, in order.
-          if (error instanceof TemporalUnavailableError) for (const waiting of queue.splice(0)) waiting.settle.reject(error);
+          if (error instanceof BackendUnavailableError) for (const waiting of queue.splice(0)) waiting.settle.reject(error);
         }
       }
     } finally {

@@ -12,7 +12,7 @@ import type { VigilConfig } from '../../domain/config';
 import { groupBaseKey, groupingRuleFor, mappedSeverity, renderDedupKey, type GroupingRule } from '../../domain/grouping';
 import type { SourceAlert } from '../adapters/types';
 import type { AlertGroups } from '../records/alertGroups';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 import type { EventLog, EventRecord } from '../records/eventLog';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
 import type { AlertIntake } from './alertIntake';
@@ -76,13 +76,13 @@ function applyIntegration(alert: SourceAlert, integration: VigilConfig['integrat
 async function ruleGroupKey(deps: ReceiveDeps, alert: SourceAlert, now: Date): Promise<string | undefined> {
   const rule = groupingRuleFor(deps.grouping, alert);
   if (!rule) return undefined;
-  if (!deps.groups) throw new TemporalUnavailableError(new Error('no group store configured'), 'alert groups cannot be kept');
+  if (!deps.groups) throw new BackendUnavailableError(new Error('no group store configured'), 'alert groups cannot be kept');
   const base = groupBaseKey(rule, alert);
   try {
     const seq = alert.status === 'firing' ? await deps.groups.touch(base, rule.windowSeconds, now) : await deps.groups.current(base);
     return `${base}-${seq}`;
   } catch (error) {
-    throw new TemporalUnavailableError(error, 'the group store is unavailable');
+    throw new BackendUnavailableError(error, 'the group store is unavailable');
   }
 }
 
@@ -154,12 +154,12 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
   }
 
   if (records.length > 0) {
-    if (!deps.events) throw new TemporalUnavailableError(new Error('no event store configured'), 'events cannot be recorded');
+    if (!deps.events) throw new BackendUnavailableError(new Error('no event store configured'), 'events cannot be recorded');
     try {
       await deps.events.record(records);
     } catch (error) {
       // Not the sender's fault, and retrying may succeed: a 503, never a 4xx.
-      throw new TemporalUnavailableError(error, 'the event store is unavailable');
+      throw new BackendUnavailableError(error, 'the event store is unavailable');
     }
   }
   const held = await deps.intake.accept(items.map(({ item }) => item));

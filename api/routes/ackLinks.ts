@@ -6,18 +6,15 @@
 import express, { Router, type Response } from 'express';
 import { verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
 import type { IncidentGateway } from '../incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from '../incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../incidentGateway';
 import type { UsedAckLinks } from '../records/usedAckLinks';
+import { escapeHtml } from '../html';
 
 export interface AckLinkDeps {
   gateway: IncidentGateway;
   /** `VIGIL_LINK_SECRET`; without it (or without a store for used links) links answer 503. */
   linkSecret?: string;
   usedLinks?: UsedAckLinks;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 }
 
 function page(res: Response, status: number, title: string, body: string): void {
@@ -82,7 +79,7 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
       if (error instanceof IncidentNotFoundError) return page(res, 404, 'No such incident', '<p>The incident of this link no longer exists.</p>');
       // Not the link's fault: give it back so it can be used again once Temporal answers.
       await (deps.usedLinks as UsedAckLinks).release(claims.id).catch(() => undefined);
-      if (error instanceof TemporalUnavailableError) return page(res, 503, 'Try again in a moment', '<p>Vigil cannot reach its workflow engine right now.</p>');
+      if (error instanceof BackendUnavailableError) return page(res, 503, 'Try again in a moment', '<p>Vigil cannot reach its workflow engine right now.</p>');
       throw error;
     }
   });

@@ -10,7 +10,7 @@ import type { VigilConfig } from '../../domain/config';
 import { heartbeatSettingsOf } from '../../domain/heartbeat';
 import type { HeartbeatGateway } from '../heartbeatGateway';
 import { HttpError } from '../httpErrors';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 import { sameSecret } from '../sameSecret';
 import { errorResponse, pathParam, type SenderRoute } from './operationParts';
 
@@ -71,7 +71,7 @@ export function heartbeatRoutes(deps: HeartbeatRouteDeps): Router {
   const router = Router();
 
   function gateway(): HeartbeatGateway {
-    if (!deps.heartbeats) throw new TemporalUnavailableError(new Error('no heartbeat gateway configured'), 'heartbeats are unavailable');
+    if (!deps.heartbeats) throw new BackendUnavailableError(new Error('no heartbeat gateway configured'), 'heartbeats are unavailable');
     return deps.heartbeats;
   }
 

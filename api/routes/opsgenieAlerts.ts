@@ -13,7 +13,7 @@ import { OPSGENIE_LIMITS, opsgenieAdapter, opsgenieAlert, readOpsgenieCreate, tr
 import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 import { alertIdsFor } from '../intake/alertIdentity';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 import { sameSecret } from '../sameSecret';
@@ -153,7 +153,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
     try {
       return await deps.triggers.recall(integrationId, alias);
     } catch (error) {
-      throw new TemporalUnavailableError(error, 'the trigger store is unavailable');
+      throw new BackendUnavailableError(error, 'the trigger store is unavailable');
     }
   }
 
@@ -207,7 +207,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
       try {
         await deps.triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels });
       } catch (error) {
-        throw new TemporalUnavailableError(error, 'the trigger store is unavailable');
+        throw new BackendUnavailableError(error, 'the trigger store is unavailable');
       }
     }
     await deliverAlerts(deps, [alert], integrationId, { route: '/v2/alerts', body: req.body, idempotencyKey });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { pagerDutyAdapter, pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
 import { changeSchema, parsePagerDutyChange } from '../adapters/pagerdutyChange';
 import { errorResponse, unavailable, storeUnavailable, type SenderRoute } from './operationParts';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
@@ -109,11 +109,11 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
-    if (!deps.changes) throw new TemporalUnavailableError(new Error('no change store configured'), 'change events cannot be recorded');
+    if (!deps.changes) throw new BackendUnavailableError(new Error('no change store configured'), 'change events cannot be recorded');
     try {
       await deps.changes.record({ ...change, id: randomUUID(), receivedAt: new Date().toISOString() });
     } catch (error) {
-      throw new TemporalUnavailableError(error, 'the change store is unavailable');
+      throw new BackendUnavailableError(error, 'the change store is unavailable');
     }
     res.status(202).json({ status: 'success', message: 'Change event processed' });
   });
@@ -124,7 +124,7 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
     try {
       return await work(deps.triggers);
     } catch (error) {
-      throw new TemporalUnavailableError(error, 'the trigger store is unavailable');
+      throw new BackendUnavailableError(error, 'the trigger store is unavailable');
     }
   }
 

@@ -12,7 +12,7 @@ import { CONDITION_TEXT, publicStatus, type PublicIncident, type PublicStatus } 
 import type { StatusPageConfig } from '../../domain/statusPageConfig';
 import { escapeHtml, timeElement } from '../html';
 import type { IncidentGateway } from '../incidentGateway';
-import { TemporalUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../incidentGateway';
 
 export interface StatusPageDeps {
   gateway: IncidentGateway;
@@ -129,7 +129,7 @@ export function statusPageRoutes(deps: StatusPageDeps): Router {
     try {
       send(res, 200, await rendered(page));
     } catch (error) {
-      if (!(error instanceof TemporalUnavailableError)) throw error;
+      if (!(error instanceof BackendUnavailableError)) throw error;
       res.setHeader('Retry-After', '30');
       send(res, 503, document(page.title, `<h1>${escapeHtml(page.title)}</h1><p>The status cannot be read right now. Please try again in a minute.</p>`));
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
-import { TemporalUnavailableError, type IncidentGateway } from '../../api/incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../../api/incidentGateway';
 import { createKeyLanes } from '../../api/intake/keyLanes';
 import type { IntakeItem } from '../../api/intake/intakeItem';
 import { makeAlert } from '../support/alerts';
@@ -102,8 +102,8 @@ describe('key lanes', () => {
     const lanes = createKeyLanes(gateway);
     const results = ['a1', 'a2', 'a3'].map((id) => lanes.deliver(trigger(id)).catch((error: unknown) => error));
     await flush();
-    calls[0].fail(new TemporalUnavailableError(new Error('connection refused')));
-    for (const result of await Promise.all(results)) expect(result).toBeInstanceOf(TemporalUnavailableError);
+    calls[0].fail(new BackendUnavailableError(new Error('connection refused')));
+    for (const result of await Promise.all(results)) expect(result).toBeInstanceOf(BackendUnavailableError);
     expect(calls).toHaveLength(1);
     expect(lanes.busy).toBe(0);
   });

@@ -6,7 +6,7 @@ import { Incident } from '../../domain/incident';
 import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
 import type { IncidentFilter, IncidentGateway } from '../../api/incidentGateway';
 import type { ReassignInput } from '../../workflows/definitions';
-import { IncidentConflictError, IncidentNotFoundError, TemporalUnavailableError } from '../../api/incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../../api/incidentGateway';
 
 /** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */
 export function createFakeGateway() {
@@ -20,7 +20,7 @@ export function createFakeGateway() {
   const reassignments: Array<{ id: string; input: ReassignInput }> = [];
 
   function check(): void {
-    if (!state.available) throw new TemporalUnavailableError(new Error('connection refused'));
+    if (!state.available) throw new BackendUnavailableError(new Error('connection refused'));
   }
 
   function open(alert: Alert): IncidentView {

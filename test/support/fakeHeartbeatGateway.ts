@@ -1,6 +1,6 @@
 /** Heartbeats without Temporal: records pings and starts, answers views from them, and can be "down". */
 import type { HeartbeatGateway } from '../../api/heartbeatGateway';
-import { TemporalUnavailableError } from '../../api/incidentGateway';
+import { BackendUnavailableError } from '../../api/incidentGateway';
 import type { HeartbeatSettings, HeartbeatView } from '../../domain/heartbeat';
 
 export function createFakeHeartbeatGateway() {
@@ -9,7 +9,7 @@ export function createFakeHeartbeatGateway() {
   const views = new Map<string, HeartbeatView>();
   const state = { down: false };
   function refuseIfDown(): void {
-    if (state.down) throw new TemporalUnavailableError(new Error('connection refused'));
+    if (state.down) throw new BackendUnavailableError(new Error('connection refused'));
   }
   const gateway: HeartbeatGateway = {
     async ping(settings) {

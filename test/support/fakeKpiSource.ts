@@ -1,5 +1,5 @@
 import type { KpiSource } from '../../api/kpiReport';
-import { TemporalUnavailableError } from '../../api/incidentGateway';
+import { BackendUnavailableError } from '../../api/incidentGateway';
 import type { IncidentFacts } from '../../domain/kpis';
 
 /** An in-memory stand-in for Temporal visibility's KPI facts, recording what was asked of it. */
@@ -8,13 +8,13 @@ export function createFakeKpiSource() {
   const asked: Array<{ from: Date; to: Date; service?: string }> = [];
   const source: KpiSource = {
     async incidentFacts(query) {
-      if (!state.available) throw new TemporalUnavailableError(new Error('connection refused'));
+      if (!state.available) throw new BackendUnavailableError(new Error('connection refused'));
       asked.push(query);
       // Like the visibility query: opened before `to`, and filtered by service when asked.
       return state.incidents.filter((incident) => Date.parse(incident.openedAt) < query.to.getTime() && (!query.service || incident.service === query.service));
     },
     async openProblems() {
-      if (!state.available) throw new TemporalUnavailableError(new Error('connection refused'));
+      if (!state.available) throw new BackendUnavailableError(new Error('connection refused'));
       return state.openProblems;
     },
   };
