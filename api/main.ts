@@ -23,7 +23,7 @@ import { warmTwilioSdk } from './routes/twilioSms';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
-import { deliverItem } from './intake/intakeItem';
+import { forwardToTemporal } from './intake/intakeItem';
 import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
 import { createSenderTriggers } from './records/senderTriggers';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const apiKeys = resolveApiKeys(config);
   if (apiKeys.size === 0) logger.warn('no API key is set in the environment: every write over HTTP is refused');
   const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOK_SPECS, alert) });
-  const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger });
+  const forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger });
   const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
   const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
   const app = createApp({

@@ -13,7 +13,7 @@ import type { VigilConfig } from '../../domain/config';
 import type { AuthFailureGuard } from '../access/authFailureGuard';
 import { emailAdapter } from '../adapters/email';
 import { AdapterInputError } from '../adapters/types';
-import { deliverAlerts } from '../intake/receive';
+import { acceptAlerts } from '../intake/receive';
 import type { ReceiveDeps } from '../intake/receive';
 import { sameSecret } from '../sameSecret';
 import { readMail } from './readMail';
@@ -125,7 +125,7 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
         throw error;
       }
       try {
-        await deliverAlerts(deps, parsed, integrationId, { route: 'smtp', body: message });
+        await acceptAlerts(deps, parsed, integrationId, { route: 'smtp', body: message });
       } catch (error) {
         logger.warn({ err: error, integrationId }, 'inbound mail not held; the sender is told to retry');
         // Earlier recipients' alerts are held: the retry gives them the same ids, so they count once.

@@ -8,10 +8,10 @@
 import type { Logger } from 'pino';
 import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
 import type { AlertSpool } from './alertSpool';
-import type { DeliveredItem, IntakeItem } from './intakeItem';
+import type { ForwardedItem, IntakeItem } from './intakeItem';
 import { createKeyLanes, type KeyLanes } from './keyLanes';
 
-export type IntakeOutcome = ({ held: 'temporal' } & DeliveredItem) | { held: 'spool' };
+export type IntakeOutcome = ({ held: 'temporal' } & ForwardedItem) | { held: 'spool' };
 
 export interface AlertIntake {
   /** Holds the items in order. @throws BackendUnavailableError when neither Temporal nor a spool can. */

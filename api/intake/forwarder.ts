@@ -12,11 +12,11 @@ import type { Logger } from 'pino';
 import { BackendUnavailableError } from '../incidentGateway';
 import { incidentWorkflowId } from '../../domain/alert';
 import type { AlertSpool, SpooledItem } from './alertSpool';
-import type { DeliveredItem, IntakeItem } from './intakeItem';
+import type { ForwardedItem, IntakeItem } from './intakeItem';
 
 export interface ForwarderOptions {
   spool: AlertSpool;
-  deliver: (item: IntakeItem) => Promise<DeliveredItem>;
+  deliver: (item: IntakeItem) => Promise<ForwardedItem>;
   logger: Logger;
   /** Called after each item Temporal took from the spool. */
   onForwarded?: (item: IntakeItem) => void;

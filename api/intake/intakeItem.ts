@@ -14,7 +14,7 @@ export type IntakeItem =
   /** The sender's side says someone is on it (PagerDuty's acknowledge). */
   | { action: 'acknowledge'; alert: Alert; actor: ActorInput };
 
-export interface DeliveredItem {
+export interface ForwardedItem {
   /** The incident a trigger opened or joined. */
   incidentId?: string;
   /** Whether the item reached an incident (a resolve or acknowledge may find none open). */
@@ -22,7 +22,7 @@ export interface DeliveredItem {
 }
 
 /** Hands one item to Temporal. Throws BackendUnavailableError when Temporal cannot take it now. */
-export async function deliverItem(gateway: IncidentGateway, item: IntakeItem): Promise<DeliveredItem> {
+export async function forwardToTemporal(gateway: IncidentGateway, item: IntakeItem): Promise<ForwardedItem> {
   switch (item.action) {
     case 'trigger':
       return { incidentId: (await gateway.submitAlert(item.alert)).incidentId, reachedIncident: true };

@@ -12,11 +12,11 @@
 import { incidentWorkflowId } from '../../domain/alert';
 import type { Alert } from '../../domain/alert';
 import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
-import { deliverItem, type DeliveredItem, type IntakeItem } from './intakeItem';
+import { forwardToTemporal, type ForwardedItem, type IntakeItem } from './intakeItem';
 
 export interface KeyLanes {
-  /** Resolves once Temporal holds the item; rejects as deliverItem does. */
-  deliver(item: IntakeItem): Promise<DeliveredItem>;
+  /** Resolves once Temporal holds the item; rejects as forwardToTemporal does. */
+  deliver(item: IntakeItem): Promise<ForwardedItem>;
   /** Lanes with a call in flight (for metrics and tests). */
   readonly busy: number;
 }
@@ -32,7 +32,7 @@ export const DEFAULT_LANE_LIMITS: KeyLaneLimits = { maxBatchAlerts: 200, maxBatc
 
 interface Waiting {
   item: IntakeItem;
-  settle: { resolve: (delivered: DeliveredItem) => void; reject: (error: unknown) => void };
+  settle: { resolve: (delivered: ForwardedItem) => void; reject: (error: unknown) => void };
 }
 
 export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits = DEFAULT_LANE_LIMITS): KeyLanes {
@@ -65,8 +65,8 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
     return queue.splice(0, count);
   }
 
-  async function send(batch: Waiting[]): Promise<DeliveredItem> {
-    if (batch.length === 1) return deliverItem(gateway, batch[0].item);
+  async function send(batch: Waiting[]): Promise<ForwardedItem> {
+    if (batch.length === 1) return forwardToTemporal(gateway, batch[0].item);
     const alerts = batch.map((waiting) => (waiting.item as { alert: Alert }).alert);
     return { incidentId: (await gateway.submitAlerts(alerts)).incidentId, reachedIncident: true };
   }
@@ -100,7 +100,7 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
   return {
     deliver(item) {
       const key = incidentWorkflowId(item.alert);
-      return new Promise<DeliveredItem>((resolve, reject) => {
+      return new Promise<ForwardedItem>((resolve, reject) => {
         const waiting: Waiting = { item, settle: { resolve, reject } };
         const queue = lanes.get(key);
         if (queue) {

@@ -195,6 +195,6 @@ export function summarize(outcomes: AlertOutcome[]) {
  * held: as an incident (by Temporal, or the spool while Temporal is down) or a recorded event.
  * Every sender's route (and the SMTP listener) answers from this summary.
  */
-export async function deliverAlerts(deps: { receive: ReceiveDeps }, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
+export async function acceptAlerts(deps: { receive: ReceiveDeps }, parsed: SourceAlert[], integrationId: string, request?: RequestIdentity) {
   return summarize(await receiveAlerts(deps.receive, parsed, integrationId, request));
 }

@@ -6,7 +6,7 @@ import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type AlertAdapter, type SourceAlert } from '../adapters/types';
 import type { AlarmState, AlarmStates } from '../records/alarmStates';
 import { HttpError } from '../httpErrors';
-import { deliverAlerts, type ReceiveDeps } from '../intake/receive';
+import { acceptAlerts, type ReceiveDeps } from '../intake/receive';
 import { idempotencyKeyOf } from './idempotencyKey';
 import { sameSecret } from '../sameSecret';
 import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
@@ -182,7 +182,7 @@ export function integrationRoutes(deps: IntegrationDeps): Router {
     // Every alert older than one already seen: answered 200 so the sender stops retrying.
     if (kept.length === 0 && stale > 0) return { httpStatus: 200, body: { status: 'stale', alerts: 0, stale } };
     try {
-      const delivered = await deliverAlerts(deps, kept, integrationId, { route: '/v1/integrations', body: req.body, idempotencyKey });
+      const delivered = await acceptAlerts(deps, kept, integrationId, { route: '/v1/integrations', body: req.body, idempotencyKey });
       return { httpStatus: 202, body: { status: 'accepted', alerts: kept.length, ...(stale > 0 ? { stale } : {}), ...delivered } };
     } catch (error) {
       await undo();

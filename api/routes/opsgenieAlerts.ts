@@ -18,7 +18,7 @@ import { alertIdsFor } from '../intake/alertIdentity';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 import { sameSecret } from '../sameSecret';
 import { idempotencyKeyOf } from './idempotencyKey';
-import { deliverAlerts } from '../intake/receive';
+import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
 import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
 
@@ -210,7 +210,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
         throw new BackendUnavailableError(error, 'the trigger store is unavailable');
       }
     }
-    await deliverAlerts(deps, [alert], integrationId, { route: '/v2/alerts', body: req.body, idempotencyKey });
+    await acceptAlerts(deps, [alert], integrationId, { route: '/v2/alerts', body: req.body, idempotencyKey });
     res.status(202).json(accepted(started, randomUUID()));
   });
 
@@ -238,7 +238,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
         details: { ...(body.user !== undefined ? { user: body.user } : {}), ...(body.source !== undefined ? { source: body.source } : {}) },
         status: action === 'acknowledge' ? 'acknowledged' : 'resolved',
       };
-      await deliverAlerts(deps, [alert], integrationId, request);
+      await acceptAlerts(deps, [alert], integrationId, request);
       res.status(202).json(accepted(started, randomUUID()));
     });
   }

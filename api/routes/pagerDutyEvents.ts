@@ -8,7 +8,7 @@ import { BackendUnavailableError } from '../incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
-import { deliverAlerts } from '../intake/receive';
+import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
 import { HttpError } from '../httpErrors';
@@ -167,7 +167,7 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
     }
     // The routing key is the integration's secret: it names the integration, and stays out of the digest.
     const body = { ...(req.body as Record<string, unknown>), routing_key: undefined };
-    await deliverAlerts(deps, [alert], integrationId, { route: '/v2/enqueue', body, idempotencyKey });
+    await acceptAlerts(deps, [alert], integrationId, { route: '/v2/enqueue', body, idempotencyKey });
     res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: alert.dedupKey });
   });
   return router;

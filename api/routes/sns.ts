@@ -7,7 +7,7 @@ import { tooDeepField } from '../inputLimits';
 import { HttpError, parseOr400 } from '../httpErrors';
 import { isSigningCertUrl, isSubscribeUrl, signatureIsValid, snsEnvelopeSchema } from '../sns/snsMessage';
 import type { SnsFetcher } from '../sns/snsFetcher';
-import { deliverAlerts } from '../intake/receive';
+import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
 import { sameSecret } from '../sameSecret';
 import { errorResponse, pathParam, type SenderRoute } from './operationParts';
@@ -171,7 +171,7 @@ export function snsRoutes(deps: SnsDeps): Router {
         res.status(200).json({ status: 'stale', messageId: message.MessageId, latestStateChangeTime: advance.latest?.at.toISOString() });
         return;
       }
-      res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await deliverAlerts(deps, parsed, integrationId, { route: 'sns', body: message })) });
+      res.status(202).json({ status: 'accepted', alerts: parsed.length, ...(await acceptAlerts(deps, parsed, integrationId, { route: 'sns', body: message })) });
     } catch (error) {
       // Not held: give the id and the alarm's state back so SNS's retry is heard.
       if (alarm && advance?.advanced) await alarmStates.restore(alarm.key, alarm.change, advance.previous).catch(() => undefined);

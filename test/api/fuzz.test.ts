@@ -11,7 +11,7 @@ import { ADAPTERS, type AdapterId } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
 import { createAlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
-import { deliverItem } from '../../api/intake/intakeItem';
+import { forwardToTemporal } from '../../api/intake/intakeItem';
 import { createAlarmStates } from '../../api/records/alarmStates';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { createChangeEvents } from '../../api/records/changeEvents';
@@ -69,7 +69,7 @@ let forwarder: Forwarder;
 beforeAll(async () => {
   store = await openSqlStore({});
   const spool = await createAlertSpool(store);
-  forwarder = startForwarder({ spool, deliver: (item) => deliverItem(fake.gateway, item), logger: pino({ level: 'silent' }), idleMs: 20, maxBackoffMs: 50 });
+  forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(fake.gateway, item), logger: pino({ level: 'silent' }), idleMs: 20, maxBackoffMs: 50 });
   const app = createApp({
     spool,
     events: createEventLog(store),

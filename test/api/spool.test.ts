@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
-import { deliverItem } from '../../api/intake/intakeItem';
+import { forwardToTemporal } from '../../api/intake/intakeItem';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { startTestApp, AUTH, METRICS_AUTH } from './testApp';
 
@@ -51,7 +51,7 @@ describe('the spool', () => {
     expect(app.fake.submitted).toHaveLength(0);
 
     app.fake.state.available = true;
-    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(app.fake.gateway, item), logger: silent, idleMs: 50 });
+    forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(app.fake.gateway, item), logger: silent, idleMs: 50 });
     await expect.poll(() => app.fake.submitted.length, { timeout: 5_000 }).toBe(12);
     // In order within each incident (incidents are delivered side by side).
     for (const key of ['key-0', 'key-1', 'key-2']) {
@@ -74,7 +74,7 @@ describe('the spool', () => {
     const second = await post('/v1/alerts', alert(2));
     expect(await second.json()).toMatchObject({ status: 'spooled' });
     expect(app.fake.submitted).toHaveLength(0);
-    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(app.fake.gateway, item), logger: silent, idleMs: 50 });
+    forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(app.fake.gateway, item), logger: silent, idleMs: 50 });
     await expect.poll(() => app.fake.submitted.map((submitted) => submitted.summary), { timeout: 5_000 }).toEqual(['alert 1', 'alert 2']);
   });
 
@@ -155,7 +155,7 @@ describe('the spool', () => {
     const response = await post('/v1/alerts', { ...alert(1), summary: 'bad\u0000byte', labels: { 'k\u0000': 'v\u0000' } });
     expect(response.status).toBe(202);
     app.fake.state.available = true;
-    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(app.fake.gateway, item), logger: silent, idleMs: 50 });
+    forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(app.fake.gateway, item), logger: silent, idleMs: 50 });
     await expect.poll(() => app.fake.submitted.length, { timeout: 5_000 }).toBe(1);
     expect(app.fake.submitted[0].summary).toBe('bad\uFFFDbyte');
     expect(app.fake.submitted[0].labels).toEqual({ 'k\uFFFD': 'v\uFFFD' });

@@ -10,7 +10,7 @@ import type { VigilConfig } from '../../domain/config';
 import type { IncidentGateway } from '../../api/incidentGateway';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
-import { deliverItem } from '../../api/intake/intakeItem';
+import { forwardToTemporal } from '../../api/intake/intakeItem';
 import { createEventLog, type EventLog } from '../../api/records/eventLog';
 import { createRequestDigests } from '../../api/records/requestDigests';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
@@ -109,7 +109,7 @@ export async function startReplicas(options: ReplicaOptions) {
       config: options.config ?? testConfig,
       env: options.env ?? {},
     });
-    const forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger, idleMs: options.idleMs, maxBackoffMs: options.maxBackoffMs });
+    const forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger, idleMs: options.idleMs, maxBackoffMs: options.maxBackoffMs });
     // The first replica takes the lease before the next starts, so tests know which one holds it.
     if (index === 0) await waitFor('the first forwarder to take the lease', async () => (await raw.query('SELECT 1 FROM spool_lease')).length === 1);
     replicas.push({ name: String.fromCharCode(65 + index), url: app.url, spool, forwarder });

@@ -13,7 +13,7 @@ import { createApp } from '../../api/app';
 import type { ApiKeys } from '../../api/auth';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
-import { deliverItem } from '../../api/intake/intakeItem';
+import { forwardToTemporal } from '../../api/intake/intakeItem';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { createChangeEvents } from '../../api/records/changeEvents';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
@@ -121,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (options.spool) {
     store = await openSqlStore({});
     spool = await createAlertSpool(store);
-    forwarder = startForwarder({ spool, deliver: (item) => deliverItem(gateway, item), logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), idleMs: 200, maxBackoffMs: 2_000 });
+    forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), idleMs: 200, maxBackoffMs: 2_000 });
   }
 
   const port = await freePort();
