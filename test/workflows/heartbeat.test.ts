@@ -29,7 +29,7 @@ let env: TestWorkflowEnvironment;
  * even once the workflow is terminated, and it skips no time while one is (seen under CI load).
  */
 function onItsOwnServer(name: string, test: () => Promise<void>): void {
-  describe(name, () => {
+  describe('on a server of its own', () => {
     useTimeSkippingEnv((created) => (env = created));
     it(name, test, 120_000);
   });
