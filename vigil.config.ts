@@ -3,7 +3,7 @@
  * or point VIGIL_CONFIG at another file. Secrets never go here: API keys, SMTP and Twilio
  * credentials come from the environment (see README.md).
  */
-import { defineConfig } from './domain/config';
+import { defineConfig } from './domain/defineConfig';
 
 export default defineConfig({
   services: {

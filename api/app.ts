@@ -135,7 +135,9 @@ export function createApp(deps: AppDeps): express.Express {
   const kpis = deps.kpis ? { source: deps.kpis, events: deps.events, ...reopenPolicyOf(deps.config) } : undefined;
   const metrics = createApiMetrics({ spoolStats: deps.spool ? () => (deps.spool as AlertSpool).stats() : undefined, kpis });
   const intake = createAlertIntake({ gateway: deps.gateway, spool: deps.spool, onSpooled: (count) => metrics.alertsSpooled.inc(count), logger: deps.logger });
-  const openApi = openApiDocument();
+  // Made at the first request for it, not at start: generating it from the zod schemas takes
+  // about a third of a second, which a start should not wait for.
+  let openApi: ReturnType<typeof openApiDocument> | undefined;
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false);
   app.locals.serveMetrics = metrics.serve;
@@ -180,7 +182,7 @@ export function createApp(deps: AppDeps): express.Express {
     return metrics.serve(req, res, next);
   });
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
+    res.json((openApi ??= openApiDocument()));
   });
   const receive: ReceiveDeps = {
     intake,

@@ -57,15 +57,11 @@ function retryWindowSeconds(): number {
   return seconds;
 }
 
-async function main(): Promise<void> {
-  const config = await loadConfig();
-  const retryWindow = retryWindowSeconds();
-  const settings = temporalSettings();
-  const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
-  const store = await openSqlStore({ databaseUrl: process.env.DATABASE_URL, dataDir: join(vigilDir, 'store') });
-  logger.info({ store: store.kind }, 'SQL store open');
-  const spool = await createAlertSpool(store);
-  // Temporal may be down as the API starts: alerts then go to the spool until it answers.
+/**
+ * A connection with the search attributes registered and usable. Temporal may be down as the API
+ * starts: alerts then go to the spool until it answers.
+ */
+async function connectTemporal(settings: ReturnType<typeof temporalSettings>): Promise<Connection> {
   const connection = await Connection.connect(settings.connection).catch((error: unknown) => {
     logger.warn({ err: error, temporal: settings.connection.address }, 'Temporal does not answer yet; alerts are spooled until it does');
     return Connection.lazy(settings.connection);
@@ -73,6 +69,24 @@ async function main(): Promise<void> {
   // Registered, then waited for until the server accepts them (on Temporal Cloud the operator API
   // needs an admin key: register them there once, and this only logs).
   await prepareSearchAttributes(connection, settings.namespace, logger);
+  return connection;
+}
+
+async function main(): Promise<void> {
+  const config = await loadConfig();
+  const retryWindow = retryWindowSeconds();
+  const settings = temporalSettings();
+  const vigilDir = resolve(process.env.VIGIL_HOME ?? '.vigil');
+  // The SQL store and Temporal are opened at once: neither waits on the other, and a start is
+  // mostly these two round trips once the code is loaded.
+  const [store, connection] = await Promise.all([
+    openSqlStore({ databaseUrl: process.env.DATABASE_URL, dataDir: join(vigilDir, 'store') }).then((opened) => {
+      logger.info({ store: opened.kind }, 'SQL store open');
+      return opened;
+    }),
+    connectTemporal(settings),
+  ]);
+  const spool = await createAlertSpool(store);
   // Every payload this client sends is encrypted, and what it reads (memo included) decrypted.
   const encryption = payloadEncryptionFromEnv();
   if (!encryption.codec) logger.warn(UNENCRYPTED_WARNING);

@@ -381,10 +381,8 @@ export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
 /** A validated config, defaults filled in. */
 export type VigilConfig = z.output<typeof vigilConfigSchema>;
 
-/** Identity function that gives `vigil.config.ts` type checking and editor completion. */
-export function defineConfig(config: VigilConfigInput): VigilConfigInput {
-  return config;
-}
+/** Configs written before it moved import it from here. */
+export { defineConfig } from './defineConfig';
 
 /** A config problem with the path of the offending field, e.g. `escalationPolicies.web.levels.0.timeout`. */
 export interface ConfigIssue {

@@ -13,7 +13,7 @@
  * docs/decisions.md explains why not plain `tsc`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -56,6 +56,87 @@ const relativeImportsToJs: Plugin = {
   },
 };
 
+/**
+ * Each inlined file's `import.meta.url` keeps meaning where that file's own compiled copy lies
+ * (beside the bundle, from the per-file build), so paths it computes from it stay true.
+ */
+function moduleUrlsOfInlinedFiles(bundleFile: string, out: string): Plugin {
+  return {
+    name: 'module-urls-of-inlined-files',
+    setup(builder) {
+      builder.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const compiled = join(out, relative(ROOT, args.path)).replace(/\.ts$/, '.js');
+        let specifier = relative(dirname(bundleFile), compiled).split(sep).join('/');
+        if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+        return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(specifier)}, import.meta.url).href`), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/**
+ * Package files that find a file beside themselves with `require.resolve('./x')` (the Temporal
+ * worker's workflow threads and interceptors) name it by package path instead, resolved from
+ * node_modules at run time: beside the bundle there is no `./x`.
+ */
+const packageRelativeResolves: Plugin = {
+  name: 'package-relative-resolves',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!/require\.resolve\(['"]\.\.?\//.test(source)) return undefined;
+      const packagePath = (specifier: string) => {
+        const target = resolve(dirname(args.path), specifier);
+        return target.slice(target.lastIndexOf(`${sep}node_modules${sep}`) + '/node_modules/'.length).split(sep).join('/');
+      };
+      return {
+        contents: source.replace(/require\.resolve\((['"])(\.\.?\/[^'"]+)\1\)/g, (_match, _quote, specifier: string) => `require.resolve(${JSON.stringify(packagePath(specifier))})`),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
+/**
+ * A process's entry as one file with its packages inlined, over the per-file entry. Starting
+ * Node on one file instead of hundreds is most of the way to #12's start-up goals: resolving,
+ * reading and lexing each CommonJS package that ESM imports (to find its named exports) cost more
+ * than running them. Packages that load files beside themselves at run time stay outside.
+ */
+async function bundleEntry(out: string, entry: string): Promise<void> {
+  const outfile = join(out, entry.replace(/\.ts$/, '.js'));
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Packages written as CommonJS call require() for Node's own modules; ESM has none of its own.
+    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
+    external: BUNDLE_EXTERNALS,
+    plugins: [moduleUrlsOfInlinedFiles(outfile, out), packageRelativeResolves],
+    // Less source to read and compile at each start. Identifiers are not renamed, so class and
+    // function names in logs and errors stay as written.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * Loaded from node_modules at run time: native or WASM files found beside the package (the
+ * Temporal worker's core bridge, PGlite), optional drivers, the workflow bundler's tools (used
+ * only without a prebuilt bundle), and the Twilio SDK (7 MB, imported once the process is ready).
+ */
+const BUNDLE_EXTERNALS = ['@electric-sql/pglite', 'pg-native', '@temporalio/core-bridge', 'webpack', '@swc/core', 'swc-loader', 'source-map-loader', 'twilio'];
+
 export async function buildVigil(outDir: string, options: { workflowBundle?: boolean } = {}): Promise<void> {
   const out = resolve(ROOT, outDir);
   await rm(out, { recursive: true, force: true });
@@ -75,6 +156,8 @@ export async function buildVigil(outDir: string, options: { workflowBundle?: boo
     logLevel: 'warning',
   });
   await cp(join(ROOT, 'api', 'dashboard'), join(out, 'api', 'dashboard'), { recursive: true });
+  await bundleEntry(out, 'api/main.ts');
+  await bundleEntry(out, 'worker/main.ts');
   if (options.workflowBundle !== false) {
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(ROOT, 'workflows', 'index.ts'),

@@ -104,6 +104,41 @@ describe('the production build', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 120_000);
 
+  it('API and worker, each one bundled file, take an alert to its first page', async () => {
+    // The entries inline their packages (scripts/build.ts): this proves the Temporal worker's
+    // workflow threads and the client's protobufs still load from a bundle, not only that it starts.
+    const taskQueue = `built-page-${randomUUID()}`;
+    const healthPort = await freePort();
+    const worker = await spawnBuilt(BUILD_DIR, 'worker/main.js', {
+      TEMPORAL_ADDRESS: devServer.address,
+      VIGIL_TASK_QUEUE: taskQueue,
+      VIGIL_WORKER_PORT: String(healthPort),
+      VIGIL_WORKER_SDK_METRICS_PORT: String(await freePort()),
+    });
+    started.push(worker);
+    const port = await freePort();
+    const api = await spawnBuilt(BUILD_DIR, 'api/main.js', { TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', VIGIL_API_KEY: API_KEY, VIGIL_TASK_QUEUE: taskQueue });
+    started.push(api);
+    await msUntilAnswers(`http://127.0.0.1:${healthPort}/healthz`, worker, { timeoutMs: 90_000 });
+    await msUntilAnswers(`http://127.0.0.1:${port}/readyz`, api, { timeoutMs: 90_000 });
+    const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
+    const accepted = await fetch(`http://127.0.0.1:${port}/v1/alerts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ service: 'checkout', summary: 'checkout p99 above 2s', severity: 'critical', dedupKey: `built-${randomUUID()}` }),
+    });
+    expect(accepted.status).toBe(202);
+    const { incidentId } = (await accepted.json()) as { incidentId: string };
+    const deadline = Date.now() + 90_000;
+    let kinds: string[] = [];
+    while (!kinds.includes('page') && Date.now() < deadline) {
+      const incident = await fetch(`http://127.0.0.1:${port}/v1/incidents/${encodeURIComponent(incidentId)}`, { headers });
+      if (incident.status === 200) kinds = ((await incident.json()) as { timeline: Array<{ kind: string }> }).timeline.map((entry) => entry.kind);
+      if (!kinds.includes('page')) await new Promise((done) => setTimeout(done, 500));
+    }
+    expect(kinds).toContain('page');
+  }, 240_000);
+
   it('worker: loads the prebuilt bundle, answers /healthz and /metrics (its own and the SDK\'s), drains on SIGTERM', async () => {
     const healthPort = await freePort();
     const worker = await spawnBuilt(BUILD_DIR, 'worker/main.js', {
