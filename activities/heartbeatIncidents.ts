@@ -11,7 +11,8 @@ import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import { incidentWorkflowId } from '../domain/alert';
 import type { VigilConfig } from '../domain/config';
-import { heartbeatSettingsOf, type HeartbeatSettings } from '../domain/heartbeat';
+import { heartbeatSettingsOf, type HeartbeatMissOutcome, type HeartbeatSettings } from '../domain/heartbeat';
+import { windowCovering, type MaintenanceWindow } from '../domain/maintenance';
 import type { IncidentWorkflowInput } from '../workflows/definitions';
 import { alertSignal, INCIDENT_WORKFLOW_TYPE, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
 
@@ -21,6 +22,10 @@ export interface HeartbeatActivityDeps {
   plan?: (alert: Alert) => IncidentPlan;
   /** Temporal client; the worker's own (activity context) by default. */
   client?: () => Client;
+  /** Maintenance windows (the SQL store's); a miss they cover pages nobody, as an alert they cover does not. */
+  maintenance?: { current(now: Date): Promise<MaintenanceWindow[]> };
+  /** Told when the windows cannot be read (the miss then pages: better a page in maintenance than none). */
+  onMaintenanceUnreadable?: (error: unknown) => void;
 }
 
 export function createHeartbeatActivities(deps: HeartbeatActivityDeps) {
@@ -32,7 +37,19 @@ export function createHeartbeatActivities(deps: HeartbeatActivityDeps) {
       return heartbeat ? heartbeatSettingsOf(heartbeatId, heartbeat) : null;
     },
 
-    async openHeartbeatIncident(alert: Alert): Promise<void> {
+    /**
+     * Opens the incident of a miss, unless a maintenance window covers it at the miss's time (the
+     * workflow's clock, in `receivedAt`): then nothing is paged and the workflow looks again when
+     * the window ends.
+     */
+    async openHeartbeatIncident(alert: Alert): Promise<HeartbeatMissOutcome> {
+      const at = new Date(alert.receivedAt);
+      const windows = await (deps.maintenance?.current(at) ?? Promise.resolve([])).catch((error: unknown) => {
+        deps.onMaintenanceUnreadable?.(error);
+        return [];
+      });
+      const window = windowCovering(windows, alert, at);
+      if (window) return { suppressedUntil: window.endsAt, maintenanceId: window.id };
       const input: IncidentWorkflowInput = { alert, ...(deps.plan ? { plan: deps.plan(alert) } : {}) };
       await clientOf().workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {
         workflowId: incidentWorkflowId(alert),
@@ -41,6 +58,7 @@ export function createHeartbeatActivities(deps: HeartbeatActivityDeps) {
         signal: alertSignal.name,
         signalArgs: [alert],
       });
+      return {};
     },
 
     /**

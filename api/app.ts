@@ -141,6 +141,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false);
   app.locals.serveMetrics = metrics.serve;
+  // The SMTP listener (api/inboundMail/) counts into this app's registry.
+  app.locals.countSmtpOutcome = (outcome: string) => metrics.smtpMessages.inc({ outcome });
   app.use(helmet());
   app.use(metrics.observe);
   const clientOf = (req: express.Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';

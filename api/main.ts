@@ -148,6 +148,7 @@ async function main(): Promise<void> {
         receive: app.locals.receive as ReceiveDeps,
         authFailures: authFailureGuardFor(config, store),
         messageLimiter: sqlRateLimiter(store, { keyPrefix: 'smtp-messages', points: smtpSettings.messagesPerMinute, duration: 60 }),
+        onOutcome: app.locals.countSmtpOutcome as (outcome: string) => void,
         logger,
         closeTimeoutMs: graceMs,
       })

@@ -46,6 +46,13 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
     labelNames: ['outcome'],
     registers: [registry],
   });
+  // Inbound mail (api/inboundMail/) has no HTTP status to count by: what each message or recipient met.
+  const smtpMessages = new Counter({
+    name: 'vigil_smtp_messages_total',
+    help: 'Inbound mail by outcome: held, rate_limited, unknown_recipient, blocked, too_large, unreadable, not_held',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const alertsSpooled = new Counter({
     name: 'vigil_alerts_spooled_total',
     help: 'Alerts (and resolve/acknowledge notices) written to the spool while Temporal was unreachable',
@@ -83,5 +90,5 @@ export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStat
     res.set('content-type', registry.contentType).send(await registry.metrics());
   };
 
-  return { registry, observe, serve, alertsAccepted, integrationAuthFailures, alertsSpooled, alertOutcomes };
+  return { registry, observe, serve, alertsAccepted, integrationAuthFailures, alertsSpooled, alertOutcomes, smtpMessages };
 }

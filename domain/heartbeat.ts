@@ -111,4 +111,12 @@ export interface HeartbeatView {
   /** When a missing ping opens an incident (the last ping, or the start, plus interval and grace). */
   nextDeadlineAt: string;
   pings: number;
+  /** Late, but a maintenance window covered the miss: nobody is paged before this time (then, if still silent, the incident opens). */
+  maintenanceUntil?: string;
+}
+
+/** What became of a missed deadline: an incident opened, or a maintenance window covered it until `suppressedUntil`. */
+export interface HeartbeatMissOutcome {
+  suppressedUntil?: string;
+  maintenanceId?: string;
 }

@@ -21,6 +21,7 @@ import { createTimeSkippingEnv, workflowBundle } from '../test/support/timeSkipp
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId } from '../domain/heartbeat';
+import type { MaintenanceWindow } from '../domain/maintenance';
 import { heartbeatWorkflow } from '../workflows/heartbeat';
 import { heartbeatPingSignal, heartbeatQuery } from '../workflows/heartbeatDefinitions';
 import { problemWorkflowId } from '../domain/problem';
@@ -324,6 +325,55 @@ async function recordHeartbeat(name: string): Promise<void> {
   await env.client.workflow.getHandle(workflowId).terminate('recorded');
 }
 await recordHeartbeat('miss-resolve-handover');
+
+// Since v13: a miss a maintenance window covers (no page), paged when the window ends with the job
+// still silent, resolved by a ping; then a second covered miss that a ping ends quietly.
+async function recordHeartbeatInMaintenance(name: string): Promise<void> {
+  if (only && !only.includes(name)) return;
+  const taskQueue = `record-${randomUUID()}`;
+  const config = parseConfig(
+    { ...recordConfig, services: { storage: { escalationPolicy: 'p' } }, heartbeats: { 'nightly-backup': { service: 'storage', interval: '24h', grace: '1h', tokenEnv: 'HEARTBEAT_TOKEN' } } },
+    'recording config',
+  );
+  const settings = heartbeatSettingsOf('nightly-backup', config.heartbeats['nightly-backup']);
+  const plan: IncidentPlan = { policy: twoLevelPolicy };
+  let windows: MaintenanceWindow[] = [];
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...fakeWorkflowActivities({ plan }).activities, ...createHeartbeatActivities({ config, plan: () => plan, client: () => env.client, maintenance: { current: async () => windows } }) },
+  });
+  const workflowId = `${heartbeatWorkflowId('nightly-backup')}-${name}`;
+  const incident = env.client.workflow.getHandle(incidentWorkflowId({ service: 'storage', dedupKey: heartbeatDedupKey('nightly-backup') }));
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(heartbeatWorkflow, { workflowId, taskQueue, args: [{ settings }] });
+    const since = Date.parse((await handle.query(heartbeatQuery)).watchingSince);
+    const at = (hours: number) => new Date(since + hours * 3600_000).toISOString();
+    const window = (start: number, end: number): MaintenanceWindow => ({ id: `w-${start}`, service: 'storage', matchers: {}, startsAt: at(start), endsAt: at(end), reason: 'migration', createdBy: 'ops', createdAt: at(0) });
+    windows = [window(20, 30)];
+    await env.sleep('26h');
+    while ((await handle.query(heartbeatQuery)).maintenanceUntil === undefined) await pause();
+    await env.sleep('5h');
+    while ((await incident.query(incidentQuery).catch(() => undefined))?.status !== 'triggered') await pause();
+    await handle.signal(heartbeatPingSignal, { settings });
+    while ((await incident.query(incidentQuery)).status !== 'resolved') await pause();
+    const next = (Date.parse((await handle.query(heartbeatQuery)).nextDeadlineAt) - since) / 3600_000;
+    windows = [window(next - 2, next + 10)];
+    await env.sleep('27h');
+    while ((await handle.query(heartbeatQuery)).maintenanceUntil === undefined) await pause();
+    await handle.signal(heartbeatPingSignal, {});
+    while ((await handle.query(heartbeatQuery)).state !== 'ok') await pause();
+    await env.sleep('1h');
+  });
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const file = `test/histories/heartbeat-${name}-${suffix}.json`;
+  writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(history).toJSON(), null, 1));
+  console.log(`wrote ${file}`);
+  await env.client.workflow.getHandle(workflowId).terminate('recorded');
+}
+await recordHeartbeatInMaintenance('maintenance-quiet-ping');
 
 // Since v12: problems. One opened by a recurrence, joined by a later incident, analysed and closed;
 // and one whose history grows past its limit and continues as new (both runs kept).

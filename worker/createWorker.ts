@@ -5,6 +5,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
+import { createMaintenanceWindows } from '../api/records/maintenanceWindows';
 import type { ChannelTransports } from '../activities/channels';
 import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';
@@ -72,7 +73,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
   const activities = {
     ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
     ...createProblemLinkingActivities({ config: deps.config }),
-    ...createHeartbeatActivities({ config: deps.config, plan: (alert) => planIncident(deps.config, deps.runbooks, alert) }),
+    ...createHeartbeatActivities({ config: deps.config, plan: (alert) => planIncident(deps.config, deps.runbooks, alert), maintenance: createMaintenanceWindows(deps.store) }),
     ...createRunbookActivities({ runbooks: deps.runbooks }),
     ...createEscalationActivities({ config: deps.config, onCall: onCallLookup(deps.config) }),
     ...createNotifyActivities({

@@ -28,6 +28,8 @@ export async function heartbeatWorkflow(input: HeartbeatWorkflowInput): Promise<
   let state: HeartbeatState = carried?.state ?? 'ok';
   let pings = carried?.pings ?? 0;
   let pingPending = carried?.pingPending ?? false;
+  // Set while a maintenance window covers a miss: late, nobody paged, looked at again then.
+  let maintenanceUntil = carried?.maintenanceUntil;
 
   const windowMs = () => (settings.intervalSeconds + settings.graceSeconds) * 1000;
   const deadlineMs = () => new Date(lastPingAt ?? watchingSince).getTime() + windowMs();
@@ -42,7 +44,15 @@ export async function heartbeatWorkflow(input: HeartbeatWorkflowInput): Promise<
       ...(lastPingAt ? { lastPingAt } : {}),
       nextDeadlineAt: new Date(deadlineMs()).toISOString(),
       pings,
+      ...(maintenanceUntil ? { maintenanceUntil } : {}),
     };
+  }
+
+  /** Opens the miss's incident, unless maintenance covers it; histories before maintenance got undefined here (opened). */
+  async function reportMiss(): Promise<void> {
+    const deadlineAt = new Date(deadlineMs()).toISOString();
+    const outcome = await activities.openHeartbeatIncident(heartbeatAlert(settings, uuid4(), new Date(), { lastPingAt, deadlineAt }));
+    maintenanceUntil = outcome?.suppressedUntil;
   }
 
   setHandler(heartbeatPingSignal, (ping) => {
@@ -68,7 +78,11 @@ export async function heartbeatWorkflow(input: HeartbeatWorkflowInput): Promise<
       pingPending = false;
       if (state === 'late') {
         state = 'ok';
-        await activities.resolveHeartbeatIncident(heartbeatAlert(settings, uuid4(), new Date(), { lastPingAt, deadlineAt: new Date(deadlineMs()).toISOString() }, true));
+        const paged = maintenanceUntil === undefined;
+        maintenanceUntil = undefined;
+        if (paged) {
+          await activities.resolveHeartbeatIncident(heartbeatAlert(settings, uuid4(), new Date(), { lastPingAt, deadlineAt: new Date(deadlineMs()).toISOString() }, true));
+        }
       }
     } else if (state === 'ok') {
       const remainingMs = deadlineMs() - Date.now();
@@ -80,8 +94,14 @@ export async function heartbeatWorkflow(input: HeartbeatWorkflowInput): Promise<
       if (!(await refreshSettings())) return { retired: true, view: view() };
       if (pingPending || deadlineMs() > Date.now()) continue;
       state = 'late';
-      const deadlineAt = new Date(deadlineMs()).toISOString();
-      await activities.openHeartbeatIncident(heartbeatAlert(settings, uuid4(), new Date(), { lastPingAt, deadlineAt }));
+      await reportMiss();
+    } else if (maintenanceUntil !== undefined) {
+      // Late in maintenance: a ping ends it quietly; still silent when the window ends, it pages then.
+      const quietMs = Math.max(1000, Date.parse(maintenanceUntil) - Date.now());
+      if (!(await condition(() => pingPending || historyIsLong(), quietMs))) {
+        if (!(await refreshSettings())) return { retired: true, view: view() };
+        await reportMiss();
+      }
     } else {
       // Late: paged once already; wait for the next ping, looking now and then whether it was removed.
       if (!(await condition(() => pingPending || historyIsLong(), windowMs()))) {
@@ -94,6 +114,6 @@ export async function heartbeatWorkflow(input: HeartbeatWorkflowInput): Promise<
   // Picks up the config as it is now, then hands over.
   if (!(await refreshSettings())) return { retired: true, view: view() };
   await condition(allHandlersFinished);
-  const next: CarriedHeartbeat = { watchingSince, ...(lastPingAt ? { lastPingAt } : {}), state, pings, pingPending };
+  const next: CarriedHeartbeat = { watchingSince, ...(lastPingAt ? { lastPingAt } : {}), state, pings, pingPending, ...(maintenanceUntil ? { maintenanceUntil } : {}) };
   return continueAsNew<typeof heartbeatWorkflow>({ ...input, settings, carried: next });
 }

@@ -20,6 +20,8 @@ export interface CarriedHeartbeat {
   pings: number;
   /** A ping taken but not yet acted on when the run handed over. */
   pingPending: boolean;
+  /** A miss a maintenance window covered: checked again at this time. */
+  maintenanceUntil?: string;
 }
 
 export interface HeartbeatWorkflowInput {

@@ -285,6 +285,7 @@ function drawHeartbeats(body, answer) {
         ` · ${heartbeat.service} · every ${heartbeat.interval} (+${heartbeat.grace}) · last ping `,
         heartbeat.lastPingAt ? timeEl(heartbeat.lastPingAt) : 'never',
         heartbeat.nextDeadlineAt ? [' · due by ', timeEl(heartbeat.nextDeadlineAt)] : '',
+        heartbeat.maintenanceUntil ? [' · in maintenance, no page before ', timeEl(heartbeat.maintenanceUntil)] : '',
       ],
       'No heartbeats configured.',
     ),

@@ -30,9 +30,13 @@ export interface SmtpListenerDeps {
   /** Messages per client address (SQL-backed, so the rate holds across replicas). */
   messageLimiter?: RateLimiterAbstract;
   logger: Logger;
+  /** Counts what each message (or refused recipient) met: `vigil_smtp_messages_total`. */
+  onOutcome?: (outcome: SmtpOutcome) => void;
   /** How long `close` lets sessions in progress finish. */
   closeTimeoutMs?: number;
 }
+
+export type SmtpOutcome = 'held' | 'rate_limited' | 'unknown_recipient' | 'blocked' | 'too_large' | 'unreadable' | 'not_held';
 
 export interface SmtpListener {
   port: number;
@@ -55,6 +59,7 @@ export function integrationAddress(address: string): { integrationId: string; to
 
 export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpListener> {
   const { settings, logger } = deps;
+  const count = (outcome: SmtpOutcome) => deps.onOutcome?.(outcome);
 
   /** The email integration an address names with its right token, or undefined (one answer for both failures). */
   function integrationFor(address: string): string | undefined {
@@ -68,6 +73,7 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
 
   async function checkRecipient(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     if (integrationFor(address.address)) return;
+    count('unknown_recipient');
     const retryAfter = await deps.authFailures?.recordFailure(session.remoteAddress).catch((error: unknown) => {
       logger.warn({ err: error }, 'could not count a failed authentication');
       return undefined;
@@ -81,7 +87,10 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
     try {
       await deps.messageLimiter.consume(session.remoteAddress);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw reply(451, `4.7.1 too many messages from this address; try again in ${Math.ceil(rejection.msBeforeNext / 1000)} s`);
+      if (rejection instanceof RateLimiterRes) {
+        count('rate_limited');
+        throw reply(451, `4.7.1 too many messages from this address; try again in ${Math.ceil(rejection.msBeforeNext / 1000)} s`);
+      }
       // The store failing must not refuse mail the pipeline might still hold.
       logger.warn({ err: rejection }, 'SMTP rate limiter store failed; message let through');
     }
@@ -105,12 +114,16 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
 
   async function accept(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
     const raw = await collect(stream);
-    if (raw === 'too-large') throw reply(552, `5.3.4 message larger than ${settings.maxBytes} bytes`);
+    if (raw === 'too-large') {
+      count('too_large');
+      throw reply(552, `5.3.4 message larger than ${settings.maxBytes} bytes`);
+    }
     let message;
     try {
       message = await readMail(raw);
     } catch (error) {
       logger.info({ err: error, client: session.remoteAddress }, 'unreadable inbound mail refused');
+      count('unreadable');
       throw reply(554, '5.6.0 the message could not be read as MIME');
     }
     const integrationIds = [...new Set(session.envelope.rcptTo.map((rcpt) => integrationFor(rcpt.address)).filter((id): id is string => id !== undefined))];
@@ -121,18 +134,23 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
       try {
         parsed = emailAdapter.parse(message, { defaultService: integration.service, email: integration.email });
       } catch (error) {
-        if (error instanceof AdapterInputError) throw reply(554, `5.6.0 ${error.field}: ${error.message}`);
+        if (error instanceof AdapterInputError) {
+          count('unreadable');
+          throw reply(554, `5.6.0 ${error.field}: ${error.message}`);
+        }
         throw error;
       }
       try {
         await acceptAlerts(deps, parsed, integrationId, { route: 'smtp', body: message });
       } catch (error) {
         logger.warn({ err: error, integrationId }, 'inbound mail not held; the sender is told to retry');
+        count('not_held');
         // Earlier recipients' alerts are held: the retry gives them the same ids, so they count once.
         throw reply(451, '4.3.0 the alert cannot be held right now; try again later');
       }
       held.push(integrationId);
     }
+    count('held');
     return `2.0.0 held as alerts of ${held.join(', ')}`;
   }
 
@@ -156,6 +174,7 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
         deps.authFailures?.check(session.remoteAddress);
         callback();
       } catch {
+        count('blocked');
         callback(reply(421, '4.7.0 too many failed attempts from this address; try again later'));
       }
     },

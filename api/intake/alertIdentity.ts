@@ -65,18 +65,19 @@ export interface AlertIdDeps {
 }
 
 /**
- * One id per alert of a request, in order. Only alerts without a sender id or key cost a query
- * (one per request). If the store cannot say when it first saw the body, the window falls back
- * to fixed buckets of the same length: a retry then counts once unless a bucket boundary falls
- * between the two attempts; the alert itself is never refused for it.
+ * The ids a request gives to what it carries, by position, when the sender names none: from its
+ * `Idempotency-Key` with the body's digest, else from the body's first sighting within the window.
+ * Only the window costs a query (one per request, on first use). If the store cannot say when it
+ * first saw the body, the window falls back to fixed buckets of the same length: a retry then
+ * counts once unless a bucket boundary falls between the two attempts; nothing is refused for it.
  */
-export async function alertIdsFor(deps: AlertIdDeps, alerts: SourceAlert[], integrationId: string, request: RequestIdentity | undefined, now: Date): Promise<string[]> {
+function requestIds(deps: AlertIdDeps, integrationId: string, request: RequestIdentity, now: Date): (index: number) => Promise<string> {
   let digest: string | undefined;
   let windowStart: string | undefined;
   const windowSeconds = deps.bodyWindowSeconds ?? BODY_RETRY_WINDOW_SECONDS;
 
   async function bodyWindow(): Promise<string | undefined> {
-    if (windowStart !== undefined || !request || !deps.digests || windowSeconds <= 0) return windowStart;
+    if (windowStart !== undefined || !deps.digests || windowSeconds <= 0) return windowStart;
     const scope = uuidFromParts('body', integrationId, request.route, digest ?? '');
     try {
       windowStart = `since ${await deps.digests.firstSeen(scope, windowSeconds)}`;
@@ -87,23 +88,29 @@ export async function alertIdsFor(deps: AlertIdDeps, alerts: SourceAlert[], inte
     return windowStart;
   }
 
+  return async (index) => {
+    digest ??= bodyDigest(request.body);
+    if (request.idempotencyKey !== undefined) return uuidFromParts('key', integrationId, request.route, request.idempotencyKey, digest, String(index));
+    const window = await bodyWindow();
+    return window === undefined ? randomUUID() : uuidFromParts('body', integrationId, request.route, digest, window, String(index));
+  };
+}
+
+/** One id per alert of a request, in order: the sender's identity of the alert when it has one, else the request's. */
+export async function alertIdsFor(deps: AlertIdDeps, alerts: SourceAlert[], integrationId: string, request: RequestIdentity | undefined, now: Date): Promise<string[]> {
+  const fromRequest = request ? requestIds(deps, integrationId, request, now) : undefined;
   const ids: string[] = [];
   for (const [index, alert] of alerts.entries()) {
-    if (alert.senderId) {
-      ids.push(uuidFromParts('sender', integrationId, alert.source, alert.senderId));
-      continue;
-    }
-    if (!request) {
-      ids.push(randomUUID());
-      continue;
-    }
-    digest ??= bodyDigest(request.body);
-    if (request.idempotencyKey !== undefined) {
-      ids.push(uuidFromParts('key', integrationId, request.route, request.idempotencyKey, digest, String(index)));
-      continue;
-    }
-    const window = await bodyWindow();
-    ids.push(window === undefined ? randomUUID() : uuidFromParts('body', integrationId, request.route, digest, window, String(index)));
+    if (alert.senderId) ids.push(uuidFromParts('sender', integrationId, alert.source, alert.senderId));
+    else ids.push(fromRequest ? await fromRequest(index) : randomUUID());
   }
   return ids;
+}
+
+/**
+ * The id of a request that carries no alert (a PagerDuty change event, an Opsgenie note): derived
+ * as an alert's is when its sender names none, so the sender's retry, on any replica, gets it again.
+ */
+export function requestIdFor(deps: AlertIdDeps, integrationId: string, request: RequestIdentity, now: Date): Promise<string> {
+  return requestIds(deps, integrationId, request, now)(0);
 }

@@ -18,6 +18,7 @@ export interface ChangeEvent {
 }
 
 export interface ChangeEvents {
+  /** Records the change once: a second record of the same id (the sender's retry) changes nothing. */
   record(change: ChangeEvent): Promise<void>;
   /** Changes of a service that happened in [from, to), newest first. */
   between(service: string, from: Date, to: Date, limit: number): Promise<ChangeEvent[]>;
@@ -38,7 +39,7 @@ export function createChangeEvents(store: SqlStore): ChangeEvents {
   return {
     async record(change) {
       await store.query(
-        'INSERT INTO change_events (id, received_at, happened_at, service, summary, source, links, details) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)',
+        'INSERT INTO change_events (id, received_at, happened_at, service, summary, source, links, details) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb) ON CONFLICT (id) DO NOTHING',
         [change.id, change.receivedAt, change.happenedAt, change.service, change.summary, change.source ?? null, jsonParam(change.links), change.details === undefined ? null : jsonParam(change.details)],
       );
     },

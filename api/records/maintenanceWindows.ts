@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MaintenanceWindow } from '../../domain/maintenance';
-import { jsonParam, type SqlStore } from '../../platform/sqlStore';
+import { jsonParam, type SqlExecutor } from '../../platform/sqlStore';
 
 const CACHE_MS = 2_000;
 
@@ -48,7 +48,7 @@ function fromRow(row: WindowRow): MaintenanceWindow {
 
 const SELECT = 'SELECT id, service, matchers, starts_at, ends_at, reason, created_by, created_at FROM maintenance_windows';
 
-export function createMaintenanceWindows(store: SqlStore): MaintenanceWindows {
+export function createMaintenanceWindows(store: SqlExecutor): MaintenanceWindows {
   let cache: { at: number; windows: MaintenanceWindow[] } | undefined;
   const list = async (includeEnded: boolean, now: Date) =>
     (await store.query<WindowRow>(`${SELECT} ${includeEnded ? '' : 'WHERE ends_at > $1'} ORDER BY starts_at, id`, includeEnded ? [] : [now.toISOString()])).map(fromRow);

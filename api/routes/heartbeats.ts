@@ -131,6 +131,8 @@ export function heartbeatRoutes(deps: HeartbeatRouteDeps): Router {
           lastPingAt: view?.lastPingAt ?? null,
           nextDeadlineAt: view?.nextDeadlineAt ?? null,
           pings: view?.pings ?? 0,
+          // Late, but a maintenance window covers it: no page before this time.
+          maintenanceUntil: view?.maintenanceUntil ?? null,
         };
       }),
     });

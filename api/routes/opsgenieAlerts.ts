@@ -14,10 +14,11 @@ import { AdapterInputError, type SourceAlert } from '../adapters/types';
 import { HttpError } from '../httpErrors';
 import type { IncidentGateway } from '../incidentGateway';
 import { BackendUnavailableError } from '../incidentGateway';
-import { alertIdsFor } from '../intake/alertIdentity';
+import { requestIdFor } from '../intake/alertIdentity';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 import { sameSecret } from '../sameSecret';
 import { idempotencyKeyOf } from './idempotencyKey';
+import { triggerStore } from './triggerStore';
 import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
 import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
@@ -122,6 +123,7 @@ export const opsgenieSenderRoute: SenderRoute = (() => {
 
 export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
   const router = Router();
+  const triggers = triggerStore(deps.triggers);
 
   /** The integration the GenieKey names. @throws HttpError 401 (counted by the failed-authentication guard when a key was presented). */
   function authenticate(req: Request, started: number): string {
@@ -148,15 +150,6 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
     throw opsgenieError(422, 'Request is not processable. Please check the errors.', 'query.identifierType', 'identifierType should be one of id, alias, tiny', started);
   }
 
-  async function recall(integrationId: string, alias: string): Promise<RememberedTrigger | undefined> {
-    if (!deps.triggers) return undefined;
-    try {
-      return await deps.triggers.recall(integrationId, alias);
-    } catch (error) {
-      throw new BackendUnavailableError(error, 'the trigger store is unavailable');
-    }
-  }
-
   /**
    * The alert an identifier names. An alias is looked up among this integration's creates (its
    * service comes from there, whatever the integration's own service says); an incident id or
@@ -165,7 +158,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
   async function targetOf(integrationId: string, identifier: string, type: IdentifierType, started: number): Promise<Target> {
     const notFound = () => opsgenieError(404, 'Alert does not exist', 'path.identifier', `no alert of this integration with ${type} "${identifier.slice(0, 200)}"`, started);
     if (type === 'alias') {
-      const trigger = await recall(integrationId, identifier);
+      const trigger = await triggers.recall(integrationId, identifier);
       if (trigger) return { alias: identifier, trigger };
       throw notFound();
     }
@@ -173,7 +166,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
     for (const incidentId of incidentIds) {
       const incident = await deps.gateway.get(incidentId);
       if (!incident || incident.source !== 'opsgenie') continue;
-      const trigger = await recall(integrationId, incident.dedupKey);
+      const trigger = await triggers.recall(integrationId, incident.dedupKey);
       if (trigger && trigger.service === incident.service) return { alias: incident.dedupKey, trigger };
     }
     throw notFound();
@@ -185,8 +178,7 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
 
   /** A note on the open incident of the target; its id repeats on the sender's retry, so it lands once. */
   async function addNote(integrationId: string, target: Target, note: { text: string; user?: string }, request: { route: string; body: unknown; idempotencyKey?: string }) {
-    const carrier: SourceAlert = { ...target.trigger, dedupKey: target.alias, details: {}, status: 'firing' };
-    const [id] = await alertIdsFor(deps.receive.ids ?? {}, [carrier], integrationId, request, new Date());
+    const id = await requestIdFor(deps.receive.ids ?? {}, integrationId, request, new Date());
     const by = truncate(note.user || integrationId, OPSGENIE_LIMITS.user);
     return deps.gateway.noteOpen({ service: target.trigger.service, dedupKey: target.alias }, { id, by, via: 'opsgenie', text: truncate(note.text, OPSGENIE_LIMITS.note) });
   }
@@ -202,14 +194,8 @@ export function opsgenieAlertRoutes(deps: OpsgenieDeps): Router {
       throw error;
     }
     const idempotencyKey = idempotencyKeyOf(req);
-    if (deps.triggers) {
-      const { service, summary, severity, source, labels } = alert;
-      try {
-        await deps.triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels });
-      } catch (error) {
-        throw new BackendUnavailableError(error, 'the trigger store is unavailable');
-      }
-    }
+    const { service, summary, severity, source, labels } = alert;
+    await triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels });
     await acceptAlerts(deps, [alert], integrationId, { route: '/v2/alerts', body: req.body, idempotencyKey });
     res.status(202).json(accepted(started, randomUUID()));
   });

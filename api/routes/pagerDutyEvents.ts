@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { VigilConfig } from '../../domain/config';
-import { randomUUID } from 'node:crypto';
 import { pagerDutyAdapter, pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
 import { changeSchema, parsePagerDutyChange } from '../adapters/pagerdutyChange';
 import { errorResponse, unavailable, storeUnavailable, type SenderRoute } from './operationParts';
 import { BackendUnavailableError } from '../incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
+import { triggerStore } from './triggerStore';
+import { requestIdFor } from '../intake/alertIdentity';
 import { AdapterInputError } from '../adapters/types';
 import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
@@ -27,6 +28,24 @@ function integrationFor(config: VigilConfig, env: NodeJS.ProcessEnv, routingKey:
     if (integration.source === 'pagerduty' && token && sameSecret(token, routingKey)) return id;
   }
   return undefined;
+}
+
+/** The routing key is the integration's secret: it names the integration, and stays out of the digest. */
+function withoutRoutingKey(body: unknown): Record<string, unknown> {
+  return { ...(body as Record<string, unknown>), routing_key: undefined };
+}
+
+/** The request's Idempotency-Key; false after answering 400 in PagerDuty's shape for a malformed one. */
+function idempotencyKeyOr400(req: Request, res: Response): string | undefined | false {
+  try {
+    return idempotencyKeyOf(req);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      refuse(res, 400, error.message, 'headers.idempotency-key', error.details[0]?.message ?? error.message);
+      return false;
+    }
+    throw error;
+  }
 }
 
 /** PagerDuty Events API v2 and Change Events, as the OpenAPI document shows them. */
@@ -83,6 +102,7 @@ export const pagerDutySenderRoute: SenderRoute = {
  */
 export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeEvents; triggers?: SenderTriggers }): Router {
   const router = Router();
+  const triggers = triggerStore(deps.triggers);
 
   /** The integration the body's routing key names, or undefined after answering 401. */
   function routedIntegration(req: Request, res: Response): string | undefined {
@@ -109,24 +129,19 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
+    const idempotencyKey = idempotencyKeyOr400(req, res);
+    if (idempotencyKey === false) return;
     if (!deps.changes) throw new BackendUnavailableError(new Error('no change store configured'), 'change events cannot be recorded');
+    // Derived as an alert's id is (decision 36), so a sender's retry is recorded once, on any replica.
+    const now = new Date();
+    const id = await requestIdFor(deps.receive.ids ?? {}, integrationId, { route: '/v2/change/enqueue', body: withoutRoutingKey(req.body), idempotencyKey }, now);
     try {
-      await deps.changes.record({ ...change, id: randomUUID(), receivedAt: new Date().toISOString() });
+      await deps.changes.record({ ...change, id, receivedAt: now.toISOString() });
     } catch (error) {
       throw new BackendUnavailableError(error, 'the change store is unavailable');
     }
     res.status(202).json({ status: 'success', message: 'Change event processed' });
   });
-
-  /** The store of triggers by dedup key, or a 503 (it is what lets a bare resolve find its trigger). */
-  async function withTriggers<T>(work: (triggers: SenderTriggers) => Promise<T>): Promise<T | undefined> {
-    if (!deps.triggers) return undefined;
-    try {
-      return await work(deps.triggers);
-    } catch (error) {
-      throw new BackendUnavailableError(error, 'the trigger store is unavailable');
-    }
-  }
 
   /**
    * A trigger opens or joins the incident of its dedup key and is remembered under it. An
@@ -143,8 +158,8 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       const event = readPagerDutyEvent(req.body);
       let recalled: RecalledTrigger | undefined;
       if (event.event_action !== 'trigger' && event.dedup_key) {
-        recalled = await withTriggers((triggers) => triggers.recall(integrationId, event.dedup_key as string));
-        if (!recalled && deps.triggers && !event.payload) {
+        recalled = await triggers.recall(integrationId, event.dedup_key);
+        if (!recalled && triggers.configured && !event.payload) {
           res.status(202).json({ status: 'success', message: 'Event processed (no open trigger with this dedup_key)', dedup_key: event.dedup_key });
           return;
         }
@@ -154,20 +169,13 @@ export function pagerDutyEventRoutes(deps: IntegrationDeps & { changes?: ChangeE
       if (error instanceof AdapterInputError) return refuse(res, 400, 'Event object is invalid', error.field, `${error.field}: ${error.message}`);
       throw error;
     }
-    let idempotencyKey: string | undefined;
-    try {
-      idempotencyKey = idempotencyKeyOf(req);
-    } catch (error) {
-      if (error instanceof HttpError) return refuse(res, 400, error.message, 'headers.idempotency-key', error.details[0]?.message ?? error.message);
-      throw error;
-    }
+    const idempotencyKey = idempotencyKeyOr400(req, res);
+    if (idempotencyKey === false) return;
     if (alert.status === 'firing') {
       const { service, summary, severity, source, labels } = alert;
-      await withTriggers((triggers) => triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels }));
+      await triggers.remember(integrationId, alert.dedupKey, { service, summary, severity, source, labels });
     }
-    // The routing key is the integration's secret: it names the integration, and stays out of the digest.
-    const body = { ...(req.body as Record<string, unknown>), routing_key: undefined };
-    await acceptAlerts(deps, [alert], integrationId, { route: '/v2/enqueue', body, idempotencyKey });
+    await acceptAlerts(deps, [alert], integrationId, { route: '/v2/enqueue', body: withoutRoutingKey(req.body), idempotencyKey });
     res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: alert.dedupKey });
   });
   return router;

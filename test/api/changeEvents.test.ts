@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChangeEvents } from '../../api/records/changeEvents';
+import { createRequestDigests } from '../../api/records/requestDigests';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
@@ -28,17 +29,17 @@ let store: SqlStore;
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeEach(async () => {
   store = await openSqlStore({});
-  app = await startTestApp({ config, env: { DEPLOY_KEY: KEY }, changes: createChangeEvents(store) });
+  app = await startTestApp({ config, env: { DEPLOY_KEY: KEY }, changes: createChangeEvents(store), requestDigests: createRequestDigests(store) });
 });
 afterEach(async () => {
   await app.close();
   await store.close();
 });
 
-const change = (overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}) =>
+const change = (overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   fetch(`${app.url}/v2/change/enqueue`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ ...fixture, routing_key: KEY, ...overrides, payload: { ...(fixture.payload as object), ...payload } }),
   });
 
@@ -79,5 +80,26 @@ describe('PagerDuty Change Events', () => {
       expect(response.status, field).toBe(400);
       expect(((await response.json()) as { details: Array<{ field: string }> }).details[0].field).toBe(field);
     }
+  });
+
+  it("records a sender's retry once: by its Idempotency-Key, else by the body within the retry window", async () => {
+    const count = async () => (await store.query<{ n: number }>('SELECT count(*)::int AS n FROM change_events'))[0].n;
+    // The same deploy posted twice (the first answer lost): one change on every incident.
+    expect((await change({}, { summary: 'deploy checkout v43' })).status).toBe(202);
+    expect((await change({}, { summary: 'deploy checkout v43' })).status).toBe(202);
+    expect(await count()).toBe(1);
+    // Another body is another change.
+    expect((await change({}, { summary: 'deploy checkout v44' })).status).toBe(202);
+    expect(await count()).toBe(2);
+    // With a key: the same key and body once; a new key is a new change, even with the same body.
+    const keyed = (key: string) => change({}, { summary: 'flag checkout-v2 on' }, { 'idempotency-key': key });
+    expect((await keyed('deploy-45')).status).toBe(202);
+    expect((await keyed('deploy-45')).status).toBe(202);
+    expect(await count()).toBe(3);
+    expect((await keyed('deploy-46')).status).toBe(202);
+    expect(await count()).toBe(4);
+    const bad = await change({}, {}, { 'idempotency-key': 'k'.repeat(256) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { details: Array<{ field: string }> }).details[0].field).toBe('headers.idempotency-key');
   });
 });

@@ -87,8 +87,8 @@ describe('heartbeat pings', () => {
     const { heartbeats } = (await response.json()) as { heartbeats: Array<Record<string, unknown>> };
     const lastPing = fake.views.get('nightly-backup');
     expect(heartbeats).toEqual([
-      { id: 'nightly-backup', service: 'checkout', interval: '24h', grace: '1h', intervalSeconds: 86_400, graceSeconds: 3600, state: 'ok', lastPingAt: lastPing?.lastPingAt, nextDeadlineAt: lastPing?.nextDeadlineAt, pings: lastPing?.pings },
-      { id: 'hourly-export', service: 'checkout', interval: '1h', grace: '0s', intervalSeconds: 3600, graceSeconds: 0, state: 'unknown', lastPingAt: null, nextDeadlineAt: null, pings: 0 },
+      { id: 'nightly-backup', service: 'checkout', interval: '24h', grace: '1h', intervalSeconds: 86_400, graceSeconds: 3600, state: 'ok', lastPingAt: lastPing?.lastPingAt, nextDeadlineAt: lastPing?.nextDeadlineAt, pings: lastPing?.pings, maintenanceUntil: null },
+      { id: 'hourly-export', service: 'checkout', interval: '1h', grace: '0s', intervalSeconds: 3600, graceSeconds: 0, state: 'unknown', lastPingAt: null, nextDeadlineAt: null, pings: 0, maintenanceUntil: null },
     ]);
     expect(lastPing?.pings).toBeGreaterThanOrEqual(5);
   });

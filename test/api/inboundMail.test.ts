@@ -53,10 +53,11 @@ afterEach(async () => {
   await Promise.all(listeners.splice(0).map((listener) => listener.close()));
 });
 
-async function start(overrides: Partial<SmtpSettings> = {}, options: { guard?: boolean; messagesPerMinute?: number } = {}) {
+async function start(overrides: Partial<SmtpSettings> = {}, options: { guard?: boolean; messagesPerMinute?: number; limiterKey?: string } = {}) {
   const fake = createFakeGateway();
   const app = createApp({ gateway: fake.gateway, config, apiKeys: new Map(), publicUrl: 'http://vigil.test', logger, env });
   const settings: SmtpSettings = { ...SMTP_DEFAULTS, port: 0, socketTimeoutMs: 10_000, ...overrides };
+  const outcomes: string[] = [];
   const listener = await startSmtpListener({
     settings,
     config,
@@ -64,8 +65,9 @@ async function start(overrides: Partial<SmtpSettings> = {}, options: { guard?: b
     receive: app.locals.receive as ReceiveDeps,
     // Each test its own counters: a key prefix per listener.
     authFailures: options.guard ? authFailureGuardFor(config, store) : undefined,
-    messageLimiter: options.messagesPerMinute ? sqlRateLimiter(store, { keyPrefix: `smtp-test-${Math.random()}`, points: options.messagesPerMinute, duration: 60 }) : undefined,
+    messageLimiter: options.messagesPerMinute ? sqlRateLimiter(store, { keyPrefix: options.limiterKey ?? `smtp-test-${Math.random()}`, points: options.messagesPerMinute, duration: 60 }) : undefined,
     logger,
+    onOutcome: (outcome) => outcomes.push(outcome),
     closeTimeoutMs: 1000,
   });
   listeners.push(listener);
@@ -74,7 +76,7 @@ async function start(overrides: Partial<SmtpSettings> = {}, options: { guard?: b
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ...security, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
     return transport.sendMail({ from: 'Nagios <nagios@monitor.example.net>', to: ADDRESS, ...mail }).finally(() => transport.close());
   };
-  return { fake, send };
+  return { fake, send, outcomes };
 }
 
 /** The SMTP reply code nodemailer reports for a refused send. */
@@ -135,10 +137,23 @@ describe('SMTP listener', () => {
   }, 60_000);
 
   it('refuses a mail over the size limit with 552', async () => {
-    const { fake, send } = await start({ maxBytes: 4096 });
+    const { fake, send, outcomes } = await start({ maxBytes: 4096 });
     const answer = await refusal(send({ subject: 'PROBLEM: big', text: 'x'.repeat(20_000) }));
     expect(answer.responseCode).toBe(552);
     expect(fake.submitted).toHaveLength(0);
+    expect(outcomes).toEqual(['too_large']);
+  }, 60_000);
+
+  it('counts the message rate in the SQL store, so two replicas share one limit per client', async () => {
+    const limiterKey = `smtp-shared-${Math.random()}`;
+    const first = await start({}, { messagesPerMinute: 2, limiterKey });
+    const second = await start({}, { messagesPerMinute: 2, limiterKey });
+    await first.send({ subject: 'PROBLEM: a', text: 'x' });
+    await second.send({ subject: 'PROBLEM: b', text: 'x' });
+    // Each replica alone has taken one of its two; together the client has used both.
+    expect((await refusal(first.send({ subject: 'PROBLEM: c', text: 'x' }))).responseCode).toBe(451);
+    expect((await refusal(second.send({ subject: 'PROBLEM: d', text: 'x' }))).responseCode).toBe(451);
+    expect([...first.outcomes, ...second.outcomes].sort()).toEqual(['held', 'held', 'rate_limited', 'rate_limited']);
   }, 60_000);
 
   it('answers 451 while the alert cannot be held, so the sender retries, and 250 once it can', async () => {
@@ -153,7 +168,7 @@ describe('SMTP listener', () => {
   }, 60_000);
 
   it('limits recipients per message and messages per client', async () => {
-    const { fake, send } = await start({ maxRecipients: 2 }, { messagesPerMinute: 2 });
+    const { fake, send, outcomes } = await start({ maxRecipients: 2 }, { messagesPerMinute: 2 });
     // nodemailer sends to the recipients taken and reports the one refused.
     const many = await send({ to: [ADDRESS, `mail+${TOKEN}@b.example`, `mail+${TOKEN}@c.example`], subject: 'PROBLEM: x', text: 'x' });
     expect(many.rejected).toEqual([`mail+${TOKEN}@c.example`]);
@@ -163,6 +178,8 @@ describe('SMTP listener', () => {
     expect(third.responseCode).toBe(451);
     // One alert per message: two recipients naming one integration make one alert.
     expect(fake.submitted.map((alert) => alert.summary)).toEqual(['PROBLEM: x', 'PROBLEM: one']);
+    // Counted for vigil_smtp_messages_total: two held, the third limited.
+    expect(outcomes).toEqual(['held', 'held', 'rate_limited']);
   }, 60_000);
 
   it('survives hostile raw mail and keeps serving', async () => {

@@ -136,7 +136,15 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('shows an incident in full, posts a status update and opens a problem from its page, and the status page shows only the update', async () => {
-    const id = await postAlert({ service: 'checkout', summary: 'INTERNAL payment db primary OOM', severity: 'critical', dedupKey: 'browser-detail', labels: { instance: 'db-7' } });
+    const id = await postAlert({
+      service: 'checkout',
+      summary: 'INTERNAL payment db primary OOM',
+      severity: 'critical',
+      dedupKey: 'browser-detail',
+      labels: { instance: 'db-7' },
+      // What an Alertmanager alert carries for a responder (#13.3), and a link that must not become one.
+      details: { annotations: { description: 'db-7 was killed by the OOM killer', runbook_url: 'https://runbooks.example.test/db-oom', playbook: 'javascript:alert(1)' }, generatorURL: 'https://prometheus.example.test/graph?g0.expr=up' },
+    });
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     watch(page);
     await page.goto(`${stack.apiUrl}/dashboard`);
@@ -151,6 +159,13 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#timeline').textContent()).toMatch(/paged Alice Ops by email/);
     const temporalLink = await page.locator('#temporal-link').getAttribute('href');
     expect(temporalLink).toMatch(/^http:\/\/localhost:8233\/namespaces\/default\/workflows\/incident%2Fcheckout%2F.+\/[0-9a-f-]{36}\/history$/);
+    // The alert's links and details, as safe links and text (the javascript: one is not a link).
+    const alertLinks = page.locator('.alerts .alert-links a');
+    expect(await alertLinks.evaluateAll((anchors) => anchors.map((anchor) => [anchor.textContent, anchor.getAttribute('href')]))).toEqual([
+      ['Runbook', 'https://runbooks.example.test/db-oom'],
+      ['Source', 'https://prometheus.example.test/graph?g0.expr=up'],
+    ]);
+    expect(await page.locator('.alerts .alert-fields').textContent()).toContain('db-7 was killed by the OOM killer');
 
     // The key was kept for the tab (sessionStorage): no need to enter it again.
     await page.getByText('Post a status update').click();

@@ -8,7 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { createHeartbeatActivities } from '../../activities/heartbeatIncidents';
+import { createHeartbeatActivities, type HeartbeatActivityDeps } from '../../activities/heartbeatIncidents';
+import type { MaintenanceWindow } from '../../domain/maintenance';
 import type { IncidentPlan } from '../../domain/incidentPlan';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig, type VigilConfig } from '../../domain/config';
@@ -51,14 +52,14 @@ function configWith(heartbeatId: string, interval = '24h', grace = '1h'): VigilC
 const plan: IncidentPlan = { policy: twoLevelPolicy };
 
 /** A worker running heartbeats and the real incident workflow (fake notifications) on one queue. */
-async function heartbeatWorker(config: VigilConfig) {
+async function heartbeatWorker(config: VigilConfig, maintenance?: HeartbeatActivityDeps['maintenance']) {
   const taskQueue = `heartbeat-${randomUUID()}`;
   const fakes = fakeWorkflowActivities({ plan });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...fakes.activities, ...createHeartbeatActivities({ config, plan: () => plan, client: () => env.client }) },
+    activities: { ...fakes.activities, ...createHeartbeatActivities({ config, plan: () => plan, client: () => env.client, maintenance }) },
   });
   const gateway = createTemporalHeartbeatGateway({ client: env.client, taskQueue });
   return { worker, gateway, taskQueue };
@@ -196,6 +197,49 @@ describe('heartbeat workflow', () => {
       await env.client.workflow.getHandle(workflowId).signal(heartbeatPingSignal, {});
       await until(() => incident(id), (view) => view.status === 'resolved');
       expect(await until(() => heartbeat(id), (view) => view.state === 'ok')).toMatchObject({ pings: 31 });
+    });
+  });
+
+  onItsOwnServer('pages nobody for a miss a maintenance window covers; pages when it ends if the job is still silent', async () => {
+    const id = `maint-${randomUUID().slice(0, 8)}`;
+    const config = configWith(id);
+    const settings = heartbeatSettingsOf(id, config.heartbeats[id]);
+    let windows: MaintenanceWindow[] = [];
+    const { worker, gateway } = await heartbeatWorker(config, { current: async () => windows });
+    await worker.runUntil(async () => {
+      await gateway.ensureWatching(settings);
+      const since = Date.parse((await until(() => heartbeat(id), () => true)).watchingSince);
+      const at = (hours: number) => new Date(since + hours * 3600_000).toISOString();
+      const window = (startHours: number, endHours: number): MaintenanceWindow => ({
+        id: `w-${startHours}`, service: 'storage', matchers: {}, startsAt: at(startHours), endsAt: at(endHours), reason: 'storage migration', createdBy: 'ops', createdAt: at(0),
+      });
+      // The deadline (25 h) falls in the window: late, but nobody is paged while it lasts.
+      windows = [window(20, 30)];
+      await env.sleep('26h');
+      expect(await until(() => heartbeat(id), (view) => view.state === 'late')).toMatchObject({ maintenanceUntil: at(30) });
+      await env.sleep('2h');
+      expect(await incidentRuns(id)).toEqual([]);
+      // The window is over and the job still silent: the incident opens then.
+      await env.sleep('3h');
+      await until(() => incident(id), (view) => view.status === 'triggered');
+      expect((await heartbeat(id)).maintenanceUntil).toBeUndefined();
+      await gateway.ping(settings);
+      await until(() => incident(id), (view) => view.status === 'resolved');
+      const runs = await incidentRuns(id);
+      const alerts = (await incident(id)).alertCount;
+
+      // A late job that pings while the window still covers it ends the miss quietly: no page at all.
+      const pinged = await until(() => heartbeat(id), (view) => view.state === 'ok');
+      const nextDeadline = (Date.parse(pinged.nextDeadlineAt) - since) / 3600_000;
+      windows = [window(nextDeadline - 2, nextDeadline + 10)];
+      await env.sleep('27h');
+      expect(await until(() => heartbeat(id), (view) => view.state === 'late')).toMatchObject({ maintenanceUntil: at(nextDeadline + 10) });
+      await gateway.ping(settings);
+      const quiet = await until(() => heartbeat(id), (view) => view.state === 'ok');
+      expect(quiet.maintenanceUntil).toBeUndefined();
+      await env.sleep('12h');
+      expect(await incidentRuns(id)).toEqual(runs);
+      expect(await incident(id)).toMatchObject({ status: 'resolved', alertCount: alerts });
     });
   });
 
