@@ -5,10 +5,10 @@
  */
 import express, { Router, type Response } from 'express';
 import { verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
-import type { IncidentGateway } from '../incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../incidentGateway';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../gateways/incidentGateway';
 import type { UsedAckLinks } from '../records/usedAckLinks';
-import { escapeHtml } from '../html';
+import { escapeHtml } from '../../domain/escapeHtml';
 
 export interface AckLinkDeps {
   gateway: IncidentGateway;

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { ApiKeyHolder } from '../../domain/roles';
 import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
-import { HttpError } from '../httpErrors';
+import { HttpError } from '../http/httpErrors';
 import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
 import { idempotencyKeyOf } from './idempotencyKey';
 

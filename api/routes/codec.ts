@@ -8,8 +8,8 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { requireApiKey, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { requireApiKey, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;

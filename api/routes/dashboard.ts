@@ -10,8 +10,8 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import type { VigilConfig } from '../../domain/config';
 import { digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
-import { parseOr400 } from '../httpErrors';
-import { IncidentNotFoundError, type IncidentGateway } from '../incidentGateway';
+import { parseOr400 } from '../http/httpErrors';
+import { IncidentNotFoundError, type IncidentGateway } from '../gateways/incidentGateway';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 

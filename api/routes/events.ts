@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 import type { EventLog } from '../records/eventLog';
-import { eventListQuerySchema } from '../schemas';
+import { eventListQuerySchema } from './schemas';
 
 /** `GET /v1/events`: alerts that paged nobody (and those promoted to incidents), newest first. */
 export function eventRoutes(deps: { events?: EventLog }): Router {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { IncidentGateway } from '../incidentGateway';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import type { AlertSpool, SpoolStats } from '../intake/alertSpool';
 
 /**

@@ -2,11 +2,11 @@ import { Router } from 'express';
 import type { IncidentStatus, IncidentView, TimelineEntry } from '../../domain/incident';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { Severity } from '../../domain/severity';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import { responderOf, snapshotPolicy, type VigilConfig } from '../../domain/config';
-import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema, statusUpdateBodySchema } from '../schemas';
+import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema, statusUpdateBodySchema } from './schemas';
 
 /** Listing, reading, acknowledging and resolving incidents. */
 /** How far before an incident a change still counts as one of its "recent changes". */

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { MAX_KPI_PERIOD_DAYS } from '../../domain/kpis';
-import { HttpError, parseOr400 } from '../httpErrors';
-import { buildKpiReport, type KpiReportDeps } from '../kpiReport';
-import { kpiQuerySchema } from '../kpiSchemas';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import { buildKpiReport, type KpiReportDeps } from '../reporting/kpiReport';
+import { kpiQuerySchema } from './kpiSchemas';
 
 /** The period asked for when none is given. */
 const DEFAULT_PERIOD_DAYS = 30;

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
-import { maintenanceBodySchema, maintenanceListQuerySchema } from '../schemas';
+import { maintenanceBodySchema, maintenanceListQuerySchema } from './schemas';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

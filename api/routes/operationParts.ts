@@ -1,11 +1,11 @@
 /**
  * Pieces of OpenAPI operations that many routes share: the error body, the answers the body
  * parsers give before a route runs, and a route module's declaration type. Route modules declare
- * their operations with these beside their handlers; `api/openapi.ts` collects them.
+ * their operations with these beside their handlers; `api/routes/openapi.ts` collects them.
  */
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { errorSchema } from '../schemas';
+import { errorSchema } from './schemas';
 
 /** A JSON body or answer, from the zod schema the route checks it with (input side: what a client sends). */
 export const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> } });

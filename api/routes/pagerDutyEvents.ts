@@ -4,14 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { pagerDutyAdapter, pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
 import { changeSchema, parsePagerDutyChange } from '../adapters/pagerdutyChange';
 import { errorResponse, unavailable, storeUnavailable, type SenderRoute } from './operationParts';
-import { BackendUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
 import { AdapterInputError } from '../adapters/types';
 import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
-import { sameSecret } from '../sameSecret';
-import { HttpError } from '../httpErrors';
+import { sameSecret } from '../http/sameSecret';
+import { HttpError } from '../http/httpErrors';
 import { idempotencyKeyOf } from './idempotencyKey';
 
 

@@ -5,12 +5,12 @@ import type { IncidentView } from '../../domain/incident';
 import type { LinkedIncident, ProblemStatus } from '../../domain/problem';
 import { recurrencePolicyFor } from '../../domain/problemConfig';
 import { incidentFingerprint } from '../../domain/recurrence';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
-import type { ProblemGateway } from '../problemGateway';
-import { ProblemConflictError, ProblemNotFoundError } from '../problemGateway';
-import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from '../problemSchemas';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import type { ProblemGateway } from '../gateways/problemGateway';
+import { ProblemConflictError, ProblemNotFoundError } from '../gateways/problemGateway';
+import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
 
 /** The gateway's refusals as HTTP answers: 404 for an unknown problem, 409 with the problem as it stands. */
 async function answering<T>(work: () => Promise<T>): Promise<T> {

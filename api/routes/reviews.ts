@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import { draftReview, IncidentNotResolvedError, renderReviewMarkdown, reviewOf, type ReviewDraft, type ReviewPolicy } from '../../domain/review';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import type { IncidentReviews } from '../records/incidentReviews';
-import { pendingReviews } from '../reviewBacklog';
-import { reviewBodySchema, reviewListQuerySchema } from '../reviewSchemas';
+import { pendingReviews } from '../reporting/reviewBacklog';
+import { reviewBodySchema, reviewListQuerySchema } from './reviewSchemas';
 
 /**
  * Post-incident reviews: drafted from the resolved incident, human sections from the store.

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { nextHandoffs, onCallAt, type OnCall, type Schedule } from '../../domain/schedule';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 
 /** How far ahead, and how many, handoffs an on-call answer lists. */
 const HANDOFF_HORIZON_MS = 7 * 24 * 3600 * 1000;

@@ -10,9 +10,9 @@ import type { VigilConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { CONDITION_TEXT, publicStatus, type PublicIncident, type PublicStatus } from '../../domain/statusPage';
 import type { StatusPageConfig } from '../../domain/statusPageConfig';
-import { escapeHtml, timeElement } from '../html';
-import type { IncidentGateway } from '../incidentGateway';
-import { BackendUnavailableError } from '../incidentGateway';
+import { escapeHtml } from '../../domain/escapeHtml';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 
 export interface StatusPageDeps {
   gateway: IncidentGateway;
@@ -32,6 +32,14 @@ const statusPageCsp = helmet.contentSecurityPolicy({
   useDefaults: false,
   directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
 });
+
+/** A UTC time people read (`2026-05-01 14:03 UTC`) in a `<time>` element machines read. */
+function timeElement(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return escapeHtml(iso);
+  const text = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(text)}</time>`;
+}
 
 function document(title: string, body: string): string {
   return (

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Router } from 'express';
 import { createApp } from '../../api/app';
 import { ADAPTERS } from '../../api/adapters/index';
-import { openApiDocument } from '../../api/openapi';
+import { openApiDocument } from '../../api/routes/openapi';
 import { SENDER_ROUTES } from '../../api/routes/senderRoutes';
 import { createFakeGateway } from '../support/fakeGateway';
 import { API_KEY, testConfig } from './testApp';

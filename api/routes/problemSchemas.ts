@@ -3,7 +3,7 @@
  * `schemas.ts`.
  */
 import { z } from 'zod';
-import { PROBLEM_STATUSES } from '../domain/problem';
+import { PROBLEM_STATUSES } from '../../domain/problem';
 
 const serviceId = z
   .string()

@@ -3,11 +3,11 @@
  * at `/openapi.json` is exactly what the server enforces.
  */
 import { z } from 'zod';
-import { isValidLabelPattern } from '../domain/classification';
-import { LABEL_PATTERN_RULE } from '../domain/labelPattern';
-import { INCIDENT_STATUSES } from '../domain/incident';
-import { detailsSchema, labelsSchema } from './inputLimits';
-import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../domain/severity';
+import { isValidLabelPattern } from '../../domain/classification';
+import { LABEL_PATTERN_RULE } from '../../domain/labelPattern';
+import { INCIDENT_STATUSES } from '../../domain/incident';
+import { detailsSchema, labelsSchema } from '../http/inputLimits';
+import { SEVERITIES, SEVERITY_WORDS, parseSeverity } from '../../domain/severity';
 
 export const serviceId = z
   .string()

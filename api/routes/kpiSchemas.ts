@@ -3,7 +3,7 @@
  * answer's schema is the contract a dashboard charts from (definitions: docs/kpis.md).
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../domain/severity';
+import { SEVERITIES } from '../../domain/severity';
 import { serviceId, timestamp } from './schemas';
 
 export const kpiQuerySchema = z

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { digestQuerySchema } from './routes/dashboard';
-import { SEVERITY_WORDS } from '../domain/severity';
+import { digestQuerySchema } from './dashboard';
+import { SEVERITY_WORDS } from '../../domain/severity';
 import {
   ackBodySchema,
   alertAcceptedSchema,
@@ -21,9 +21,9 @@ import {
 import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSchema } from './reviewSchemas';
 import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
 import { kpiQuerySchema, kpiReportSchema } from './kpiSchemas';
-import { codecBodySchema } from './routes/codec';
-import { bodyErrors, errorResponse, json, storeUnavailable, unavailable } from './routes/operationParts';
-import { SENDER_ROUTES } from './routes/senderRoutes';
+import { codecBodySchema } from './codec';
+import { bodyErrors, errorResponse, json, storeUnavailable, unavailable } from './operationParts';
+import { SENDER_ROUTES } from './senderRoutes';
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const bearer = [{ apiKey: [] }];
