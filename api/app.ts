@@ -25,6 +25,7 @@ import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './http/metrics';
 import { openApiDocument } from './routes/openapi';
+import { metricsRoutes } from './routes/metrics';
 import { ackLinkRoutes } from './routes/ackLinks';
 import { dashboardRoutes } from './routes/dashboard';
 import { statusPageRoutes } from './routes/statusPages';
@@ -52,7 +53,6 @@ import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
 import { clientConcurrency } from './access/clientConcurrency';
 import type { StormGuard } from './intake/stormGuard';
-import { sameSecret } from './http/sameSecret';
 import { codecRoutes, type CodecServerOptions } from './routes/codec';
 import type { HeartbeatGateway } from './gateways/heartbeatGateway';
 import { heartbeatRoutes } from './routes/heartbeats';
@@ -171,14 +171,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
   // Metrics name services and integrations: with a token they may be scraped here, else only on
   // the loopback-bound metrics listener (api/main.ts).
-  app.get('/metrics', (req, res, next) => {
-    const presented = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!deps.metricsToken) throw new HttpError(404, 'metrics are served on the metrics listener (VIGIL_METRICS_PORT, loopback by default), or here with VIGIL_METRICS_TOKEN');
-    if (!presented || !sameSecret(deps.metricsToken, presented)) {
-      throw new HttpError(401, 'the metrics token is required', [{ field: 'authorization', message: 'expected "Bearer <VIGIL_METRICS_TOKEN>"' }], {}, { 'www-authenticate': 'Bearer' });
-    }
-    return metrics.serve(req, res, next);
-  });
+  app.use(metricsRoutes({ metricsToken: deps.metricsToken, serve: metrics.serve }));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

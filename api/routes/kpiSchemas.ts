@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES } from '../../domain/severity';
-import { serviceId, timestamp } from './schemas';
+import { serviceId, timestamp } from './commonSchemas';
 
 export const kpiQuerySchema = z
   .object({

@@ -11,6 +11,7 @@ import type { IncidentView } from '../../domain/incident';
 import { CONDITION_TEXT, publicStatus, type PublicIncident, type PublicStatus } from '../../domain/statusPage';
 import type { StatusPageConfig } from '../../domain/statusPageConfig';
 import { escapeHtml } from '../../domain/escapeHtml';
+import { errorAnswers, htmlPage, idParam, type ResourceRoutes } from './operationParts';
 import type { IncidentGateway } from '../gateways/incidentGateway';
 import { BackendUnavailableError } from '../gateways/incidentGateway';
 
@@ -144,3 +145,18 @@ export function statusPageRoutes(deps: StatusPageDeps): Router {
   });
   return router;
 }
+
+/** The public status pages as `/openapi.json` shows them. */
+export const statusPageOperations: ResourceRoutes = {
+  id: 'status-pages',
+  operations: [
+    { method: 'get', path: '/status', summary: 'The configured status pages', responses: { '200': htmlPage } },
+    {
+      method: 'get',
+      path: '/status/{id}',
+      summary: 'A public status page: condition of its services, impact, ETA and latest published update of open incidents (no login, no internal detail)',
+      parameters: [idParam],
+      responses: { '200': htmlPage, '404': htmlPage, '503': htmlPage, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)' }) },
+    },
+  ],
+};
