@@ -6,9 +6,9 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../domain/config';
-import { errorHandler, HttpError, notFoundRoute } from './httpErrors';
-import type { IncidentGateway } from './incidentGateway';
-import { INPUT_LIMITS, tooDeepField } from './inputLimits';
+import { errorHandler, HttpError, notFoundRoute } from './http/httpErrors';
+import type { IncidentGateway } from './gateways/incidentGateway';
+import { INPUT_LIMITS, tooDeepField } from './http/inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
 import type { ReceiveDeps } from './intake/receive';
@@ -18,13 +18,14 @@ import type { UsedAckLinks } from './records/usedAckLinks';
 import type { InboundMessages } from './records/inboundMessages';
 import type { AlarmStates } from './records/alarmStates';
 import type { IncidentReviews } from './records/incidentReviews';
-import type { ApiKeys } from './auth';
+import type { ApiKeys } from './access/auth';
 import type { EventLog } from './records/eventLog';
 import type { RequestDigests } from './records/requestDigests';
 import type { MaintenanceWindows } from './records/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
-import { createApiMetrics } from './metrics';
-import { openApiDocument } from './openapi';
+import { createApiMetrics } from './http/metrics';
+import { openApiDocument } from './routes/openapi';
+import { metricsRoutes } from './routes/metrics';
 import { ackLinkRoutes } from './routes/ackLinks';
 import { dashboardRoutes } from './routes/dashboard';
 import { statusPageRoutes } from './routes/statusPages';
@@ -32,13 +33,13 @@ import { alertRoutes } from './routes/alerts';
 import { eventRoutes } from './routes/events';
 import type { SenderTriggers } from './records/senderTriggers';
 import { kpiRoutes } from './routes/kpis';
-import { reopenPolicyOf, type KpiSource } from './kpiReport';
+import { reopenPolicyOf, type KpiSource } from './reporting/kpiReport';
 import { scheduleRoutes } from './routes/schedules';
 import { maintenanceRoutes } from './routes/maintenance';
 import { policyRoutes } from './routes/policies';
 import { reviewRoutes } from './routes/reviews';
 import { problemRoutes } from './routes/problems';
-import type { ProblemGateway } from './problemGateway';
+import type { ProblemGateway } from './gateways/problemGateway';
 import { reviewPolicyOf } from '../domain/review';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
@@ -52,9 +53,8 @@ import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
 import { clientConcurrency } from './access/clientConcurrency';
 import type { StormGuard } from './intake/stormGuard';
-import { sameSecret } from './sameSecret';
 import { codecRoutes, type CodecServerOptions } from './routes/codec';
-import type { HeartbeatGateway } from './heartbeatGateway';
+import type { HeartbeatGateway } from './gateways/heartbeatGateway';
 import { heartbeatRoutes } from './routes/heartbeats';
 
 export interface AppDeps {
@@ -175,14 +175,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes({ gateway: deps.gateway, spool: deps.spool }));
   // Metrics name services and integrations: with a token they may be scraped here, else only on
   // the loopback-bound metrics listener (api/main.ts).
-  app.get('/metrics', (req, res, next) => {
-    const presented = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!deps.metricsToken) throw new HttpError(404, 'metrics are served on the metrics listener (VIGIL_METRICS_PORT, loopback by default), or here with VIGIL_METRICS_TOKEN');
-    if (!presented || !sameSecret(deps.metricsToken, presented)) {
-      throw new HttpError(401, 'the metrics token is required', [{ field: 'authorization', message: 'expected "Bearer <VIGIL_METRICS_TOKEN>"' }], {}, { 'www-authenticate': 'Bearer' });
-    }
-    return metrics.serve(req, res, next);
-  });
+  app.use(metricsRoutes({ metricsToken: deps.metricsToken, serve: metrics.serve }));
   app.get('/openapi.json', (_req, res) => {
     res.json((openApi ??= openApiDocument()));
   });

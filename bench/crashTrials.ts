@@ -56,7 +56,7 @@ import { Client, Connection } from '@temporalio/client';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { planIncident } from '../domain/incidentPlan';
-import { createTemporalGateway } from '../api/temporalGateway';
+import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import type { Alert } from '../domain/alert';
 import { parseConfig } from '../domain/config';
 import { decodeIncidentId, incidentCode } from '../domain/incidentId';

@@ -33,7 +33,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@tempo
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { planIncident } from '../domain/incidentPlan';
 import { createSmtpEmailTransport } from '../activities/transports/smtpEmail';
-import { createTemporalGateway } from '../api/temporalGateway';
+import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import type { Alert } from '../domain/alert';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport } from '../domain/transports';

@@ -6,7 +6,7 @@
  * Loopback only; bounded in count and time.
  */
 import { randomUUID } from 'node:crypto';
-import { createTemporalGateway } from '../api/temporalGateway';
+import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../test/support/stack';

@@ -8,7 +8,7 @@
  * the heartbeat list is a read like any other).
  */
 import type { RequestHandler } from 'express';
-import { requireAccess, requireApiKey, type ApiKeys } from '../auth';
+import { requireAccess, requireApiKey, type ApiKeys } from './auth';
 
 /** Paths under /v1 that authenticate by their own credential, not an API key. */
 const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\//, /^\/ack\//, /^\/heartbeats\/[^/]+\/ping(\/[^/]+)?\/?$/];

@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { HttpError } from '../httpErrors';
+import { HttpError } from '../http/httpErrors';
 
 export interface AuthFailureLimits {
   /** Failed attempts allowed per client within `windowSeconds`. */

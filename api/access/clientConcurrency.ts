@@ -6,7 +6,7 @@
  * this process's event loop and connections), so it needs no shared store.
  */
 import type { RequestHandler } from 'express';
-import { sendError } from '../httpErrors';
+import { sendError } from '../http/httpErrors';
 
 export interface ClientConcurrencyLimits {
   concurrent: number;

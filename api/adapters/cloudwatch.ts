@@ -6,7 +6,7 @@
  * `https://vigil.example.com/v1/webhooks/sns/<integration id>/<token>`.
  */
 import { z } from 'zod';
-import { detailsSchema, tooDeepField } from '../inputLimits';
+import { detailsSchema, tooDeepField } from '../http/inputLimits';
 import { toServiceId } from './serviceName';
 import { firstIssue } from './prometheusStyle';
 import type { AlertAdapter, SourceAlert } from './types';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Severity } from '../../domain/severity';
-import { nestingDepth } from '../inputLimits';
+import { nestingDepth } from '../http/inputLimits';
 import type { SourceAlert } from './types';
 import { AdapterInputError } from './types';
 

@@ -4,7 +4,7 @@
  */
 import { defaultDedupKey } from '../../domain/alert';
 import { parseSeverity, type Severity } from '../../domain/severity';
-import { alertBodySchema } from '../schemas';
+import { alertBodySchema } from '../routes/alertSchemas';
 import type { AlertAdapter, SourceAlert } from './types';
 import { AdapterInputError } from './types';
 

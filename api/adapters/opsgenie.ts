@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
 import type { Severity } from '../../domain/severity';
-import { freeFormJson, INPUT_LIMITS } from '../inputLimits';
+import { freeFormJson, INPUT_LIMITS } from '../http/inputLimits';
 import { toServiceId } from './serviceName';
 import type { AlertAdapter, SourceAlert } from './types';
 import { AdapterInputError } from './types';

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
 import { parseSeverity, type Severity } from '../../domain/severity';
-import { freeFormJson } from '../inputLimits';
+import { freeFormJson } from '../http/inputLimits';
 import { toServiceId } from './serviceName';
 import type { AlertAdapter, SourceAlert } from './types';
 import { AdapterInputError } from './types';

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChangeEvent } from '../records/changeEvents';
-import { freeFormJson } from '../inputLimits';
+import { freeFormJson } from '../http/inputLimits';
 import { toServiceId } from './serviceName';
 import { AdapterInputError } from './types';
 

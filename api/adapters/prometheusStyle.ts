@@ -3,7 +3,7 @@
  * fingerprint per alert. Both adapters map it the same way.
  */
 import { z } from 'zod';
-import { labelsSchema } from '../inputLimits';
+import { labelsSchema } from '../http/inputLimits';
 import { senderGroupKey } from '../../domain/grouping';
 import { parseSeverity } from '../../domain/severity';
 import { toServiceId } from './serviceName';

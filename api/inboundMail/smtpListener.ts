@@ -15,7 +15,7 @@ import { emailAdapter } from '../adapters/email';
 import { AdapterInputError } from '../adapters/types';
 import { acceptAlerts } from '../intake/receive';
 import type { ReceiveDeps } from '../intake/receive';
-import { sameSecret } from '../sameSecret';
+import { sameSecret } from '../http/sameSecret';
 import { readMail } from './readMail';
 import type { SmtpSettings } from './smtpSettings';
 

@@ -6,7 +6,7 @@
  * caller gets BackendUnavailableError (the API answers 503).
  */
 import type { Logger } from 'pino';
-import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../gateways/incidentGateway';
 import type { AlertSpool } from './alertSpool';
 import type { ForwardedItem, IntakeItem } from './intakeItem';
 import { createKeyLanes, type KeyLanes } from './keyLanes';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { BackendUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 import { incidentWorkflowId } from '../../domain/alert';
 import type { AlertSpool, SpooledItem } from './alertSpool';
 import type { ForwardedItem, IntakeItem } from './intakeItem';

@@ -4,7 +4,7 @@
  */
 import type { Alert } from '../../domain/alert';
 import type { ActorInput } from '../../workflows/definitions';
-import type { IncidentGateway } from '../incidentGateway';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 
 export type IntakeItem =
   /** A firing alert: opens an incident or joins the open one of its key. */

@@ -11,7 +11,7 @@
  */
 import { incidentWorkflowId } from '../../domain/alert';
 import type { Alert } from '../../domain/alert';
-import { BackendUnavailableError, type IncidentGateway } from '../incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../gateways/incidentGateway';
 import { forwardToTemporal, type ForwardedItem, type IntakeItem } from './intakeItem';
 
 export interface KeyLanes {

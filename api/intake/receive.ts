@@ -12,7 +12,7 @@ import type { VigilConfig } from '../../domain/config';
 import { groupBaseKey, groupingRuleFor, mappedSeverity, renderDedupKey, type GroupingRule } from '../../domain/grouping';
 import type { SourceAlert } from '../adapters/types';
 import type { AlertGroups } from '../records/alertGroups';
-import { BackendUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 import type { EventLog, EventRecord } from '../records/eventLog';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
 import type { AlertIntake } from './alertIntake';

@@ -5,10 +5,11 @@
  */
 import express, { Router, type Response } from 'express';
 import { verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
-import type { IncidentGateway } from '../incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../incidentGateway';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../gateways/incidentGateway';
 import type { UsedAckLinks } from '../records/usedAckLinks';
-import { escapeHtml } from '../html';
+import { escapeHtml } from '../../domain/escapeHtml';
+import { errorAnswers, htmlPage, pathParam, type ResourceRoutes } from './operationParts';
 
 export interface AckLinkDeps {
   gateway: IncidentGateway;
@@ -85,3 +86,27 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
   });
   return router;
 }
+
+const tokenParam = pathParam('token');
+const pages = (statuses: string[]) => Object.fromEntries(statuses.map((status) => [status, htmlPage]));
+
+/** The acknowledge-link routes as `/openapi.json` shows them: every answer but a too-large body is a page. */
+export const ackLinkOperations: ResourceRoutes = {
+  id: 'ack-links',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/ack/{token}',
+      summary: 'The confirm page of a one-click acknowledge link from a page email (changes nothing)',
+      parameters: [tokenParam],
+      responses: pages(['200', '404', '410', '503']),
+    },
+    {
+      method: 'post',
+      path: '/v1/ack/{token}',
+      summary: 'Acknowledge as the person the link was made for (a link works once, until it expires)',
+      parameters: [tokenParam],
+      responses: { ...pages(['200', '404', '409', '410', '503']), ...errorAnswers({ '413': 'body too large' }) },
+    },
+  ],
+};

@@ -2,9 +2,12 @@ import { Router } from 'express';
 import type { ApiKeyHolder } from '../../domain/roles';
 import { genericAdapter } from '../adapters/generic';
 import { AdapterInputError } from '../adapters/types';
-import { HttpError } from '../httpErrors';
+import { HttpError } from '../http/httpErrors';
 import { receiveAlerts, type ReceiveDeps } from '../intake/receive';
+import { SEVERITY_WORDS } from '../../domain/severity';
+import { alertAcceptedSchema, alertBodySchema } from './alertSchemas';
 import { idempotencyKeyOf } from './idempotencyKey';
+import { bodyErrors, errorAnswers, json, unavailable, type ResourceRoutes } from './operationParts';
 
 /**
  * `POST /v1/alerts`: the generic JSON integration. Answers 202 only once the alert is held, and
@@ -48,3 +51,49 @@ export function alertRoutes(deps: { receive: ReceiveDeps }): Router {
   });
   return router;
 }
+
+/**
+ * The alert body, with what the schema checks in code written out for JSON Schema: `severity`
+ * is required unless `status` is `resolved`, and is a refinement (any of these words, compared
+ * trimmed and case-insensitively), `summary` is trimmed before its length check, and `labels`
+ * holds at most 64 entries.
+ */
+function alertBodyContent() {
+  const content = json(alertBodySchema);
+  const { properties } = content['application/json'].schema as { properties: Record<string, Record<string, unknown>> };
+  properties.severity = { ...properties.severity, enum: SEVERITY_WORDS };
+  properties.summary = { ...properties.summary, pattern: '\\S' };
+  properties.labels = { ...properties.labels, maxProperties: 64 };
+  // The refinement: a firing alert (status absent or "firing") needs a severity.
+  Object.assign(content['application/json'].schema, { if: { properties: { status: { const: 'resolved' } }, required: ['status'] }, else: { required: ['severity'] } });
+  return content;
+}
+
+/** The alert route as `/openapi.json` shows it. */
+export const alertOperations: ResourceRoutes = {
+  id: 'alerts',
+  operations: [
+    {
+      method: 'post',
+      path: '/v1/alerts',
+      summary: 'Submit an alert; 202 once it is durably held (by Temporal, the spool, or as a recorded event)',
+      parameters: [
+        {
+          name: 'idempotency-key',
+          in: 'header',
+          required: false,
+          description: 'A retry with the same key and body counts once (docs/integrations.md, "Retries count once")',
+          // The bare form; the quoted form of the IETF draft is taken too.
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21\\x23-\\x7e]+$' },
+        },
+      ],
+      request: { body: { required: true, content: alertBodyContent() } },
+      responses: {
+        '202': { description: 'accepted', content: json(alertAcceptedSchema) },
+        ...errorAnswers({ '400': 'invalid body' }),
+        ...bodyErrors,
+        ...unavailable,
+      },
+    },
+  ],
+};

@@ -8,8 +8,11 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { requireApiKey, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { requireApiKey, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { codecBodySchema } from './codecSchemas';
+import { apiKeySecurity, errorAnswers, json as jsonContent, type ResourceRoutes } from './operationParts';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -21,22 +24,6 @@ export interface CodecServerOptions {
 
 /** Histories can carry large payloads; the UI sends a few at a time. */
 const CODEC_BODY_LIMIT = '4mb';
-const MAX_PAYLOADS = 1_000;
-
-const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
-export const codecBodySchema = z
-  .object({
-    payloads: z
-      .array(
-        z.object({
-          metadata: z.record(z.string().max(256), base64).nullish(),
-          data: base64.nullish(),
-        }),
-      )
-      .max(MAX_PAYLOADS),
-  })
-  .strict();
-
 type JsonPayload = z.output<typeof codecBodySchema>['payloads'][number];
 
 function fromJson(payload: JsonPayload): Payload {
@@ -121,3 +108,26 @@ export function codecRoutes(deps: { codecServer?: CodecServerOptions; apiKeys: A
   }
   return router;
 }
+
+/** Temporal's codec server protocol as `/openapi.json` shows it: the Temporal UI and CLI decode history payloads here. */
+function codecOperation(operation: 'decode' | 'encode'): RouteConfig {
+  return {
+    method: 'post',
+    path: `/codec/${operation}`,
+    summary: `${operation === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads (codec server protocol; any valid API key)`,
+    security: apiKeySecurity,
+    parameters: [{ name: 'x-namespace', in: 'header', required: false, schema: { type: 'string' } }],
+    request: { body: { required: true, content: jsonContent(codecBodySchema) } },
+    responses: {
+      '200': { description: 'the payloads, each through the codec', content: jsonContent(codecBodySchema) },
+      ...errorAnswers({
+        '400': `a malformed body, another namespace, or a payload that cannot be ${operation}d`,
+        '401': 'no or unknown API key',
+        '413': 'body too large',
+        '503': 'payload encryption is not configured',
+      }),
+    },
+  };
+}
+
+export const codecOperations: ResourceRoutes = { id: 'codec', operations: [codecOperation('decode'), codecOperation('encode')] };

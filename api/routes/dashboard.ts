@@ -10,28 +10,17 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import type { VigilConfig } from '../../domain/config';
 import { digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
-import { parseOr400 } from '../httpErrors';
-import { IncidentNotFoundError, type IncidentGateway } from '../incidentGateway';
+import { parseOr400 } from '../http/httpErrors';
+import { digestQuerySchema } from './dashboardSchemas';
+import { errorAnswers, queryParameters, unavailable, type ResourceRoutes } from './operationParts';
+import { IncidentNotFoundError, type IncidentGateway } from '../gateways/incidentGateway';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 
 /** Default: the UI of the Temporal dev server that `npm start` runs. */
 export const DEFAULT_TEMPORAL_UI_URL = 'http://localhost:8233';
 
-/** At most this many incidents per rows request (the ids travel in the query string). */
-export const MAX_DIGEST_IDS = 40;
 const READ_CONCURRENCY = 8;
-
-export const digestQuerySchema = z
-  .object({
-    ids: z
-      .string()
-      .min(1)
-      .transform((text) => [...new Set(text.split(',').filter(Boolean))])
-      .refine((ids) => ids.length >= 1 && ids.length <= MAX_DIGEST_IDS, `1 to ${MAX_DIGEST_IDS} comma-separated incident ids`)
-      .describe('comma-separated incident ids'),
-  })
-  .strict();
 
 export interface DashboardDeps {
   gateway: IncidentGateway;
@@ -104,3 +93,23 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   });
   return router;
 }
+
+/** The dashboard's JSON routes as `/openapi.json` shows them (its pages and files are for people, not in the document). */
+export const dashboardOperations: ResourceRoutes = {
+  id: 'dashboard',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/dashboard/context',
+      summary: "What the dashboard needs beyond the API: the Temporal UI's address, service names, status pages",
+      responses: { '200': { description: 'dashboard context' } },
+    },
+    {
+      method: 'get',
+      path: '/v1/dashboard/incidents',
+      summary: 'Dashboard rows of the incidents named: who holds each, ETA, action under way, whom to call to escalate',
+      parameters: queryParameters(digestQuerySchema),
+      responses: { '200': { description: 'the rows found, and the ids not found' }, ...errorAnswers({ '400': 'no ids, or too many' }), ...unavailable },
+    },
+  ],
+};

@@ -1,7 +1,9 @@
 import { Router } from 'express';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 import type { EventLog } from '../records/eventLog';
-import { eventListQuerySchema } from '../schemas';
+import { z } from 'zod';
+import { eventListQuerySchema, eventRecordSchema } from './eventSchemas';
+import { errorAnswers, json, queryParameters, storeUnavailable, type ResourceRoutes } from './operationParts';
 
 /** `GET /v1/events`: alerts that paged nobody (and those promoted to incidents), newest first. */
 export function eventRoutes(deps: { events?: EventLog }): Router {
@@ -21,3 +23,21 @@ export function eventRoutes(deps: { events?: EventLog }): Router {
   });
   return router;
 }
+
+/** The event route as `/openapi.json` shows it. */
+export const eventOperations: ResourceRoutes = {
+  id: 'events',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/events',
+      summary: 'Recorded events (alerts that paged nobody, and promotions), newest first',
+      parameters: queryParameters(eventListQuerySchema),
+      responses: {
+        '200': { description: 'events', content: json(z.object({ events: z.array(eventRecordSchema) })) },
+        ...errorAnswers({ '400': 'invalid query' }),
+        ...storeUnavailable,
+      },
+    },
+  ],
+};

@@ -1,6 +1,7 @@
 import { Router } from 'express';
-import type { IncidentGateway } from '../incidentGateway';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import type { AlertSpool, SpoolStats } from '../intake/alertSpool';
+import type { ResourceRoutes } from './operationParts';
 
 /**
  * Liveness (the process answers) and readiness: ready while alerts can be held, by Temporal or,
@@ -20,3 +21,17 @@ export function healthRoutes(deps: { gateway: IncidentGateway; spool?: AlertSpoo
   });
   return router;
 }
+
+/** Liveness and readiness as `/openapi.json` shows them. */
+export const healthOperations: ResourceRoutes = {
+  id: 'health',
+  operations: [
+    { method: 'get', path: '/healthz', summary: 'Liveness', responses: { '200': { description: 'alive' } } },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: alerts can be held (Temporal answers, or the spool takes them); shows the spool depth and age',
+      responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+    },
+  ],
+};

@@ -8,10 +8,10 @@
 import { Router, type Request } from 'express';
 import type { VigilConfig } from '../../domain/config';
 import { heartbeatSettingsOf } from '../../domain/heartbeat';
-import type { HeartbeatGateway } from '../heartbeatGateway';
-import { HttpError } from '../httpErrors';
-import { BackendUnavailableError } from '../incidentGateway';
-import { sameSecret } from '../sameSecret';
+import type { HeartbeatGateway } from '../gateways/heartbeatGateway';
+import { HttpError } from '../http/httpErrors';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
+import { sameSecret } from '../http/sameSecret';
 import { errorResponse, pathParam, type SenderRoute } from './operationParts';
 
 export interface HeartbeatRouteDeps {

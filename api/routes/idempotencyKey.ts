@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from '../httpErrors';
+import { HttpError } from '../http/httpErrors';
 
 const MAX_KEY_LENGTH = 255;
 

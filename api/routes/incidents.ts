@@ -2,11 +2,22 @@ import { Router } from 'express';
 import type { IncidentStatus, IncidentView, TimelineEntry } from '../../domain/incident';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { Severity } from '../../domain/severity';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import { responderOf, snapshotPolicy, type VigilConfig } from '../../domain/config';
-import { ackBodySchema, escalateBodySchema, incidentListQuerySchema, reassignBodySchema, resolveBodySchema, statusUpdateBodySchema } from '../schemas';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import {
+  acknowledgeAnswerSchema,
+  ackBodySchema,
+  escalateBodySchema,
+  incidentListQuerySchema,
+  reassignBodySchema,
+  resolveBodySchema,
+  statusUpdateBodySchema,
+} from './incidentSchemas';
+import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, unavailable, writeRefusals, type ResourceRoutes } from './operationParts';
 
 /** Listing, reading, acknowledging and resolving incidents. */
 /** How far before an incident a change still counts as one of its "recent changes". */
@@ -94,3 +105,60 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: ApiKey
 
   return router;
 }
+
+/** A responder's action on one incident: API key, the incident id, a JSON body, the incident back. */
+function incidentAction(
+  path: string,
+  summary: string,
+  body: z.ZodType,
+  options: { bodyRequired?: boolean; ok?: '200' | '201'; badRequest?: string; answer?: { description: string; schema: z.ZodType } } = {},
+): RouteConfig {
+  return {
+    method: 'post',
+    path,
+    summary,
+    security: apiKeySecurity,
+    parameters: [idParam],
+    request: { body: { required: options.bodyRequired ?? false, content: json(body) } },
+    responses: {
+      [options.ok ?? '200']: options.answer ? { description: options.answer.description, content: json(options.answer.schema) } : { description: 'the incident' },
+      ...errorAnswers({ '400': options.badRequest ?? 'invalid body, or id not decodable', '404': 'no such incident', '409': 'already resolved' }),
+      ...writeRefusals('responder or operations-manager'),
+      ...unavailable,
+    },
+  };
+}
+
+/** The incident routes as `/openapi.json` shows them, from the schemas above. */
+export const incidentOperations: ResourceRoutes = {
+  id: 'incidents',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/incidents',
+      summary: 'List incidents, newest first',
+      parameters: queryParameters(incidentListQuerySchema),
+      responses: { '200': { description: 'incidents' }, ...errorAnswers({ '400': 'invalid query', '503': 'Temporal unavailable' }) },
+    },
+    {
+      method: 'get',
+      path: '/v1/incidents/{id}',
+      summary: 'One incident: status, escalation, pages, runbook results, timeline',
+      parameters: [idParam],
+      responses: { '200': { description: 'the incident' }, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)', '404': 'no such incident' }), ...unavailable },
+    },
+    incidentAction('/v1/incidents/{id}/ack', 'Acknowledge: stops escalation. A losing or repeated ack is answered 200 with alreadyAcknowledged: true and who acknowledged when', ackBodySchema, {
+      answer: { description: 'the acknowledged incident; alreadyAcknowledged tells whether this call acknowledged it', schema: acknowledgeAnswerSchema },
+    }),
+    incidentAction('/v1/incidents/{id}/resolve', 'Resolve: ends the incident', resolveBodySchema),
+    incidentAction('/v1/incidents/{id}/escalate', 'Escalate now: the next level is paged at once (an acknowledged incident is triggered again)', escalateBodySchema),
+    incidentAction('/v1/incidents/{id}/updates', "Post a status update: on the timeline, emailed to the communication plan's stakeholders, resets the update cadence", statusUpdateBodySchema, {
+      bodyRequired: true,
+      ok: '201',
+    }),
+    incidentAction('/v1/incidents/{id}/reassign', 'Hand the incident to a person (paged at once) or an escalation policy (starts over)', reassignBodySchema, {
+      bodyRequired: true,
+      badRequest: 'invalid body (unknown contact or policy), or id not decodable',
+    }),
+  ],
+};

@@ -5,10 +5,10 @@ import { ConfigError } from '../../domain/config';
 import { ADAPTERS, ADAPTER_IDS, type AdapterId } from '../adapters/index';
 import { AdapterInputError, type AlertAdapter, type SourceAlert } from '../adapters/types';
 import type { AlarmState, AlarmStates } from '../records/alarmStates';
-import { HttpError } from '../httpErrors';
+import { HttpError } from '../http/httpErrors';
 import { acceptAlerts, type ReceiveDeps } from '../intake/receive';
 import { idempotencyKeyOf } from './idempotencyKey';
-import { sameSecret } from '../sameSecret';
+import { sameSecret } from '../http/sameSecret';
 import { bodyErrors, errorResponse, pathParam, unavailable, type SenderRoute } from './operationParts';
 
 export interface IntegrationDeps {

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { MAX_KPI_PERIOD_DAYS } from '../../domain/kpis';
-import { HttpError, parseOr400 } from '../httpErrors';
-import { buildKpiReport, type KpiReportDeps } from '../kpiReport';
-import { kpiQuerySchema } from '../kpiSchemas';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import { buildKpiReport, type KpiReportDeps } from '../reporting/kpiReport';
+import { kpiQuerySchema, kpiReportSchema } from './kpiSchemas';
+import { errorAnswers, json, queryParameters, type ResourceRoutes } from './operationParts';
 
 /** The period asked for when none is given. */
 const DEFAULT_PERIOD_DAYS = 30;
@@ -24,3 +25,24 @@ export function kpiRoutes(deps: { kpis?: KpiReportDeps }): Router {
   });
   return router;
 }
+
+/** The KPI route as `/openapi.json` shows it. */
+export const kpiOperations: ResourceRoutes = {
+  id: 'kpis',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/kpis',
+      summary:
+        'KPIs over a period: MTTA, MTTR, incidents by service and severity, pages per incident, runbook share, noise ratio, open problems, and a per-day series (definitions: docs/kpis.md)',
+      parameters: queryParameters(kpiQuerySchema),
+      responses: {
+        '200': { description: 'the KPIs', content: json(kpiReportSchema) },
+        ...errorAnswers({
+          '400': 'invalid query: malformed time, from not before to, or a period over 366 days',
+          '503': 'Temporal or the SQL store unavailable, or KPIs not configured',
+        }),
+      },
+    },
+  ],
+};

@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
 import type { MaintenanceWindows } from '../records/maintenanceWindows';
-import { maintenanceBodySchema, maintenanceListQuerySchema } from '../schemas';
+import { z } from 'zod';
+import { maintenanceBodySchema, maintenanceListQuerySchema, maintenanceWindowSchema } from './maintenanceSchemas';
+import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, storeUnavailable, writeRefusals, type ResourceRoutes } from './operationParts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,3 +54,54 @@ export function maintenanceRoutes(deps: { maintenance?: MaintenanceWindows; apiK
   });
   return router;
 }
+
+/** The maintenance routes as `/openapi.json` shows them. */
+export const maintenanceOperations: ResourceRoutes = {
+  id: 'maintenance',
+  operations: [
+    {
+      method: 'post',
+      path: '/v1/maintenance',
+      summary: 'Open a maintenance window: alerts it covers are recorded as suppressed events, nobody is paged',
+      security: apiKeySecurity,
+      request: { body: { required: true, content: json(maintenanceBodySchema) } },
+      responses: {
+        '201': { description: 'the window', content: json(maintenanceWindowSchema) },
+        ...errorAnswers({ '400': 'invalid body' }),
+        ...writeRefusals('operations-manager'),
+        ...storeUnavailable,
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/maintenance',
+      summary: 'Windows not yet over (or all, with includeEnded=true)',
+      parameters: queryParameters(maintenanceListQuerySchema),
+      responses: {
+        '200': { description: 'windows', content: json(z.object({ windows: z.array(maintenanceWindowSchema) })) },
+        ...errorAnswers({ '400': 'invalid query' }),
+        ...storeUnavailable,
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/maintenance/{id}',
+      summary: 'One maintenance window',
+      parameters: [idParam],
+      responses: { '200': { description: 'the window', content: json(maintenanceWindowSchema) }, ...errorAnswers({ '400': 'id not decodable', '404': 'no such window' }), ...storeUnavailable },
+    },
+    {
+      method: 'delete',
+      path: '/v1/maintenance/{id}',
+      summary: 'End a maintenance window now (deletes it)',
+      security: apiKeySecurity,
+      parameters: [idParam],
+      responses: {
+        '204': { description: 'deleted' },
+        // No body is read: the body parsers' refusals are not among the answers.
+        ...errorAnswers({ '400': 'id not decodable', '401': 'API key', '403': "the key's role may not: needs operations-manager", '404': 'no such window' }),
+        ...storeUnavailable,
+      },
+    },
+  ],
+};

@@ -1,11 +1,12 @@
 /**
  * Pieces of OpenAPI operations that many routes share: the error body, the answers the body
- * parsers give before a route runs, and a route module's declaration type. Route modules declare
- * their operations with these beside their handlers; `api/openapi.ts` collects them.
+ * parsers give before a route runs, the refusals of a write, and a route module's declaration
+ * types. Route modules declare their operations with these beside their handlers;
+ * `api/routes/openapi.ts` collects them.
  */
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { errorSchema } from '../schemas';
+import { errorSchema } from './commonSchemas';
 
 /** A JSON body or answer, from the zod schema the route checks it with (input side: what a client sends). */
 export const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> } });
@@ -15,6 +16,36 @@ export const bodyErrors = { '413': errorResponse('body too large'), '415': error
 export const unavailable = { '503': errorResponse('Temporal unavailable') };
 export const storeUnavailable = { '503': errorResponse('the SQL store is unavailable or not configured') };
 export const pathParam = (name: string) => ({ name, in: 'path' as const, required: true, schema: { type: 'string' as const } });
+export const idParam = pathParam('id');
+/** Operations that take Vigil's API key (`Authorization: Bearer <key>`). */
+export const apiKeySecurity = [{ apiKey: [] }];
+export const markdown = { 'text/markdown': { schema: { type: 'string' as const } } };
+export const htmlPage = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' as const } } } };
+
+/** The error answers of an operation, each status with what it means there, all with the error body. */
+export const errorAnswers = (meanings: Record<string, string>) => Object.fromEntries(Object.entries(meanings).map(([status, description]) => [status, errorResponse(description)]));
+
+/**
+ * What a write with an API key may answer before its handler decides: no or an unknown key, a
+ * valid key whose role may not (the answer names the role needed, docs/roles.md), and the body
+ * parsers' refusals.
+ */
+export const writeRefusals = (role: string) => ({ ...errorAnswers({ '401': 'API key', '403': `the key's role may not: needs ${role}` }), ...bodyErrors });
+
+/** A query's parameters, from the zod schema the route parses `req.query` with (input side). */
+export function queryParameters(schema: z.ZodObject) {
+  const jsonSchema = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, Record<string, unknown>> };
+  return Object.entries(jsonSchema.properties).map(([name, property]) => ({ name, in: 'query' as const, required: false, schema: property }));
+}
+
+/**
+ * A resource's route module as the OpenAPI document sees it: every operation it mounts, with its
+ * parameters, body and answers from the zod schemas in the resource's `<resource>Schemas.ts`.
+ */
+export interface ResourceRoutes {
+  id: string;
+  operations: RouteConfig[];
+}
 
 /**
  * A sender's route module as the OpenAPI document and `docs/integrations.md` see it: the

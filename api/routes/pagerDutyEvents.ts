@@ -3,7 +3,7 @@ import type { VigilConfig } from '../../domain/config';
 import { pagerDutyAdapter, pagerDutyAlert, readPagerDutyEvent, type RecalledTrigger } from '../adapters/pagerduty';
 import { changeSchema, parsePagerDutyChange } from '../adapters/pagerdutyChange';
 import { errorResponse, unavailable, storeUnavailable, type SenderRoute } from './operationParts';
-import { BackendUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 import type { ChangeEvents } from '../records/changeEvents';
 import type { SenderTriggers } from '../records/senderTriggers';
 import { triggerStore } from './triggerStore';
@@ -11,8 +11,8 @@ import { requestIdFor } from '../intake/alertIdentity';
 import { AdapterInputError } from '../adapters/types';
 import { acceptAlerts } from '../intake/receive';
 import type { IntegrationDeps } from './integrations';
-import { sameSecret } from '../sameSecret';
-import { HttpError } from '../httpErrors';
+import { sameSecret } from '../http/sameSecret';
+import { HttpError } from '../http/httpErrors';
 import { idempotencyKeyOf } from './idempotencyKey';
 
 

@@ -5,12 +5,15 @@ import type { IncidentView } from '../../domain/incident';
 import type { LinkedIncident, ProblemStatus } from '../../domain/problem';
 import { recurrencePolicyFor } from '../../domain/problemConfig';
 import { incidentFingerprint } from '../../domain/recurrence';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
-import type { ProblemGateway } from '../problemGateway';
-import { ProblemConflictError, ProblemNotFoundError } from '../problemGateway';
-import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from '../problemSchemas';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import type { ProblemGateway } from '../gateways/problemGateway';
+import { ProblemConflictError, ProblemNotFoundError } from '../gateways/problemGateway';
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
+import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, writeRefusals, type ResourceRoutes } from './operationParts';
 
 /** The gateway's refusals as HTTP answers: 404 for an unknown problem, 409 with the problem as it stands. */
 async function answering<T>(work: () => Promise<T>): Promise<T> {
@@ -86,3 +89,65 @@ export function problemRoutes(deps: { problems?: ProblemGateway; gateway: Incide
 
   return router;
 }
+
+const problemsUnavailable = errorAnswers({ '503': 'Temporal unavailable, or problems not configured' });
+
+/** A problem manager's write on one problem. */
+function problemWrite(path: string, summary: string, body: z.ZodType, options: { bodyRequired: boolean; conflict: string }): RouteConfig {
+  return {
+    method: 'post',
+    path,
+    summary,
+    security: apiKeySecurity,
+    parameters: [idParam],
+    request: { body: { required: options.bodyRequired, content: json(body) } },
+    responses: {
+      '200': { description: 'the problem' },
+      ...errorAnswers({ '400': 'invalid body', '404': 'no such problem', '409': options.conflict }),
+      ...writeRefusals('problem-manager or operations-manager'),
+      ...problemsUnavailable,
+    },
+  };
+}
+
+/** The problem routes as `/openapi.json` shows them (docs/problems.md). */
+export const problemOperations: ResourceRoutes = {
+  id: 'problems',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/problems',
+      summary: 'List problems (recurring incidents), newest first',
+      parameters: queryParameters(problemListQuerySchema),
+      responses: { '200': { description: 'problems' }, ...errorAnswers({ '400': 'invalid query' }), ...problemsUnavailable },
+    },
+    {
+      method: 'post',
+      path: '/v1/problems',
+      summary: 'Open a problem by hand and link incidents to it; later recurrences of its key join it',
+      security: apiKeySecurity,
+      request: { body: { required: true, content: json(openProblemBodySchema) } },
+      responses: {
+        '201': { description: 'the problem' },
+        ...errorAnswers({ '400': 'invalid body, or an unknown incident id', '409': 'an open problem already tracks this key' }),
+        ...writeRefusals('problem-manager or operations-manager'),
+        ...problemsUnavailable,
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/problems/{id}',
+      summary: 'One problem: its incidents (the newest 100, and a count), workaround and root-cause analysis',
+      parameters: [idParam],
+      responses: { '200': { description: 'the problem' }, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)', '404': 'no such problem' }), ...problemsUnavailable },
+    },
+    problemWrite('/v1/problems/{id}/rca', 'Record the root-cause analysis (root cause, contributing factors, corrective actions with owner and due date) and the workaround', rcaBodySchema, {
+      bodyRequired: true,
+      conflict: 'the problem is closed',
+    }),
+    problemWrite('/v1/problems/{id}/close', 'Close the problem: needs a root cause and at least one corrective action', closeProblemBodySchema, {
+      bodyRequired: false,
+      conflict: 'closed already, or no root cause and corrective action recorded',
+    }),
+  ],
+};

@@ -1,11 +1,13 @@
 import { Router, type Request } from 'express';
 import { draftReview, IncidentNotResolvedError, renderReviewMarkdown, reviewOf, type ReviewDraft, type ReviewPolicy } from '../../domain/review';
-import { requireRole, type ApiKeys } from '../auth';
-import { HttpError, parseOr400 } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
+import { requireRole, type ApiKeys } from '../access/auth';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import type { IncidentReviews } from '../records/incidentReviews';
-import { pendingReviews } from '../reviewBacklog';
-import { reviewBodySchema, reviewListQuerySchema } from '../reviewSchemas';
+import { pendingReviews } from '../reporting/reviewBacklog';
+import { z } from 'zod';
+import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSchema } from './reviewSchemas';
+import { apiKeySecurity, errorAnswers, idParam, json, markdown, queryParameters, unavailable, writeRefusals, type ResourceRoutes } from './operationParts';
 
 /**
  * Post-incident reviews: drafted from the resolved incident, human sections from the store.
@@ -61,3 +63,48 @@ export function reviewRoutes(deps: { gateway: IncidentGateway; reviews?: Inciden
 
   return router;
 }
+
+const reviewStoreUnavailable = errorAnswers({ '503': 'Temporal or the review store unavailable' });
+
+/** The review routes as `/openapi.json` shows them. */
+export const reviewOperations: ResourceRoutes = {
+  id: 'reviews',
+  operations: [
+    {
+      method: 'get',
+      path: '/v1/incidents/{id}/review',
+      summary: 'The post-incident review of a resolved incident: drafted from its timeline, with what responders wrote (JSON, or Markdown with Accept: text/markdown)',
+      parameters: [idParam],
+      responses: {
+        '200': { description: 'the review', content: { ...json(reviewSchema), ...markdown } },
+        ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)', '404': 'no such incident', '409': 'the incident is not resolved yet' }),
+        ...unavailable,
+      },
+    },
+    {
+      method: 'put',
+      path: '/v1/incidents/{id}/review',
+      summary: 'Fill in the human sections of a review (what went well, what went badly, action items), replacing them; completed: true marks it done',
+      security: apiKeySecurity,
+      parameters: [idParam],
+      request: { body: { required: true, content: json(reviewBodySchema) } },
+      responses: {
+        '200': { description: 'the review', content: json(reviewSchema) },
+        ...errorAnswers({ '400': 'invalid body, or id not decodable', '404': 'no such incident', '409': 'the incident is not resolved yet' }),
+        ...writeRefusals('responder or operations-manager'),
+        ...reviewStoreUnavailable,
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/reviews',
+      summary: 'Required post-incident reviews not yet completed, newest incident first (overdue=true: only those past due)',
+      parameters: queryParameters(reviewListQuerySchema),
+      responses: {
+        '200': { description: 'open reviews', content: json(z.object({ reviews: z.array(pendingReviewSchema) })) },
+        ...errorAnswers({ '400': 'invalid query' }),
+        ...reviewStoreUnavailable,
+      },
+    },
+  ],
+};

@@ -2,24 +2,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { nextHandoffs, onCallAt, type OnCall, type Schedule } from '../../domain/schedule';
-import { HttpError, parseOr400 } from '../httpErrors';
+import { HttpError, parseOr400 } from '../http/httpErrors';
+import { onCallQuerySchema } from './scheduleSchemas';
+import { errorAnswers, idParam, queryParameters, type ResourceRoutes } from './operationParts';
 
 /** How far ahead, and how many, handoffs an on-call answer lists. */
 const HANDOFF_HORIZON_MS = 7 * 24 * 3600 * 1000;
 const HANDOFF_LIMIT = 20;
-
-const instant = z.iso
-  .datetime({ offset: true, abort: true, error: 'an ISO-8601 date-time with offset, e.g. 2026-11-25T14:00:00Z' })
-  .refine((text) => {
-    const year = new Date(text).getUTCFullYear();
-    return year >= 2000 && year <= 2100;
-  }, 'a time between the years 2000 and 2100');
-
-export const onCallQuerySchema = z
-  .object({
-    at: instant.optional().describe('default: now'),
-  })
-  .strict();
 
 export interface ScheduleRouteDeps {
   schedules: Record<string, Schedule>;
@@ -64,3 +53,18 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
 
   return router;
 }
+
+/** The schedule routes as `/openapi.json` shows them. */
+export const scheduleOperations: ResourceRoutes = {
+  id: 'schedules',
+  operations: [
+    { method: 'get', path: '/v1/schedules', summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
+    {
+      method: 'get',
+      path: '/v1/schedules/{id}/oncall',
+      summary: 'Who is on call at an instant (default now), and the next hand-offs',
+      parameters: [idParam, ...queryParameters(onCallQuerySchema)],
+      responses: { '200': { description: 'on call' }, ...errorAnswers({ '400': 'invalid query', '404': 'no such schedule' }) },
+    },
+  ],
+};

@@ -1,6 +1,6 @@
 /**
  * Every route a sender (a monitoring tool, Twilio, a scheduled job) calls with its own
- * credential, by the module that mounts it. `api/openapi.ts` documents them from these
+ * credential, by the module that mounts it. `api/routes/openapi.ts` documents them from these
  * declarations, so a sender's route, body and authentication are written once, beside its handler.
  * Adding a sender with its own route: its module (declaration + router), a line here and its
  * mount in `api/app.ts`; a source on the shared integration route needs only its adapter.

@@ -10,9 +10,10 @@ import type { VigilConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { CONDITION_TEXT, publicStatus, type PublicIncident, type PublicStatus } from '../../domain/statusPage';
 import type { StatusPageConfig } from '../../domain/statusPageConfig';
-import { escapeHtml, timeElement } from '../html';
-import type { IncidentGateway } from '../incidentGateway';
-import { BackendUnavailableError } from '../incidentGateway';
+import { escapeHtml } from '../../domain/escapeHtml';
+import { errorAnswers, htmlPage, idParam, type ResourceRoutes } from './operationParts';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 
 export interface StatusPageDeps {
   gateway: IncidentGateway;
@@ -32,6 +33,14 @@ const statusPageCsp = helmet.contentSecurityPolicy({
   useDefaults: false,
   directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
 });
+
+/** A UTC time people read (`2026-05-01 14:03 UTC`) in a `<time>` element machines read. */
+function timeElement(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return escapeHtml(iso);
+  const text = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(text)}</time>`;
+}
 
 function document(title: string, body: string): string {
   return (
@@ -136,3 +145,18 @@ export function statusPageRoutes(deps: StatusPageDeps): Router {
   });
   return router;
 }
+
+/** The public status pages as `/openapi.json` shows them. */
+export const statusPageOperations: ResourceRoutes = {
+  id: 'status-pages',
+  operations: [
+    { method: 'get', path: '/status', summary: 'The configured status pages', responses: { '200': htmlPage } },
+    {
+      method: 'get',
+      path: '/status/{id}',
+      summary: 'A public status page: condition of its services, impact, ETA and latest published update of open incidents (no login, no internal detail)',
+      parameters: [idParam],
+      responses: { '200': htmlPage, '404': htmlPage, '503': htmlPage, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)' }) },
+    },
+  ],
+};

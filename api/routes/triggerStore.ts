@@ -3,7 +3,7 @@
  * use them: a store that cannot answer is a 503 (an acknowledge or close must not be answered as
  * if its trigger were unknown), and without a store nothing is remembered or recalled.
  */
-import { BackendUnavailableError } from '../incidentGateway';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
 import type { RememberedTrigger, SenderTriggers } from '../records/senderTriggers';
 
 export interface TriggerStore extends SenderTriggers {

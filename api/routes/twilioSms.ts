@@ -4,9 +4,9 @@ import type { VigilConfig } from '../../domain/config';
 import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
-import { HttpError } from '../httpErrors';
-import type { IncidentGateway } from '../incidentGateway';
-import { IncidentConflictError, IncidentNotFoundError } from '../incidentGateway';
+import { HttpError } from '../http/httpErrors';
+import type { IncidentGateway } from '../gateways/incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
 import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
 

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import { digestIncident } from '../../domain/incidentDigest';
 import { Incident } from '../../domain/incident';
-import { DASHBOARD_DIR, MAX_DIGEST_IDS } from '../../api/routes/dashboard';
+import { DASHBOARD_DIR } from '../../api/routes/dashboard';
+import { MAX_DIGEST_IDS } from '../../api/routes/dashboardSchemas';
 import { makeAlert } from '../support/alerts';
 import { startTestApp, AUTH } from './testApp';
 

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { watchConfiguredHeartbeats } from '../../api/heartbeatWatch';
+import { watchConfiguredHeartbeats } from '../../api/gateways/heartbeatWatch';
 import type { HeartbeatSettings } from '../../domain/heartbeat';
 import { createFakeHeartbeatGateway } from '../support/fakeHeartbeatGateway';
 

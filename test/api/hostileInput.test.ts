@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterId } from '../../api/adapters/index';
 import { createApp } from '../../api/app';
-import { INPUT_LIMITS } from '../../api/inputLimits';
+import { INPUT_LIMITS } from '../../api/http/inputLimits';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
-import { BackendUnavailableError, type IncidentGateway } from '../../api/incidentGateway';
+import { BackendUnavailableError, type IncidentGateway } from '../../api/gateways/incidentGateway';
 import { createKeyLanes } from '../../api/intake/keyLanes';
 import type { IntakeItem } from '../../api/intake/intakeItem';
 import { makeAlert } from '../support/alerts';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kpiReportSchema } from '../../api/kpiSchemas';
+import { kpiReportSchema } from '../../api/routes/kpiSchemas';
 import { createEventLog, type EventRecord } from '../../api/records/eventLog';
 import type { IncidentFacts } from '../../domain/kpis';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';

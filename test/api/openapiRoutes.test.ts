@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { Router } from 'express';
 import { createApp } from '../../api/app';
 import { ADAPTERS } from '../../api/adapters/index';
-import { openApiDocument } from '../../api/openapi';
+import { openApiDocument } from '../../api/routes/openapi';
+import { RESOURCE_ROUTES } from '../../api/routes/resourceRoutes';
 import { SENDER_ROUTES } from '../../api/routes/senderRoutes';
 import { createFakeGateway } from '../support/fakeGateway';
 import { API_KEY, testConfig } from './testApp';
@@ -61,6 +62,13 @@ describe('the OpenAPI document', () => {
       expect(sender.operations.length, sender.id).toBeGreaterThan(0);
       for (const operation of sender.operations) expect(documented, `${sender.id}: ${operation.method} ${operation.path}`).toContain(`${operation.method.toUpperCase()} ${operation.path}`);
     }
+  });
+
+  it('documents each resource route from the declaration beside its handlers, each operation once', () => {
+    const declared = [...SENDER_ROUTES, ...RESOURCE_ROUTES].flatMap((routes) => routes.operations.map((operation) => `${operation.method.toUpperCase()} ${operation.path}`));
+    // Declarations alone make the document: nothing is documented that no module declares, and no module declares an operation twice.
+    expect(declared.length).toBe(new Set(declared).size);
+    expect(new Set(declared)).toEqual(new Set(documentedOperations()));
   });
 
   it("carries every adapter's example, which its own adapter reads and its body schema accepts", () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorHandler, notFoundRoute } from '../../api/httpErrors';
+import { errorHandler, notFoundRoute } from '../../api/http/httpErrors';
 import { scheduleRoutes } from '../../api/routes/schedules';
 import type { Schedule } from '../../domain/schedule';
 import { scheduleFromConfig, scheduleSchema } from '../../domain/scheduleConfig';

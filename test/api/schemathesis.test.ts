@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApiDocument } from '../../api/openapi';
+import { openApiDocument } from '../../api/routes/openapi';
 import { locateSchemathesis, SCHEMATHESIS_VERSION } from '../../scripts/pythonTools';
 import { createAlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';

@@ -6,8 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { ServiceError } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTemporalGateway } from '../../api/temporalGateway';
-import { classifyTemporalFailure } from '../../api/temporalFailure';
+import { createTemporalGateway } from '../../api/gateways/temporalGateway';
+import { classifyTemporalFailure } from '../../api/gateways/temporalFailure';
 import { encodeIncidentId } from '../../domain/incidentId';
 import { API_KEY, startTestApp } from './testApp';
 

@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTemporalKpiSource } from '../../api/temporalKpiSource';
+import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
 import { searchAttributes } from '../../domain/visibility';
 
 const DAY_MS = 86_400_000;

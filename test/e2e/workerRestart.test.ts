@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTemporalGateway } from '../../api/temporalGateway';
+import { createTemporalGateway } from '../../api/gateways/temporalGateway';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import { makeAlert } from '../support/alerts';

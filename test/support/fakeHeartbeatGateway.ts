@@ -1,6 +1,6 @@
 /** Heartbeats without Temporal: records pings and starts, answers views from them, and can be "down". */
-import type { HeartbeatGateway } from '../../api/heartbeatGateway';
-import { BackendUnavailableError } from '../../api/incidentGateway';
+import type { HeartbeatGateway } from '../../api/gateways/heartbeatGateway';
+import { BackendUnavailableError } from '../../api/gateways/incidentGateway';
 import type { HeartbeatSettings, HeartbeatView } from '../../domain/heartbeat';
 
 export function createFakeHeartbeatGateway() {

@@ -7,7 +7,7 @@
 import pino from 'pino';
 import type { Alert } from '../../domain/alert';
 import type { VigilConfig } from '../../domain/config';
-import type { IncidentGateway } from '../../api/incidentGateway';
+import type { IncidentGateway } from '../../api/gateways/incidentGateway';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { forwardToTemporal } from '../../api/intake/intakeItem';

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import type { IncidentPlan } from '../../domain/incidentPlan';
-import { createTemporalGateway } from '../../api/temporalGateway';
+import { createTemporalGateway } from '../../api/gateways/temporalGateway';
 import { decodeIncidentId } from '../../domain/incidentId';
 import { makeAlert } from '../support/alerts';
 import { fakeWorkflowActivities, twoLevelPolicy } from '../support/fakeWorkflowActivities';

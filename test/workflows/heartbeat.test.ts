@@ -15,7 +15,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig, type VigilConfig } from '../../domain/config';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId, type HeartbeatView } from '../../domain/heartbeat';
 import type { IncidentView } from '../../domain/incident';
-import { createTemporalHeartbeatGateway } from '../../api/temporalHeartbeatGateway';
+import { createTemporalHeartbeatGateway } from '../../api/gateways/temporalHeartbeatGateway';
 import { incidentQuery } from '../../workflows/definitions';
 import { heartbeatWorkflow } from '../../workflows/heartbeat';
 import { heartbeatPingSignal, heartbeatQuery } from '../../workflows/heartbeatDefinitions';

@@ -2,8 +2,8 @@
  * What the HTTP API needs from the problem store. Problems are workflows (see
  * `temporalProblemGateway.ts`); routes depend only on this interface, so they are tested with a fake.
  */
-import type { LinkedIncident, ProblemStatus, ProblemView, RcaInput } from '../domain/problem';
-import type { CloseProblemInput } from '../workflows/problemDefinitions';
+import type { LinkedIncident, ProblemStatus, ProblemView, RcaInput } from '../../domain/problem';
+import type { CloseProblemInput } from '../../workflows/problemDefinitions';
 
 /** One row of a problem listing (from Temporal visibility, no query per problem). */
 export interface ProblemSummary {

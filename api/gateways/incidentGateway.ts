@@ -2,10 +2,10 @@
  * What the HTTP API needs from the incident store. Temporal is the store (see
  * `temporalGateway.ts`); routes depend only on this interface, so they are tested with a fake.
  */
-import type { Alert } from '../domain/alert';
-import type { IncidentStatus, IncidentView } from '../domain/incident';
-import type { Severity } from '../domain/severity';
-import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
+import type { Alert } from '../../domain/alert';
+import type { IncidentStatus, IncidentView } from '../../domain/incident';
+import type { Severity } from '../../domain/severity';
+import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../workflows/definitions';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {

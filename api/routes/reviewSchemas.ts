@@ -3,8 +3,8 @@
  * objects, as it does those of `schemas.ts`.
  */
 import { z } from 'zod';
-import { CHANNELS } from '../domain/channels';
-import { SEVERITIES } from '../domain/severity';
+import { CHANNELS } from '../../domain/channels';
+import { SEVERITIES } from '../../domain/severity';
 
 const entry = z.string().trim().min(1).max(2000);
 

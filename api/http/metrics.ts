@@ -1,15 +1,15 @@
 import type { RequestHandler } from 'express';
 import { routePattern } from './httpErrors';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SpoolStats } from './intake/alertSpool';
-import { registerKpiMetrics } from './kpiMetrics';
-import type { KpiReportDeps } from './kpiReport';
+import type { SpoolStats } from '../intake/alertSpool';
+import { registerKpiMetrics } from '../reporting/kpiMetrics';
+import type { KpiReportDeps } from '../reporting/kpiReport';
 
 /** Metrics of one app, in a registry of its own so several apps in one process never clash. */
 export function createApiMetrics(options: { spoolStats?: () => Promise<SpoolStats>; kpis?: KpiReportDeps } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vigil_api_' });
-  // KPI gauges, computed from Temporal visibility and the event log when scraped (api/kpiMetrics.ts).
+  // KPI gauges, computed from Temporal visibility and the event log when scraped (api/reporting/kpiMetrics.ts).
   if (options.kpis) registerKpiMetrics(registry, options.kpis);
   const requests = new Counter({
     name: 'vigil_http_requests_total',

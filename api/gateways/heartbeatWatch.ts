@@ -5,7 +5,7 @@
  * tries again every half minute until each is started (a ping would start its own meanwhile).
  */
 import type { Logger } from 'pino';
-import type { HeartbeatSettings } from '../domain/heartbeat';
+import type { HeartbeatSettings } from '../../domain/heartbeat';
 import type { HeartbeatGateway } from './heartbeatGateway';
 
 const RETRY_MS = 30_000;

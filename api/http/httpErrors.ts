@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
+import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from '../gateways/incidentGateway';
 
 export interface ErrorDetail {
   field: string;

@@ -10,13 +10,13 @@
  * closures are listed on every request. A 30-day report then reads one day of visibility, not 30.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { encodeIncidentId } from '../domain/incidentId';
-import type { IncidentFacts, ResolverKind } from '../domain/kpis';
-import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../domain/kpis';
-import type { Severity } from '../domain/severity';
-import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
+import { encodeIncidentId } from '../../domain/incidentId';
+import type { IncidentFacts, ResolverKind } from '../../domain/kpis';
+import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../../domain/kpis';
+import type { Severity } from '../../domain/severity';
+import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../../domain/visibility';
 import type { KpiSource } from './kpiReport';
-import { asHttpFailure, quote } from './temporalGateway';
+import { asHttpFailure, quote } from '../gateways/temporalGateway';
 
 /** Listing a long period's incidents reads many visibility pages: a deadline of its own. */
 const KPI_DEADLINE_MS = 60_000;

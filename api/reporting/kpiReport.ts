@@ -1,15 +1,15 @@
 /**
  * The KPI report of a period, from the data Vigil already keeps: incidents from Temporal
- * visibility (through a `KpiSource`, implemented in `temporalGateway.ts`), quiet alerts from the
+ * visibility (through a `KpiSource`, implemented in `api/reporting/temporalKpiSource.ts`), quiet alerts from the
  * SQL event log. Nothing is stored for KPIs, so they cannot drift from what happened; the
  * arithmetic is `domain/kpis.ts`. Used by `GET /v1/kpis` and by the `/metrics` gauges.
  */
-import type { VigilConfig } from '../domain/config';
-import type { IncidentFacts, KpiReport, ReopenWindow } from '../domain/kpis';
-import { computeKpis } from '../domain/kpis';
-import { recurrencePolicyFor } from '../domain/problemConfig';
-import { BackendUnavailableError } from './incidentGateway';
-import type { EventLog } from './records/eventLog';
+import type { VigilConfig } from '../../domain/config';
+import type { IncidentFacts, KpiReport, ReopenWindow } from '../../domain/kpis';
+import { computeKpis } from '../../domain/kpis';
+import { recurrencePolicyFor } from '../../domain/problemConfig';
+import { BackendUnavailableError } from '../gateways/incidentGateway';
+import type { EventLog } from '../records/eventLog';
 
 export interface KpiSource {
   /**

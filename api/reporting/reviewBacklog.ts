@@ -4,10 +4,10 @@
  * visibility, minus the reviews the store has as completed. No list of owed reviews is kept
  * that could drift from the incidents themselves.
  */
-import { draftReview, isReviewOverdue, reviewDueAt, SEV_LEVEL, type ReviewPolicy } from '../domain/review';
-import type { Severity } from '../domain/severity';
-import type { IncidentGateway, IncidentSummary } from './incidentGateway';
-import type { IncidentReviews } from './records/incidentReviews';
+import { draftReview, isReviewOverdue, reviewDueAt, SEV_LEVEL, type ReviewPolicy } from '../../domain/review';
+import type { Severity } from '../../domain/severity';
+import type { IncidentGateway, IncidentSummary } from '../gateways/incidentGateway';
+import type { IncidentReviews } from '../records/incidentReviews';
 
 /** Resolved incidents looked at per required severity, newest first. */
 const SCAN_PER_SEVERITY = 500;

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { mayAccess, mayActAs, type Access, type ApiKeyHolder, type Role } from '../domain/roles';
-import { HttpError } from './httpErrors';
-import { sameSecret } from './sameSecret';
+import { mayAccess, mayActAs, type Access, type ApiKeyHolder, type Role } from '../../domain/roles';
+import { HttpError } from '../http/httpErrors';
+import { sameSecret } from '../http/sameSecret';
 
 /** API key → who it acts as and in which role (built from config by `resolveApiKeys`). */
 export type ApiKeys = ReadonlyMap<string, ApiKeyHolder>;

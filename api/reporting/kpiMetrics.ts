@@ -9,9 +9,9 @@
  * correctly (sum of seconds over sum of incidents, never a mean of means).
  */
 import { Gauge, type Registry } from 'prom-client';
-import type { KpiReport } from '../domain/kpis';
-import { computeKpis, RESOLVER_KINDS } from '../domain/kpis';
-import { SEVERITIES } from '../domain/severity';
+import type { KpiReport } from '../../domain/kpis';
+import { computeKpis, RESOLVER_KINDS } from '../../domain/kpis';
+import { SEVERITIES } from '../../domain/severity';
 import type { KpiReportDeps } from './kpiReport';
 
 /** The trailing window the gauges cover, as its label says. */

@@ -3,11 +3,8 @@
  * `schemas.ts`.
  */
 import { z } from 'zod';
-import { PROBLEM_STATUSES } from '../domain/problem';
-
-const serviceId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63');
+import { PROBLEM_STATUSES } from '../../domain/problem';
+import { serviceId } from './commonSchemas';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

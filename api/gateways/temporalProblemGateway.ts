@@ -5,11 +5,11 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ProblemStatus, ProblemView } from '../domain/problem';
-import { decodeProblemId, encodeProblemId, problemWorkflowId } from '../domain/problem';
-import { searchAttributes, type ProblemMemo } from '../domain/visibility';
-import type { ProblemWorkflowInput } from '../workflows/problemDefinitions';
-import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../workflows/problemDefinitions';
+import type { ProblemStatus, ProblemView } from '../../domain/problem';
+import { decodeProblemId, encodeProblemId, problemWorkflowId } from '../../domain/problem';
+import { searchAttributes, type ProblemMemo } from '../../domain/visibility';
+import type { ProblemWorkflowInput } from '../../workflows/problemDefinitions';
+import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../../workflows/problemDefinitions';
 import { BackendUnavailableError } from './incidentGateway';
 import { asHttpFailure } from './temporalGateway';
 import type { ProblemGateway, ProblemSummary } from './problemGateway';

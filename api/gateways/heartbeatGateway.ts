@@ -1,5 +1,5 @@
 /** What the API needs of heartbeats' workflows; Temporal's in `temporalHeartbeatGateway.ts`, a fake in tests. */
-import type { HeartbeatSettings, HeartbeatView } from '../domain/heartbeat';
+import type { HeartbeatSettings, HeartbeatView } from '../../domain/heartbeat';
 
 export interface HeartbeatGateway {
   /**

@@ -3,8 +3,8 @@
  * answer's schema is the contract a dashboard charts from (definitions: docs/kpis.md).
  */
 import { z } from 'zod';
-import { SEVERITIES } from '../domain/severity';
-import { serviceId, timestamp } from './schemas';
+import { SEVERITIES } from '../../domain/severity';
+import { serviceId, timestamp } from './commonSchemas';
 
 export const kpiQuerySchema = z
   .object({

@@ -5,15 +5,15 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { IncidentPlan } from '../domain/incidentPlan';
-import type { Alert } from '../domain/alert';
-import { incidentWorkflowId } from '../domain/alert';
-import type { IncidentStatus, IncidentView } from '../domain/incident';
-import type { IncidentRef } from '../domain/incidentId';
-import { decodeIncidentId, encodeIncidentId } from '../domain/incidentId';
-import type { Severity } from '../domain/severity';
-import type { IncidentMemo } from '../domain/visibility';
-import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../workflows/definitions';
+import type { IncidentPlan } from '../../domain/incidentPlan';
+import type { Alert } from '../../domain/alert';
+import { incidentWorkflowId } from '../../domain/alert';
+import type { IncidentStatus, IncidentView } from '../../domain/incident';
+import type { IncidentRef } from '../../domain/incidentId';
+import { decodeIncidentId, encodeIncidentId } from '../../domain/incidentId';
+import type { Severity } from '../../domain/severity';
+import type { IncidentMemo } from '../../domain/visibility';
+import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../workflows/definitions';
 import {
   acknowledgeUpdate,
   alertBatchSignal,
@@ -29,7 +29,7 @@ import {
   searchAttributes,
   sourceResolvedSignal,
   noteSignal,
-} from '../workflows/definitions';
+} from '../../workflows/definitions';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 import { classifyTemporalFailure } from './temporalFailure';
