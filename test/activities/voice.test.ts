@@ -1,7 +1,12 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
+import { voiceTransport } from '../../activities/channels/voice';
+import { createOutbox } from '../../activities/transports/outbox';
 import { createTwilioVoiceTransport } from '../../activities/transports/twilioVoice';
 import { voiceChannel } from '../../domain/channels/voice';
 import type { NotificationRequest } from '../../domain/notification';
@@ -113,5 +118,18 @@ describe('voice pages through Twilio Programmable Voice (the twilio SDK against 
   it('calls for pages only: telling someone an incident was acknowledged places no call', async () => {
     expect(await attempt().run(activitiesWith().deliverNotification, request('k-voice-ack', 'acknowledged'))).toBe('not sent by voice: it carries page and exhausted only');
     expect(twilio.calls).toHaveLength(0);
+  });
+
+  it('is configured from the environment: a caller id number, else the outbox (a messaging service SID cannot call)', async () => {
+    const kept: string[] = [];
+    const outbox = createOutbox(join(await mkdtemp(join(tmpdir(), 'vigil-voice-')), 'outbox.jsonl'), (line) => kept.push(line));
+    const twilioEnv = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN };
+    expect(voiceTransport.fromEnv({}, outbox).name).toBe('outbox');
+    expect(voiceTransport.fromEnv({ ...twilioEnv, TWILIO_FROM: 'MG0123' }, outbox).name).toBe('outbox');
+    expect(voiceTransport.fromEnv({ ...twilioEnv, TWILIO_FROM: FROM }, outbox).name).toBe('twilio-voice');
+    expect(voiceTransport.fromEnv({ ...twilioEnv, TWILIO_FROM: 'MG0123', TWILIO_VOICE_FROM: FROM }, outbox).name).toBe('twilio-voice');
+    const offline = voiceTransport.fromEnv({}, outbox);
+    expect((await offline.call(ALICE, voiceChannel.render(request('k'), { publicUrl: PUBLIC_URL }))).id).toMatch(/^outbox-/);
+    expect(kept[0]).toContain(`[outbox] call to ${ALICE}: Vigil page. critical incident on checkout.`);
   });
 });
