@@ -292,7 +292,7 @@ describe('voice pages nobody answered', () => {
     await run({ policy, deliveryFallback: true }, async ({ sent }, start) => {
       const handle = await start();
       // The fallbacks go out together: their order among themselves is the activities' finishing order.
-      await expect.poll(() => sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`).sort()).toEqual(['alice/email', 'alice/sms', 'alice/voice']);
+      await expect.poll(() => sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`).sort(), { timeout: 30_000 }).toEqual(['alice/email', 'alice/sms', 'alice/voice']);
       expect(sent[0].request.channel).toBe('voice');
       const view = await handle.query(incidentQuery);
       expect(view.paged.map((page) => `${page.channel}:${page.outcome}`).sort()).toEqual(['email:sent via fake', 'sms:sent via fake', `voice:not reached by voice: ${why}`]);
