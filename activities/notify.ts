@@ -61,6 +61,16 @@ async function heartbeating<T>(renewLease: () => Promise<unknown>, leaseMs: numb
   }
 }
 
+/**
+ * Until when an attempt may watch a placed call: shortly before its start-to-close timeout. A call
+ * still ringing then is left to the next attempt, which watches the same call (it is in the
+ * delivery log), so a long ring needs no longer timeout for every channel.
+ */
+function watchUntil(attemptStartedMs: number): Date {
+  const { startToCloseTimeoutMs } = Context.current().info;
+  return new Date(attemptStartedMs + startToCloseTimeoutMs - Math.min(3_000, startToCloseTimeoutMs / 5));
+}
+
 /** Who holds a delivery: this host and process, this activity's attempt. */
 function attemptOwner(): string {
   const { activityId, attempt } = Context.current().info;
@@ -119,17 +129,43 @@ export function createNotifyActivitiesFor<Sides extends Record<string, AnyChanne
     return found.find((id) => !taken.has(id));
   }
 
+  /**
+   * A delivery the vendor took, `reached` unless its channel can tell otherwise: a call is watched
+   * (heartbeating) until a person answered it, or it was busy, unanswered, failed or a machine's.
+   * Not reached is an outcome, not an error, so the workflow falls back to the person's other channels.
+   */
+  async function reachOutcome(request: NotificationRequest, providerId: string | null, reached: DeliveryOutcome, attemptStartedMs: number): Promise<DeliveryOutcome> {
+    const { side, transport } = channelOf(request);
+    if (!side.answerOf || !providerId) return reached;
+    const context = Context.current();
+    context.heartbeat();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    let answer: Awaited<ReturnType<NonNullable<AnyChannelTransport['answerOf']>>>;
+    try {
+      answer = await side.answerOf(transport, providerId, watchUntil(attemptStartedMs));
+    } finally {
+      clearInterval(beat);
+    }
+    if (!answer) throw ApplicationFailure.retryable(`${request.channel} delivery ${providerId} not answered yet`, 'AwaitingAnswer');
+    if (answer.reached) return reached;
+    context.log.info('notification not reached', { channel: request.channel, kind: request.kind, incident: request.incident.code, to: request.responder.id, why: answer.why });
+    return `not reached by ${request.channel}: ${answer.why}`;
+  }
+
   return {
     async deliverNotification(request: NotificationRequest): Promise<DeliveryOutcome> {
+      const attemptStartedMs = Date.now();
       const { responder, channel, idempotencyKey } = request;
       const { side, transport } = channelOf(request);
+      const kinds = side.definition.kinds;
+      if (kinds && !kinds.includes(request.kind)) return `not sent by ${channel}: it carries ${kinds.join(' and ')} only`;
       const address = addressOn(side.definition, responder);
       if (!address) return `no ${channel} address for ${responder.id}`;
       const context = Context.current();
       const owner = attemptOwner();
       const leaseMs = context.info.heartbeatTimeoutMs || DEFAULT_LEASE_MS;
       const claim = await deps.deliveries.claim(idempotencyKey, channel, owner, leaseMs);
-      if (claim.status === 'sent') return 'already sent';
+      if (claim.status === 'sent') return reachOutcome(request, claim.providerId, 'already sent', attemptStartedMs);
       if (claim.status === 'busy') {
         throw ApplicationFailure.retryable(`another attempt holds this delivery until ${claim.leaseUntil.toISOString()}`, 'DeliveryInProgress');
       }
@@ -139,7 +175,7 @@ export function createNotifyActivitiesFor<Sides extends Record<string, AnyChanne
         if (found) {
           await deps.deliveries.confirm(idempotencyKey, found);
           context.log.info('notification found at the provider, sent by an earlier attempt', { channel, kind: request.kind, incident: request.incident.code, to: responder.id });
-          return 'already sent';
+          return reachOutcome(request, found, 'already sent', attemptStartedMs);
         }
         resent = true;
       }
@@ -155,7 +191,7 @@ export function createNotifyActivitiesFor<Sides extends Record<string, AnyChanne
       }
       await deps.deliveries.confirm(idempotencyKey, providerId);
       context.log.info('notification sent', { channel, kind: request.kind, incident: request.incident.code, to: responder.id, resent });
-      return `sent via ${transport.name}`;
+      return reachOutcome(request, providerId, `sent via ${transport.name}`, attemptStartedMs);
     },
   };
 }

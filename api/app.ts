@@ -49,6 +49,7 @@ import { opsgenieAlertRoutes } from './routes/opsgenieAlerts';
 import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
+import { twilioVoiceRoutes } from './routes/twilioVoice';
 import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
 import { clientConcurrency } from './access/clientConcurrency';
@@ -216,6 +217,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(reviewRoutes({ gateway: deps.gateway, reviews: deps.reviews, policy: reviewPolicyOf(deps.config), apiKeys: deps.apiKeys }));
   app.use(policyRoutes({ config: deps.config }));
   app.use(twilioSmsRoutes(deps));
+  app.use(twilioVoiceRoutes(deps));
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));

@@ -69,7 +69,8 @@ export interface PlannedDelivery {
 
 /**
  * What a level sends to one person. A level's own channels go out at once; a level without
- * channels follows the person's rules (every method they have, at once, when they have none).
+ * channels follows the person's rules (every method they have, at once, when they have none;
+ * voice and other `onlyWhenNamed` channels only when named).
  * Low urgency keeps the quiet channels (email) only, unless the person has none (nobody is left
  * unreachable). `registry` is the channel registry (another one in tests).
  */
@@ -83,7 +84,7 @@ export function deliveriesFor<Id extends string = Channel>(
   if (level.channelsFromRules) {
     planned = responder.rules?.length
       ? responder.rules.map((rule) => ({ channel: rule.channel as string as Id, afterSeconds: rule.afterSeconds }))
-      : registry.pagingOrder.map((channel) => ({ channel, afterSeconds: 0 }));
+      : registry.defaultOrder.map((channel) => ({ channel, afterSeconds: 0 }));
     planned = planned.filter((entry) => registry.reachable(responder, entry.channel));
   } else {
     // A level's channels go to everyone as before (an unreachable channel is recorded as such).

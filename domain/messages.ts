@@ -9,7 +9,7 @@ export interface RenderedEmail {
 }
 
 /** Strips line breaks and control characters: alert text must never shape a header or a second SMS line. */
-function oneLine(text: string, max: number): string {
+export function oneLine(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;

@@ -76,3 +76,22 @@ export interface DeliveryLog {
   /** Which of these provider ids are already confirmed for some delivery on `channel`. */
   takenProviderIds(channel: string, ids: readonly string[]): Promise<Set<string>>;
 }
+
+/** How a placed call went, once it is known. */
+export type CallAnswer = { reached: true } | { reached: false; why: string };
+
+export interface VoiceTransport {
+  readonly name: string;
+  /** Places the call; @returns the vendor's call id. */
+  call(to: string, call: import('./channels/voice').VoiceCall): Promise<{ id: string }>;
+  /**
+   * The vendor's ids of calls placed to `to` since `since`, newest first: how a retry learns an
+   * earlier attempt's call went out although nobody recorded it. Absent: a retry calls again.
+   */
+  findPlaced?(to: string, since: Date): Promise<string[]>;
+  /**
+   * Whether the call reached a person (answered by one, not a machine), watched until `until`:
+   * `undefined` while it still rings then. Absent (the outbox): a placed call counts as reached.
+   */
+  answerOf?(id: string, until: Date): Promise<CallAnswer | undefined>;
+}

@@ -1,5 +1,6 @@
 import type { NotificationRequest } from '../../domain/notification';
 import type { ChannelDefinition } from '../../domain/channels';
+import type { CallAnswer } from '../../domain/transports';
 import type { Outbox } from '../transports/outbox';
 
 /** What a channel's sender is given for one delivery: the request, the address, the rendered message. */
@@ -23,6 +24,13 @@ export interface ChannelTransport<Id extends string, Message, Transport extends 
    * when the vendor cannot be asked: a retry after an unconfirmed attempt sends again.
    */
   findAccepted?(transport: Transport, delivery: Delivery<Message>, since: Date): Promise<string[]>;
+  /**
+   * For a channel whose delivery is not done when the vendor accepts it (a call rings, then a
+   * person or a machine answers, or nobody): whether the accepted message `providerId` reached a
+   * person, watched until `until`; `undefined` when that is not known by then. Absent: accepted
+   * is delivered.
+   */
+  answerOf?(transport: Transport, providerId: string, until: Date): Promise<CallAnswer | undefined>;
   /** The transport the environment configures, or the outbox when it configures none. */
   fromEnv(env: NodeJS.ProcessEnv, outbox: Outbox): Transport & { warm?(): Promise<void> };
 }

@@ -6,10 +6,12 @@ import type { ChannelId } from '../../domain/channels';
 import type { ChannelTransport, TransportOf } from './channelTransport';
 import { emailTransport } from './email';
 import { smsTransport } from './sms';
+import { voiceTransport } from './voice';
 
 export const CHANNEL_TRANSPORTS = {
   email: emailTransport,
   sms: smsTransport,
+  voice: voiceTransport,
 } as const satisfies { [Id in ChannelId]: ChannelTransport<Id, never, never> | ChannelTransport<Id, any, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The transport each channel sends through (`{ email: EmailTransport; sms: SmsTransport }`). */

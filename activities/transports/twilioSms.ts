@@ -16,7 +16,7 @@ export interface TwilioSettings {
 type TwilioSdk = typeof import('twilio');
 
 /** A request client that rewrites every request the SDK makes onto another base URL, keeping path and query. */
-function redirectingRequestClient(twilio: TwilioSdk, baseUrl: URL): TwilioRequestClient {
+export function redirectingRequestClient(twilio: TwilioSdk, baseUrl: URL): TwilioRequestClient {
   class RedirectingRequestClient extends twilio.RequestClient {
     override request<TData>(opts: TwilioRequestClient.RequestOptions<TData>) {
       const original = new URL(opts.uri);

@@ -4,8 +4,8 @@
  */
 import type { SqlStore } from '../../platform/sqlStore';
 
-/** `sms` for Twilio replies, `sns` for SNS notifications: ids of different senders never collide. */
-export type InboundChannel = 'sms' | 'sns';
+/** `sms` for Twilio replies, `voice` for keys pressed in a call (`<CallSid>:<round>`), `sns` for SNS notifications: ids of different senders never collide. */
+export type InboundChannel = 'sms' | 'sns' | 'voice';
 
 export interface InboundMessages {
   /** @returns true the first time a message id is taken, false for every replay of it. */

@@ -12,5 +12,6 @@ import { opsgenieSenderRoute } from './opsgenieAlerts';
 import { pagerDutySenderRoute } from './pagerDutyEvents';
 import { snsSenderRoute } from './sns';
 import { twilioSmsSenderRoute } from './twilioSms';
+import { twilioVoiceSenderRoute } from './twilioVoice';
 
-export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, heartbeatSenderRoute];
+export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute];

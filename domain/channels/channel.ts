@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { NotificationRequest } from '../notification';
+import type { NotificationKind, NotificationRequest } from '../notification';
 import type { Responder } from '../escalation';
 
 /** How a channel carries an acknowledgement back, and the route that hears it. */
@@ -41,6 +41,15 @@ export interface ChannelDefinition<Id extends string = string, Message = unknown
   pagingRank: number;
   /** Fit for low urgency (does not wake anyone): low-urgency pages keep only quiet channels, when the person has one. */
   quiet: boolean;
+  /**
+   * Used only where config names it (a level's channels, a person's notification rules, and then
+   * as that person's fallback); never among "every method they have" or a reminder's choice. For a
+   * channel that reuses another's address (voice calls the number SMS texts), so configs written
+   * before it existed page exactly as they did.
+   */
+  onlyWhenNamed?: boolean;
+  /** The kinds of message this channel carries (absent: all); others are recorded as not sent on it. */
+  kinds?: readonly NotificationKind[];
   /** How an acknowledgement comes back on this channel; absent: it cannot carry one. */
   acknowledgement?: AcknowledgementRoute;
   /** The message as this channel's transport takes it (without the recipient). */
@@ -57,6 +66,8 @@ export interface ChannelRegistry<Id extends string = string, Defs extends readon
   has(id: string): id is Id;
   /** Ids by `pagingRank`, fastest first. */
   readonly pagingOrder: readonly Id[];
+  /** `pagingOrder` without the channels used only where config names them (`onlyWhenNamed`). */
+  readonly defaultOrder: readonly Id[];
   addressOf(responder: Responder, id: Id): string | undefined;
   reachable(responder: Responder, id: Id): boolean;
   /** The address fields of a contact in config, by channel id. */
@@ -70,16 +81,20 @@ export function addressOn(definition: Pick<ChannelDefinition, 'id' | 'responderF
   return definition.responderField ? responder[definition.responderField] : responder.addresses?.[definition.id];
 }
 
-/** Builds a registry from channel definitions; ids and contact fields must be unique. */
+/**
+ * Builds a registry from channel definitions. Ids must be unique; a contact field may be shared
+ * only by channels that carry it in the same responder field (SMS and voice both use `phone`).
+ */
 export function createChannelRegistry<const Defs extends readonly [ChannelDefinition, ...ChannelDefinition[]]>(definitions: Defs): ChannelRegistry<Defs[number]['id'], Defs> {
   type Id = Defs[number]['id'];
   const byId = new Map<string, ChannelDefinition<Id>>();
-  const fields = new Set<string>();
+  const fields = new Map<string, ChannelDefinition['responderField'] | null>();
   for (const definition of definitions) {
     if (byId.has(definition.id)) throw new Error(`channel "${definition.id}" is declared twice`);
-    if (fields.has(definition.contactField)) throw new Error(`contact field "${definition.contactField}" is claimed by two channels`);
+    const claimed = fields.get(definition.contactField);
+    if (claimed !== undefined && (claimed === null || claimed !== definition.responderField)) throw new Error(`contact field "${definition.contactField}" is claimed by two channels`);
     byId.set(definition.id, definition as ChannelDefinition<Id>);
-    fields.add(definition.contactField);
+    fields.set(definition.contactField, definition.responderField ?? null);
   }
   const get = (id: Id): ChannelDefinition<Id> => {
     const definition = byId.get(id);
@@ -91,12 +106,14 @@ export function createChannelRegistry<const Defs extends readonly [ChannelDefini
     const value = contact[get(id).contactField];
     return typeof value === 'string' ? value : undefined;
   };
+  const pagingOrder = [...definitions].sort((a, b) => a.pagingRank - b.pagingRank).map((definition) => definition.id as Id);
   return {
     definitions,
     ids: definitions.map((definition) => definition.id) as unknown as [Id, ...Id[]],
     get,
     has: (id: string): id is Id => byId.has(id),
-    pagingOrder: [...definitions].sort((a, b) => a.pagingRank - b.pagingRank).map((definition) => definition.id),
+    pagingOrder,
+    defaultOrder: pagingOrder.filter((id) => !get(id).onlyWhenNamed),
     addressOf,
     reachable: (responder, id) => Boolean(addressOf(responder, id)),
     contactAddress,

@@ -9,7 +9,8 @@ import { CHANNELS, type ChannelId } from './index';
 
 /**
  * The person's other reachable channels after a page failed on `failed`, fastest first, leaving
- * out those `tried` says this page already used.
+ * out those `tried` says this page already used. A channel used only where config names it
+ * (voice) is a fallback only for a person whose notification rules name it.
  */
 export function fallbackChannels<Id extends string = ChannelId>(
   responder: Responder,
@@ -17,7 +18,9 @@ export function fallbackChannels<Id extends string = ChannelId>(
   tried: (channel: Id) => boolean = () => false,
   registry: ChannelRegistry<Id> = CHANNELS as unknown as ChannelRegistry<Id>,
 ): Id[] {
-  return registry.pagingOrder.filter((channel) => channel !== failed && registry.reachable(responder, channel) && !tried(channel));
+  const named = new Set<string>(responder.rules?.map((rule) => rule.channel) ?? []);
+  const candidates = registry.pagingOrder.filter((channel) => !registry.get(channel).onlyWhenNamed || named.has(channel));
+  return candidates.filter((channel) => channel !== failed && registry.reachable(responder, channel) && !tried(channel));
 }
 
 /**
@@ -25,7 +28,7 @@ export function fallbackChannels<Id extends string = ChannelId>(
  * the fastest loud one (SMS), which records "no address" when the person has none at all.
  */
 export function reminderChannel<Id extends string = ChannelId>(responder: Responder, registry: ChannelRegistry<Id> = CHANNELS as unknown as ChannelRegistry<Id>): Id {
-  const quiet = registry.pagingOrder.filter((channel) => registry.get(channel).quiet);
-  const loud = registry.pagingOrder.filter((channel) => !registry.get(channel).quiet);
-  return quiet.find((channel) => registry.reachable(responder, channel)) ?? loud[0] ?? registry.pagingOrder[0];
+  const quiet = registry.defaultOrder.filter((channel) => registry.get(channel).quiet);
+  const loud = registry.defaultOrder.filter((channel) => !registry.get(channel).quiet);
+  return quiet.find((channel) => registry.reachable(responder, channel)) ?? loud[0] ?? registry.defaultOrder[0] ?? registry.pagingOrder[0];
 }

@@ -7,8 +7,9 @@
 import { createChannelRegistry } from './channel';
 import { emailChannel } from './email';
 import { smsChannel } from './sms';
+import { voiceChannel } from './voice';
 
-export const CHANNELS = createChannelRegistry([emailChannel, smsChannel]);
+export const CHANNELS = createChannelRegistry([emailChannel, smsChannel, voiceChannel]);
 
 /** A channel's id: `email`, `sms`, ... (derived from the registry, never written out by hand). */
 export type ChannelId = (typeof CHANNELS.ids)[number];

@@ -7,8 +7,11 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createOutbox } from '../../activities/transports/outbox';
 import type { NotificationRequest } from '../../domain/notification';
-import type { EmailMessage, SmsMessage } from '../../domain/transports';
+import type { EmailMessage, SmsMessage, VoiceTransport } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
+
+/** Voice is not what these tests are about: a transport that fails loudly if used. */
+const UNUSED_VOICE: VoiceTransport = { name: 'unused', call: () => Promise.reject(new Error('no call expected')) };
 
 let store: SqlStore;
 beforeAll(async () => {
@@ -44,6 +47,7 @@ async function setup() {
   const activities = createNotifyActivities({
     email: { name: 'test-mail', send: async (message) => void emails.push(message) },
     sms: { name: 'test-sms', send: async (message) => (texts.push(message), { id: 'SM1' }) },
+    voice: UNUSED_VOICE,
     deliveries: createSqlDeliveryLog(store),
     publicUrl: 'https://vigil.example.test',
   });
@@ -64,6 +68,7 @@ describe('deliverNotification', () => {
     const activities = createNotifyActivities({
       email: { name: 'slow-mail', send: () => new Promise((resolve) => setTimeout(resolve, 2_300)) },
       sms: { name: 'test-sms', send: async () => ({ id: 'SM1' }) },
+      voice: UNUSED_VOICE,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
@@ -101,6 +106,7 @@ describe('deliverNotification', () => {
         },
       },
       sms: { name: 'unused', send: async () => ({ id: 'x' }) },
+      voice: UNUSED_VOICE,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });

@@ -3,6 +3,7 @@ import { CHANNELS, createChannelRegistry } from '../../domain/channels';
 import { fallbackChannels, reminderChannel } from '../../domain/channels/choice';
 import { emailChannel } from '../../domain/channels/email';
 import { smsChannel } from '../../domain/channels/sms';
+import { voiceChannel, voiceScript } from '../../domain/channels/voice';
 import { contactSchemaFor, parseConfig, responderOf } from '../../domain/config';
 import { deliveriesFor, type Responder } from '../../domain/escalation';
 import type { NotificationRequest } from '../../domain/notification';
@@ -21,9 +22,11 @@ function request(channel: NotificationRequest['channel'], kind: NotificationRequ
 }
 
 describe('the channel registry', () => {
-  it('lists email and SMS, in the order config errors name them, and pages SMS before email', () => {
-    expect(CHANNELS.ids).toEqual(['email', 'sms']);
-    expect(CHANNELS.pagingOrder).toEqual(['sms', 'email']);
+  it('lists email, SMS and voice, in the order config errors name them; pages SMS, then voice, then email', () => {
+    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice']);
+    expect(CHANNELS.pagingOrder).toEqual(['sms', 'voice', 'email']);
+    // Voice calls the number SMS texts: by default (no rules) a person is paged as before.
+    expect(CHANNELS.defaultOrder).toEqual(['sms', 'email']);
   });
 
   it('reads the addresses saved histories hold: Responder.email and Responder.phone', () => {
@@ -130,5 +133,46 @@ describe('channels the workflow chooses', () => {
     expect(fallbackChannels({ ...carol, email: 'c@example.test' }, 'pager', undefined, registry)).toEqual(['sms', 'email']);
     expect(reminderChannel(carol, registry)).toBe('pager');
     expect(reminderChannel({ ...carol, email: 'c@example.test' }, registry)).toBe('email');
+  });
+});
+
+describe('the voice channel', () => {
+  it('calls the number SMS uses, checked the same way, and reads severity, service, summary and code with the keys', () => {
+    expect(CHANNELS.addressOf(alice, 'voice')).toBe('+15550000001');
+    expect(voiceChannel.addressSchema.safeParse('5551234567').success).toBe(false);
+    const call = voiceChannel.render(request('voice'), { publicUrl: 'https://vigil.example.test/' });
+    expect(call.script).toBe('Vigil page. critical incident on checkout. checkout down. Incident code 7. K. Q. 2. M. X. Press 4 to acknowledge, 6 to resolve, 5 to escalate.');
+    expect(call.gatherUrl).toBe('https://vigil.example.test/v1/webhooks/twilio/voice?incident=inc-1');
+    expect(call.rounds).toBe(3);
+    expect(voiceScript({ code: 'AB', service: 's', severity: 'warning', summary: 'x' }, 'exhausted')).toContain('nobody acknowledged');
+  });
+
+  it('is used only where named: not among "every method", not a fallback or reminder unless the person\'s rules name it', () => {
+    expect(deliveriesFor(alice, { channels: [], channelsFromRules: true }).map((delivery) => delivery.channel)).toEqual(['sms', 'email']);
+    expect(deliveriesFor(alice, { channels: ['voice'] }).map((delivery) => delivery.channel)).toEqual(['voice']);
+    const callsFirst: Responder = { ...alice, rules: [{ channel: 'voice', afterSeconds: 0 }, { channel: 'email', afterSeconds: 60 }] };
+    expect(deliveriesFor(callsFirst, { channels: [], channelsFromRules: true }).map((delivery) => delivery.channel)).toEqual(['voice', 'email']);
+    expect(fallbackChannels(alice, 'sms')).toEqual(['email']);
+    expect(fallbackChannels(callsFirst, 'voice')).toEqual(['sms', 'email']);
+    expect(fallbackChannels(callsFirst, 'sms')).toEqual(['voice', 'email']);
+    expect(reminderChannel({ id: 'p', name: 'P', phone: '+15550000002' })).toBe('sms');
+  });
+
+  it('lets two channels share a contact field only when they carry it in the same responder field', () => {
+    expect(() => createChannelRegistry([smsChannel, voiceChannel])).not.toThrow();
+    expect(() => createChannelRegistry([smsChannel, { ...voiceChannel, responderField: undefined }])).toThrow('contact field "phone" is claimed by two channels');
+  });
+
+  it('accepts voice in a level and in notification rules, the phone field being its address', () => {
+    const config = parseConfig(
+      {
+        services: {},
+        defaultEscalationPolicy: 'p',
+        contacts: { bob: { name: 'Bob', phone: '+15550000009', notificationRules: [{ channel: 'voice' }, { channel: 'sms', after: '1m' }] } },
+        escalationPolicies: { p: { levels: [{ notify: ['bob'], channels: ['voice'], timeout: '5m' }] } },
+      },
+      'test config',
+    );
+    expect(responderOf(config, 'bob')).toMatchObject({ phone: '+15550000009', rules: [{ channel: 'voice', afterSeconds: 0 }, { channel: 'sms', afterSeconds: 60 }] });
   });
 });

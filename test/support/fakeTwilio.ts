@@ -9,6 +9,23 @@ export interface ReceivedSms {
   receivedAtMs: number;
 }
 
+/** A call placed through the fake's Calls resource, with what the test made of it since. */
+export interface PlacedCall {
+  sid: string;
+  to: string;
+  from: string;
+  /** The TwiML given inline (`Twiml`), or empty when the call was given a `Url`. */
+  twiml: string;
+  url: string;
+  machineDetection: string;
+  timeout: number;
+  createdAtMs: number;
+  /** Twilio's call states: queued, ringing, in-progress, completed, busy, no-answer, failed, canceled. */
+  status: string;
+  /** Set by answering machine detection once the call is answered: human, machine_start, fax, unknown. */
+  answeredBy: string | null;
+}
+
 export interface FakeTwilioOptions {
   /** Numbers Twilio refuses with error 21211, quoting the number in its message as Twilio does. */
   invalidNumbers?: readonly string[];
@@ -31,6 +48,58 @@ export async function startFakeTwilio(accountSid: string, authToken: string, opt
   const received: ReceivedSms[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const messagesPath = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  const callsPath = `/2010-04-01/Accounts/${accountSid}/Calls.json`;
+  const callPath = new RegExp(`^/2010-04-01/Accounts/${accountSid}/Calls/(CA[0-9a-f]{32})\\.json$`);
+  const calls: PlacedCall[] = [];
+  const callResource = (call: PlacedCall) => ({
+    sid: call.sid,
+    account_sid: accountSid,
+    api_version: '2010-04-01',
+    to: call.to,
+    to_formatted: call.to,
+    from: call.from,
+    from_formatted: call.from,
+    status: call.status,
+    direction: 'outbound-api',
+    answered_by: call.answeredBy,
+    date_created: rfc2822(call.createdAtMs),
+    date_updated: rfc2822(call.createdAtMs),
+    start_time: call.status === 'queued' ? null : rfc2822(call.createdAtMs),
+    end_time: null,
+    duration: null,
+    price: null,
+    price_unit: 'USD',
+    parent_call_sid: null,
+    phone_number_sid: null,
+    forwarded_from: null,
+    caller_name: null,
+    group_sid: null,
+    queue_time: '0',
+    trunk_sid: null,
+    uri: `/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}.json`,
+    subresource_uris: {},
+  });
+  /** The Calls list resource: `To`, `From`, newest first, `PageSize` and `Page`, in Twilio's paging JSON (`calls`). */
+  function listCalls(query: URLSearchParams) {
+    const matching = calls
+      .filter((call) => (!query.has('To') || call.to === query.get('To')) && (!query.has('From') || call.from === query.get('From')))
+      .sort((a, b) => b.createdAtMs - a.createdAtMs);
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50) || 50));
+    const page = Math.max(0, Number(query.get('Page') ?? 0) || 0);
+    const slice = matching.slice(page * pageSize, (page + 1) * pageSize);
+    const uriOf = (pageNumber: number) => `${callsPath}?${new URLSearchParams({ ...Object.fromEntries(query), PageSize: String(pageSize), Page: String(pageNumber) })}`;
+    return {
+      calls: slice.map(callResource),
+      page,
+      page_size: pageSize,
+      start: page * pageSize,
+      end: page * pageSize + Math.max(0, slice.length - 1),
+      uri: uriOf(page),
+      first_page_uri: uriOf(0),
+      previous_page_uri: page > 0 ? uriOf(page - 1) : null,
+      next_page_uri: (page + 1) * pageSize < matching.length ? uriOf(page + 1) : null,
+    };
+  }
   const resource = (message: ReceivedSms) => ({
     sid: message.sid,
     account_sid: accountSid,
@@ -90,6 +159,32 @@ export async function startFakeTwilio(accountSid: string, authToken: string, opt
       };
       if (req.headers.authorization !== expectedAuth) return reply(401, { code: 20003, message: 'Authenticate', status: 401 });
       const url = new URL(req.url ?? '/', 'http://fake-twilio');
+      if (url.pathname === callsPath && req.method === 'GET') return reply(200, listCalls(url.searchParams));
+      if (url.pathname === callsPath && req.method === 'POST') {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const [to, from, twiml, callUrl] = ['To', 'From', 'Twiml', 'Url'].map((name) => form.get(name) ?? '');
+        if (!to || !from) return reply(400, { code: 21201, message: 'No called number is specified', status: 400 });
+        if (!twiml && !callUrl) return reply(400, { code: 21205, message: 'Url or Twiml is required', status: 400 });
+        const call: PlacedCall = {
+          sid: `CA${String(calls.length + 1).padStart(32, '0')}`,
+          to,
+          from,
+          twiml,
+          url: callUrl,
+          machineDetection: form.get('MachineDetection') ?? '',
+          timeout: Number(form.get('Timeout') ?? 60),
+          createdAtMs: Date.now(),
+          status: 'queued',
+          answeredBy: null,
+        };
+        calls.push(call);
+        return reply(201, callResource(call));
+      }
+      const callMatch = callPath.exec(url.pathname);
+      if (callMatch && req.method === 'GET') {
+        const call = calls.find((placed) => placed.sid === callMatch[1]);
+        return call ? reply(200, callResource(call)) : reply(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
+      }
       if (url.pathname !== messagesPath || (req.method !== 'POST' && req.method !== 'GET')) {
         return reply(404, { code: 20404, message: 'not found', status: 404 });
       }
@@ -107,9 +202,47 @@ export async function startFakeTwilio(accountSid: string, authToken: string, opt
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  /** The call placed last to `to`. */
+  const lastCallTo = (to: string) => calls.filter((call) => call.to === to).at(-1);
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     received,
+    calls,
+    lastCallTo,
+    /** Moves a call on as the phone network would: rings, answered (by a person or a machine), busy, no answer. */
+    setCall(sid: string, state: { status: string; answeredBy?: string | null }) {
+      const call = calls.find((placed) => placed.sid === sid);
+      if (!call) throw new Error(`no call ${sid}`);
+      call.status = state.status;
+      if (state.answeredBy !== undefined) call.answeredBy = state.answeredBy;
+    },
+    /**
+     * Posts what Twilio posts to a `<Gather>`'s action when the callee presses `digits` during the
+     * `gather`-th `<Gather>` (from 1) of the call's TwiML, or of `twiml` (what a callback answered
+     * with, when the call goes on there): the action URL as the TwiML names it, signed over that URL with
+     * the account's token (or `token`), sent to `reachAt` instead of the URL's host (Vigil's public
+     * URL is not where the test app listens).
+     */
+    async pressKeys(sid: string, digits: string, options: { gather?: number; reachAt: string; token?: string; twiml?: string }) {
+      const call = calls.find((placed) => placed.sid === sid);
+      if (!call) throw new Error(`no call ${sid}`);
+      const actions = [...(options.twiml ?? call.twiml).matchAll(/<Gather [^>]*action="([^"]+)"/g)].map((match) => match[1].replaceAll('&amp;', '&'));
+      const action = actions[(options.gather ?? 1) - 1];
+      if (!action) throw new Error(`call ${sid} has no <Gather> with an action`);
+      return postSigned(action, { AccountSid: accountSid, ApiVersion: '2010-04-01', CallSid: sid, CallStatus: 'in-progress', Called: call.to, Caller: call.from, Direction: 'outbound-api', From: call.from, To: call.to, Digits: digits, FinishedOnKey: '', msg: 'Gather End' }, options.reachAt, options.token ?? authToken);
+    },
+
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A form posted the way Twilio posts webhooks: signed over `url` (the twilio SDK's own signing), sent to `reachAt`. */
+export async function postSigned(url: string, params: Record<string, string>, reachAt: string, token: string): Promise<Response> {
+  const { default: twilio } = await import('twilio');
+  const target = new URL(url);
+  return fetch(`${reachAt.replace(/\/+$/, '')}${target.pathname}${target.search}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(token, url, params) },
+    body: new URLSearchParams(params).toString(),
+  });
 }

@@ -52,6 +52,8 @@ export function fakeWorkflowActivities(options: {
   resolve?: (refs: string[], atMs: number) => ResolvedTargets;
   /** Channels whose every delivery fails (a vendor down), so retries run out. */
   failChannels?: string[];
+  /** What a delivery on a channel reports instead of `sent via fake` (a call nobody answered). */
+  outcomes?: Record<string, string>;
 }) {
   const sent: SentNotification[] = [];
   const stepsRun: RunbookStepInput[] = [];
@@ -82,7 +84,7 @@ export function fakeWorkflowActivities(options: {
       if (options.failChannels?.includes(request.channel)) throw new Error(`${request.channel} vendor down`);
       sent.push({ atMs: Context.current().info.currentAttemptScheduledTimestampMs, request });
       if (options.deliveryDelayMs) await new Promise((resolve) => setTimeout(resolve, options.deliveryDelayMs));
-      return 'sent via fake';
+      return options.outcomes?.[request.channel] ?? 'sent via fake';
     },
     async runRunbookStep(input) {
       stepsRun.push(input);

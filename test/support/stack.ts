@@ -29,7 +29,7 @@ import { createTemporalProblemGateway } from '../../api/gateways/temporalProblem
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import type { VigilConfig } from '../../domain/config';
-import type { EmailTransport, SmsTransport } from '../../domain/transports';
+import type { EmailTransport, SmsTransport, VoiceTransport } from '../../domain/transports';
 import { RUNBOOKS } from '../../runbooks/index';
 import type { Runbook } from '../../runbooks/runbook';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
@@ -40,6 +40,8 @@ export interface StackOptions {
   config: VigilConfig;
   email: EmailTransport;
   sms: SmsTransport;
+  /** Calls (absent: a voice page fails as a vendor error would, and falls back). */
+  voice?: VoiceTransport;
   runbooks?: readonly Runbook[];
   apiKeys?: ApiKeys;
   twilioAuthToken?: string;
@@ -102,7 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     taskQueue,
     config: options.config,
     runbooks,
-    transports: { email: options.email, sms: options.sms },
+    transports: { email: options.email, sms: options.sms, voice: options.voice ?? { name: 'no-voice', call: () => Promise.reject(new Error('this stack places no calls')) } },
     store: workerStore,
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,

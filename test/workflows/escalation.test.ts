@@ -28,8 +28,9 @@ async function run(
   body: (fakes: Fakes, start: (alert?: Partial<Alert>) => ReturnType<typeof startIncident>) => Promise<void>,
   resolve?: (refs: string[], atMs: number) => ResolvedTargets,
   failChannels?: string[],
+  outcomes?: Record<string, string>,
 ) {
-  const fakes = fakeWorkflowActivities({ plan, resolve, failChannels });
+  const fakes = fakeWorkflowActivities({ plan, resolve, failChannels, outcomes });
   const taskQueue = `esc-${randomUUID()}`;
   const started: string[] = [];
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakes.activities });
@@ -282,6 +283,23 @@ describe('delivery failures', () => {
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
       await handle.result();
     }, undefined, ['sms']);
+  });
+});
+
+describe('voice pages nobody answered', () => {
+  it.each(['no-answer', 'busy', 'answered by machine_start'])('falls back to the other channels when the call ends %s, on the timeline', async (why) => {
+    const policy: EscalationPolicySnapshot = { id: 'call-first', repeat: 0, levels: [{ targets: [alice], channels: ['voice'], timeoutSeconds: 600 }] };
+    await run({ policy, deliveryFallback: true }, async ({ sent }, start) => {
+      const handle = await start();
+      // The fallbacks go out together: their order among themselves is the activities' finishing order.
+      await expect.poll(() => sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`).sort(), { timeout: 30_000 }).toEqual(['alice/email', 'alice/sms', 'alice/voice']);
+      expect(sent[0].request.channel).toBe('voice');
+      const view = await handle.query(incidentQuery);
+      expect(view.paged.map((page) => `${page.channel}:${page.outcome}`).sort()).toEqual(['email:sent via fake', 'sms:sent via fake', `voice:not reached by voice: ${why}`]);
+      expect(view.timeline.some((entry) => entry.text === 'page to Alice by voice failed: falling back to sms, email')).toBe(true);
+      await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+      await handle.result();
+    }, undefined, undefined, { voice: `not reached by voice: ${why}` });
   });
 });
 
