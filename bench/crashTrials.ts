@@ -62,13 +62,13 @@ import { parseConfig } from '../domain/config';
 import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { openSqlStore } from '../platform/sqlStore';
 import { startDevServer, type DevServer } from '../scripts/devServer';
-import { makeAlert } from '../test/support/alerts';
-import { freePort } from '../test/support/freePort';
-import { startSmtpSink } from '../test/support/smtpSink';
+import { makeAlert } from '../devkit/alerts';
+import { freePort } from '../devkit/freePort';
+import { startSmtpSink } from '../devkit/smtpSink';
 import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { percentile } from './stats';
-import { seededRandom } from '../test/support/seededRandom';
+import { seededRandom } from '../devkit/seededRandom';
 
 /** Workers encrypt payloads, as deployments and `npm start` run them; the bench reads histories with the same key. */
 const PAYLOAD_KEYS = newPayloadKeyEntry('bench');

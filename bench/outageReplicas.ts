@@ -13,9 +13,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { parseConfig } from '../domain/config';
-import { API_KEY } from '../test/api/testApp';
-import { startReplicas } from '../test/support/replicas';
-import { waitFor } from '../test/support/waitFor';
+import { API_KEY } from '../devkit/testApp';
+import { startReplicas } from '../devkit/replicas';
+import { waitFor } from '../devkit/waitFor';
 
 const OUTAGE_MS = Number(process.env.OUTAGE_SECONDS ?? 5) * 1000;
 const AFTER_MS = 3_000;

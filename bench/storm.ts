@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createTemporalGateway } from '../api/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack, STACK_AUTH } from '../test/support/stack';
+import { startStack, STACK_AUTH } from '../devkit/stack';
 import { incidentQuery } from '../workflows/definitions';
 import { percentile, runBounded } from './stats';
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:crash:hosts`: two-host kill trials, on the production topology as processes
- * (test/support/topology.ts: Debian's PostgreSQL, a self-hosted Temporal server with PostgreSQL
+ * (devkit/topology.ts: Debian's PostgreSQL, a self-hosted Temporal server with PostgreSQL
  * persistence and SQL visibility, two API replicas, two workers on separate VIGIL_HOMEs, a real
  * SMTP server and the twilio SDK against the loopback fake).
  *
@@ -26,8 +26,8 @@
 import { randomInt } from 'node:crypto';
 import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
 import { percentile } from './stats';
-import { seededRandom } from '../test/support/seededRandom';
-import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../test/support/topology';
+import { seededRandom } from '../devkit/seededRandom';
+import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../devkit/topology';
 
 const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
 const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 2)));

@@ -15,7 +15,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import pg from 'pg';
-import { freeLowPort } from './freePort';
+import { freeLowPort } from '../devkit/freePort';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 /** The Go release the server's module asks for; `go` fetches it itself when older. */

@@ -8,7 +8,7 @@ import { createChangeEvents } from '../../api/records/changeEvents';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp, AUTH } from './testApp';
+import { startTestApp, AUTH } from '../../devkit/testApp';
 
 const KEY = 'CHANGEKEY000000000000000000000000';
 /** PagerDuty's own example change event (Events API v2 documentation). */

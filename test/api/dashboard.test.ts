@@ -6,8 +6,8 @@ import { parseConfig } from '../../domain/config';
 import { digestIncident } from '../../domain/incidentDigest';
 import { Incident } from '../../domain/incident';
 import { DASHBOARD_DIR, MAX_DIGEST_IDS } from '../../api/routes/dashboard';
-import { makeAlert } from '../support/alerts';
-import { startTestApp, AUTH } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { startTestApp, AUTH } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

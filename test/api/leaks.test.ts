@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, METRICS_AUTH, startTestApp } from './testApp';
+import { createFakeGateway } from '../../devkit/fakeGateway';
+import { API_KEY, METRICS_AUTH, startTestApp } from '../../devkit/testApp';
 
 const TOKEN = 'path-token-3f9a1c';
 const config = parseConfig(

@@ -11,8 +11,8 @@ import { createApp } from '../../api/app';
 import { ADAPTERS } from '../../api/adapters/index';
 import { openApiDocument } from '../../api/openapi';
 import { SENDER_ROUTES } from '../../api/routes/senderRoutes';
-import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, testConfig } from './testApp';
+import { createFakeGateway } from '../../devkit/fakeGateway';
+import { API_KEY, testConfig } from '../../devkit/testApp';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };

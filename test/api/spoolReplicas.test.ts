@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
-import { startReplicas } from '../support/replicas';
-import { API_KEY } from './testApp';
+import { startReplicas } from '../../devkit/replicas';
+import { API_KEY } from '../../devkit/testApp';
 
 const PD_KEY = 'pd-routing-key-0000000000000000';
 const config = parseConfig(

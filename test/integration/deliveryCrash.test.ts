@@ -13,8 +13,8 @@ import { createTwilioSmsTransport } from '../../activities/transports/twilioSms'
 import type { NotificationRequest } from '../../domain/notification';
 import type { DeliveryLog } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startFakeTwilio } from '../support/fakeTwilio';
-import { startSmtpSink } from '../support/smtpSink';
+import { startFakeTwilio } from '../../devkit/fakeTwilio';
+import { startSmtpSink } from '../../devkit/smtpSink';
 
 const SID = 'AC00000000000000000000000000000001';
 const TOKEN = 'fake-twilio-token';

@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './freePort';
-import { waitFor } from './waitFor';
+import { freePort } from '../../devkit/freePort';
+import { waitFor } from '../../devkit/waitFor';
 
 export interface LoopbackDaemon {
   /** `http://127.0.0.1:<port>` */

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp, type AppDeps } from '../../api/app';
-import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
-import { createFakeProblemGateway } from '../support/fakeProblemGateway';
-import { createFakeKpiSource } from '../support/fakeKpiSource';
+import { createApp, type AppDeps } from '../api/app';
+import { parseConfig } from '../domain/config';
+import { createFakeGateway } from './fakeGateway';
+import { createFakeProblemGateway } from './fakeProblemGateway';
+import { createFakeKpiSource } from './fakeKpiSource';
 
 /** Alice's key: an operations manager's, so it may make every write. */
 export const API_KEY = 'test-key-alice';
