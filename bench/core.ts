@@ -10,7 +10,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
-import { percentile, runBounded } from './stats';
+import { percentile, runBounded } from './harness/stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);

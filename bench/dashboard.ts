@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { parseConfig } from '../domain/config';
 import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
 import { startStack, STACK_AUTH } from '../devkit/stack';
-import { percentile, runBounded } from './stats';
+import { percentile, runBounded } from './harness/stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);

@@ -19,7 +19,7 @@ import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../devkit/stack';
 import { seededRandom } from '../devkit/seededRandom';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
-import { percentile, runBounded } from './stats';
+import { percentile, runBounded } from './harness/stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const CALLS = Number(process.env.BENCH_CALLS ?? 30);

@@ -18,7 +18,7 @@ import { startDevServer } from '../scripts/devServer';
 import { startPostgres } from '../scripts/postgres';
 import { freePort } from '../devkit/freePort';
 import { cpuMs, msUntilAnswers, spawnBuilt } from '../devkit/builtProcess';
-import { benchCleanups, uptimeLine } from './benchProcess';
+import { benchCleanups, uptimeLine } from './harness/benchProcess';
 
 const BUILD_DIR = resolve('dist');
 const runs = Number(process.argv[2] ?? 5);

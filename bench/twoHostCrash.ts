@@ -24,8 +24,8 @@
  * Bounded by BENCH_DEADLINE_MIN (60 min; 100 trials took 40 min on 2 loaded cores): no trial starts that could not finish within it; everything started is stopped on the way out.
  */
 import { randomInt } from 'node:crypto';
-import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
-import { percentile } from './stats';
+import { benchCleanups, envNumber, uptimeLine } from './harness/benchProcess';
+import { percentile } from './harness/stats';
 import { seededRandom } from '../devkit/seededRandom';
 import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../devkit/topology';
 
