@@ -51,3 +51,15 @@ export async function retryUntilReady<T>(child: ChildProcess, wait: ReadyWait, a
     }
   }
 }
+
+/** For a starter run by hand (Ctrl-C stops it): on SIGINT or SIGTERM, stops the server and exits (1 if stopping failed). */
+export function stopOnSignal(server: { stop(): Promise<void> }): void {
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

@@ -10,7 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { retryUntilReady, stopChild } from '../devkit/childProcess';
+import { retryUntilReady, stopChild, stopOnSignal } from '../devkit/childProcess';
 
 export interface PostgresOptions {
   port: number;
@@ -141,12 +141,5 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const server = await startPostgres({ port, dataDir: process.argv[3], stdio: 'inherit' });
   await server.createDatabase('vigil');
   console.log(`PostgreSQL on ${server.host}:${port}; Vigil's database: DATABASE_URL=${server.url('vigil')} (Ctrl-C stops it)`);
-  const shutdown = () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignal(server);
 }

@@ -16,7 +16,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import pg from 'pg';
 import { freeLowPort } from '../devkit/freePort';
-import { retryUntilReady, stopChild } from '../devkit/childProcess';
+import { retryUntilReady, stopChild, stopOnSignal } from '../devkit/childProcess';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 /** The Go release the server's module asks for; `go` fetches it itself when older. */
@@ -336,13 +336,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   } else {
     const server = await startTemporalServer({ db: temporalDatabaseFromUrl(argument), dir: process.argv[3], stdio: 'inherit' });
     console.log(`Temporal ${TEMPORAL_SERVER_VERSION} serving namespace ${server.namespace} on ${server.address}; set TEMPORAL_ADDRESS=${server.address} (Ctrl-C stops it)`);
-    const shutdown = () => {
-      server.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    stopOnSignal(server);
   }
 }
