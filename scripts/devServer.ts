@@ -8,7 +8,6 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../domain/visibility';
 import { locateTemporalCli } from './temporalBinaries';
-import { retryUntilReady, stopChild } from '../devkit/childProcess';
 
 export interface DevServerOptions {
   ip?: string;
@@ -26,13 +25,22 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Resolves once the server at `address` answers a system-info call. */
-async function answers(address: string): Promise<void> {
-  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-  try {
-    await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
-  } finally {
-    await connection.close();
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not answer on ${address} within ${timeoutMs} ms: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
@@ -49,9 +57,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const definition of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${definition.name}=${definition.type}`);
   const child = spawn(cli, args, { stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'] });
   const address = `${ip}:${options.port}`;
-  const stop = () => stopChild(child, 'SIGTERM', 5_000);
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
   try {
-    await retryUntilReady(child, { name: 'the Temporal dev server', what: `answering on ${address}`, timeoutMs: 60_000 }, () => answers(address));
+    await waitUntilServing(address, child, 60_000);
   } catch (error) {
     await stop();
     throw error;
