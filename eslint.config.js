@@ -60,6 +60,15 @@ export default tseslint.config(
     },
   },
   {
+    // The development kit, benches and scripts run without the test tree (#14.5, decision 52).
+    files: ['devkit/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/test/**'], message: 'What benches and scripts share with tests lives in devkit/.' }],
+      }],
+    },
+  },
+  {
     files: ['api/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {

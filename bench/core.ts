@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack, STACK_AUTH } from '../test/support/stack';
-import { percentile, runBounded } from './stats';
+import { startStack, STACK_AUTH } from '../devkit/stack';
+import { percentile, runBounded } from './harness/stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);

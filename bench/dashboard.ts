@@ -11,9 +11,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { parseConfig } from '../domain/config';
-import { ARTIFACTS_DIR, launchChromium } from '../test/support/browser';
-import { startStack, STACK_AUTH } from '../test/support/stack';
-import { percentile, runBounded } from './stats';
+import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
+import { startStack, STACK_AUTH } from '../devkit/stack';
+import { percentile, runBounded } from './harness/stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);

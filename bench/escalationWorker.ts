@@ -15,6 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { payloadEncryptionFromEnv } from '../platform/payloadEncryption';
 import { temporalSettings } from '../platform/temporalSettings';
 
 export interface EscalationWorkerStatus {
@@ -66,6 +67,8 @@ if (process.env.BENCH_WORKER === 'floor') {
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
+    // The bench's client encrypts what it starts (VIGIL_PAYLOAD_KEYS), as Vigil's worker reads it.
+    dataConverter: payloadEncryptionFromEnv().dataConverter,
     workflowsPath: fileURLToPath(new URL('./escalationFloorWorkflow.ts', import.meta.url)),
     activities: {
       async fired() {

@@ -16,10 +16,10 @@ import { parseConfig } from '../domain/config';
 import { RESOLVER_KINDS } from '../domain/kpis';
 import { SEVERITIES } from '../domain/severity';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../test/support/stack';
-import { seededRandom } from '../test/support/seededRandom';
+import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../devkit/stack';
+import { seededRandom } from '../devkit/seededRandom';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
-import { percentile, runBounded } from './stats';
+import { percentile, runBounded } from './harness/stats';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const CALLS = Number(process.env.BENCH_CALLS ?? 30);

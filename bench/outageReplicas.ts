@@ -12,10 +12,9 @@
  * waiting for every answer before the next alert, RETRY_REQUESTS (default 300) in the storm.
  */
 import { randomInt } from 'node:crypto';
-import { parseConfig } from '../domain/config';
-import { API_KEY } from '../test/api/testApp';
-import { startReplicas } from '../test/support/replicas';
-import { waitFor } from '../test/support/waitFor';
+import { API_KEY, testConfigWith } from '../devkit/testApp';
+import { startReplicas } from '../devkit/replicas';
+import { waitFor } from '../devkit/waitFor';
 
 const OUTAGE_MS = Number(process.env.OUTAGE_SECONDS ?? 5) * 1000;
 const AFTER_MS = 3_000;
@@ -24,17 +23,10 @@ const RETRY_REQUESTS = Number(process.env.RETRY_REQUESTS ?? 300);
 const IDLE_SAMPLE_MS = 3_000;
 const PD_KEY = 'bench-routing-key-000000000000000';
 
-const config = parseConfig(
-  {
-    services: { checkout: { escalationPolicy: 'p' } },
-    defaultEscalationPolicy: 'p',
-    contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
-    escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
-    integrations: { pd: { source: 'pagerduty', service: 'checkout', tokenEnv: 'PD_KEY' } },
-    eventPolicy: { rules: [{ name: 'info-events', match: { severity: 'info' }, action: 'event' }] },
-  },
-  'bench',
-);
+const config = testConfigWith({
+  integrations: { pd: { source: 'pagerduty', service: 'checkout', tokenEnv: 'PD_KEY' } },
+  eventPolicy: { rules: [{ name: 'info-events', match: { severity: 'info' }, action: 'event' }] },
+});
 
 async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
   try {

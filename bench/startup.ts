@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDevServer } from '../scripts/devServer';
 import { startPostgres } from '../scripts/postgres';
-import { freePort } from '../test/support/freePort';
-import { cpuMs, msUntilAnswers, spawnBuilt } from '../test/support/builtProcess';
-import { benchCleanups, uptimeLine } from './benchProcess';
+import { freePort } from '../devkit/freePort';
+import { cpuMs, msUntilAnswers, spawnBuilt } from '../devkit/builtProcess';
+import { benchCleanups, uptimeLine } from './harness/benchProcess';
 
 const BUILD_DIR = resolve('dist');
 const runs = Number(process.argv[2] ?? 5);

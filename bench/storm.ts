@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
-import { startStack, STACK_AUTH } from '../test/support/stack';
+import { startStack, STACK_AUTH } from '../devkit/stack';
 import { incidentQuery } from '../workflows/definitions';
-import { percentile, runBounded } from './stats';
+import { percentile, runBounded } from './harness/stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 10_000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 50);

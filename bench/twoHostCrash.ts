@@ -1,6 +1,6 @@
 /**
  * `npm run bench:crash:hosts`: two-host kill trials, on the production topology as processes
- * (test/support/topology.ts: Debian's PostgreSQL, a self-hosted Temporal server with PostgreSQL
+ * (devkit/topology.ts: Debian's PostgreSQL, a self-hosted Temporal server with PostgreSQL
  * persistence and SQL visibility, two API replicas, two workers on separate VIGIL_HOMEs, a real
  * SMTP server and the twilio SDK against the loopback fake).
  *
@@ -23,11 +23,11 @@
  * Random choices come from a seeded PRNG (BENCH_SEED reproduces the choices, not the timing).
  * Bounded by BENCH_DEADLINE_MIN (60 min; 100 trials took 40 min on 2 loaded cores): no trial starts that could not finish within it; everything started is stopped on the way out.
  */
-import { randomInt } from 'node:crypto';
-import { benchCleanups, envNumber, uptimeLine } from './benchProcess';
-import { percentile } from './stats';
-import { seededRandom } from '../test/support/seededRandom';
-import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../test/support/topology';
+import { benchClock, sleep } from './harness/benchClock';
+import { benchCleanups, envNumber, envSeed, uptimeLine } from './harness/benchProcess';
+import { percentile } from './harness/stats';
+import { seededRandom } from '../devkit/seededRandom';
+import { receivedPages, startTopology, tallyPages, type ReceivedPage, type Topology } from '../devkit/topology';
 
 const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
 const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 2)));
@@ -36,8 +36,7 @@ const DOWN_MAX_MS = envNumber('BENCH_DOWN_MAX_S', 3) * 1000;
 const GRACE_MS = envNumber('BENCH_GRACE_S', 40) * 1000;
 const TRIAL_WAIT_MS = envNumber('BENCH_TRIAL_WAIT_S', 90) * 1000;
 const DEADLINE_MS = envNumber('BENCH_DEADLINE_MIN', 60) * 60_000;
-if (process.env.BENCH_SEED && !/^\d+$/.test(process.env.BENCH_SEED)) throw new Error(`BENCH_SEED must be a non-negative integer, not "${process.env.BENCH_SEED}"`);
-const SEED = process.env.BENCH_SEED ? Number(process.env.BENCH_SEED) >>> 0 : randomInt(0, 2 ** 32 - 1);
+const SEED = envSeed();
 
 const CONTACTS = {
   alice: { name: 'Alice', email: 'alice@example.test', phone: '+15550100001' },
@@ -52,27 +51,11 @@ const LEVEL_RECIPIENTS = [
 ];
 const EVERY_PAGE = LEVEL_RECIPIENTS.flat();
 
-const started = Date.now();
 const random = seededRandom(SEED);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-const progress = (text: string) => process.stderr.write(`[bench:crash:hosts ${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${text}\n`);
 const cleanups = benchCleanups('bench:crash:hosts');
-
-function withinDeadline(what: string): void {
-  if (cleanups.interrupted) throw new Error(`interrupted by ${cleanups.interrupted}`);
-  if (Date.now() - started > DEADLINE_MS) throw new Error(`passed its ${DEADLINE_MS / 60_000} min bound (BENCH_DEADLINE_MIN) during ${what}`);
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs: number, intervalMs = 5): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    withinDeadline(what);
-    if (Date.now() > deadline) return undefined;
-    await sleep(intervalMs);
-  }
-}
+const { started, progress, withinDeadline, poll } = benchClock({ name: 'bench:crash:hosts', deadlineMs: DEADLINE_MS, cleanups });
+/** Polls every `intervalMs` until `check` holds, or `timeoutMs` passes (then undefined). */
+const until = <T>(what: string, check: () => T | undefined | false, timeoutMs: number, intervalMs = 5) => poll(what, check, timeoutMs, intervalMs);
 
 interface Trial {
   code: string;

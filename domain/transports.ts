@@ -3,8 +3,8 @@
  * one of these, built by its worker side (`activities/channels/<id>.ts`, from environment
  * settings); a second vendor for a channel (another SMS provider) implements the same interface in
  * `activities/transports/` and is chosen in that `fromEnv`. Test a vendor against a loopback fake
- * the way `test/integration/deliveryCrash.test.ts` tests Twilio (`test/support/fakeTwilio.ts`) and
- * SMTP (`test/support/smtpSink.ts`). How to add a channel: `docs/channels.md`.
+ * the way `test/integration/deliveryCrash.test.ts` tests Twilio (`devkit/fakeTwilio.ts`) and
+ * SMTP (`devkit/smtpSink.ts`). How to add a channel: `docs/channels.md`.
  */
 
 export interface EmailMessage {

@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { retryUntilReady, stopChild, stopOnSignal } from '../devkit/childProcess';
 
 export interface PostgresOptions {
   port: number;
@@ -65,21 +66,14 @@ function serverIdentity(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function waitUntilAccepting(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`PostgreSQL exited with code ${child.exitCode} before accepting connections`);
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+/** Resolves once a connection to `url` answers `SELECT 1`. */
+async function accepts(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -111,18 +105,12 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   const host = '127.0.0.1';
   const url = (database: string) => `postgres://${user}@${host}:${options.port}/${database}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits on them.
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits on them.
+    await stopChild(child, 'SIGINT');
     if (temporary) rmSync(base, { recursive: true, force: true });
   };
   try {
-    await waitUntilAccepting(url('postgres'), child, 30_000);
+    await retryUntilReady(child, { name: 'PostgreSQL', what: 'accepting connections', timeoutMs: 30_000, intervalMs: 200 }, () => accepts(url('postgres')));
   } catch (error) {
     await stop();
     throw error;
@@ -153,12 +141,5 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const server = await startPostgres({ port, dataDir: process.argv[3], stdio: 'inherit' });
   await server.createDatabase('vigil');
   console.log(`PostgreSQL on ${server.host}:${port}; Vigil's database: DATABASE_URL=${server.url('vigil')} (Ctrl-C stops it)`);
-  const shutdown = () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignal(server);
 }

@@ -15,9 +15,9 @@ import type { IncidentPlan } from '../domain/incidentPlan';
 import { incidentWorkflowId } from '../domain/alert';
 import { acknowledgeUpdate, alertSignal, incidentQuery, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
-import { makeAlert } from '../test/support/alerts';
-import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../test/support/fakeWorkflowActivities';
-import { createTimeSkippingEnv, workflowBundle } from '../test/support/timeSkippingServer';
+import { makeAlert } from '../devkit/alerts';
+import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../devkit/fakeWorkflowActivities';
+import { createTimeSkippingEnv, workflowBundle } from '../devkit/timeSkippingServer';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId } from '../domain/heartbeat';
@@ -30,7 +30,7 @@ import { closeProblemUpdate, linkIncidentSignal, recordAnalysisUpdate } from '..
 import { parseConfig } from '../domain/config';
 import type { PastIncident } from '../domain/recurrence';
 import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
-import { RECORDING_PAYLOAD_KEYS } from '../test/support/recordingKeys';
+import { RECORDING_PAYLOAD_KEYS } from '../devkit/recordingKeys';
 
 const suffix = process.argv[2] ?? 'v1';
 const only = process.argv[3]?.split(',');

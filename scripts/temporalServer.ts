@@ -15,7 +15,8 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import pg from 'pg';
-import { freeLowPort } from './freePort';
+import { freeLowPort } from '../devkit/freePort';
+import { retryUntilReady, stopChild, stopOnSignal } from '../devkit/childProcess';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 /** The Go release the server's module asks for; `go` fetches it itself when older. */
@@ -261,19 +262,6 @@ async function withConnection<T>(address: string, use: (connection: Connection) 
   }
 }
 
-async function retryUntil<T>(what: string, child: ChildProcess, logFile: string, timeoutMs: number, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Temporal server exited with code ${child.exitCode} (${what}); see ${logFile}`);
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms: ${(error as Error).message}; see ${logFile}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
-
 /**
  * Builds the binaries if needed, sets up the schemas, starts the server and waits until its
  * frontend answers and the namespace exists and is served (a namespace just registered is
@@ -301,17 +289,11 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   const address = `127.0.0.1:${ports.frontend}`;
   const namespace = options.namespace ?? 'default';
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child, 'SIGTERM');
     log.end();
   };
   try {
-    await retryUntil('the frontend answering', child, logFile, 120_000, () =>
+    await retryUntilReady(child, { name: 'the Temporal server', what: 'the frontend answering', timeoutMs: 120_000, hint: `; see ${logFile}` }, () =>
       withConnection(address, (connection) => connection.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}))),
     );
     await withConnection(address, async (connection) => {
@@ -323,7 +305,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       } catch (error) {
         if ((error as { code?: number }).code !== grpcStatus.ALREADY_EXISTS) throw error;
       }
-      await retryUntil(`namespace ${namespace} served`, child, logFile, 60_000, () => connection.workflowService.countWorkflowExecutions({ namespace }));
+      await retryUntilReady(child, { name: 'the Temporal server', what: `namespace ${namespace} served`, timeoutMs: 60_000, hint: `; see ${logFile}` }, () => connection.workflowService.countWorkflowExecutions({ namespace }));
     });
   } catch (error) {
     await stop();
@@ -354,13 +336,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   } else {
     const server = await startTemporalServer({ db: temporalDatabaseFromUrl(argument), dir: process.argv[3], stdio: 'inherit' });
     console.log(`Temporal ${TEMPORAL_SERVER_VERSION} serving namespace ${server.namespace} on ${server.address}; set TEMPORAL_ADDRESS=${server.address} (Ctrl-C stops it)`);
-    const shutdown = () => {
-      server.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    stopOnSignal(server);
   }
 }

@@ -11,8 +11,8 @@ import { createTwilioVoiceTransport } from '../../activities/transports/twilioVo
 import { voiceChannel } from '../../domain/channels/voice';
 import type { NotificationRequest } from '../../domain/notification';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startFakeTwilio } from '../support/fakeTwilio';
-import { waitFor } from '../support/waitFor';
+import { startFakeTwilio } from '../../devkit/fakeTwilio';
+import { waitFor } from '../../devkit/waitFor';
 
 const SID = `AC${'1'.repeat(32)}`;
 const TOKEN = 'voice-test-token';

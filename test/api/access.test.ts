@@ -3,9 +3,9 @@ import { authFailureGuardFor, stormGuardFor } from '../../api/access/limitsFromC
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { makeAlert } from '../support/alerts';
-import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, AUTH, METRICS_TOKEN, RESPONDER_KEY, startTestApp, testConfig } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { createFakeGateway } from '../../devkit/fakeGateway';
+import { API_KEY, AUTH, METRICS_TOKEN, RESPONDER_KEY, startTestApp, testConfig } from '../../devkit/testApp';
 
 const SENDER_KEY = 'test-key-sender';
 const VIEWER_KEY = 'test-key-viewer';

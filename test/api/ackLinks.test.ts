@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { signAckLink, verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { makeAlert } from '../support/alerts';
-import { startTestApp } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { startTestApp } from '../../devkit/testApp';
 
 const SECRET = 'link-secret-for-tests';
 let store: SqlStore;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, AUTH, API_KEY } from './testApp';
+import { startTestApp, AUTH, API_KEY } from '../../devkit/testApp';
 import { adapterFixture } from '../support/fixtures';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;

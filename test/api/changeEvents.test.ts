@@ -9,7 +9,7 @@ import { createRequestDigests } from '../../api/records/requestDigests';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp, AUTH } from './testApp';
+import { startTestApp, AUTH } from '../../devkit/testApp';
 
 const KEY = 'CHANGEKEY000000000000000000000000';
 /** PagerDuty's own example change event (Events API v2 documentation). */

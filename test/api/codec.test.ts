@@ -1,7 +1,7 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPayloadKeyEntry, parsePayloadKeys, PayloadEncryptionCodec } from '../../platform/payloadEncryption';
-import { ALICE_PHONE, API_KEY, RESPONDER_KEY, startTestApp } from './testApp';
+import { ALICE_PHONE, API_KEY, RESPONDER_KEY, startTestApp } from '../../devkit/testApp';
 
 const UI = 'http://localhost:8233';
 const codec = new PayloadEncryptionCodec(parsePayloadKeys(newPayloadKeyEntry('k1')));

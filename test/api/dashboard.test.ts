@@ -7,8 +7,8 @@ import { digestIncident } from '../../domain/incidentDigest';
 import { Incident } from '../../domain/incident';
 import { DASHBOARD_DIR } from '../../api/routes/dashboard';
 import { MAX_DIGEST_IDS } from '../../api/routes/dashboardSchemas';
-import { makeAlert } from '../support/alerts';
-import { startTestApp, AUTH } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { startTestApp, AUTH } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

@@ -12,7 +12,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { adapterFixture } from '../support/fixtures';
-import { startTestApp } from './testApp';
+import { startTestApp } from '../../devkit/testApp';
 
 const TOKEN = 'eventbridge-connection-key-0123456789';
 const config = parseConfig(

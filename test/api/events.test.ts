@@ -8,7 +8,7 @@ import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from './testApp';
+import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

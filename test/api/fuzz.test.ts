@@ -19,9 +19,9 @@ import { createEventLog } from '../../api/records/eventLog';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
+import { createFakeGateway } from '../../devkit/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
-import { seededRandom } from '../support/seededRandom';
+import { seededRandom } from '../../devkit/seededRandom';
 
 const CASES = 3_000;
 

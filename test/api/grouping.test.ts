@@ -7,7 +7,7 @@ import { createAlertGroups } from '../../api/records/alertGroups';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp } from './testApp';
+import { startTestApp } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

@@ -8,7 +8,7 @@ import { authFailureGuardFor } from '../../api/access/limitsFromConfig';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { createFakeHeartbeatGateway } from '../support/fakeHeartbeatGateway';
-import { AUTH, startTestApp, testConfig } from './testApp';
+import { AUTH, startTestApp, testConfig } from '../../devkit/testApp';
 
 const TOKEN = 'backup-token-0123456789';
 const config = parseConfig(

@@ -19,10 +19,10 @@ import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { createFakeGateway } from '../support/fakeGateway';
+import { createFakeGateway } from '../../devkit/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
-import { seededRandom } from '../support/seededRandom';
-import { API_KEY } from './testApp';
+import { seededRandom } from '../../devkit/seededRandom';
+import { API_KEY } from '../../devkit/testApp';
 
 const INTEGRATIONS = ['alertmanager', 'grafana', 'datadog', 'generic', 'pagerduty'] as const satisfies readonly AdapterId[];
 

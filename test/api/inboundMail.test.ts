@@ -19,7 +19,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { sqlRateLimiter } from '../../platform/rateLimitStore';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { createFakeGateway } from '../support/fakeGateway';
+import { createFakeGateway } from '../../devkit/fakeGateway';
 
 const TOKEN = 'mail-token-0123456789';
 const env = { MAIL_TOKEN: TOKEN, HOOK_TOKEN: 'hook-token' };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAlert } from '../support/alerts';
-import { API_KEY, startTestApp, AUTH, METRICS_AUTH, RESPONDER_KEY } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { API_KEY, startTestApp, AUTH, METRICS_AUTH, RESPONDER_KEY } from '../../devkit/testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {

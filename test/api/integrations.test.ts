@@ -2,9 +2,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { ConfigError, parseConfig } from '../../domain/config';
-import type { createFakeGateway } from '../support/fakeGateway';
+import type { createFakeGateway } from '../../devkit/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
-import { startTestApp, testConfig, AUTH, METRICS_AUTH } from './testApp';
+import { startTestApp, testConfig, AUTH, METRICS_AUTH } from '../../devkit/testApp';
 import { incidentWorkflowId } from '../../domain/alert';
 
 const TOKEN = 'am-token-for-tests';

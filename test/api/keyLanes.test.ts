@@ -4,7 +4,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { BackendUnavailableError, type IncidentGateway } from '../../api/gateways/incidentGateway';
 import { createKeyLanes } from '../../api/intake/keyLanes';
 import type { IntakeItem } from '../../api/intake/intakeItem';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 /** A gateway whose calls stay in flight until the test lets them finish. */
 function heldGateway() {

@@ -8,7 +8,7 @@ import { kpiReportSchema } from '../../api/routes/kpiSchemas';
 import { createEventLog, type EventRecord } from '../../api/records/eventLog';
 import type { IncidentFacts } from '../../domain/kpis';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp, AUTH, METRICS_AUTH } from './testApp';
+import { startTestApp, AUTH, METRICS_AUTH } from '../../devkit/testApp';
 
 let store: SqlStore;
 let app: Awaited<ReturnType<typeof startTestApp>>;

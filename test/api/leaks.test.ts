@@ -5,21 +5,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, METRICS_AUTH, startTestApp } from './testApp';
+import { createFakeGateway } from '../../devkit/fakeGateway';
+import { API_KEY, METRICS_AUTH, startTestApp, testConfigWith } from '../../devkit/testApp';
 
 const TOKEN = 'path-token-3f9a1c';
-const config = parseConfig(
-  {
-    services: { checkout: { escalationPolicy: 'p' } },
-    defaultEscalationPolicy: 'p',
-    contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
-    escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
-    integrations: { cron: { source: 'generic', service: 'checkout', tokenEnv: 'CRON_TOKEN' } },
-  },
-  'test',
-);
+const config = testConfigWith({ integrations: { cron: { source: 'generic', service: 'checkout', tokenEnv: 'CRON_TOKEN' } } });
 
 let app: Awaited<ReturnType<typeof startTestApp>> | undefined;
 afterEach(async () => {

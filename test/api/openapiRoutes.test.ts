@@ -12,8 +12,8 @@ import { ADAPTERS } from '../../api/adapters/index';
 import { openApiDocument } from '../../api/routes/openapi';
 import { RESOURCE_ROUTES } from '../../api/routes/resourceRoutes';
 import { SENDER_ROUTES } from '../../api/routes/senderRoutes';
-import { createFakeGateway } from '../support/fakeGateway';
-import { API_KEY, testConfig } from './testApp';
+import { createFakeGateway } from '../../devkit/fakeGateway';
+import { API_KEY, testConfig } from '../../devkit/testApp';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };

@@ -12,7 +12,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { adapterFixture } from '../support/fixtures';
-import { startTestApp, testConfig } from './testApp';
+import { startTestApp, testConfig } from '../../devkit/testApp';
 
 const GENIE_KEY = 'og-test-0b5c1f2e-made-up-key';
 const OTHER_KEY = 'og-test-other-integration-key';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
-import type { createFakeGateway } from '../support/fakeGateway';
+import type { createFakeGateway } from '../../devkit/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
-import { startTestApp } from './testApp';
+import { startTestApp } from '../../devkit/testApp';
 
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
 const config = parseConfig(

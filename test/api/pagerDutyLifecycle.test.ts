@@ -10,7 +10,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { adapterFixture } from '../support/fixtures';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, startTestApp } from '../../devkit/testApp';
 
 const ROUTING_KEY = 'R0UT1NGKEYNOSERVICE0000000000000';
 const config = parseConfig(

@@ -1,8 +1,8 @@
 import type { IncidentView } from '../../domain/incident';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemView } from '../../domain/problem';
-import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from '../../devkit/testApp';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {

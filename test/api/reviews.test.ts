@@ -6,8 +6,8 @@ import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
 import type { Severity } from '../../domain/severity';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from '../../devkit/testApp';
 
 const DAY_MS = 86_400_000;
 

@@ -5,8 +5,8 @@ import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { resolveApiKeys } from '../../platform/loadConfig';
-import { makeAlert } from '../support/alerts';
-import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, testConfig, AUTH } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, testConfig, AUTH } from '../../devkit/testApp';
 
 let store: SqlStore;
 let app: Awaited<ReturnType<typeof startTestApp>>;

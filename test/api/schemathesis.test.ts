@@ -20,7 +20,7 @@ import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { newPayloadKeyEntry, parsePayloadKeys, PayloadEncryptionCodec } from '../../platform/payloadEncryption';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, startTestApp } from '../../devkit/testApp';
 
 /**
  * Test cases per operation and phase. With every operation of the document this is a few

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { alertIdsFor, canonicalJson, uuidFromParts } from '../../api/intake/alertIdentity';
 import { cloudwatchAdapter } from '../../api/adapters/cloudwatch';
 import { parseConfig } from '../../domain/config';
-import { startReplicas } from '../support/replicas';
-import { API_KEY } from './testApp';
+import { startReplicas } from '../../devkit/replicas';
+import { API_KEY } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

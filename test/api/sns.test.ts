@@ -8,7 +8,7 @@ import { createApp } from '../../api/app';
 import type { SnsEnvelope } from '../../api/sns/snsMessage';
 import { isSigningCertUrl, isSubscribeUrl, stringToSign } from '../../api/sns/snsMessage';
 import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
+import { createFakeGateway } from '../../devkit/fakeGateway';
 import { createAlarmStates } from '../../api/records/alarmStates';
 import { createInboundMessages } from '../../api/records/inboundMessages';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';

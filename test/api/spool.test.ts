@@ -8,7 +8,7 @@ import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
 import { forwardToTemporal } from '../../api/intake/intakeItem';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp, AUTH, METRICS_AUTH } from './testApp';
+import { startTestApp, AUTH, METRICS_AUTH } from '../../devkit/testApp';
 
 const silent = pino({ level: 'silent' });
 let store: SqlStore;
@@ -100,7 +100,7 @@ describe('the spool', () => {
     const { url, fake, close } = await startTestApp({
       spool,
       gateway: app.fake.gateway,
-      config: { ...(await import('./testApp')).testConfig, integrations: { am: { source: 'alertmanager', tokenEnv: 'AM_TOKEN', groupBySender: false } } },
+      config: { ...(await import('../../devkit/testApp')).testConfig, integrations: { am: { source: 'alertmanager', tokenEnv: 'AM_TOKEN', groupBySender: false } } },
       env: { AM_TOKEN: 'secret' },
     });
     try {

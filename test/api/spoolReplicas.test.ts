@@ -5,21 +5,11 @@
  * Temporal in the order they were answered whichever replica took them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../domain/config';
-import { startReplicas } from '../support/replicas';
-import { API_KEY } from './testApp';
+import { startReplicas } from '../../devkit/replicas';
+import { API_KEY, testConfigWith } from '../../devkit/testApp';
 
 const PD_KEY = 'pd-routing-key-0000000000000000';
-const config = parseConfig(
-  {
-    services: { checkout: { escalationPolicy: 'p' } },
-    defaultEscalationPolicy: 'p',
-    contacts: { alice: { name: 'Alice', email: 'alice@example.test' } },
-    escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
-    integrations: { pd: { source: 'pagerduty', service: 'checkout', tokenEnv: 'PD_KEY' } },
-  },
-  'test',
-);
+const config = testConfigWith({ integrations: { pd: { source: 'pagerduty', service: 'checkout', tokenEnv: 'PD_KEY' } } });
 /** Idle store queries per second of two replicas, well above their normal 2–4 and far below a loop without pause. */
 const IDLE_QUERY_BOUND = 20;
 

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../domain/config';
-import { makeAlert } from '../support/alerts';
-import { startTestApp, testConfig } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { startTestApp, testConfig } from '../../devkit/testApp';
 
 const config = parseConfig(
   {

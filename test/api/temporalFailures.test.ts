@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTemporalGateway } from '../../api/gateways/temporalGateway';
 import { classifyTemporalFailure } from '../../api/gateways/temporalFailure';
 import { encodeIncidentId } from '../../domain/incidentId';
-import { API_KEY, startTestApp } from './testApp';
+import { API_KEY, startTestApp } from '../../devkit/testApp';
 
 /** A gRPC error as @grpc/grpc-js makes it, wrapped by the Temporal client as it does. */
 function serviceError(code: number, text: string): ServiceError {

@@ -5,8 +5,8 @@ import { createInboundMessages } from '../../api/records/inboundMessages';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { makeAlert } from '../support/alerts';
-import { ALICE_PHONE, API_KEY, PUBLIC_URL, RESPONDER_KEY, startTestApp, TWILIO_TOKEN } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { ALICE_PHONE, API_KEY, PUBLIC_URL, RESPONDER_KEY, startTestApp, TWILIO_TOKEN } from '../../devkit/testApp';
 
 const CAROL_PHONE = '+15550100003';
 /** Alice is on policy p; Carol is a configured contact on another policy only. */

@@ -6,9 +6,9 @@ import { parseConfig } from '../../domain/config';
 import { incidentBrief } from '../../domain/incidentBrief';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { makeAlert } from '../support/alerts';
-import { postSigned, startFakeTwilio } from '../support/fakeTwilio';
-import { ALICE_PHONE, PUBLIC_URL, startTestApp, TWILIO_TOKEN } from './testApp';
+import { makeAlert } from '../../devkit/alerts';
+import { postSigned, startFakeTwilio } from '../../devkit/fakeTwilio';
+import { ALICE_PHONE, PUBLIC_URL, startTestApp, TWILIO_TOKEN } from '../../devkit/testApp';
 
 const CAROL_PHONE = '+15550100003';
 const ACCOUNT_SID = `AC${'2'.repeat(32)}`;

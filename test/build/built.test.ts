@@ -13,9 +13,9 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVigil } from '../../scripts/build';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
-import { API_KEY } from '../api/testApp';
-import { msUntilAnswers, spawnBuilt, type BuiltProcess } from '../support/builtProcess';
-import { freePort } from '../support/freePort';
+import { API_KEY } from '../../devkit/testApp';
+import { msUntilAnswers, spawnBuilt, type BuiltProcess } from '../../devkit/builtProcess';
+import { freePort } from '../../devkit/freePort';
 
 // Inside the repository, so the build resolves its packages from node_modules as dist/ does.
 const BUILD_DIR = resolve('test-artifacts', `build-${randomUUID()}`);

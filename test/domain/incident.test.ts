@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Incident, MAX_LISTED_ALERTS } from '../../domain/incident';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 const t0 = new Date('2026-11-25T10:00:00Z');
 const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

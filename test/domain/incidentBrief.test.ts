@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Incident } from '../../domain/incident';
 import { incidentBrief } from '../../domain/incidentBrief';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 const t0 = new Date('2026-11-02T10:00:00Z');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Incident } from '../../domain/incident';
 import { kpiAttributeUpdates } from '../../domain/kpiAttributes';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 const t0 = new Date('2026-11-02T10:00:00Z');
 const later = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);

@@ -3,7 +3,7 @@ import { parseConfig } from '../../domain/config';
 import { Incident } from '../../domain/incident';
 import { DEFAULT_REVIEW_POLICY, draftReview, IncidentNotResolvedError, renderReviewMarkdown, reviewOf, reviewPolicyOf } from '../../domain/review';
 import type { Responder } from '../../domain/escalation';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 const t0 = new Date('2026-03-02T10:00:00Z');
 const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
-import { ARTIFACTS_DIR, launchChromium } from '../support/browser';
-import { startStack, type Stack, STACK_AUTH } from '../support/stack';
+import { ARTIFACTS_DIR, launchChromium } from '../../devkit/browser';
+import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
 
 const API_KEY = 'browser-test-key';
 const OPS_KEY = 'browser-test-ops-key';

@@ -15,12 +15,12 @@ import { parseConfig } from '../../domain/config';
 import { encodeIncidentId } from '../../domain/incidentId';
 import { alertSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 import type { IncidentView } from '../../domain/incident';
-import { startFakeTwilio } from '../support/fakeTwilio';
-import { startSmtpSink } from '../support/smtpSink';
-import { startStack, type Stack, STACK_AUTH } from '../support/stack';
-import { waitFor } from '../support/waitFor';
+import { startFakeTwilio } from '../../devkit/fakeTwilio';
+import { startSmtpSink } from '../../devkit/smtpSink';
+import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
+import { waitFor } from '../../devkit/waitFor';
 
 const TWILIO_SID = 'AC00000000000000000000000000000e2e';
 const TWILIO_TOKEN = 'e2e-auth-token-not-a-secret';

@@ -1,5 +1,5 @@
 /**
- * The production topology as processes, as two hosts would run it (test/support/topology.ts):
+ * The production topology as processes, as two hosts would run it (devkit/topology.ts):
  * Debian's PostgreSQL, a self-hosted Temporal server with PostgreSQL persistence and SQL
  * visibility (built once per machine from the Go module proxy: `npx tsx scripts/temporalServer.ts
  * --build`; bash .ci/run does it), two API replicas and two workers on separate VIGIL_HOMEs, one
@@ -10,8 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { receivedPages, startTopology, tallyPages, type Topology } from '../support/topology';
-import { waitFor } from '../support/waitFor';
+import { receivedPages, startTopology, tallyPages, type Topology } from '../../devkit/topology';
+import { waitFor } from '../../devkit/waitFor';
 import proto from '@temporalio/proto';
 
 const BURST = Number(process.env.VIGIL_TOPOLOGY_BURST ?? 24);

@@ -19,8 +19,8 @@ import { incidentWorkflowId } from '../../domain/alert';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { incidentQuery } from '../../workflows/definitions';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
-import { freePort } from '../support/freePort';
-import { waitFor } from '../support/waitFor';
+import { freePort } from '../../devkit/freePort';
+import { waitFor } from '../../devkit/waitFor';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OUTAGE_MS = Number(process.env.VIGIL_OUTAGE_SECONDS ?? 120) * 1000;

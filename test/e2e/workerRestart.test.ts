@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTemporalGateway } from '../../api/gateways/temporalGateway';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
-import { makeAlert } from '../support/alerts';
-import { freePort } from '../support/freePort';
-import { startSmtpSink } from '../support/smtpSink';
-import { waitFor } from '../support/waitFor';
+import { makeAlert } from '../../devkit/alerts';
+import { freePort } from '../../devkit/freePort';
+import { startSmtpSink } from '../../devkit/smtpSink';
+import { waitFor } from '../../devkit/waitFor';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TASK_QUEUE = 'vigil-restart-test';

@@ -11,8 +11,8 @@ import type { IncidentView } from '../../domain/incident';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
 import { startAlertmanager, vigilWebhookConfig } from '../support/alertmanagerProcess';
 import type { LoopbackDaemon } from '../support/loopbackDaemon';
-import { startStack, type Stack, STACK_AUTH } from '../support/stack';
-import { waitFor } from '../support/waitFor';
+import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
+import { waitFor } from '../../devkit/waitFor';
 
 const TOKEN = `am-${randomUUID()}`;
 const PD_KEY = `pd-${randomUUID()}`;

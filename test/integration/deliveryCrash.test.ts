@@ -13,8 +13,8 @@ import { createTwilioSmsTransport } from '../../activities/transports/twilioSms'
 import type { NotificationRequest } from '../../domain/notification';
 import type { DeliveryLog, VoiceTransport } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startFakeTwilio } from '../support/fakeTwilio';
-import { startSmtpSink } from '../support/smtpSink';
+import { startFakeTwilio } from '../../devkit/fakeTwilio';
+import { startSmtpSink } from '../../devkit/smtpSink';
 
 /** Voice is not what these tests are about: a transport that fails loudly if used. */
 const UNUSED_VOICE: VoiceTransport = { name: 'unused', call: () => Promise.reject(new Error('no call expected')) };

@@ -12,8 +12,8 @@ import type { IncidentView } from '../../domain/incident';
 import type { EmailTransport, SmsTransport } from '../../domain/transports';
 import { startAlertmanager } from '../support/alertmanagerProcess';
 import type { LoopbackDaemon } from '../support/loopbackDaemon';
-import { startStack, type Stack, STACK_AUTH } from '../support/stack';
-import { waitFor } from '../support/waitFor';
+import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
+import { waitFor } from '../../devkit/waitFor';
 
 const GENIE_KEY = `og-${randomUUID()}`;
 

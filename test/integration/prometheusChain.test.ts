@@ -12,11 +12,11 @@ import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import type { EmailMessage, EmailTransport, SmsTransport } from '../../domain/transports';
 import { startAlertmanager, vigilWebhookConfig } from '../support/alertmanagerProcess';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../devkit/freePort';
 import type { LoopbackDaemon } from '../support/loopbackDaemon';
 import { queryValue, startPrometheus } from '../support/prometheusProcess';
-import { startStack, type Stack, STACK_AUTH } from '../support/stack';
-import { waitFor } from '../support/waitFor';
+import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
+import { waitFor } from '../../devkit/waitFor';
 
 const TOKEN = `am-${randomUUID()}`;
 /** Generous: two cores shared by several agents make every step slower than on a quiet machine. */

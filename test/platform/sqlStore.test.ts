@@ -7,7 +7,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../platform/migrations';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { freePort } from '../support/freePort';
+import { freePort } from '../../devkit/freePort';
 
 async function exercise(store: SqlStore): Promise<void> {
   const tables = await store.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);

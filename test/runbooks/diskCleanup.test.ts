@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import diskCleanup from '../../runbooks/diskCleanup';
-import { makeAlert } from '../support/alerts';
+import { makeAlert } from '../../devkit/alerts';
 
 async function scratch() {
   const root = await mkdtemp(join(tmpdir(), 'vigil-disk-'));

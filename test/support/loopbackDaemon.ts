@@ -4,12 +4,13 @@
  * with the directory removed. Shared by the Alertmanager and Prometheus starters.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from '../../devkit/childProcess';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './freePort';
-import { waitFor } from './waitFor';
+import { freePort } from '../../devkit/freePort';
+import { waitFor } from '../../devkit/waitFor';
 
 export interface LoopbackDaemon {
   /** `http://127.0.0.1:<port>` */
@@ -54,7 +55,6 @@ export async function startLoopbackDaemon(spec: DaemonSpec): Promise<LoopbackDae
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const daemon: LoopbackDaemon = {
     url,
     port,
@@ -62,12 +62,7 @@ export async function startLoopbackDaemon(spec: DaemonSpec): Promise<LoopbackDae
     child,
     output: () => output,
     async stop(graceMs = 10_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, 'SIGTERM', graceMs);
       await rm(dir, { recursive: true, force: true });
     },
   };

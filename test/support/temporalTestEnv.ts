@@ -1,8 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { createTimeSkippingEnv, workflowBundle } from './timeSkippingServer';
+import { createTimeSkippingEnv, workflowBundle } from '../../devkit/timeSkippingServer';
 
-export { createTimeSkippingEnv, workflowBundle, WORKFLOWS_PATH } from './timeSkippingServer';
+export { createTimeSkippingEnv, workflowBundle, WORKFLOWS_PATH } from '../../devkit/timeSkippingServer';
 
 /**
  * One time-skipping server for a test file: started (and the workflows bundled) before its

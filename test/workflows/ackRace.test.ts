@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentPlan } from '../../domain/incidentPlan';
 import { createTemporalGateway } from '../../api/gateways/temporalGateway';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { makeAlert } from '../support/alerts';
-import { fakeWorkflowActivities, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { makeAlert } from '../../devkit/alerts';
+import { fakeWorkflowActivities, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
-import { waitFor } from '../support/waitFor';
+import { waitFor } from '../../devkit/waitFor';
 
 let env: TestWorkflowEnvironment;
 useTimeSkippingEnv((created) => (env = created));

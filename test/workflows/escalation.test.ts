@@ -14,8 +14,8 @@ import { incidentWorkflowId } from '../../domain/alert';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
 import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate, statusUpdateUpdate } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
-import { makeAlert } from '../support/alerts';
-import { alice, bob, carol, fakeWorkflowActivities, pagesOf, type SentNotification } from '../support/fakeWorkflowActivities';
+import { makeAlert } from '../../devkit/alerts';
+import { alice, bob, carol, fakeWorkflowActivities, pagesOf, type SentNotification } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;

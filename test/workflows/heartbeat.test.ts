@@ -19,7 +19,7 @@ import { createTemporalHeartbeatGateway } from '../../api/gateways/temporalHeart
 import { incidentQuery } from '../../workflows/definitions';
 import { heartbeatWorkflow } from '../../workflows/heartbeat';
 import { heartbeatPingSignal, heartbeatQuery } from '../../workflows/heartbeatDefinitions';
-import { fakeWorkflowActivities, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { fakeWorkflowActivities, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;

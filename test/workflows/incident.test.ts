@@ -10,10 +10,10 @@ import { decodeIncidentId } from '../../domain/incidentId';
 import { draftReview } from '../../domain/review';
 import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, problemLinkedSignal, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
-import { makeAlert } from '../support/alerts';
-import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { makeAlert } from '../../devkit/alerts';
+import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
-import { waitFor } from '../support/waitFor';
+import { waitFor } from '../../devkit/waitFor';
 
 let env: TestWorkflowEnvironment;
 useTimeSkippingEnv((created) => (env = created));

@@ -11,8 +11,8 @@ import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, resolveUpdate, searchAttributes } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
-import { makeAlert } from '../support/alerts';
-import { fakeWorkflowActivities, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { makeAlert } from '../../devkit/alerts';
+import { fakeWorkflowActivities, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;

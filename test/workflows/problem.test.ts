@@ -20,8 +20,8 @@ import { alertSignal, incidentQuery, resolveUpdate, searchAttributes } from '../
 import { incidentWorkflow } from '../../workflows/incident';
 import { problemWorkflow } from '../../workflows/problem';
 import { closeProblemUpdate, linkIncidentSignal, problemQuery, recordAnalysisUpdate } from '../../workflows/problemDefinitions';
-import { makeAlert } from '../support/alerts';
-import { fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../support/fakeWorkflowActivities';
+import { makeAlert } from '../../devkit/alerts';
+import { fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 
 let env: TestWorkflowEnvironment;

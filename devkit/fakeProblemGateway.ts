@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ProblemGateway } from '../../api/gateways/problemGateway';
-import { ProblemConflictError, ProblemNotFoundError } from '../../api/gateways/problemGateway';
-import { encodeProblemId, Problem, problemWorkflowId } from '../../domain/problem';
+import type { ProblemGateway } from '../api/gateways/problemGateway';
+import { ProblemConflictError, ProblemNotFoundError } from '../api/gateways/problemGateway';
+import { encodeProblemId, Problem, problemWorkflowId } from '../domain/problem';
 
 /** An in-memory stand-in for the Temporal problem gateway, on the same domain rules as the workflow. */
 export function createFakeProblemGateway() {

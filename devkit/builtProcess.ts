@@ -3,6 +3,7 @@
  * for the build test and `bench:startup`: each process gets its own VIGIL_HOME, as on its own host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from './childProcess';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,12 +43,7 @@ export async function spawnBuilt(buildDir: string, entry: 'api/main.js' | 'worke
     output: () => output,
     exited,
     async stop(graceMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child, 'SIGTERM', graceMs);
       if (ownHome) await rm(home, { recursive: true, force: true });
       return exited;
     },

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../../domain/alert';
-import { incidentWorkflowId } from '../../domain/alert';
-import type { IncidentView } from '../../domain/incident';
-import { Incident } from '../../domain/incident';
-import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
-import type { IncidentFilter, IncidentGateway } from '../../api/gateways/incidentGateway';
-import type { ReassignInput } from '../../workflows/definitions';
-import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../../api/gateways/incidentGateway';
+import type { Alert } from '../domain/alert';
+import { incidentWorkflowId } from '../domain/alert';
+import type { IncidentView } from '../domain/incident';
+import { Incident } from '../domain/incident';
+import { encodeIncidentId, incidentCode } from '../domain/incidentId';
+import type { IncidentFilter, IncidentGateway } from '../api/gateways/incidentGateway';
+import type { ReassignInput } from '../workflows/definitions';
+import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../api/gateways/incidentGateway';
 
 /** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */
 export function createFakeGateway() {

@@ -1,2 +1,0 @@
-// One implementation, shared with the scripts that start servers on free ports.
-export { freePort } from '../../scripts/freePort';
