@@ -8,8 +8,22 @@ import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { errorSchema } from './commonSchemas';
 
+/**
+ * Each schema converted once: route modules declare their operations as they load, so this runs
+ * at every start, and the error body alone is in almost every operation's answers.
+ */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let converted = jsonSchemas.get(schema);
+  if (!converted) {
+    converted = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
+}
+
 /** A JSON body or answer, from the zod schema the route checks it with (input side: what a client sends). */
-export const json = (schema: z.ZodType) => ({ 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> } });
+export const json = (schema: z.ZodType) => ({ 'application/json': { schema: jsonSchemaOf(schema) } });
 export const errorResponse = (description: string) => ({ description, content: json(errorSchema) });
 /** What the body parsers and the content-type gate in `app.ts` answer before a route runs. */
 export const bodyErrors = { '413': errorResponse('body too large'), '415': errorResponse('not JSON, or a charset other than UTF-8') };
