@@ -26,6 +26,7 @@ import { createMaintenanceWindows } from '../api/records/maintenanceWindows';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { createTemporalKpiSource } from '../api/reporting/temporalKpiSource';
 import { createTemporalProblemGateway } from '../api/gateways/temporalProblemGateway';
+import { createTemporalHeartbeatGateway } from '../api/gateways/temporalHeartbeatGateway';
 import { openSqlStore, type SqlStore } from '../platform/sqlStore';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { VigilConfig } from '../domain/config';
@@ -143,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     alarmStates: createAlarmStates(guardStore),
     senderTriggers: createSenderTriggers(guardStore),
     problems: createTemporalProblemGateway({ client, taskQueue }),
+    heartbeats: createTemporalHeartbeatGateway({ client, taskQueue }),
     linkSecret: STACK_LINK_SECRET,
     config: options.config,
     apiKeys: new Map([...(options.apiKeys ?? new Map()), [STACK_API_KEY, { user: 'stack-operator', role: 'operations-manager' as const }]]),

@@ -9,7 +9,8 @@ export function el(tag, props = {}, ...children) {
     else if (name in node) node[name] = value;
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  // Any depth: a row may nest optional parts (["· due by ", time]) inside its own list.
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : String(child));
   }

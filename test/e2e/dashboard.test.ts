@@ -15,6 +15,7 @@ import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
 
 const API_KEY = 'browser-test-key';
 const OPS_KEY = 'browser-test-ops-key';
+const HEARTBEAT_TOKEN = 'browser-test-heartbeat-token';
 let stack: Stack;
 let browser: Browser;
 const pageProblems: string[] = [];
@@ -27,6 +28,7 @@ beforeAll(async () => {
       contacts: { alice: { name: 'Alice Ops', email: 'alice@example.test' }, bob: { name: 'Bob SRE', email: 'bob@example.test' } },
       escalationPolicies: { p: { levels: [{ notify: ['alice'], channels: ['email'], timeout: '30m' }, { notify: ['bob'], channels: ['email'], timeout: '30m' }] } },
       statusPages: [{ id: 'shop', title: 'Shop status', services: ['checkout', 'search'] }],
+      heartbeats: { 'nightly-backup': { service: 'search', interval: '24h', grace: '1h', tokenEnv: 'BROWSER_TEST_HEARTBEAT_TOKEN' } },
     },
     'browser test config',
   );
@@ -40,6 +42,7 @@ beforeAll(async () => {
         [OPS_KEY, { user: 'olga', role: 'operations-manager' as const }],
       ]),
       spool: true,
+      env: { BROWSER_TEST_HEARTBEAT_TOKEN: HEARTBEAT_TOKEN },
     }),
     launchChromium(),
   ]);
@@ -201,6 +204,32 @@ describe('the dashboard in Chromium', () => {
     await page.close();
     expect(pageProblems).toEqual([]);
   });
+
+  it('lists a configured heartbeat in its panel with its last ping and next deadline, once pinged', async () => {
+    const pinged = await fetch(`${stack.apiUrl}/v1/heartbeats/nightly-backup/ping/${HEARTBEAT_TOKEN}`);
+    expect(pinged.status).toBeLessThan(300);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    watch(page);
+    await page.goto(`${stack.apiUrl}/dashboard`);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.keyboard.press('Enter');
+    const row = page.locator('#heartbeats li', { hasText: 'nightly-backup' });
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(async () => (await row.textContent()) ?? '', { timeout: 30_000 }).toContain('last ping');
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('ok');
+    expect(text).toContain('search');
+    expect(text).toContain('every 24h (+1h)');
+    expect(text).not.toContain('last ping never');
+    expect(text).toContain('due by');
+    expect(text).not.toContain('[object');
+    // Both times are <time> elements carrying the instants the API reported.
+    const times = await row.locator('time').evaluateAll((elements) => elements.map((element) => element.getAttribute('datetime')));
+    expect(times).toHaveLength(2);
+    expect(Date.parse(times[1] as string) - Date.parse(times[0] as string)).toBe(25 * 3600_000);
+    expect(pageProblems).toEqual([]);
+    await page.close();
+  }, 120_000);
 
   it('shows the three policy documents rendered from the running configuration', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
