@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { parseConfig } from '../domain/config';
+import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
@@ -47,7 +48,9 @@ const config = parseConfig(
 );
 
 const firstPageAt = new Map<string, number>();
-const stack = await startStack({ config, ...recordingTransports(firstPageAt), runbooks: [] });
+// The floor worker reads the same encrypted payloads the stack's client writes.
+const payloadKeys = newPayloadKeyEntry('bench');
+const stack = await startStack({ config, ...recordingTransports(firstPageAt), runbooks: [], payloadKeys });
 
 // The floor, on the same server: start a workflow, which runs one activity.
 const floorDone = new Map<string, number>();
@@ -55,6 +58,7 @@ const floorQueue = `bench-floor-${randomUUID()}`;
 const floorWorker = await Worker.create({
   connection: stack.nativeConnection,
   taskQueue: floorQueue,
+  dataConverter: payloadEncryptionWith(parsePayloadKeys(payloadKeys)).dataConverter,
   workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floorWorkflow.ts', import.meta.url)), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
   activities: {
     async touch(startedAtMs: number) {
