@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json vigil.config.ts ./
 COPY domain domain
+COPY contracts contracts
 COPY workflows workflows
 COPY activities activities
 COPY worker worker

@@ -32,7 +32,7 @@ export default tseslint.config(
         patterns: [
           { group: ['node:*'], message: 'Workflow code is deterministic and sandboxed: no Node modules.' },
           { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows reach activities through proxyActivities; import their types only (import type).' },
-          { group: ['**/platform/**', '**/api/**', '**/runbooks/**', '**/worker/**'], message: 'Workflow code may import only domain/, workflows/ and activity types.' },
+          { group: ['**/platform/**', '**/api/**', '**/runbooks/**', '**/worker/**'], message: 'Workflow code may import only domain/, contracts/, workflows/ and activity types.' },
         ],
       }],
     },
@@ -49,12 +49,25 @@ export default tseslint.config(
     },
   },
   {
-    // Activities that signal a workflow (as its client) read its message definitions; workflow code itself, never.
+    // A workflow's messages are what its clients and its code agree on: names and payload types,
+    // nothing that runs. They are bundled into workflow code, so the same rules apply.
+    files: ['contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'Contracts are bundled into workflow code: no Node modules.' },
+          { group: ['**/activities/**', '**/platform/**', '**/api/**', '**/runbooks/**', '**/worker/**', '**/workflows/**'], message: 'Contracts import only domain types and @temporalio/workflow.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Activities that signal a workflow (as its client) read its contract in contracts/; workflow code, never.
     files: ['activities/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
-          { group: ['**/workflows/**', '!**/workflows/definitions', '!**/workflows/*Definitions'], message: 'Activities import from workflows/ only the message definitions.' },
+          { group: ['**/workflows/**'], message: 'Activities import no workflow module: a workflow\'s messages are in contracts/.' },
         ],
       }],
     },

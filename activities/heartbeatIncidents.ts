@@ -13,8 +13,8 @@ import { incidentWorkflowId } from '../domain/alert';
 import type { VigilConfig } from '../domain/config';
 import { heartbeatSettingsOf, type HeartbeatMissOutcome, type HeartbeatSettings } from '../domain/heartbeat';
 import { windowCovering, type MaintenanceWindow } from '../domain/maintenance';
-import type { IncidentWorkflowInput } from '../workflows/definitions';
-import { alertSignal, INCIDENT_WORKFLOW_TYPE, resolveUpdate, sourceResolvedSignal } from '../workflows/definitions';
+import type { IncidentWorkflowInput } from '../contracts/incident';
+import { alertSignal, INCIDENT_WORKFLOW_TYPE, resolveUpdate, sourceResolvedSignal } from '../contracts/incident';
 
 export interface HeartbeatActivityDeps {
   config: VigilConfig;

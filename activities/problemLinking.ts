@@ -13,8 +13,8 @@ import { recurrencePolicyFor } from '../domain/problemConfig';
 import type { FingerprintSource, PastIncident, RecurrenceVerdict } from '../domain/recurrence';
 import { assessRecurrence, incidentFingerprint, lookbackSeconds } from '../domain/recurrence';
 import type { ProblemMemo } from '../domain/visibility';
-import type { ProblemWorkflowInput } from '../workflows/problemDefinitions';
-import { linkIncidentSignal, PROBLEM_WORKFLOW_TYPE } from '../workflows/problemDefinitions';
+import type { ProblemWorkflowInput } from '../contracts/problem';
+import { linkIncidentSignal, PROBLEM_WORKFLOW_TYPE } from '../contracts/problem';
 import type { IncidentHistory } from './incidentHistory';
 import { visibilityIncidentHistory } from './incidentHistory';
 

@@ -17,7 +17,7 @@ import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncr
 import type { DevServer } from '../scripts/devServer';
 import { makeAlert } from '../devkit/alerts';
 import { startStack } from '../devkit/stack';
-import { incidentQuery } from '../workflows/definitions';
+import { incidentQuery } from '../contracts/incident';
 import type { EscalationFloorActivities } from './escalationFloorWorkflow';
 import { sleep, type BenchClock } from './harness/benchClock';
 import type { BenchCleanups } from './harness/benchProcess';

@@ -10,7 +10,7 @@ import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { parseConfig } from '../domain/config';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
-import { incidentQuery } from '../workflows/definitions';
+import { incidentQuery } from '../contracts/incident';
 import { percentile, runBounded } from './harness/stats';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 10_000);

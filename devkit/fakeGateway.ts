@@ -5,7 +5,7 @@ import type { IncidentView } from '../domain/incident';
 import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
 import type { IncidentFilter, IncidentGateway } from '../api/gateways/incidentGateway';
-import type { ReassignInput } from '../workflows/definitions';
+import type { ReassignInput } from '../contracts/incident';
 import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../api/gateways/incidentGateway';
 
 /** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */

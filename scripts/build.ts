@@ -21,7 +21,7 @@ import { build, type Plugin } from 'esbuild';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** What production runs: the API, the worker and what they import. Not tests, benches or scripts. */
-const SOURCE_DIRS = ['domain', 'workflows', 'activities', 'worker', 'api', 'runbooks', 'platform'];
+const SOURCE_DIRS = ['domain', 'contracts', 'workflows', 'activities', 'worker', 'api', 'runbooks', 'platform'];
 const CONFIG_FILE = 'vigil.config.ts';
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 

@@ -7,8 +7,8 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { HeartbeatActivities } from '../activities/heartbeatIncidents';
 import { heartbeatAlert, type HeartbeatSettings, type HeartbeatState, type HeartbeatView } from '../domain/heartbeat';
-import type { CarriedHeartbeat, HeartbeatOutcome, HeartbeatWorkflowInput } from './heartbeatDefinitions';
-import { heartbeatPingSignal, heartbeatQuery } from './heartbeatDefinitions';
+import type { CarriedHeartbeat, HeartbeatOutcome, HeartbeatWorkflowInput } from '../contracts/heartbeat';
+import { heartbeatPingSignal, heartbeatQuery } from '../contracts/heartbeat';
 
 /** Each ping costs about six events (signal, task, timer started and cancelled); this keeps a run near 150 pings. */
 const DEFAULT_HISTORY_LIMIT = 1_000;

@@ -8,7 +8,7 @@
 import { continueAsNew } from '@temporalio/workflow';
 import type { IncidentView } from '../domain/incident';
 import { nextStep } from '../domain/escalation';
-import type { IncidentWorkflowInput } from './definitions';
+import type { IncidentWorkflowInput } from '../contracts/incident';
 import { planIncident } from './incident/activities';
 import { keepCadence } from './incident/cadence';
 import type { EscalationStart } from './incident/escalation';

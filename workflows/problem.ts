@@ -16,8 +16,8 @@ import {
 import type { ProblemRefusal, ProblemView } from '../domain/problem';
 import { encodeProblemId, Problem } from '../domain/problem';
 import { searchAttributes, type ProblemMemo } from '../domain/visibility';
-import type { ProblemWorkflowInput } from './problemDefinitions';
-import { closeProblemUpdate, linkIncidentSignal, PROBLEM_CONFLICT_FAILURE, problemQuery, recordAnalysisUpdate } from './problemDefinitions';
+import type { ProblemWorkflowInput } from '../contracts/problem';
+import { closeProblemUpdate, linkIncidentSignal, PROBLEM_CONFLICT_FAILURE, problemQuery, recordAnalysisUpdate } from '../contracts/problem';
 
 /** Well under Temporal's limits; each linked incident costs a few events. */
 const DEFAULT_HISTORY_LIMIT = 2_000;

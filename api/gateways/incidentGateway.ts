@@ -5,7 +5,7 @@
 import type { Alert } from '../../domain/alert';
 import type { IncidentStatus, IncidentView } from '../../domain/incident';
 import type { Severity } from '../../domain/severity';
-import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../workflows/definitions';
+import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {

@@ -3,7 +3,7 @@
  * `temporalProblemGateway.ts`); routes depend only on this interface, so they are tested with a fake.
  */
 import type { LinkedIncident, ProblemStatus, ProblemView, RcaInput } from '../../domain/problem';
-import type { CloseProblemInput } from '../../workflows/problemDefinitions';
+import type { CloseProblemInput } from '../../contracts/problem';
 
 /** One row of a problem listing (from Temporal visibility, no query per problem). */
 export interface ProblemSummary {

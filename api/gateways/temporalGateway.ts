@@ -13,7 +13,7 @@ import type { IncidentRef } from '../../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../../domain/incidentId';
 import type { Severity } from '../../domain/severity';
 import type { IncidentMemo } from '../../domain/visibility';
-import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../workflows/definitions';
+import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
 import {
   acknowledgeUpdate,
   alertBatchSignal,
@@ -29,7 +29,7 @@ import {
   searchAttributes,
   sourceResolvedSignal,
   noteSignal,
-} from '../../workflows/definitions';
+} from '../../contracts/incident';
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 import { classifyTemporalFailure } from './temporalFailure';

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { heartbeatWorkflowId, type HeartbeatSettings } from '../../domain/heartbeat';
-import { HEARTBEAT_WORKFLOW_TYPE, heartbeatPingSignal, heartbeatQuery, type HeartbeatWorkflowInput } from '../../workflows/heartbeatDefinitions';
+import { HEARTBEAT_WORKFLOW_TYPE, heartbeatPingSignal, heartbeatQuery, type HeartbeatWorkflowInput } from '../../contracts/heartbeat';
 import type { HeartbeatGateway } from './heartbeatGateway';
 import { asHttpFailure } from './temporalGateway';
 

@@ -8,8 +8,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import type { ProblemStatus, ProblemView } from '../../domain/problem';
 import { decodeProblemId, encodeProblemId, problemWorkflowId } from '../../domain/problem';
 import { searchAttributes, type ProblemMemo } from '../../domain/visibility';
-import type { ProblemWorkflowInput } from '../../workflows/problemDefinitions';
-import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../../workflows/problemDefinitions';
+import type { ProblemWorkflowInput } from '../../contracts/problem';
+import { closeProblemUpdate, PROBLEM_CONFLICT_FAILURE, PROBLEM_WORKFLOW_TYPE, problemQuery, recordAnalysisUpdate } from '../../contracts/problem';
 import { BackendUnavailableError } from './incidentGateway';
 import { asHttpFailure } from './temporalGateway';
 import type { ProblemGateway, ProblemSummary } from './problemGateway';

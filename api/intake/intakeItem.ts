@@ -3,7 +3,7 @@
  * hands to Temporal directly or, while Temporal is unreachable, keeps in the spool.
  */
 import type { Alert } from '../../domain/alert';
-import type { ActorInput } from '../../workflows/definitions';
+import type { ActorInput } from '../../contracts/incident';
 import type { IncidentGateway } from '../gateways/incidentGateway';
 
 export type IntakeItem =

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
 import { encodeIncidentId } from '../../domain/incidentId';
-import { alertSignal } from '../../workflows/definitions';
+import { alertSignal } from '../../contracts/incident';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../../devkit/alerts';
 import type { IncidentView } from '../../domain/incident';

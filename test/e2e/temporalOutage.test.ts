@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentWorkflowId } from '../../domain/alert';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
-import { incidentQuery } from '../../workflows/definitions';
+import { incidentQuery } from '../../contracts/incident';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../../platform/payloadEncryption';
 import { freePort } from '../../devkit/freePort';
 import { waitFor } from '../../devkit/waitFor';

@@ -12,7 +12,7 @@ import type { IncidentPlan } from '../../domain/incidentPlan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import type { EscalationPolicySnapshot, Responder } from '../../domain/escalation';
-import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate, statusUpdateUpdate } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, reassignUpdate, resolveUpdate, statusUpdateUpdate } from '../../contracts/incident';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../../devkit/alerts';
 import { alice, bob, carol, fakeWorkflowActivities, pagesOf, type SentNotification } from '../../devkit/fakeWorkflowActivities';

@@ -16,9 +16,9 @@ import { parseConfig, type VigilConfig } from '../../domain/config';
 import { heartbeatDedupKey, heartbeatSettingsOf, heartbeatWorkflowId, type HeartbeatView } from '../../domain/heartbeat';
 import type { IncidentView } from '../../domain/incident';
 import { createTemporalHeartbeatGateway } from '../../api/gateways/temporalHeartbeatGateway';
-import { incidentQuery } from '../../workflows/definitions';
+import { incidentQuery } from '../../contracts/incident';
 import { heartbeatWorkflow } from '../../workflows/heartbeat';
-import { heartbeatPingSignal, heartbeatQuery } from '../../workflows/heartbeatDefinitions';
+import { heartbeatPingSignal, heartbeatQuery } from '../../contracts/heartbeat';
 import { fakeWorkflowActivities, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
 import { useTimeSkippingEnv, workflowBundle } from '../support/temporalTestEnv';
 

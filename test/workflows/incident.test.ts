@@ -8,7 +8,7 @@ import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
 import { decodeIncidentId } from '../../domain/incidentId';
 import { draftReview } from '../../domain/review';
-import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, problemLinkedSignal, resolveUpdate, sourceResolvedSignal } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertBatchSignal, alertSignal, INCIDENT_CONFLICT_FAILURE, incidentQuery, problemLinkedSignal, resolveUpdate, sourceResolvedSignal } from '../../contracts/incident';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../../devkit/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';

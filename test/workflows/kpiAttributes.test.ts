@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentPlan } from '../../domain/incidentPlan';
 import type { Alert } from '../../domain/alert';
 import { incidentWorkflowId } from '../../domain/alert';
-import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, resolveUpdate, searchAttributes } from '../../workflows/definitions';
+import { acknowledgeUpdate, alertSignal, escalateUpdate, incidentQuery, resolveUpdate, searchAttributes } from '../../contracts/incident';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../../devkit/alerts';
 import { fakeWorkflowActivities, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';

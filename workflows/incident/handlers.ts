@@ -4,7 +4,7 @@ import type { Alert } from '../../domain/alert';
 import type { EscalationPolicySnapshot, EscalationStep, Responder } from '../../domain/escalation';
 import { deliveriesFor } from '../../domain/escalation';
 import type { TransitionRefusal } from '../../domain/incident';
-import type { ActorInput } from '../definitions';
+import type { ActorInput } from '../../contracts/incident';
 import {
   acknowledgeUpdate,
   alertBatchSignal,
@@ -19,7 +19,7 @@ import {
   resolveUpdate,
   sourceResolvedSignal,
   statusUpdateUpdate,
-} from '../definitions';
+} from '../../contracts/incident';
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
 import { publishPaged, publishStatus } from './visibility';

@@ -3,7 +3,7 @@
  * if it recurs. The first page waits for the quick part (it carries the problem's workaround).
  */
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { searchAttributes } from '../definitions';
+import { searchAttributes } from '../../contracts/incident';
 import { failureMessage, joinOpenProblem, linkIncidentToProblem } from './activities';
 import type { IncidentRun } from './run';
 

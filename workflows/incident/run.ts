@@ -9,8 +9,8 @@ import type { EscalationPolicySnapshot, EscalationStep, Responder, Urgency } fro
 import { Incident } from '../../domain/incident';
 import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
 import { RecentIds } from '../../domain/recentIds';
-import type { CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from '../definitions';
-import { INCIDENT_CONFLICT_FAILURE } from '../definitions';
+import type { CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from '../../contracts/incident';
+import { INCIDENT_CONFLICT_FAILURE } from '../../contracts/incident';
 
 /** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
 const DEFAULT_HISTORY_LIMIT = 2_000;

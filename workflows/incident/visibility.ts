@@ -7,7 +7,7 @@ import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temp
 import type { IncidentView } from '../../domain/incident';
 import type { KpiAttributeUpdate } from '../../domain/kpiAttributes';
 import { kpiAttributeUpdates } from '../../domain/kpiAttributes';
-import { searchAttributes } from '../definitions';
+import { searchAttributes } from '../../contracts/incident';
 import type { IncidentRun } from './run';
 
 /** Gates the KPI search attributes (see publishKpis): older histories replay without them. */
