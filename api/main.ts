@@ -19,7 +19,7 @@ import { authFailureGuardFor, stormGuardFor } from './access/limitsFromConfig';
 import { startMetricsListener } from './http/metricsListener';
 import { closeGracefully } from './http/gracefulClose';
 import { uiOriginsFrom } from './routes/codec';
-import { warmTwilioSdk } from './routes/twilioSms';
+import { warmTwilioSdk } from './routes/twilioRequests';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';

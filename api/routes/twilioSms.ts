@@ -9,13 +9,7 @@ import type { IncidentGateway } from '../gateways/incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
 import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
-
-/**
- * The Twilio SDK, loaded when the first SMS reply arrives rather than at start: it is a fifth of
- * the API's start time, and most requests never need it. `warmTwilioSdk` loads it once the API listens.
- */
-let twilioSdk: Promise<typeof import('twilio')> | undefined;
-export const warmTwilioSdk = () => (twilioSdk ??= import('twilio').then((module) => module.default));
+import { verifiedTwilioRequest } from './twilioRequests';
 
 export interface TwilioSmsDeps {
   gateway: IncidentGateway;
@@ -138,14 +132,7 @@ export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
     // When the reply arrived, before any lookup: what paged the sender later is not what they answer.
     const receivedAtMs = Date.now();
     if (!deps.twilioAuthToken) throw new HttpError(503, 'SMS replies are not configured (TWILIO_AUTH_TOKEN is not set)');
-    const params = (req.body ?? {}) as Record<string, string>;
-    const signature = req.get('x-twilio-signature') ?? '';
-    const twilio = await warmTwilioSdk();
-    const url = `${deps.publicUrl}${req.originalUrl}`;
-    if (!signature || !twilio.validateRequest(deps.twilioAuthToken, signature, url, params)) {
-      deps.logger.warn({ url }, 'twilio webhook refused: bad signature');
-      throw new HttpError(403, 'invalid Twilio signature', [{ field: 'x-twilio-signature', message: `does not match a request to ${url}` }]);
-    }
+    const { twilio, params } = await verifiedTwilioRequest(req, { authToken: deps.twilioAuthToken, publicUrl: deps.publicUrl, logger: deps.logger, what: 'twilio sms webhook' });
     const inbound = deps.inboundMessages;
     if (!inbound) throw new HttpError(503, 'SMS replies need the SQL store (to act on each message once)');
     const messageSid = typeof params.MessageSid === 'string' ? params.MessageSid : '';

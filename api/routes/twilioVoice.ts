@@ -11,7 +11,7 @@ import type { IncidentGateway } from '../gateways/incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
 import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
-import { warmTwilioSdk } from './twilioSms';
+import { verifiedTwilioRequest } from './twilioRequests';
 
 export interface TwilioVoiceDeps {
   gateway: IncidentGateway;
@@ -97,14 +97,7 @@ export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
 
   router.post(VOICE_GATHER_PATH, express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     if (!deps.twilioAuthToken) throw new HttpError(503, 'voice callbacks are not configured (TWILIO_AUTH_TOKEN is not set)');
-    const params = (req.body ?? {}) as Record<string, string>;
-    const signature = req.get('x-twilio-signature') ?? '';
-    const twilio = await warmTwilioSdk();
-    const url = `${deps.publicUrl}${req.originalUrl}`;
-    if (!signature || !twilio.validateRequest(deps.twilioAuthToken, signature, url, params)) {
-      deps.logger.warn({ url }, 'twilio voice callback refused: bad signature');
-      throw new HttpError(403, 'invalid Twilio signature', [{ field: 'x-twilio-signature', message: `does not match a request to ${url}` }]);
-    }
+    const { twilio, params } = await verifiedTwilioRequest(req, { authToken: deps.twilioAuthToken, publicUrl: deps.publicUrl, logger: deps.logger, what: 'twilio voice callback' });
     const inbound = deps.inboundMessages;
     if (!inbound) throw new HttpError(503, 'voice callbacks need the SQL store (to act on each key once)');
     const callSid = typeof params.CallSid === 'string' ? params.CallSid : '';
