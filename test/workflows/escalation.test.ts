@@ -294,8 +294,11 @@ describe('voice pages nobody answered', () => {
       // The fallbacks go out together: their order among themselves is the activities' finishing order.
       await expect.poll(() => sent.map((entry) => `${entry.request.responder.id}/${entry.request.channel}`).sort(), { timeout: 30_000 }).toEqual(['alice/email', 'alice/sms', 'alice/voice']);
       expect(sent[0].request.channel).toBe('voice');
+      // Sent is not yet recorded: the workflow takes each fallback's result when its activity completes.
+      await expect
+        .poll(async () => (await handle.query(incidentQuery)).paged.map((page) => `${page.channel}:${page.outcome}`).sort(), { timeout: 30_000 })
+        .toEqual(['email:sent via fake', 'sms:sent via fake', `voice:not reached by voice: ${why}`]);
       const view = await handle.query(incidentQuery);
-      expect(view.paged.map((page) => `${page.channel}:${page.outcome}`).sort()).toEqual(['email:sent via fake', 'sms:sent via fake', `voice:not reached by voice: ${why}`]);
       expect(view.timeline.some((entry) => entry.text === 'page to Alice by voice failed: falling back to sms, email')).toBe(true);
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await handle.result();
