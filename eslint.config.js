@@ -68,6 +68,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: ['**/workflows/**'], message: 'Activities import no workflow module: a workflow\'s messages are in contracts/.' },
+          { group: ['**/api/**'], message: 'Activities import no API module: shared records live in platform/.' },
         ],
       }],
     },
@@ -78,6 +79,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{ group: ['**/test/**'], message: 'What benches and scripts share with tests lives in devkit/.' }],
+      }],
+    },
+  },
+  {
+    // The worker and what it runs share records with the API through platform/, never through api/.
+    files: ['worker/**/*.ts', 'runbooks/**/*.ts', 'platform/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/api/**'], message: 'Worker-side code imports no API module: shared records live in platform/.' }],
       }],
     },
   },

@@ -21,7 +21,7 @@ import type { IncidentReviews } from './records/incidentReviews';
 import type { ApiKeys } from './access/auth';
 import type { EventLog } from './records/eventLog';
 import type { RequestDigests } from './records/requestDigests';
-import type { MaintenanceWindows } from './records/maintenanceWindows';
+import type { MaintenanceWindows } from '../platform/maintenanceWindows';
 import { eventPolicyOf, groupingRulesOf, schedulesOf } from '../domain/config';
 import { createApiMetrics } from './http/metrics';
 import { openApiDocument } from './routes/openapi';

@@ -35,7 +35,7 @@ import { createIncidentReviews } from './records/incidentReviews';
 import { createEventLog } from './records/eventLog';
 import { createRequestDigests } from './records/requestDigests';
 import { BODY_RETRY_WINDOW_SECONDS } from './intake/alertIdentity';
-import { createMaintenanceWindows } from './records/maintenanceWindows';
+import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from './gateways/temporalGateway';
 import { createTemporalKpiSource } from './reporting/temporalKpiSource';
 import { createTemporalProblemGateway } from './gateways/temporalProblemGateway';

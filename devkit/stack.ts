@@ -22,7 +22,7 @@ import { createEventLog } from '../api/records/eventLog';
 import { createAlarmStates } from '../api/records/alarmStates';
 import { createInboundMessages } from '../api/records/inboundMessages';
 import { createSenderTriggers } from '../api/records/senderTriggers';
-import { createMaintenanceWindows } from '../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { createTemporalKpiSource } from '../api/reporting/temporalKpiSource';
 import { createTemporalProblemGateway } from '../api/gateways/temporalProblemGateway';

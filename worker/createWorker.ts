@@ -5,7 +5,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createEscalationActivities } from '../activities/escalationTargets';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
-import { createMaintenanceWindows } from '../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import type { ChannelTransports } from '../activities/channels';
 import { createNotifyActivities } from '../activities/notify';
 import { createPlanActivities } from '../activities/plan';

@@ -14,7 +14,7 @@ import type { SourceAlert } from '../adapters/types';
 import type { AlertGroups } from '../records/alertGroups';
 import { BackendUnavailableError } from '../gateways/incidentGateway';
 import type { EventLog, EventRecord } from '../records/eventLog';
-import type { MaintenanceWindows } from '../records/maintenanceWindows';
+import type { MaintenanceWindows } from '../../platform/maintenanceWindows';
 import type { AlertIntake } from './alertIntake';
 import { alertIdsFor, type AlertIdDeps, type RequestIdentity } from './alertIdentity';
 import type { IntakeItem } from './intakeItem';

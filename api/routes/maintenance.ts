@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireRole, type ApiKeys } from '../access/auth';
 import { HttpError, parseOr400 } from '../http/httpErrors';
-import type { MaintenanceWindows } from '../records/maintenanceWindows';
+import type { MaintenanceWindows } from '../../platform/maintenanceWindows';
 import { z } from 'zod';
 import { maintenanceBodySchema, maintenanceListQuerySchema, maintenanceWindowSchema } from './maintenanceSchemas';
 import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, storeUnavailable, writeRefusals, type ResourceRoutes } from './operationParts';

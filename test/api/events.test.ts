@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';
-import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../../platform/maintenanceWindows';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { API_KEY, startTestApp, AUTH, METRICS_AUTH } from '../../devkit/testApp';

@@ -16,7 +16,7 @@ import { createAlarmStates } from '../../api/records/alarmStates';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { createChangeEvents } from '../../api/records/changeEvents';
 import { createEventLog } from '../../api/records/eventLog';
-import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../../platform/maintenanceWindows';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { parseConfig } from '../../domain/config';
 import { createFakeGateway } from '../../devkit/fakeGateway';

@@ -15,7 +15,7 @@ import { createApp } from '../../api/app';
 import { INPUT_LIMITS } from '../../api/http/inputLimits';
 import { createAlertSpool, type AlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';
-import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../../platform/maintenanceWindows';
 import { createAlertGroups } from '../../api/records/alertGroups';
 import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';

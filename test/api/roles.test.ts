@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
-import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../../platform/maintenanceWindows';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { resolveApiKeys } from '../../platform/loadConfig';
 import { makeAlert } from '../../devkit/alerts';

@@ -15,7 +15,7 @@ import { openApiDocument } from '../../api/routes/openapi';
 import { locateSchemathesis, SCHEMATHESIS_VERSION } from '../../scripts/pythonTools';
 import { createAlertSpool } from '../../api/intake/alertSpool';
 import { createEventLog } from '../../api/records/eventLog';
-import { createMaintenanceWindows } from '../../api/records/maintenanceWindows';
+import { createMaintenanceWindows } from '../../platform/maintenanceWindows';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { createIncidentReviews } from '../../api/records/incidentReviews';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';

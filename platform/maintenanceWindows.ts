@@ -4,8 +4,8 @@
  * through another replica within `CACHE_MS`.
  */
 import { randomUUID } from 'node:crypto';
-import type { MaintenanceWindow } from '../../domain/maintenance';
-import { jsonParam, type SqlExecutor } from '../../platform/sqlStore';
+import type { MaintenanceWindow } from '../domain/maintenance';
+import { jsonParam, type SqlExecutor } from './sqlStore';
 
 const CACHE_MS = 2_000;
 
