@@ -4,7 +4,21 @@
  */
 import type { Request } from 'express';
 import type { Logger } from 'pino';
+import type { VigilConfig } from '../../domain/config';
+import type { IncidentGateway } from '../gateways/incidentGateway';
 import { HttpError } from '../http/httpErrors';
+import type { InboundMessages } from '../records/inboundMessages';
+
+/** What a Twilio webhook route (SMS replies, voice keys) is built from. */
+export interface TwilioWebhookDeps {
+  gateway: IncidentGateway;
+  config: VigilConfig;
+  publicUrl: string;
+  twilioAuthToken?: string;
+  logger: Logger;
+  /** Requests already acted on (SQL store), by MessageSid or call round: a replay acts once. Without it the route answers 503. */
+  inboundMessages?: InboundMessages;
+}
 
 /**
  * The Twilio SDK, loaded when the first webhook arrives rather than at start: it is a fifth of

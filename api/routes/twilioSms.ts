@@ -1,25 +1,12 @@
 import express, { Router } from 'express';
-import type { Logger } from 'pino';
-import type { VigilConfig } from '../../domain/config';
 import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
 import { HttpError } from '../http/httpErrors';
-import type { IncidentGateway } from '../gateways/incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
-import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
-import { verifiedTwilioRequest } from './twilioRequests';
+import { verifiedTwilioRequest, type TwilioWebhookDeps } from './twilioRequests';
 
-export interface TwilioSmsDeps {
-  gateway: IncidentGateway;
-  config: VigilConfig;
-  publicUrl: string;
-  twilioAuthToken?: string;
-  logger: Logger;
-  /** MessageSids already taken (SQL store): a replayed request acts once. Without it the webhook answers 503. */
-  inboundMessages?: InboundMessages;
-}
 
 /** Twilio's inbound SMS webhook, as the OpenAPI document shows it. */
 export const twilioSmsSenderRoute: SenderRoute = {
@@ -71,7 +58,7 @@ function smsTime(iso: string | undefined): string {
  * `MessageSid` acts once (recorded in the SQL store); only configured contacts are heard, and only
  * about incidents that paged them or whose escalation policy names them.
  */
-export function twilioSmsRoutes(deps: TwilioSmsDeps): Router {
+export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
   const router = Router();
   const { gateway } = deps;
 

@@ -1,27 +1,14 @@
 import express, { Router } from 'express';
-import type { Logger } from 'pino';
-import type { VigilConfig } from '../../domain/config';
 import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { mayCommand } from '../../domain/smsCommand';
 import { VOICE_GATHER_PATH, VOICE_KEYS, VOICE_ROUNDS, voiceGatherUrl, voiceScript, type VoiceAction } from '../../domain/channels/voice';
 import { voicePageTwiml, voiceSayTwiml } from '../../platform/voiceTwiml';
 import { HttpError } from '../http/httpErrors';
-import type { IncidentGateway } from '../gateways/incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
-import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
-import { verifiedTwilioRequest } from './twilioRequests';
+import { verifiedTwilioRequest, type TwilioWebhookDeps } from './twilioRequests';
 
-export interface TwilioVoiceDeps {
-  gateway: IncidentGateway;
-  config: VigilConfig;
-  publicUrl: string;
-  twilioAuthToken?: string;
-  logger: Logger;
-  /** Keypad answers already taken (SQL store): a replayed or repeated callback acts once. Without it the callback answers 503. */
-  inboundMessages?: InboundMessages;
-}
 
 /** Twilio's `<Gather>` callback of a voice page, as the OpenAPI document shows it. */
 export const twilioVoiceSenderRoute: SenderRoute = {
@@ -69,7 +56,7 @@ export const twilioVoiceSenderRoute: SenderRoute = {
  * (SQL store; a signature does not expire), and the person acting is the contact whose number
  * Twilio called (`To`), heard only about incidents that paged them or whose policy names them.
  */
-export function twilioVoiceRoutes(deps: TwilioVoiceDeps): Router {
+export function twilioVoiceRoutes(deps: TwilioWebhookDeps): Router {
   const router = Router();
   const { gateway } = deps;
 
