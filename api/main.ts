@@ -45,6 +45,7 @@ import { sqlRateLimiter } from '../platform/rateLimitStore';
 import { createTemporalHeartbeatGateway } from './gateways/temporalHeartbeatGateway';
 import { watchConfiguredHeartbeats } from './gateways/heartbeatWatch';
 import { heartbeatsOf } from '../domain/heartbeat';
+import { announceReady, warmingCodeCache } from '../platform/codeCache';
 
 const logger = createLogger('vigil-api');
 
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
+    announceReady();
     // SMS replies need the Twilio SDK: loaded now that requests are served, not before.
     if (process.env.TWILIO_AUTH_TOKEN) warmTwilioSdk().catch((error: unknown) => logger.error({ err: error }, 'loading the Twilio SDK failed'));
   });
@@ -177,7 +179,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
 }
 
-main().catch((error: unknown) => {
+// `npm run build` loads the bundle once only to warm its code cache (platform/codeCache.ts).
+if (!warmingCodeCache()) main().catch((error: unknown) => {
   logger.fatal({ err: error }, 'api stopped');
   process.exit(1);
 });

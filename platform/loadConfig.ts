@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, parseConfig } from '../domain/config';
 import type { ApiKeyHolder } from '../domain/roles';
@@ -29,7 +29,9 @@ export async function loadConfig(path = configPath()): Promise<VigilConfig> {
   if (RUNNING_BUILT && /\.[cm]?ts$/.test(path)) {
     throw new ConfigError(path, [{ path: '', message: 'a build runs on plain Node, which cannot load TypeScript: rebuild with this config as vigil.config.ts, or set VIGIL_CONFIG to a .js, .mjs or .json file' }]);
   }
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  // An absolute path, not a file URL: the production bundle is CommonJS run through a code cache
+  // (decision 58), where this import becomes require(), which takes paths only.
+  const module = (await import(resolve(path))) as { default?: unknown };
   return parseConfig(module.default, path);
 }
 

@@ -12,12 +12,14 @@
  *
  * docs/decisions.md explains why not plain `tsc`.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { build, type Plugin } from 'esbuild';
+import { WARM_CODE_CACHE_ENV } from '../platform/codeCache';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** What production runs: the API, the worker and what they import. Not tests, benches or scripts. */
@@ -71,7 +73,8 @@ function moduleUrlsOfInlinedFiles(bundleFile: string, out: string): Plugin {
         const compiled = join(out, relative(ROOT, args.path)).replace(/\.ts$/, '.js');
         let specifier = relative(dirname(bundleFile), compiled).split(sep).join('/');
         if (!specifier.startsWith('.')) specifier = `./${specifier}`;
-        return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(specifier)}, import.meta.url).href`), loader: 'ts' };
+        // `__vigilBundleUrl`: the bundle's own URL, passed in by platform/codeCache.ts's wrapper.
+        return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(specifier)}, __vigilBundleUrl).href`), loader: 'ts' };
       });
     },
   };
@@ -106,19 +109,24 @@ const packageRelativeResolves: Plugin = {
  * Node on one file instead of hundreds is most of the way to #12's start-up goals: resolving,
  * reading and lexing each CommonJS package that ESM imports (to find its named exports) cost more
  * than running them. Packages that load files beside themselves at run time stay outside.
+ *
+ * The bundle is CommonJS (`<entry>.bundle.cjs`) so that it can run through a V8 code cache
+ * (platform/codeCache.ts, decision 63); `<entry>.js` is a launcher of three lines that runs it,
+ * so `node dist/api/main.js` stays the command. Dynamic `import()` becomes `require()` (a
+ * `vm.Script` has no ES module loader without an experimental flag; Node 20 requires ES modules).
  */
-async function bundleEntry(out: string, entry: string): Promise<void> {
-  const outfile = join(out, entry.replace(/\.ts$/, '.js'));
+async function bundleEntry(out: string, entry: string): Promise<string> {
+  const launcher = join(out, entry.replace(/\.ts$/, '.js'));
+  const outfile = launcher.replace(/\.js$/, '.bundle.cjs');
   await build({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, entry)],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
-    // Packages written as CommonJS call require() for Node's own modules; ESM has none of its own.
-    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" },
+    supported: { 'dynamic-import': false },
     external: BUNDLE_EXTERNALS,
     plugins: [moduleUrlsOfInlinedFiles(outfile, out), packageRelativeResolves],
     // Less source to read and compile at each start. Identifiers are not renamed, so class and
@@ -127,6 +135,34 @@ async function bundleEntry(out: string, entry: string): Promise<void> {
     minifySyntax: true,
     sourcemap: 'linked',
     logLevel: 'warning',
+    // packageRelativeResolves leaves these to node_modules on purpose.
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
+  const codeCacheModule = relative(dirname(launcher), join(out, 'platform', 'codeCache.js')).split(sep).join('/');
+  await writeFile(
+    launcher,
+    [
+      '// Made by scripts/build.ts: runs the bundle beside this file through its V8 code cache.',
+      "import { fileURLToPath } from 'node:url';",
+      `import { runBundleWithCodeCache } from ${JSON.stringify(codeCacheModule.startsWith('.') ? codeCacheModule : `./${codeCacheModule}`)};`,
+      `runBundleWithCodeCache(fileURLToPath(new URL(${JSON.stringify(`./${relative(dirname(launcher), outfile)}`)}, import.meta.url)));`,
+      '',
+    ].join('\n'),
+  );
+  return launcher;
+}
+
+/**
+ * Loads each bundle once with its main function held back, so the first start after a build
+ * already has a code cache (the modules' code; a process adds what its start compiled). A bundle
+ * that cannot even load fails the build here rather than at deploy.
+ */
+function warmCodeCache(launcher: string): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [launcher], { env: { ...process.env, [WARM_CODE_CACHE_ENV]: '1' }, timeout: 120_000 }, (error, _stdout, stderr) => {
+      if (error) fail(new Error(`loading ${relative(ROOT, launcher)} to warm its code cache failed: ${error.message}\n${stderr}`));
+      else done();
+    });
   });
 }
 
@@ -156,8 +192,8 @@ export async function buildVigil(outDir: string, options: { workflowBundle?: boo
     logLevel: 'warning',
   });
   await cp(join(ROOT, 'api', 'dashboard'), join(out, 'api', 'dashboard'), { recursive: true });
-  await bundleEntry(out, 'api/main.ts');
-  await bundleEntry(out, 'worker/main.ts');
+  const launchers = [await bundleEntry(out, 'api/main.ts'), await bundleEntry(out, 'worker/main.ts')];
+  await Promise.all(launchers.map(warmCodeCache));
   if (options.workflowBundle !== false) {
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(ROOT, 'workflows', 'index.ts'),

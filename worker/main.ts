@@ -19,6 +19,7 @@ import { freeLoopbackPort, startWorkerHealthServer } from './healthServer';
 import { workerOperations } from './operations';
 import { openWorkerStore } from './workerStore';
 import { transportsFromEnv } from './transports';
+import { announceReady, warmingCodeCache } from '../platform/codeCache';
 
 const logger = createLogger('vigil-worker');
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     'worker started',
   );
   logger.info({ health: `http://${operations.healthHost}:${health.port}/healthz` }, 'health and metrics listening');
+  announceReady();
   warm().catch((error: unknown) => logger.error({ err: error }, 'loading a channel vendor SDK (email, SMS, ...) failed: pages on that channel will fail'));
   try {
     await worker.run();
@@ -114,7 +116,8 @@ async function main(): Promise<void> {
   logger.info('worker stopped after draining');
 }
 
-main().catch((error: unknown) => {
+// `npm run build` loads the bundle once only to warm its code cache (platform/codeCache.ts).
+if (!warmingCodeCache()) main().catch((error: unknown) => {
   logger.fatal({ err: error }, 'worker stopped');
   process.exit(1);
 });

@@ -5,7 +5,8 @@
  * before it exits, the worker stops polling and exits cleanly.
  */
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -103,6 +104,30 @@ describe('the production build', () => {
     // New connections are refused once draining began.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   }, 120_000);
+
+  it('API: starts through the code cache the build warmed; one missing or unfit is written anew once ready', async () => {
+    const cacheFile = resolve(BUILD_DIR, 'api', 'main.bundle.cjs.cache');
+    const startAndStop = async (): Promise<string> => {
+      const { api } = await startApi();
+      // Written on the ready event, after /readyz can already answer: wait for the file.
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(cacheFile) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      await api.stop(5_000);
+      return api.output();
+    };
+    expect(await startAndStop()).toContain('"msg":"code cache used"');
+
+    await rm(cacheFile);
+    expect(await startAndStop()).toContain('"msg":"code cache absent"');
+    const written = await readFile(cacheFile);
+    expect(written.length).toBeGreaterThan(100_000);
+
+    // Another Node or other V8 flags make V8 refuse a cache; so does a damaged file.
+    await writeFile(cacheFile, Buffer.alloc(4_096, 7));
+    expect(await startAndStop()).toContain('"msg":"code cache rejected"');
+    expect((await readFile(cacheFile)).length).toBeGreaterThan(100_000);
+    expect(await startAndStop()).toContain('"msg":"code cache used"');
+  }, 240_000);
 
   it('API and worker, each one bundled file, take an alert to its first page', async () => {
     // The entries inline their packages (scripts/build.ts): this proves the Temporal worker's
