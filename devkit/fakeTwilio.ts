@@ -24,6 +24,8 @@ export interface PlacedCall {
   status: string;
   /** Set by answering machine detection once the call is answered: human, machine_start, fax, unknown. */
   answeredBy: string | null;
+  /** Set when the API ended the call (`POST .../Calls/{sid}.json` with `Status=completed`). */
+  hungUpByApi?: boolean;
 }
 
 export interface FakeTwilioOptions {
@@ -184,6 +186,15 @@ export async function startFakeTwilio(accountSid: string, authToken: string, opt
       if (callMatch && req.method === 'GET') {
         const call = calls.find((placed) => placed.sid === callMatch[1]);
         return call ? reply(200, callResource(call)) : reply(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
+      }
+      // Ending a call in progress, as Twilio's "update a call" does: `Status=completed` (or `canceled` while queued).
+      if (callMatch && req.method === 'POST') {
+        const call = calls.find((placed) => placed.sid === callMatch[1]);
+        if (!call) return reply(404, { code: 20404, message: `The requested resource ${url.pathname} was not found`, status: 404 });
+        const status = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('Status');
+        if (status !== 'completed' && status !== 'canceled') return reply(400, { code: 21218, message: 'Invalid Status', status: 400 });
+        Object.assign(call, { status, hungUpByApi: true });
+        return reply(200, callResource(call));
       }
       if (url.pathname !== messagesPath || (req.method !== 'POST' && req.method !== 'GET')) {
         return reply(404, { code: 20404, message: 'not found', status: 404 });

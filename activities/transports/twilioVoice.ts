@@ -74,6 +74,14 @@ export function createTwilioVoiceTransport(settings: TwilioSettings, pollEveryMs
       for (;;) {
         const call = await client.calls(id).fetch();
         const answer = answerFromCall(call);
+        // A voicemail would otherwise record the whole message and its keypad prompts while the
+        // page falls back to the next channel: end the call. Best effort: the answer stands.
+        if (answer && !answer.reached && call.status === 'in-progress') {
+          await client
+            .calls(id)
+            .update({ status: 'completed' })
+            .catch(() => undefined);
+        }
         if (answer || Date.now() + pollEveryMs > until.getTime()) return answer;
         await new Promise((resolve) => setTimeout(resolve, pollEveryMs));
       }

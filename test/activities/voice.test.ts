@@ -93,6 +93,17 @@ describe('voice pages through Twilio Programmable Voice (the twilio SDK against 
     expect(twilio.calls).toHaveLength(1);
   });
 
+  it('hangs up a call that a machine answered, so the voicemail does not record the page while it falls back', async () => {
+    expect(await pageAndThen('k-voice-hangup-machine', { status: 'in-progress', answeredBy: 'machine_end_beep' })).toBe('not reached by voice: answered by machine_end_beep');
+    expect(twilio.calls[0]).toMatchObject({ status: 'completed', hungUpByApi: true });
+  });
+
+  it('leaves a call a person answered to run its keypad prompts', async () => {
+    expect(await pageAndThen('k-voice-keep-human', { status: 'in-progress', answeredBy: 'human' })).toBe('sent via twilio-voice');
+    expect(twilio.calls[0]).toMatchObject({ status: 'in-progress' });
+    expect(twilio.calls[0].hungUpByApi).toBeUndefined();
+  });
+
   it('after a crash between placing the call and recording it, a retry finds the call at Twilio and does not call twice', async () => {
     const deliveries = createSqlDeliveryLog(store);
     await deliveries.claim('k-voice-crash', 'voice', 'dead-attempt', 60_000);
