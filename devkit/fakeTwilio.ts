@@ -31,6 +31,12 @@ export interface PlacedCall {
 export interface FakeTwilioOptions {
   /** Numbers Twilio refuses with error 21211, quoting the number in its message as Twilio does. */
   invalidNumbers?: readonly string[];
+  /**
+   * Every call placed is answered by a person this long after it was created (ringing at once),
+   * for runs where nobody plays the phone network (the multi-host trials). Absent: calls stay
+   * queued until the test moves them with `setCall`.
+   */
+  answerCallsAfterMs?: number;
 }
 
 /** RFC 2822 in GMT, as Twilio's REST API writes dates (`Sun, 29 Nov 2026 19:38:04 +0000`). */
@@ -180,6 +186,10 @@ export async function startFakeTwilio(accountSid: string, authToken: string, opt
           answeredBy: null,
         };
         calls.push(call);
+        if (options.answerCallsAfterMs !== undefined) {
+          call.status = 'ringing';
+          setTimeout(() => Object.assign(call, { status: 'in-progress', answeredBy: 'human' }), options.answerCallsAfterMs).unref();
+        }
         return reply(201, callResource(call));
       }
       const callMatch = callPath.exec(url.pathname);

@@ -136,7 +136,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const temporalClient = new Client({ connection, namespace: temporal.namespace });
     const smtp = await startSmtpSink();
     stops.push(() => smtp.close());
-    const twilio = await startFakeTwilio(TWILIO_SID, TWILIO_TOKEN);
+    // Calls are answered by a person 1.5 s after they are placed: nobody plays the phone here.
+    const twilio = await startFakeTwilio(TWILIO_SID, TWILIO_TOKEN, { answerCallsAfterMs: 1_500 });
     stops.push(() => twilio.close());
 
     const configFile = join(dir, 'vigil.config.mjs');
@@ -223,6 +224,8 @@ export interface ReceivedPage {
 
 const EMAIL_PAGE = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/;
 const SMS_PAGE = /^Vigil ([0-9A-Z]{6}) .*Reply ACK \1/;
+/** A page call's script spells the code out: `Incident code A. B. 1. …`. */
+const VOICE_PAGE = /Vigil page\. [^<]*Incident code ((?:[0-9A-Z]\. ){5}[0-9A-Z])\./;
 
 /** Every page (not acknowledgements or other notices) received so far, oldest first. */
 export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): ReceivedPage[] {
@@ -234,6 +237,11 @@ export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): Rece
   for (const sms of topology.twilio.received) {
     const match = SMS_PAGE.exec(sms.body);
     if (match) pages.push({ code: match[1], recipient: `sms:${sms.to}`, receivedAtMs: sms.receivedAtMs });
+  }
+  // A call counts as paged when Twilio accepted it (the fake answers it a moment later).
+  for (const call of topology.twilio.calls) {
+    const match = VOICE_PAGE.exec(call.twiml);
+    if (match) pages.push({ code: match[1].replaceAll('. ', ''), recipient: `voice:${call.to}`, receivedAtMs: call.createdAtMs });
   }
   return pages.sort((a, b) => a.receivedAtMs - b.receivedAtMs);
 }

@@ -17,8 +17,11 @@ import proto from '@temporalio/proto';
 const BURST = Number(process.env.VIGIL_TOPOLOGY_BURST ?? 24);
 const ALICE = { email: 'alice@example.test', phone: '+15550100001' };
 const BOB = { email: 'bob@example.test', phone: '+15550100002' };
-/** Level 1 pages alice on both channels, level 2 (6 s later) bob: four pages per incident. */
-const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`];
+/**
+ * Level 1 pages alice by email and SMS, level 2 (6 s later) bob by email, SMS and a phone call
+ * (the fake answers it as a person would): five pages per incident.
+ */
+const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`, `voice:${BOB.phone}`];
 const FIRST_LEVEL = EVERY_PAGE.slice(0, 2);
 /** A page activity killed in flight is retried at the latest after its start-to-close timeout (30 s) and first retry interval (2 s). */
 const DUPLICATE_GRACE_MS = 35_000;
@@ -36,7 +39,7 @@ beforeAll(async () => {
         p: {
           levels: [
             { notify: ['alice'], channels: ['email', 'sms'], timeout: '6s' },
-            { notify: ['bob'], channels: ['email', 'sms'], timeout: '1h' },
+            { notify: ['bob'], channels: ['email', 'sms', 'voice'], timeout: '1h' },
           ],
         },
       },
