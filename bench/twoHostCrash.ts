@@ -5,11 +5,12 @@
  * SMTP server and the twilio SDK against the loopback fake).
  *
  * BENCH_TRIALS (100) trials, one after another. Each opens one incident through one API replica
- * (alternating); the policy pages alice (email + SMS), then bob (email + SMS) BENCH_LEVEL_TIMEOUT_S
- * (2 s) later, then carol (email) as much later; the last level waits 1 h, so five pages each. A
+ * (alternating); the policy pages alice (email + SMS + a phone call the fake answers as a person
+ * 1.5 s after it is placed), then bob (email + SMS) BENCH_LEVEL_TIMEOUT_S (2 s) later, then carol
+ * (email) as much later; the last level waits 1 h, so six pages each. A
  * random worker is SIGKILLed, either at a uniform moment in the escalation's span (two level
  * timeouts + 1 s) or right after the sink or the Twilio fake accepted the trial's k-th page (k
- * uniform in 1..5; half the trials each), and restarted after 0..BENCH_DOWN_MAX_S (3 s). The
+ * uniform in 1..6; half the trials each), and restarted after 0..BENCH_DOWN_MAX_S (3 s). The
  * other worker keeps running, as the other host would.
  *
  * Figures, once every trial is done and BENCH_GRACE_S (40 s: a page activity killed in flight
@@ -43,9 +44,9 @@ const CONTACTS = {
   bob: { name: 'Bob', email: 'bob@example.test', phone: '+15550100002' },
   carol: { name: 'Carol', email: 'carol@example.test' },
 };
-/** Recipient/channel of each level, in order (level 1 has two pages, level 2 two, level 3 one). */
+/** Recipient/channel of each level, in order (level 1 has three pages, level 2 two, level 3 one). */
 const LEVEL_RECIPIENTS = [
-  [`email:${CONTACTS.alice.email}`, `sms:${CONTACTS.alice.phone}`],
+  [`email:${CONTACTS.alice.email}`, `sms:${CONTACTS.alice.phone}`, `voice:${CONTACTS.alice.phone}`],
   [`email:${CONTACTS.bob.email}`, `sms:${CONTACTS.bob.phone}`],
   [`email:${CONTACTS.carol.email}`],
 ];
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       escalationPolicies: {
         p: {
           levels: [
-            { notify: ['alice'], channels: ['email', 'sms'], timeout: `${LEVEL_TIMEOUT_S}s` },
+            { notify: ['alice'], channels: ['email', 'sms', 'voice'], timeout: `${LEVEL_TIMEOUT_S}s` },
             { notify: ['bob'], channels: ['email', 'sms'], timeout: `${LEVEL_TIMEOUT_S}s` },
             { notify: ['carol'], channels: ['email'], timeout: '1h' },
           ],
