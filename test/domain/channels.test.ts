@@ -22,10 +22,10 @@ function request(channel: NotificationRequest['channel'], kind: NotificationRequ
 }
 
 describe('the channel registry', () => {
-  it('lists email, SMS and voice, in the order config errors name them; pages SMS, then voice, then email', () => {
-    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice']);
-    expect(CHANNELS.pagingOrder).toEqual(['sms', 'voice', 'email']);
-    // Voice calls the number SMS texts: by default (no rules) a person is paged as before.
+  it('lists email, SMS, voice and ntfy, in the order config errors name them; pages SMS, then ntfy, then voice, then email', () => {
+    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice', 'ntfy']);
+    expect(CHANNELS.pagingOrder).toEqual(['sms', 'ntfy', 'voice', 'email']);
+    // Voice calls the number SMS texts, ntfy is used where named: by default (no rules) a person is paged as before.
     expect(CHANNELS.defaultOrder).toEqual(['sms', 'email']);
   });
 
