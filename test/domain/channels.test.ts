@@ -176,3 +176,42 @@ describe('the voice channel', () => {
     expect(responderOf(config, 'bob')).toMatchObject({ phone: '+15550000009', rules: [{ channel: 'voice', afterSeconds: 0 }, { channel: 'sms', afterSeconds: 60 }] });
   });
 });
+
+describe('the ntfy channel', () => {
+  const pushed: Responder = { ...alice, addresses: { ntfy: 'https://ntfy.example.org/alice-pages#tokenEnv=ALICE_NTFY_TOKEN' } };
+
+  it('is used only where named: a person given a topic is paged by default exactly as before', () => {
+    expect(deliveriesFor(pushed, { channels: [], channelsFromRules: true }).map((delivery) => delivery.channel)).toEqual(['sms', 'email']);
+    expect(deliveriesFor(pushed, { channels: ['ntfy'] }).map((delivery) => delivery.channel)).toEqual(['ntfy']);
+    expect(fallbackChannels(pushed, 'sms')).toEqual(['email']);
+    const pushFirst: Responder = { ...pushed, rules: [{ channel: 'ntfy', afterSeconds: 0 }, { channel: 'sms', afterSeconds: 120 }] };
+    expect(fallbackChannels(pushFirst, 'ntfy')).toEqual(['sms', 'email']);
+    expect(fallbackChannels(pushFirst, 'sms')).toEqual(['ntfy', 'email']);
+    expect(reminderChannel(pushed)).toBe('email');
+  });
+
+  it('takes a topic URL, with the name of the token variable, in config; levels and rules may name it', () => {
+    const config = parseConfig(
+      {
+        services: {},
+        defaultEscalationPolicy: 'p',
+        contacts: {
+          alice: { name: 'Alice', ntfy: { topic: 'https://ntfy.example.org/alice-pages', tokenEnv: 'ALICE_NTFY_TOKEN' }, notificationRules: [{ channel: 'ntfy' }, { channel: 'email', after: '2m' }], email: 'alice@example.test' },
+          bob: { name: 'Bob', ntfy: 'https://ntfy.example.org/bob-pages' },
+        },
+        escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }, { notify: ['bob'], channels: ['ntfy'], timeout: '5m' }] } },
+      },
+      'test config',
+    );
+    expect(responderOf(config, 'alice')).toMatchObject({ addresses: { ntfy: 'https://ntfy.example.org/alice-pages#tokenEnv=ALICE_NTFY_TOKEN' }, rules: [{ channel: 'ntfy', afterSeconds: 0 }, { channel: 'email', afterSeconds: 120 }] });
+    expect(responderOf(config, 'bob').addresses).toEqual({ ntfy: 'https://ntfy.example.org/bob-pages' });
+  });
+
+  it('refuses a token written into config, and a topic that is not a URL, naming the field', () => {
+    const parse = (ntfy: unknown) => () =>
+      parseConfig({ services: {}, defaultEscalationPolicy: 'p', contacts: { bob: { name: 'Bob', ntfy } }, escalationPolicies: { p: { levels: [{ notify: ['bob'], channels: ['ntfy'], timeout: '5m' }] } } }, 'test config');
+    expect(parse({ topic: 'https://ntfy.example.org/bob', token: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy/);
+    expect(parse({ topic: 'https://ntfy.example.org/bob', tokenEnv: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy\.tokenEnv/);
+    expect(parse('bob-pages')).toThrow(/an http\(s\) topic URL on your ntfy server/);
+  });
+});
