@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { describeDeliveryError } from '../domain/deliveryError';
-import { signAckLink } from '../platform/ackLink';
+import { signAckLink, type LinkAction } from '../platform/ackLink';
 import { addressOn } from '../domain/channels';
 import type { NotificationRequest } from '../domain/notification';
 import type { DeliveryLog } from '../domain/transports';
@@ -86,16 +86,25 @@ export function createNotifyActivities(deps: NotifyDeps) {
 export function createNotifyActivitiesFor<Sides extends Record<string, AnyChannelTransport>>(sides: Sides, deps: NotifyDeps<{ [Id in keyof Sides]: TransportOf<Sides[Id]> }>) {
   const transports = deps as unknown as Record<string, { readonly name: string }>;
 
-  /** The page's one-click acknowledge link (channels acknowledged by link only), signed for this person and this page. */
-  function ackUrlFor(request: NotificationRequest, side: AnyChannelTransport): string | undefined {
-    if (request.kind !== 'page' || !deps.linkSecret || side.definition.acknowledgement?.by !== 'link') return undefined;
+  /**
+   * The page's one-click action link (channels acknowledged by link only), signed for this person,
+   * this page and this action. Acknowledge links keep the id and claims they always had; each other
+   * action's link has its own id, so using one never uses up another.
+   */
+  function actionUrlFor(request: NotificationRequest, side: AnyChannelTransport, action: LinkAction): string | undefined {
+    const acknowledgement = side.definition.acknowledgement;
+    if (request.kind !== 'page' || !deps.linkSecret || acknowledgement?.by !== 'link') return undefined;
+    if (action !== 'acknowledge' && !acknowledgement.actions?.includes(action)) return undefined;
+    const idSource = action === 'acknowledge' ? request.idempotencyKey : `${request.idempotencyKey}:${action}`;
     const token = signAckLink(
       {
-        id: createHash('sha256').update(request.idempotencyKey).digest('base64url').slice(0, 22),
+        id: createHash('sha256').update(idSource).digest('base64url').slice(0, 22),
         incidentId: request.incident.id,
         responderId: request.responder.id,
         responderName: request.responder.name,
         expiresAt: Date.now() + (deps.linkTtlSeconds ?? 24 * 3600) * 1000,
+        ...(action !== 'acknowledge' ? { action } : {}),
+        ...(request.channel !== 'email' ? { channel: request.channel } : {}),
       },
       deps.linkSecret,
     );
@@ -111,7 +120,8 @@ export function createNotifyActivitiesFor<Sides extends Record<string, AnyChanne
   }
 
   function deliveryOf(request: NotificationRequest, address: string, side: AnyChannelTransport): Delivery<unknown> {
-    return { request, address, message: side.definition.render(request, { publicUrl: deps.publicUrl, ackUrl: ackUrlFor(request, side) }) };
+    const context = { publicUrl: deps.publicUrl, ackUrl: actionUrlFor(request, side, 'acknowledge'), resolveUrl: actionUrlFor(request, side, 'resolve') };
+    return { request, address, message: side.definition.render(request, context) };
   }
 
   /**
@@ -187,6 +197,8 @@ export function createNotifyActivitiesFor<Sides extends Record<string, AnyChanne
         const { type, summary } = describeDeliveryError(error);
         context.log.warn('notification failed', { channel, kind: request.kind, incident: request.incident.code, to: responder.id, error: (error as Error)?.message ?? String(error) });
         await deps.deliveries.release(idempotencyKey, owner).catch(() => undefined);
+        // A vendor's answer that no retry can change (ntfy's 403): the page falls back now, not after its retries.
+        if ((error as { permanent?: unknown })?.permanent === true) throw ApplicationFailure.nonRetryable(`${channel} transport error: ${summary}`, type);
         throw ApplicationFailure.retryable(`${channel} transport error: ${summary}`, type);
       }
       await deps.deliveries.confirm(idempotencyKey, providerId);

@@ -30,7 +30,7 @@ import { createTemporalHeartbeatGateway } from '../api/gateways/temporalHeartbea
 import { openSqlStore, type SqlStore } from '../platform/sqlStore';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { VigilConfig } from '../domain/config';
-import type { EmailTransport, SmsTransport, VoiceTransport } from '../domain/transports';
+import type { EmailTransport, SmsTransport, VoiceTransport, NtfyTransport } from '../domain/transports';
 import { RUNBOOKS } from '../runbooks/index';
 import type { Runbook } from '../runbooks/runbook';
 import { startDevServer, type DevServer } from '../scripts/devServer';
@@ -43,6 +43,8 @@ export interface StackOptions {
   sms: SmsTransport;
   /** Calls (absent: a voice page fails as a vendor error would, and falls back). */
   voice?: VoiceTransport;
+  /** ntfy pushes (absent: an ntfy page fails as an unreachable server would, and falls back). */
+  ntfy?: NtfyTransport;
   runbooks?: readonly Runbook[];
   apiKeys?: ApiKeys;
   twilioAuthToken?: string;
@@ -105,7 +107,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     taskQueue,
     config: options.config,
     runbooks,
-    transports: { email: options.email, sms: options.sms, voice: options.voice ?? { name: 'no-voice', call: () => Promise.reject(new Error('this stack places no calls')) } },
+    transports: { email: options.email, sms: options.sms, voice: options.voice ?? { name: 'no-voice', call: () => Promise.reject(new Error('this stack places no calls')) },
+      ntfy: options.ntfy ?? { name: 'no-ntfy', publish: () => Promise.reject(new Error('this stack pushes nothing')) },
+    },
     store: workerStore,
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,

@@ -40,6 +40,8 @@ export interface NotificationRequest {
   channel: Channel;
   responder: Responder;
   incident: IncidentBrief;
+  /** `low` on a low-urgency page (channels that can, such as ntfy, page it more quietly); absent: high. */
+  urgency?: 'low';
 }
 
 /** The incident id already names the workflow and its first run, so it leads the key. */

@@ -95,3 +95,18 @@ export interface VoiceTransport {
    */
   answerOf?(id: string, until: Date): Promise<CallAnswer | undefined>;
 }
+
+export interface NtfyTransport {
+  readonly name: string;
+  /**
+   * Publishes to the topic; `sequenceId` is the same for every attempt of one delivery (ntfy 2.16+
+   * replaces a notification of the same sequence in place). @returns ntfy's message id.
+   */
+  publish(to: import('./channels/ntfy').NtfyAddress, message: import('./channels/ntfy').NtfyMessage, sequenceId: string): Promise<{ id: string }>;
+  /**
+   * ntfy's ids of messages of this sequence in the topic's cache since `since`, newest first: how
+   * a retry learns an earlier attempt's publish went out. Empty when the topic cannot be read
+   * (a write-only token): the retry publishes again. Absent: a retry publishes again.
+   */
+  findPublished?(to: import('./channels/ntfy').NtfyAddress, sequenceId: string, since: Date): Promise<string[]>;
+}

@@ -1,9 +1,14 @@
 /**
- * One-click acknowledge links in page emails: a token naming the incident and the person paged,
- * with an expiry, signed with HMAC-SHA256 under `VIGIL_LINK_SECRET` (shared by workers, which
- * sign, and the API, which verifies). Single use is the API's job (it records used link ids).
+ * One-click action links in pages (the email's acknowledge link, ntfy's Acknowledge and Resolve
+ * buttons): a token naming the incident, the person paged and the action, with an expiry, signed
+ * with HMAC-SHA256 under `VIGIL_LINK_SECRET` (shared by workers, which sign, and the API, which
+ * verifies). Single use is the API's job (it records used link ids).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** What a link does. Links made before actions existed carry none: they acknowledge. */
+export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface AckLinkClaims {
   /** Unique per link (derived from the page's idempotency key), for single use. */
@@ -13,6 +18,15 @@ export interface AckLinkClaims {
   responderName: string;
   /** Epoch ms after which the link is refused. */
   expiresAt: number;
+  /** Absent: acknowledge (every link signed before resolve links existed). */
+  action?: LinkAction;
+  /** The channel whose page carried the link (`ntfy`), for the timeline; absent: email. */
+  channel?: string;
+}
+
+/** The action a verified link performs. */
+export function linkAction(claims: AckLinkClaims): LinkAction {
+  return claims.action ?? 'acknowledge';
 }
 
 export type AckLinkCheck = { ok: true; claims: AckLinkClaims } | { ok: false; reason: 'malformed' | 'bad signature' | 'expired' };
@@ -38,6 +52,8 @@ export function verifyAckLink(token: string, secret: string, now: Date): AckLink
   }
   const fields = [claims?.id, claims?.incidentId, claims?.responderId, claims?.responderName];
   if (fields.some((field) => typeof field !== 'string') || typeof claims.expiresAt !== 'number') return { ok: false, reason: 'malformed' };
+  if (claims.action !== undefined && !(LINK_ACTIONS as readonly unknown[]).includes(claims.action)) return { ok: false, reason: 'malformed' };
+  if (claims.channel !== undefined && (typeof claims.channel !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(claims.channel))) return { ok: false, reason: 'malformed' };
   if (now.getTime() > claims.expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims };
 }

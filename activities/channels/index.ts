@@ -5,6 +5,7 @@
 import type { ChannelId } from '../../domain/channels';
 import type { ChannelTransport, TransportOf } from './channelTransport';
 import { emailTransport } from './email';
+import { ntfyTransport } from './ntfy';
 import { smsTransport } from './sms';
 import { voiceTransport } from './voice';
 
@@ -12,6 +13,7 @@ export const CHANNEL_TRANSPORTS = {
   email: emailTransport,
   sms: smsTransport,
   voice: voiceTransport,
+  ntfy: ntfyTransport,
 } as const satisfies { [Id in ChannelId]: ChannelTransport<Id, never, never> | ChannelTransport<Id, any, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The transport each channel sends through (`{ email: EmailTransport; sms: SmsTransport }`). */

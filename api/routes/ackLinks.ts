@@ -1,10 +1,11 @@
 /**
- * One-click acknowledge from a page email: `GET /v1/ack/:token` shows a confirm page and changes
- * nothing (mail scanners and link previews fetch links); `POST` acknowledges as the person the
- * link was made for. Links are signed, expire, and work once.
+ * One-click actions from a page: `GET /v1/ack/:token` shows a confirm page and changes nothing
+ * (mail scanners and link previews fetch links); `POST` acts as the person the link was made for:
+ * acknowledges, or resolves for a resolve link (ntfy's Resolve button posts here with an empty
+ * body). Links are signed, expire, and work once; each action's link is its own.
  */
 import express, { Router, type Response } from 'express';
-import { verifyAckLink, type AckLinkClaims } from '../../platform/ackLink';
+import { linkAction, verifyAckLink, type AckLinkClaims, type LinkAction } from '../../platform/ackLink';
 import type { IncidentGateway } from '../gateways/incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../gateways/incidentGateway';
 import type { UsedAckLinks } from '../records/usedAckLinks';
@@ -32,6 +33,17 @@ const REFUSED: Record<'malformed' | 'bad signature' | 'expired', [number, string
   expired: [410, 'This acknowledge link has expired. Reply to the SMS page or use the API instead.'],
 };
 
+/** What the confirm page asks, per action. */
+const CONFIRM: Record<LinkAction, { title: string; consequence: string; button: string }> = {
+  acknowledge: { title: 'Acknowledge this incident?', consequence: 'acknowledging stops the escalation: nobody else is paged.', button: 'Acknowledge' },
+  resolve: { title: 'Resolve this incident?', consequence: 'resolving closes the incident and stops the escalation.', button: 'Resolve' },
+};
+
+/** `email link`, `ntfy button`: how the timeline says the action came. */
+function viaOf(claims: AckLinkClaims): string {
+  return claims.channel && claims.channel !== 'email' ? `${claims.channel} button` : 'email link';
+}
+
 export function ackLinkRoutes(deps: AckLinkDeps): Router {
   const router = Router();
 
@@ -50,12 +62,13 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
   router.get('/v1/ack/:token', (req, res) => {
     const claims = check(res, req.params.token);
     if (!claims) return;
+    const confirm = CONFIRM[linkAction(claims)];
     page(
       res,
       200,
-      'Acknowledge this incident?',
-      `<p>${escapeHtml(claims.responderName)}, acknowledging stops the escalation: nobody else is paged.</p>` +
-        `<form method="post"><button type="submit" style="font-size:1.2em;padding:.6em 1.4em">Acknowledge</button></form>`,
+      confirm.title,
+      `<p>${escapeHtml(claims.responderName)}, ${confirm.consequence}</p>` +
+        `<form method="post"><button type="submit" style="font-size:1.2em;padding:.6em 1.4em">${confirm.button}</button></form>`,
     );
   });
 
@@ -63,11 +76,16 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
     const claims = check(res, req.params.token);
     if (!claims) return;
     if (!(await (deps.usedLinks as UsedAckLinks).use(claims.id))) {
-      page(res, 409, 'Already used', '<p>This acknowledge link was used already.</p>');
+      page(res, 409, 'Already used', '<p>This link was used already.</p>');
       return;
     }
     try {
-      const { incident: view, alreadyAcknowledged } = await deps.gateway.acknowledge(claims.incidentId, { by: claims.responderName, via: 'email link' });
+      if (linkAction(claims) === 'resolve') {
+        const view = await deps.gateway.resolve(claims.incidentId, { by: claims.responderName, via: viaOf(claims) });
+        page(res, 200, `Resolved ${view.code}`, `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>Resolved by ${escapeHtml(view.resolvedBy ?? claims.responderName)}.</p>`);
+        return;
+      }
+      const { incident: view, alreadyAcknowledged } = await deps.gateway.acknowledge(claims.incidentId, { by: claims.responderName, via: viaOf(claims) });
       const who = `${escapeHtml(view.acknowledgedBy ?? claims.responderName)}${alreadyAcknowledged && view.acknowledgedAt ? ` at ${escapeHtml(view.acknowledgedAt)}` : ''}`;
       page(
         res,
@@ -97,14 +115,14 @@ export const ackLinkOperations: ResourceRoutes = {
     {
       method: 'get',
       path: '/v1/ack/{token}',
-      summary: 'The confirm page of a one-click acknowledge link from a page email (changes nothing)',
+      summary: 'The confirm page of a one-click action link from a page (email, ntfy button; changes nothing)',
       parameters: [tokenParam],
       responses: pages(['200', '404', '410', '503']),
     },
     {
       method: 'post',
       path: '/v1/ack/{token}',
-      summary: 'Acknowledge as the person the link was made for (a link works once, until it expires)',
+      summary: 'Acknowledge, or resolve for a resolve link, as the person the link was made for (a link works once, until it expires)',
       parameters: [tokenParam],
       responses: { ...pages(['200', '404', '409', '410', '503']), ...errorAnswers({ '413': 'body too large' }) },
     },

@@ -8,6 +8,11 @@ export interface AcknowledgementRoute {
   by: 'link' | 'reply';
   /** The HTTP route that receives it (for docs and checks; the route module owns the handling). */
   route: string;
+  /**
+   * For `link`: the actions a page carries a signed link for (absent: acknowledge only, as in
+   * email). Each is its own single-use link in the render context.
+   */
+  actions?: readonly ('acknowledge' | 'resolve')[];
 }
 
 /** What a renderer is given besides the request: where Vigil is, and the page's acknowledge link. */
@@ -15,6 +20,8 @@ export interface RenderContext {
   publicUrl: string;
   /** Signed one-click acknowledge link; only for pages on channels acknowledged `by: 'link'`. */
   ackUrl?: string;
+  /** Signed one-click resolve link; only for pages on channels whose links carry `resolve`. */
+  resolveUrl?: string;
 }
 
 /**

@@ -6,10 +6,11 @@
  */
 import { createChannelRegistry } from './channel';
 import { emailChannel } from './email';
+import { ntfyChannel } from './ntfy';
 import { smsChannel } from './sms';
 import { voiceChannel } from './voice';
 
-export const CHANNELS = createChannelRegistry([emailChannel, smsChannel, voiceChannel]);
+export const CHANNELS = createChannelRegistry([emailChannel, smsChannel, voiceChannel, ntfyChannel]);
 
 /** A channel's id: `email`, `sms`, ... (derived from the registry, never written out by hand). */
 export type ChannelId = (typeof CHANNELS.ids)[number];

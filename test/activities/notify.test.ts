@@ -7,11 +7,12 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createOutbox } from '../../activities/transports/outbox';
 import type { NotificationRequest } from '../../domain/notification';
-import type { EmailMessage, SmsMessage, VoiceTransport } from '../../domain/transports';
+import type { EmailMessage, SmsMessage, VoiceTransport, NtfyTransport } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 
 /** Voice is not what these tests are about: a transport that fails loudly if used. */
 const UNUSED_VOICE: VoiceTransport = { name: 'unused', call: () => Promise.reject(new Error('no call expected')) };
+const UNUSED_NTFY: NtfyTransport = { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) };
 
 let store: SqlStore;
 beforeAll(async () => {
@@ -48,6 +49,7 @@ async function setup() {
     email: { name: 'test-mail', send: async (message) => void emails.push(message) },
     sms: { name: 'test-sms', send: async (message) => (texts.push(message), { id: 'SM1' }) },
     voice: UNUSED_VOICE,
+      ntfy: UNUSED_NTFY,
     deliveries: createSqlDeliveryLog(store),
     publicUrl: 'https://vigil.example.test',
   });
@@ -69,6 +71,7 @@ describe('deliverNotification', () => {
       email: { name: 'slow-mail', send: () => new Promise((resolve) => setTimeout(resolve, 2_300)) },
       sms: { name: 'test-sms', send: async () => ({ id: 'SM1' }) },
       voice: UNUSED_VOICE,
+      ntfy: UNUSED_NTFY,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
@@ -107,6 +110,7 @@ describe('deliverNotification', () => {
       },
       sms: { name: 'unused', send: async () => ({ id: 'x' }) },
       voice: UNUSED_VOICE,
+      ntfy: UNUSED_NTFY,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });

@@ -52,6 +52,7 @@ const activitiesWith = (transport = voice()) =>
     email: { name: 'unused', send: () => Promise.reject(new Error('no email expected')) },
     sms: { name: 'unused', send: () => Promise.reject(new Error('no SMS expected')) },
     voice: transport,
+    ntfy: { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) },
     deliveries: createSqlDeliveryLog(store),
     publicUrl: PUBLIC_URL,
   });

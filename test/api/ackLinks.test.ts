@@ -65,6 +65,23 @@ describe('acknowledge links', () => {
     }
   });
 
+  it('reads links made before actions as acknowledge links, and refuses an action it does not know as not a link', () => {
+    const claims = { id: 'x', incidentId: 'i', responderId: 'a', responderName: 'A', expiresAt: 2_000 };
+    expect(verifyAckLink(signAckLink({ ...claims, action: 'resolve' }, SECRET), SECRET, new Date(1_000))).toEqual({ ok: true, claims: { ...claims, action: 'resolve' } });
+    expect(verifyAckLink(signAckLink({ ...claims, action: 'escalate' } as unknown as AckLinkClaims, SECRET), SECRET, new Date(1_000))).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyAckLink(signAckLink({ ...claims, channel: '<b>' }, SECRET), SECRET, new Date(1_000))).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('resolves with a resolve link on POST (its GET only asks), as the person linked, and only once', async () => {
+    const view = app.fake.open(makeAlert({ dedupKey: `ack-${Math.random()}` }));
+    const link = linkFor(view.id, { action: 'resolve', channel: 'ntfy' });
+    expect(await (await fetch(link)).text()).toContain('Resolve this incident?');
+    expect(app.fake.incidents.get(view.id)?.status).toBe('triggered');
+    expect((await click(link)).status).toBe(200);
+    expect(app.fake.incidents.get(view.id)?.view().resolvedBy).toBe('Alice (ntfy button)');
+    expect((await click(link)).status).toBe(409);
+  });
+
   it('gives the link back when Temporal cannot take the acknowledgement, so a retry works', async () => {
     const view = app.fake.open(makeAlert({ dedupKey: `ack-${Math.random()}` }));
     const link = linkFor(view.id);

@@ -22,10 +22,10 @@ function request(channel: NotificationRequest['channel'], kind: NotificationRequ
 }
 
 describe('the channel registry', () => {
-  it('lists email, SMS and voice, in the order config errors name them; pages SMS, then voice, then email', () => {
-    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice']);
-    expect(CHANNELS.pagingOrder).toEqual(['sms', 'voice', 'email']);
-    // Voice calls the number SMS texts: by default (no rules) a person is paged as before.
+  it('lists email, SMS, voice and ntfy, in the order config errors name them; pages SMS, then ntfy, then voice, then email', () => {
+    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice', 'ntfy']);
+    expect(CHANNELS.pagingOrder).toEqual(['sms', 'ntfy', 'voice', 'email']);
+    // Voice calls the number SMS texts, ntfy is used where named: by default (no rules) a person is paged as before.
     expect(CHANNELS.defaultOrder).toEqual(['sms', 'email']);
   });
 
@@ -174,5 +174,44 @@ describe('the voice channel', () => {
       'test config',
     );
     expect(responderOf(config, 'bob')).toMatchObject({ phone: '+15550000009', rules: [{ channel: 'voice', afterSeconds: 0 }, { channel: 'sms', afterSeconds: 60 }] });
+  });
+});
+
+describe('the ntfy channel', () => {
+  const pushed: Responder = { ...alice, addresses: { ntfy: 'https://ntfy.example.org/alice-pages#tokenEnv=ALICE_NTFY_TOKEN' } };
+
+  it('is used only where named: a person given a topic is paged by default exactly as before', () => {
+    expect(deliveriesFor(pushed, { channels: [], channelsFromRules: true }).map((delivery) => delivery.channel)).toEqual(['sms', 'email']);
+    expect(deliveriesFor(pushed, { channels: ['ntfy'] }).map((delivery) => delivery.channel)).toEqual(['ntfy']);
+    expect(fallbackChannels(pushed, 'sms')).toEqual(['email']);
+    const pushFirst: Responder = { ...pushed, rules: [{ channel: 'ntfy', afterSeconds: 0 }, { channel: 'sms', afterSeconds: 120 }] };
+    expect(fallbackChannels(pushFirst, 'ntfy')).toEqual(['sms', 'email']);
+    expect(fallbackChannels(pushFirst, 'sms')).toEqual(['ntfy', 'email']);
+    expect(reminderChannel(pushed)).toBe('email');
+  });
+
+  it('takes a topic URL, with the name of the token variable, in config; levels and rules may name it', () => {
+    const config = parseConfig(
+      {
+        services: {},
+        defaultEscalationPolicy: 'p',
+        contacts: {
+          alice: { name: 'Alice', ntfy: { topic: 'https://ntfy.example.org/alice-pages', tokenEnv: 'ALICE_NTFY_TOKEN' }, notificationRules: [{ channel: 'ntfy' }, { channel: 'email', after: '2m' }], email: 'alice@example.test' },
+          bob: { name: 'Bob', ntfy: 'https://ntfy.example.org/bob-pages' },
+        },
+        escalationPolicies: { p: { levels: [{ notify: ['alice'], timeout: '5m' }, { notify: ['bob'], channels: ['ntfy'], timeout: '5m' }] } },
+      },
+      'test config',
+    );
+    expect(responderOf(config, 'alice')).toMatchObject({ addresses: { ntfy: 'https://ntfy.example.org/alice-pages#tokenEnv=ALICE_NTFY_TOKEN' }, rules: [{ channel: 'ntfy', afterSeconds: 0 }, { channel: 'email', afterSeconds: 120 }] });
+    expect(responderOf(config, 'bob').addresses).toEqual({ ntfy: 'https://ntfy.example.org/bob-pages' });
+  });
+
+  it('refuses a token written into config, and a topic that is not a URL, naming the field', () => {
+    const parse = (ntfy: unknown) => () =>
+      parseConfig({ services: {}, defaultEscalationPolicy: 'p', contacts: { bob: { name: 'Bob', ntfy } }, escalationPolicies: { p: { levels: [{ notify: ['bob'], channels: ['ntfy'], timeout: '5m' }] } } }, 'test config');
+    expect(parse({ topic: 'https://ntfy.example.org/bob', token: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy/);
+    expect(parse({ topic: 'https://ntfy.example.org/bob', tokenEnv: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy\.tokenEnv/);
+    expect(parse('bob-pages')).toThrow(/an http\(s\) topic URL on your ntfy server/);
   });
 });

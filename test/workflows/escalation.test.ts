@@ -328,6 +328,9 @@ describe('low urgency and business hours', () => {
       expect(lowPage.atMs - nowMs).toBeGreaterThanOrEqual(119 * 60_000);
       expect(lowPage.atMs - nowMs).toBeLessThanOrEqual(121 * 60_000);
       expect(lowPage.request.channel).toBe('email');
+      // Channels that can page quietly (ntfy's priority) are told the page is low urgency; a high-urgency page carries nothing new.
+      expect(lowPage.request.urgency).toBe('low');
+      expect(sent.find((entry) => entry.request.incident.severity === 'critical')?.request).not.toHaveProperty('urgency');
       // Resolve both before waiting on either: waiting unlocks time skipping, which would race
       // the other, timer-less incident to its execution timeout.
       for (const handle of [low, high]) await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });

@@ -33,6 +33,8 @@ export class Notifier {
       channel,
       responder,
       incident: incidentBrief(incident.view(), levelNumber(step)),
+      // Only on low-urgency pages, so every other request stays as older histories hold it.
+      ...(kind === 'page' && run.urgency === 'low' ? { urgency: 'low' as const } : {}),
     };
     const delivery = deliverNotification(request).then(
       (outcome) => outcome,
