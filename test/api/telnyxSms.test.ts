@@ -10,6 +10,7 @@ import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { makeAlert } from '../../devkit/alerts';
+import { seededRandom } from '../../devkit/seededRandom';
 import { startFakeTelnyx, telnyxInboundEvent, telnyxWebhookSigner } from '../../devkit/fakeTelnyx';
 import { ALICE_PHONE, AUTH, startTestApp } from '../../devkit/testApp';
 
@@ -178,5 +179,34 @@ describe('SMS replies through the Telnyx webhook', () => {
 
   it('refuses to start with a public key that is not one', async () => {
     await expect(startTestApp({ config, telnyxPublicKey: 'not-a-key' })).rejects.toThrow(/TELNYX_PUBLIC_KEY is not a Telnyx public key/);
+  });
+
+  it('answers 300 signed, mutated events without a 5xx, always in JSON: refused as malformed (400) or heard (200)', { timeout: 120_000 }, async () => {
+    const random = seededRandom(15_4);
+    const odd: unknown[] = [null, 0, -1, 1e308, '', 'x'.repeat(5000), [], {}, [[[]]], true, '+15550100001', 'message.received', { phone_number: 42 }];
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+    /** A copy of `value` with one field somewhere replaced, removed or added. */
+    function mutate(value: unknown, depth = 0): unknown {
+      if (value === null || typeof value !== 'object' || depth > 4 || random() < 0.25) return pick(odd);
+      const copy: Record<string, unknown> = Array.isArray(value) ? { ...value } : { ...(value as Record<string, unknown>) };
+      const keys = Object.keys(copy);
+      const key = keys.length > 0 && random() < 0.8 ? pick(keys) : `extra${Math.floor(random() * 9)}`;
+      if (random() < 0.2) delete copy[key];
+      else copy[key] = mutate(copy[key], depth + 1);
+      return Array.isArray(value) ? Object.values(copy) : copy;
+    }
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 300; i++) {
+      const event = mutate(telnyxInboundEvent(CAROL_PHONE, VIGIL_NUMBER, 'ACK'));
+      const response = await post(event);
+      expect(response.status, JSON.stringify(event).slice(0, 300)).toBeLessThan(500);
+      expect(response.headers.get('content-type')).toContain('application/json');
+      await response.json();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+    // Both ways out were taken: refused as malformed, and heard.
+    expect(statuses.get(400)).toBeGreaterThan(0);
+    expect(statuses.get(200)).toBeGreaterThan(0);
+    expect([...statuses.keys()].every((status) => status === 200 || status === 400)).toBe(true);
   });
 });
