@@ -49,6 +49,7 @@ import { opsgenieAlertRoutes } from './routes/opsgenieAlerts';
 import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
+import { telnyxSmsRoutes } from './routes/telnyxSms';
 import { twilioVoiceRoutes } from './routes/twilioVoice';
 import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
@@ -67,6 +68,10 @@ export interface AppDeps {
   publicUrl: string;
   /** Without it the SMS webhook answers 503. */
   twilioAuthToken?: string;
+  /** Telnyx's SMS replies: `TELNYX_PUBLIC_KEY` (without it that webhook answers 503), and the API key and URL to answer them. */
+  telnyxPublicKey?: string;
+  telnyxApiKey?: string;
+  telnyxApiUrl?: string;
   logger: Logger;
   /** Where integration tokens are read from (the process environment by default). */
   env?: NodeJS.ProcessEnv;
@@ -169,6 +174,8 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next();
   });
+  // Telnyx signs the exact bytes of its JSON body: its route reads them raw, before the JSON parser.
+  app.use(telnyxSmsRoutes(deps));
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);

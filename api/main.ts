@@ -20,6 +20,7 @@ import { startMetricsListener } from './http/metricsListener';
 import { closeGracefully } from './http/gracefulClose';
 import { uiOriginsFrom } from './routes/codec';
 import { warmTwilioSdk } from './routes/twilioRequests';
+import { TELNYX_MESSAGE_ID_KEEP_MS } from './routes/telnyxSms';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     senderTriggers: createSenderTriggers(store),
     usedAckLinks: createUsedAckLinks(store),
     // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
-    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS } }),
+    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS } }),
     alarmStates: createAlarmStates(store),
     kpis: createTemporalKpiSource(client),
     reviews: createIncidentReviews(store),
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
     apiKeys,
     publicUrl,
     twilioAuthToken: process.env.TWILIO_AUTH_TOKEN,
+    telnyxPublicKey: process.env.TELNYX_PUBLIC_KEY || undefined,
+    telnyxApiKey: process.env.TELNYX_API_KEY || undefined,
+    telnyxApiUrl: process.env.TELNYX_API_URL || undefined,
     authFailures: authFailureGuardFor(config, store),
     stormGuard: stormGuardFor(config, store, logger),
     metricsToken: process.env.VIGIL_METRICS_TOKEN || undefined,

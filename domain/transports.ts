@@ -1,8 +1,8 @@
 /**
  * The interfaces paging vendors sit behind. A channel (`domain/channels/<id>.ts`) sends through
  * one of these, built by its worker side (`activities/channels/<id>.ts`, from environment
- * settings); a second vendor for a channel (another SMS provider) implements the same interface in
- * `activities/transports/` and is chosen in that `fromEnv`. Test a vendor against a loopback fake
+ * settings); a second vendor for a channel implements the same interface in `activities/transports/`
+ * and is chosen in that `fromEnv` (SMS: Twilio or Telnyx, `activities/channels/smsProvider.ts`). Test a vendor against a loopback fake
  * the way `test/integration/deliveryCrash.test.ts` tests Twilio (`devkit/fakeTwilio.ts`) and
  * SMTP (`devkit/smtpSink.ts`). How to add a channel: `docs/channels.md`.
  */

@@ -169,9 +169,10 @@ function warmCodeCache(launcher: string): Promise<void> {
 /**
  * Loaded from node_modules at run time: native or WASM files found beside the package (the
  * Temporal worker's core bridge, PGlite), optional drivers, the workflow bundler's tools (used
- * only without a prebuilt bundle), and the Twilio SDK (7 MB, imported once the process is ready).
+ * only without a prebuilt bundle), and the Twilio and Telnyx SDKs (7 MB; 1 MB of each entry bundle,
+ * imported when first used).
  */
-const BUNDLE_EXTERNALS = ['@electric-sql/pglite', 'pg-native', '@temporalio/core-bridge', 'webpack', '@swc/core', 'swc-loader', 'source-map-loader', 'twilio'];
+const BUNDLE_EXTERNALS = ['@electric-sql/pglite', 'pg-native', '@temporalio/core-bridge', 'webpack', '@swc/core', 'swc-loader', 'source-map-loader', 'twilio', 'telnyx'];
 
 export async function buildVigil(outDir: string, options: { workflowBundle?: boolean } = {}): Promise<void> {
   const out = resolve(ROOT, outDir);

@@ -1,12 +1,13 @@
 import { smsChannel } from '../../domain/channels/sms';
 import type { SmsTransport } from '../../domain/transports';
-import { createTwilioSmsTransport } from '../transports/twilioSms';
 import { channelTransport } from './channelTransport';
+import { smsTransportFromEnv } from './smsProvider';
 
 /**
- * SMS through Twilio (`TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_FROM`, optional
- * `TWILIO_API_URL`), else the outbox. Twilio can be asked which messages it accepted, so a retry
- * finds an earlier attempt's page instead of sending it twice.
+ * SMS through Twilio or Telnyx (`VIGIL_SMS_PROVIDER`, else whichever is configured; see
+ * `smsProvider.ts`), else the outbox. Both vendors can be asked which messages they accepted, so
+ * a retry finds an earlier attempt's page instead of sending it twice. The message is the same
+ * whichever sends it: the vendor is a transport detail.
  */
 export const smsTransport = channelTransport({
   definition: smsChannel,
@@ -16,8 +17,5 @@ export const smsTransport = channelTransport({
   async findAccepted(transport: SmsTransport, { address, message }, since) {
     return transport.findAccepted ? transport.findAccepted({ to: address, body: message }, since) : [];
   },
-  fromEnv(env, outbox) {
-    const { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: from } = env;
-    return accountSid && authToken && from ? createTwilioSmsTransport({ accountSid, authToken, from, apiBaseUrl: env.TWILIO_API_URL }) : outbox.sms;
-  },
+  fromEnv: smsTransportFromEnv,
 });

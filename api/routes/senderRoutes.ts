@@ -12,6 +12,7 @@ import { opsgenieSenderRoute } from './opsgenieAlerts';
 import { pagerDutySenderRoute } from './pagerDutyEvents';
 import { snsSenderRoute } from './sns';
 import { twilioSmsSenderRoute } from './twilioSms';
+import { telnyxSmsSenderRoute } from './telnyxSms';
 import { twilioVoiceSenderRoute } from './twilioVoice';
 
-export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute];
+export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, telnyxSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute];

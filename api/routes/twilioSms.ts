@@ -1,9 +1,6 @@
 import express, { Router } from 'express';
-import { contactByPhone, policyContacts } from '../../domain/config';
-import type { IncidentView } from '../../domain/incident';
-import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
 import { HttpError } from '../http/httpErrors';
-import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
+import { createSmsReplies, type SmsReplyOutcome } from '../sms/smsReplies';
 import { errorResponse, type SenderRoute } from './operationParts';
 import { verifiedTwilioRequest, type TwilioWebhookDeps } from './twilioRequests';
 
@@ -44,13 +41,6 @@ export const twilioSmsSenderRoute: SenderRoute = {
   ],
 };
 
-const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
-
-/** A time in an SMS: short, unambiguous across days and time zones. */
-function smsTime(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'earlier';
-}
-
 /**
  * `POST /v1/webhooks/twilio/sms`: a responder's SMS reply, as Twilio posts it. The signature is
  * checked over the public URL Twilio called (a proxy in front changes scheme, host and port, so
@@ -60,60 +50,7 @@ function smsTime(iso: string | undefined): string {
  */
 export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
   const router = Router();
-  const { gateway } = deps;
-
-  async function act(action: 'acknowledge' | 'resolve' | 'escalate', incidentId: string, by: string): Promise<string> {
-    try {
-      const actor = { by, via: 'sms' };
-      if (action === 'escalate') {
-        const view: IncidentView = await gateway.escalate(incidentId, actor);
-        return `Escalated ${view.code} (${view.service}): the next level is being paged.`;
-      }
-      if (action === 'resolve') {
-        const view = await gateway.resolve(incidentId, actor);
-        return `Resolved ${view.code} (${view.service}).`;
-      }
-      const { incident: view, alreadyAcknowledged } = await gateway.acknowledge(incidentId, actor);
-      if (alreadyAcknowledged) {
-        return `${view.code} (${view.service}) was already acknowledged by ${view.acknowledgedBy ?? 'someone'} at ${smsTime(view.acknowledgedAt)}. Reply ESC ${view.code} if you need more help.`;
-      }
-      return `Acknowledged ${view.code} (${view.service}): escalation stopped. Reply RES ${view.code} when fixed, ESC ${view.code} for help.`;
-    } catch (error) {
-      if (error instanceof IncidentConflictError) return `${error.incident?.code ?? 'That incident'} is already resolved.`;
-      if (error instanceof IncidentNotFoundError) return 'No such incident.';
-      throw error;
-    }
-  }
-
-  /** Open incidents with these ids, as they stand now (one may have closed since it was listed). */
-  async function viewsOf(ids: string[]): Promise<IncidentView[]> {
-    const views = await Promise.all(ids.slice(0, 20).map((id) => gateway.get(id)));
-    return views.filter((view): view is IncidentView => view !== undefined && view.status !== 'resolved');
-  }
-
-  /**
-   * The incident a reply means: by its code, or for a bare ACK the one incident still waiting
-   * that paged the sender before the reply arrived (a page sent later cannot be what they answer).
-   */
-  async function target(code: string | undefined, contactId: string, receivedAtMs: number): Promise<{ id?: string; reply?: string }> {
-    if (code) {
-      const [view] = await viewsOf(await gateway.findOpenByCode(code));
-      if (!view) return { reply: `No open incident ${code}.` };
-      const members = view.escalation.policyId ? policyContacts(deps.config, view.escalation.policyId) : new Set<string>();
-      if (!mayCommand(view, contactId, members)) return { reply: `${code} did not page you and its escalation policy does not name you: nothing done.` };
-      return { id: view.id };
-    }
-    const open = await viewsOf(await gateway.findOpenPagedTo(contactId));
-    const waiting = waitingForBareAck(open, contactId, receivedAtMs);
-    if (waiting.length === 1) return { id: waiting[0].id };
-    if (waiting.length > 1) {
-      const codes = waiting.slice(0, 5).map((view) => view.code);
-      return { reply: `You were paged for ${waiting.length} incidents waiting for an acknowledgement (${codes.join(', ')}). Reply ACK <code>.` };
-    }
-    const taken = open.find((view) => view.status === 'acknowledged');
-    if (taken) return { reply: `Nothing waits for you: ${taken.code} was already acknowledged by ${taken.acknowledgedBy ?? 'someone'} at ${smsTime(taken.acknowledgedAt)}.` };
-    return { reply: 'You have no open incident to acknowledge.' };
-  }
+  const replies = createSmsReplies(deps);
 
   router.post('/v1/webhooks/twilio/sms', express.urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     // When the reply arrived, before any lookup: what paged the sender later is not what they answer.
@@ -131,28 +68,21 @@ export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
       res.type('text/xml').send(twiml.toString());
       return;
     }
-    const contact = typeof params.From === 'string' ? contactByPhone(deps.config, params.From) : undefined;
-    if (!contact) {
-      deps.logger.warn({ messageSid }, 'SMS from a number that is not a configured contact; ignored');
-      res.type('text/xml').send(twiml.toString());
-      return;
-    }
-    const command = parseSmsCommand(String(params.Body ?? ''));
-    let reply: string;
+    let outcome: SmsReplyOutcome;
     try {
-      if (command.action === 'unknown') {
-        reply = `Vigil did not understand "${command.text.slice(0, 40)}". ${USAGE}`;
-      } else {
-        const found = await target(command.code, contact.id, receivedAtMs);
-        reply = found.id ? await act(command.action, found.id, contact.name) : (found.reply as string);
-      }
+      outcome = await replies.handle(String(params.From ?? ''), String(params.Body ?? ''), receivedAtMs);
     } catch (error) {
       // Not acted on (Temporal unreachable): the same message may be tried again.
       await inbound.release('sms', messageSid).catch(() => undefined);
       throw error;
     }
-    deps.logger.info({ contact: contact.id, action: command.action, messageSid }, 'SMS reply handled');
-    twiml.message(reply);
+    if (!outcome.handled) {
+      deps.logger.warn({ messageSid }, 'SMS from a number that is not a configured contact; ignored');
+      res.type('text/xml').send(twiml.toString());
+      return;
+    }
+    deps.logger.info({ contact: outcome.contactId, action: outcome.action, messageSid }, 'SMS reply handled');
+    twiml.message(outcome.answer);
     res.type('text/xml').send(twiml.toString());
   });
 

@@ -4,7 +4,8 @@ import type { ChannelDefinition } from './channel';
 
 /**
  * SMS: wakes people (not quiet), acknowledged by replying `ACK <code>` to the number that paged
- * (`api/routes/twilioSms.ts`). Sent by `activities/channels/sms.ts` (Twilio, or the outbox).
+ * (`api/routes/twilioSms.ts`, or `api/routes/telnyxSms.ts` at `/v1/webhooks/telnyx/sms`). Sent by
+ * `activities/channels/sms.ts` (Twilio or Telnyx, or the outbox): the vendor is a transport detail.
  */
 export const smsChannel = {
   id: 'sms',
