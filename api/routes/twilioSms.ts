@@ -1,7 +1,9 @@
 import express, { Router } from 'express';
 import { contactByPhone, policyContacts } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
-import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
+import { ROLE_TITLES, type IncidentRole } from '../../domain/incidentRoles';
+import { holdsRole, mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
+import { roleChangesOf, type RoleIds } from './roleAssignments';
 import { HttpError } from '../http/httpErrors';
 import { IncidentConflictError, IncidentNotFoundError } from '../gateways/incidentGateway';
 import { errorResponse, type SenderRoute } from './operationParts';
@@ -11,7 +13,7 @@ import { verifiedTwilioRequest, type TwilioWebhookDeps } from './twilioRequests'
 /** Twilio's inbound SMS webhook, as the OpenAPI document shows it. */
 export const twilioSmsSenderRoute: SenderRoute = {
   id: 'twilio-sms',
-  description: "Responders' SMS replies (ACK, RES, ESC), as Twilio posts them",
+  description: "Responders' SMS replies (ACK, RES, ESC, ROLE), as Twilio posts them",
   authentication: {
     credential: "Twilio's X-Twilio-Signature header, an HMAC of the public URL and the form with TWILIO_AUTH_TOKEN",
     checked: "with the Twilio SDK over the configured public URL; each MessageSid acts once; only configured contacts' numbers are heard",
@@ -44,7 +46,7 @@ export const twilioSmsSenderRoute: SenderRoute = {
   ],
 };
 
-const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
+const USAGE = 'Reply ACK, ACK <code>, RES <code>, ESC <code> or ROLE <code> <role> <contact>.';
 
 /** A time in an SMS: short, unambiguous across days and time zones. */
 function smsTime(iso: string | undefined): string {
@@ -85,6 +87,27 @@ export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
     }
   }
 
+  /** `ROLE <code> <role> <contact>...`: the role set, or why not, in words for the reply. */
+  async function assignRole(incidentId: string, role: IncidentRole, contacts: string[], by: string): Promise<string> {
+    const ids: RoleIds = role === 'responders' ? { responders: contacts } : { [role]: contacts[0] ?? null };
+    let roles;
+    try {
+      roles = roleChangesOf(deps.config, ids, 'sms');
+    } catch (error) {
+      if (error instanceof HttpError) return `${error.message}: nothing done.`;
+      throw error;
+    }
+    try {
+      const view = await gateway.assignRoles(incidentId, { by, via: 'sms', roles });
+      const held = role === 'responders' ? (view.roles?.responders ?? []).map((holder) => holder.name).join(', ') : view.roles?.[role]?.name;
+      return `${view.code} (${view.service}): ${ROLE_TITLES[role]} ${held || 'nobody'}.`;
+    } catch (error) {
+      if (error instanceof IncidentConflictError) return `${error.incident?.code ?? 'That incident'} is already resolved.`;
+      if (error instanceof IncidentNotFoundError) return 'No such incident.';
+      throw error;
+    }
+  }
+
   /** Open incidents with these ids, as they stand now (one may have closed since it was listed). */
   async function viewsOf(ids: string[]): Promise<IncidentView[]> {
     const views = await Promise.all(ids.slice(0, 20).map((id) => gateway.get(id)));
@@ -100,7 +123,10 @@ export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
       const [view] = await viewsOf(await gateway.findOpenByCode(code));
       if (!view) return { reply: `No open incident ${code}.` };
       const members = view.escalation.policyId ? policyContacts(deps.config, view.escalation.policyId) : new Set<string>();
-      if (!mayCommand(view, contactId, members)) return { reply: `${code} did not page you and its escalation policy does not name you: nothing done.` };
+      // A role holder may act too: an incident declared without paging paged nobody.
+      if (!mayCommand(view, contactId, members) && !holdsRole(view.roles, contactId)) {
+        return { reply: `${code} did not page you, its escalation policy does not name you and you hold no role on it: nothing done.` };
+      }
       return { id: view.id };
     }
     const open = await viewsOf(await gateway.findOpenPagedTo(contactId));
@@ -144,7 +170,9 @@ export function twilioSmsRoutes(deps: TwilioWebhookDeps): Router {
         reply = `Vigil did not understand "${command.text.slice(0, 40)}". ${USAGE}`;
       } else {
         const found = await target(command.code, contact.id, receivedAtMs);
-        reply = found.id ? await act(command.action, found.id, contact.name) : (found.reply as string);
+        if (!found.id) reply = found.reply as string;
+        else if (command.action === 'role') reply = await assignRole(found.id, command.role, command.contacts, contact.name);
+        else reply = await act(command.action, found.id, contact.name);
       }
     } catch (error) {
       // Not acted on (Temporal unreachable): the same message may be tried again.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planIncident } from '../../domain/incidentPlan';
+import { makeAlert } from '../../devkit/alerts';
 import { API_KEY, AUTH, RESPONDER_KEY, startTestApp, testConfigWith } from '../../devkit/testApp';
 
 const VIEWER_KEY = 'test-key-vera';
@@ -130,5 +131,55 @@ describe('POST /v1/incidents (declare by hand)', () => {
     } finally {
       app.fake.state.available = true;
     }
+  });
+});
+
+describe('PUT /v1/incidents/:id/roles', () => {
+  function putRoles(id: string, body: unknown, key = RESPONDER_KEY) {
+    return fetch(`${app.url}/v1/incidents/${encodeURIComponent(id)}/roles`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('assigns and reassigns roles, resolving contacts to the people the workflow holds, shown on the incident', async () => {
+    const view = app.fake.open(makeAlert());
+    const first = await putRoles(view.id, { commander: 'alice', communicationsLead: 'carol', scribe: 'carol', responders: ['alice', 'carol'] });
+    expect(first.status).toBe(200);
+    expect(app.fake.roleAssignments.at(-1)?.input).toMatchObject({ by: 'bob', via: 'api', roles: { commander: { id: 'alice', email: 'alice@example.test' } } });
+    const second = await putRoles(view.id, { commander: 'carol', scribe: null });
+    expect(second.status).toBe(200);
+    const shown = (await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(view.id)}`, { headers: AUTH })).json()) as { roles: unknown; timeline: Array<{ kind: string; text: string }> };
+    expect(shown.roles).toEqual({
+      commander: { id: 'carol', name: 'Carol' },
+      communicationsLead: { id: 'carol', name: 'Carol' },
+      responders: [{ id: 'alice', name: 'Alice' }, { id: 'carol', name: 'Carol' }],
+    });
+    expect(shown.timeline.filter((entry) => entry.kind === 'role').map((entry) => entry.text)).toContain('commander: Carol (was Alice), assigned by bob (api)');
+  });
+
+  it.each([
+    [{ commander: 'zed' }, 'body.commander'],
+    [{ responders: ['alice', 'zed'] }, 'body.responders[1]'],
+    [{ captain: 'alice' }, 'body'],
+    [{}, 'body'],
+    [{ scribe: 'Not An Id' }, 'body.scribe'],
+  ])('refuses %j naming %s', async (body, field) => {
+    const view = app.fake.open(makeAlert());
+    const before = app.fake.roleAssignments.length;
+    const response = await putRoles(view.id, body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { details: Array<{ field: string }> }).details.map((detail) => detail.field)).toContain(field);
+    expect(app.fake.roleAssignments.length).toBe(before);
+  });
+
+  it('needs a responder key, and answers 404 and 409 as other incident actions do', async () => {
+    const view = app.fake.open(makeAlert());
+    expect((await putRoles(view.id, { commander: 'alice' }, VIEWER_KEY)).status).toBe(403);
+    expect((await fetch(`${app.url}/v1/incidents/${encodeURIComponent(view.id)}/roles`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"commander":"alice"}' })).status).toBe(401);
+    expect((await putRoles('not-an-id', { commander: 'alice' })).status).toBe(404);
+    app.fake.incidents.get(view.id)?.resolve('test', new Date());
+    expect((await putRoles(view.id, { commander: 'alice' })).status).toBe(409);
   });
 });
