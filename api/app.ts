@@ -43,6 +43,7 @@ import type { ProblemGateway } from './gateways/problemGateway';
 import { reviewPolicyOf } from '../domain/review';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
+import { declaredIncidentRoutes } from './routes/declaredIncidents';
 import { integrationRoutes } from './routes/integrations';
 import { pagerDutyEventRoutes } from './routes/pagerDutyEvents';
 import { opsgenieAlertRoutes } from './routes/opsgenieAlerts';
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(pagerDutyEventRoutes({ ...integrationDeps, changes: deps.changes, triggers: deps.senderTriggers }));
   app.use(opsgenieAlertRoutes({ ...integrationDeps, gateway: deps.gateway, triggers: deps.senderTriggers }));
   app.use(snsRoutes({ ...integrationDeps, fetcher: deps.snsFetcher ?? createSnsFetcher(), logger: deps.logger, inboundMessages: deps.inboundMessages, alarmStates: deps.alarmStates }));
+  app.use(declaredIncidentRoutes({ intake, apiKeys: deps.apiKeys, config: deps.config, onAccepted: () => metrics.alertsAccepted.inc({ integration: 'declared' }) }));
   app.use(incidentRoutes({ gateway: deps.gateway, apiKeys: deps.apiKeys, changes: deps.changes, config: deps.config }));
   app.use(scheduleRoutes({ schedules: schedulesOf(deps.config), contacts: deps.config.contacts }));
   app.use(eventRoutes({ events: deps.events }));

@@ -7,6 +7,7 @@ import type { IncidentPlan } from '../domain/incidentPlan';
 import type { Alert } from '../domain/alert';
 import type { Channel, EscalationPolicySnapshot, EscalationStep, Responder, Urgency } from '../domain/escalation';
 import type { IncidentView } from '../domain/incident';
+import type { RoleChanges } from '../domain/incidentRoles';
 
 export { INCIDENT_WORKFLOW_TYPE } from '../domain/visibility';
 
@@ -60,6 +61,8 @@ export interface CarriedIncident {
   cadence?: { lastUpdateAtMs: number; lastReminderAtMs: number };
   /** Who holds the incident now (the last level paged, or whom it was reassigned to). */
   holders?: Responder[];
+  /** The incident commander, with addresses: they get the cadence reminders (absent: nobody commands). */
+  commander?: Responder;
 }
 
 /** A notification due later in the current level (e.g. email a minute after the SMS). */
@@ -145,6 +148,17 @@ export const statusUpdateUpdate = defineUpdate<IncidentView, [StatusUpdateInput]
 
 /** Hands the incident to a person or an escalation policy. Refused once resolved. */
 export const reassignUpdate = defineUpdate<IncidentView, [ReassignInput]>('reassign');
+
+export interface AssignRolesInput extends ActorInput {
+  /** The roles to set (the API resolved each contact against config, so these carry addresses). */
+  roles: RoleChanges<Responder>;
+}
+
+/**
+ * Assigns or changes incident roles (docs/incident-roles.md): each change on the timeline with who
+ * made it; the commander gets the cadence reminders. Refused once resolved.
+ */
+export const assignRolesUpdate = defineUpdate<IncidentView, [AssignRolesInput]>('assignRoles');
 
 /** Failure type of a refused update: the API answers 409 with the current state. */
 export const INCIDENT_CONFLICT_FAILURE = 'IncidentConflict';

@@ -5,7 +5,7 @@ import type { IncidentView } from '../domain/incident';
 import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
 import type { IncidentFilter, IncidentGateway } from '../api/gateways/incidentGateway';
-import type { ReassignInput } from '../contracts/incident';
+import type { AssignRolesInput, ReassignInput } from '../contracts/incident';
 import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../api/gateways/incidentGateway';
 
 /** An in-memory stand-in for the Temporal gateway, recording what the API asked of it. */
@@ -18,6 +18,7 @@ export function createFakeGateway() {
   const state = { available: true };
   const escalations: Array<{ id: string; by: string }> = [];
   const reassignments: Array<{ id: string; input: ReassignInput }> = [];
+  const roleAssignments: Array<{ id: string; input: AssignRolesInput }> = [];
 
   function check(): void {
     if (!state.available) throw new BackendUnavailableError(new Error('connection refused'));
@@ -135,6 +136,15 @@ export function createFakeGateway() {
       incident.recordStatusUpdate({ at: new Date().toISOString(), by: `${input.by} (${input.via})`, text: input.text, ...(input.eta ? { eta: input.eta } : {}) });
       return incident.view();
     },
+    async assignRoles(id, input) {
+      check();
+      const incident = find(id);
+      const refusal = incident.checkEscalate();
+      if (refusal) throw new IncidentConflictError(refusal.message, incident.view());
+      roleAssignments.push({ id, input });
+      incident.assignRoles(input.roles, `${input.by} (${input.via})`, new Date());
+      return incident.view();
+    },
     async findOpenByCode(code) {
       return [...incidents.values()].map((incident) => incident.view()).filter((view) => view.code === code && view.status !== 'resolved').map((view) => view.id);
     },
@@ -145,5 +155,5 @@ export function createFakeGateway() {
       return state.available;
     },
   };
-  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open, escalations, reassignments };
+  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open, escalations, reassignments, roleAssignments };
 }

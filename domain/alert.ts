@@ -22,6 +22,20 @@ export interface Alert {
   details: Record<string, unknown>;
   /** ISO-8601 time the API received it. */
   receivedAt: string;
+  /** Set only on the synthetic alert of an incident declared by hand (`POST /v1/incidents`); no sender's alert carries it. */
+  declared?: Declaration;
+}
+
+/** Who declared an incident by hand, and how it is to respond. */
+export interface Declaration {
+  /** The API key's user. */
+  by: string;
+  /** How it reached us (`api`, `dashboard`). */
+  via: string;
+  /** False: the incident opens with its runbook, timeline and cadence, and pages nobody. */
+  page: boolean;
+  /** The contact id who leads it, if the declarer named one. */
+  commander?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Alert } from './alert';
 import { alertContext, type AlertContext } from './alertContext';
 import type { Channel, EscalationStep, Responder } from './escalation';
+import { applyRoleChanges, type IncidentRoles, type RoleChanges } from './incidentRoles';
 import { levelNumber } from './escalation';
 import type { Severity } from './severity';
 import { compareSeverity } from './severity';
@@ -30,7 +31,9 @@ export type TimelineKind =
   /** A responder's status update for stakeholders. */
   | 'update'
   /** A change of the service (deploy, config push) reported around the incident; added by the API when read. */
-  | 'change';
+  | 'change'
+  /** An incident role (commander, communications lead, scribe, responders) assigned or changed. */
+  | 'role';
 
 export interface TimelineEntry {
   at: string;
@@ -129,6 +132,10 @@ export interface IncidentView {
   alertsUnlisted?: number;
   /** Status updates responders posted for stakeholders, oldest first (absent before the first). */
   updates?: StatusUpdate[];
+  /** Who holds the incident roles (docs/incident-roles.md); absent until one is assigned. */
+  roles?: IncidentRoles;
+  /** Who declared the incident by hand (absent for an incident an alert opened). */
+  declaredBy?: string;
   /** The problem this incident recurs under (`domain/recurrence.ts`), with its known workaround. */
   problem?: { id: string; title: string; workaround?: string };
   timeline: TimelineEntry[];
@@ -182,7 +189,14 @@ export class Incident {
       timeline: [],
       timelineTruncated: 0,
     };
-    this.addEntry({ at, kind: 'alert', text: `${alert.severity}: ${alert.summary} (from ${alert.source})` });
+    const declared = alert.declared;
+    if (declared) {
+      const by = `${declared.by} (${declared.via})`;
+      this.state.declaredBy = by;
+      this.addEntry({ at, kind: 'alert', text: `declared by ${by}: ${alert.severity}: ${alert.summary}${declared.page ? '' : ' (paging nobody)'}`, by });
+    } else {
+      this.addEntry({ at, kind: 'alert', text: `${alert.severity}: ${alert.summary} (from ${alert.source})` });
+    }
   }
 
   /** An incident carried over from an earlier run (continue-as-new), exactly as it stood. */
@@ -350,10 +364,10 @@ export class Incident {
     this.addEntry({ at: now.toISOString(), kind: 'escalation', text: `escalated to level ${levelNumber(step)}${repeatNote}` });
   }
 
-  recordEscalationExhausted(now: Date): void {
+  recordEscalationExhausted(now: Date, text = 'escalation policy exhausted without acknowledgement'): void {
     this.state.escalation.exhausted = true;
     this.state.escalation.nextLevelAt = undefined;
-    this.addEntry({ at: now.toISOString(), kind: 'escalation', text: 'escalation policy exhausted without acknowledgement' });
+    this.addEntry({ at: now.toISOString(), kind: 'escalation', text });
   }
 
   recordPage(responder: Responder, channel: Channel, step: EscalationStep, now: Date, outcome: string): void {
@@ -381,6 +395,19 @@ export class Incident {
     this.state.updates = [...(this.state.updates ?? []), update].slice(-MAX_UPDATES);
     const eta = update.eta ? ` (ETA ${update.eta})` : '';
     this.addEntry({ at: update.at, kind: 'update', text: `update: ${update.text}${eta}`, by: update.by });
+  }
+
+  /**
+   * Assigns or changes incident roles: one timeline entry per role that changed, naming who did
+   * it. @returns whether anything changed.
+   */
+  assignRoles(changes: RoleChanges, by: string, now: Date): boolean {
+    const { roles, lines } = applyRoleChanges(this.state.roles ?? {}, changes);
+    if (Object.keys(roles).length > 0) this.state.roles = roles;
+    else delete this.state.roles;
+    const at = now.toISOString();
+    for (const line of lines) this.addEntry({ at, kind: 'role', text: `${line}, assigned by ${by}`, by });
+    return lines.length > 0;
   }
 
   /** Linked to a problem: said on the timeline, with the problem's workaround for whoever responds. */

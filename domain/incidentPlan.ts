@@ -38,6 +38,8 @@ export interface IncidentPlan {
     /** Seconds between updates responders owe, by severity (a severity left out: no cadence). */
     updateEverySeconds: Partial<Record<Severity, number>>;
   };
+  /** Who leads an incident declared by hand with a commander; absent for every other incident. */
+  commander?: Responder;
   /** How the source's own "resolved" counts; absent (older plans, default config): it is only noted. */
   resolution?: {
     /** Resolve once the source reports every alert of the incident resolved. */
@@ -79,6 +81,16 @@ export function selectRunbook<Spec extends RunbookSpec>(config: VigilConfig, run
  * less before the first page); the `planIncident` activity serves runs started without one.
  */
 export function planIncident(config: VigilConfig, runbooks: readonly RunbookSpec[], alert: Alert): IncidentPlan {
+  const plan = planAlertIncident(config, runbooks, alert);
+  const declared = alert.declared;
+  if (!declared) return plan;
+  // Declared by hand: the same plan, except that `page: false` keeps the policy's name and no level.
+  const policy = declared.page ? plan.policy : { id: plan.policy.id, levels: [], repeat: 0 };
+  const commander = declared.commander && Object.hasOwn(config.contacts, declared.commander) ? responderOf(config, declared.commander) : undefined;
+  return { ...plan, policy, ...(commander ? { commander } : {}) };
+}
+
+function planAlertIncident(config: VigilConfig, runbooks: readonly RunbookSpec[], alert: Alert): IncidentPlan {
   const policy = snapshotPolicy(config, policyIdForService(config, alert.service));
   const runbook = selectRunbook(config, runbooks, alert);
   const resolution = resolutionOf(config, alert.service);

@@ -3,6 +3,7 @@
  * workflow's final state, which Temporal keeps), so it cannot drift from what happened; only the
  * human sections (what went well, what went badly, action items) are stored beside it.
  */
+import { ROLE_TITLES, SINGLE_ROLES, type IncidentRoles } from './incidentRoles';
 import { formatDurationSeconds as formatDuration, parseDurationSeconds } from './duration';
 import { mdBullets, mdClean, mdTable, mdText as inline } from './markdown';
 import type { Channel } from './escalation';
@@ -54,6 +55,12 @@ export interface ReviewDraft {
   problem?: LinkedProblem;
   /** Timeline entries lost to the cap on long timelines: the acknowledgements listed may be incomplete. */
   timelineTruncated: number;
+  /** Who declared the incident by hand (absent: an alert opened it). */
+  declaredBy?: string;
+  /** Who held the incident roles at the end (absent: nobody was assigned one). */
+  roles?: IncidentRoles;
+  /** Every role assignment, oldest first, with who made it (absent: none). */
+  roleChanges?: Array<{ at: string; by: string; text: string }>;
 }
 
 export interface ActionItem {
@@ -139,6 +146,7 @@ export function draftReview(view: IncidentView): ReviewDraft {
   const firstAlertAt = [view.createdAt, ...(view.alerts ?? []).map((alert) => alert.firstAt)].reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
   const acknowledgements = acknowledgementsOf(view);
   const resolvedBy = view.resolvedBy ?? 'unknown';
+  const roleChanges = view.timeline.filter((entry) => entry.kind === 'role').map((entry) => ({ at: entry.at, by: entry.by ?? 'unknown', text: entry.text }));
   return {
     incidentId: view.id,
     code: view.code,
@@ -157,6 +165,9 @@ export function draftReview(view: IncidentView): ReviewDraft {
     statusUpdates: (view.updates ?? []).map((update) => ({ ...update })),
     ...(view.problem ? { problem: { ...view.problem } } : {}),
     timelineTruncated: view.timelineTruncated,
+    ...(view.declaredBy ? { declaredBy: view.declaredBy } : {}),
+    ...(view.roles ? { roles: JSON.parse(JSON.stringify(view.roles)) as IncidentRoles } : {}),
+    ...(roleChanges.length > 0 ? { roleChanges } : {}),
   };
 }
 
@@ -207,6 +218,7 @@ export function renderReviewMarkdown(review: Review): string {
     ['Resolved by', `${inline(review.resolvedBy)}${review.resolvedByRunbook ? ' (automatically, by its runbook)' : ''}`],
     ['Acknowledged by', acknowledgedBy.length > 0 ? acknowledgedBy.map(inline).join(', ') : 'nobody'],
   ];
+  if (review.declaredBy) facts.push(['Declared by', inline(review.declaredBy)]);
   if (review.problem) facts.push(['Linked problem', `${inline(review.problem.title)} (${inline(review.problem.id)})`]);
   lines.push(...mdTable(['Fact', 'Value'], facts), '');
 
@@ -215,6 +227,16 @@ export function renderReviewMarkdown(review: Review): string {
   for (const page of review.paged) lines.push(`- ${page.at}: ${inline(page.name)} by ${page.channel}, level ${page.level}: ${inline(page.outcome)}`);
   for (const ack of review.acknowledgements) lines.push(`- ${ack.at}: acknowledged by ${inline(ack.by)}`);
   if (review.timelineTruncated > 0) lines.push('', `_The timeline was truncated (${review.timelineTruncated} entries): early acknowledgements may be missing._`);
+  lines.push('');
+
+  lines.push('## Incident roles', '');
+  const roles = review.roles;
+  if (!roles) lines.push('_No incident role was assigned._');
+  else {
+    for (const role of SINGLE_ROLES) if (roles[role]) lines.push(`- ${ROLE_TITLES[role]}: ${inline(roles[role].name)}`);
+    if (roles.responders?.length) lines.push(`- responders: ${roles.responders.map((holder) => inline(holder.name)).join(', ')}`);
+  }
+  for (const change of review.roleChanges ?? []) lines.push(`- ${change.at}: ${inline(change.text)}`);
   lines.push('');
 
   lines.push('## Runbook', '');

@@ -1,7 +1,7 @@
 /**
  * What a public status page may say about a group of services. Only what responders published
- * (status updates and their ETA) and what the severity implies (impact) leave here: never the
- * alert's summary or labels, responders' names, pages or the timeline. The page is built from
+ * (status updates and their ETA), what the severity implies (impact) and the incident commander's
+ * name leave here: never the alert's summary or labels, other responders' names, pages or the timeline. The page is built from
  * this model alone, so nothing else can reach it by accident.
  */
 import type { IncidentView } from './incident';
@@ -36,6 +36,11 @@ export interface PublicIncident {
   latestUpdate?: { at: string; text: string };
   /** Expected resolution, from the newest update that gave one. */
   eta?: string;
+  /**
+   * The incident commander's name: the one person a status page names (#15.6), so stakeholders
+   * know who leads the response. Other roles, responders and pages stay off the page.
+   */
+  commander?: string;
 }
 
 export interface PublicService {
@@ -70,6 +75,7 @@ export function publicIncident(view: IncidentView): PublicIncident {
     since: view.createdAt,
     ...(latest ? { latestUpdate: { at: latest.at, text: latest.text } } : {}),
     ...(withEta?.eta ? { eta: withEta.eta } : {}),
+    ...(view.roles?.commander ? { commander: view.roles.commander.name } : {}),
   };
 }
 

@@ -12,11 +12,11 @@ import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../domain/incidentPlan';
-import { incidentWorkflowId } from '../domain/alert';
-import { acknowledgeUpdate, alertSignal, incidentQuery, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../contracts/incident';
+import { incidentWorkflowId, type Alert } from '../domain/alert';
+import { acknowledgeUpdate, assignRolesUpdate, alertSignal, incidentQuery, escalateUpdate, reassignUpdate, resolveUpdate, sourceResolvedSignal, statusUpdateUpdate } from '../contracts/incident';
 import { incidentWorkflow } from '../workflows/incident';
 import { makeAlert } from '../devkit/alerts';
-import { alice, carol, fakeWorkflowActivities, twoLevelPolicy } from '../devkit/fakeWorkflowActivities';
+import { alice, bob, carol, fakeWorkflowActivities, twoLevelPolicy } from '../devkit/fakeWorkflowActivities';
 import { createTimeSkippingEnv, workflowBundle } from '../devkit/timeSkippingServer';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createHeartbeatActivities } from '../activities/heartbeatIncidents';
@@ -55,10 +55,11 @@ async function record(
   planInInput = false,
   historyLimit?: number,
   dataConverter?: DataConverter,
+  alertFields: Partial<Alert> = {},
 ) {
   if (only && !only.includes(name)) return;
   const recordEnv = dataConverter ? (encryptedEnv ??= await createTimeSkippingEnv({ dataConverter })) : env;
-  await recordIn(recordEnv, name, plan, scenario, planInInput, historyLimit, dataConverter);
+  await recordIn(recordEnv, name, plan, scenario, planInInput, historyLimit, dataConverter, alertFields);
 }
 
 async function recordIn(
@@ -69,9 +70,10 @@ async function recordIn(
   planInInput: boolean,
   historyLimit: number | undefined,
   dataConverter: DataConverter | undefined,
+  alertFields: Partial<Alert>,
 ) {
   const taskQueue = `record-${randomUUID()}`;
-  const alert = makeAlert({ dedupKey: `record-${name}` });
+  const alert = makeAlert({ dedupKey: `record-${name}`, ...alertFields });
   const startIncident = () =>
     env.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentWorkflowId(alert),
@@ -278,6 +280,34 @@ await record('encrypted-escalate-ack-resolve', { policy: twoLevelPolicy }, async
   await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api', note: 'fixed' }] });
   await handle.result();
 }, true, undefined, encryption.dataConverter);
+
+// Since v14: an incident declared by hand with a commander (#15.5), its roles assigned and changed
+// by update (#15.6), and the cadence reminding the commander instead of the holder.
+await record('declared-roles-cadence', { policy: twoLevelPolicy, commander: carol, communication: { stakeholders: [carol], updateEverySeconds: { critical: 1800, error: 1800, warning: 1800, info: 1800 } } }, async (start) => {
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(assignRolesUpdate, { args: [{ by: 'carol', via: 'api', roles: { communicationsLead: alice, scribe: bob, responders: [alice, bob] } }] });
+  await env.sleep('31m'); // a reminder, to the commander Carol
+  await handle.executeUpdate(assignRolesUpdate, { args: [{ by: 'carol', via: 'sms', roles: { commander: alice, scribe: null } }] });
+  await env.sleep('31m'); // a reminder, to the commander Alice
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(statusUpdateUpdate, { args: [{ by: 'alice', via: 'api', text: 'rolled back' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
+  await handle.result();
+}, true, undefined, undefined, { source: 'declared', declared: { by: 'carol', via: 'api', page: true, commander: 'carol' } });
+
+// The same incident's roles and commander carried across continue-as-new; this records the second run.
+await record('roles-handover', { policy: twoLevelPolicy, communication: { stakeholders: [], updateEverySeconds: { critical: 1800, error: 1800, warning: 1800, info: 1800 } } }, async (start) => {
+  const handle = await start();
+  await handle.executeUpdate(assignRolesUpdate, { args: [{ by: 'alice', via: 'api', roles: { commander: carol, responders: [alice] } }] });
+  for (let i = 0; i < 60; i++) await handle.signal(alertSignal, makeAlert({ dedupKey: 'record-roles-handover' }));
+  const latest = env.client.workflow.getHandle(handle.workflowId);
+  while ((await latest.describe()).runId === handle.signaledRunId) await new Promise((resolve) => setTimeout(resolve, 50));
+  await env.sleep('31m'); // a reminder, to the carried commander
+  await latest.executeUpdate(assignRolesUpdate, { args: [{ by: 'carol', via: 'api', roles: { scribe: bob } }] });
+  await latest.executeUpdate(resolveUpdate, { args: [{ by: 'carol', via: 'api' }] });
+  await latest.result();
+}, true, 50);
 
 // Since v11: a heartbeat that misses its deadline (one incident opened), is pinged again (the
 // incident resolved) and continues as new; both runs are kept, the second starting from carried state.

@@ -43,7 +43,8 @@ export async function send(method, path, body) {
   const response = await fetch(path, {
     method,
     cache: 'no-store',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${key}` },
+    // Says the write came from the dashboard, for the timeline ("declared by carol (dashboard)").
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${key}`, 'x-vigil-client': 'dashboard' },
     body: JSON.stringify(body ?? {}),
   });
   if (response.status === 401) sessionStorage.removeItem(KEY_STORAGE);
@@ -52,6 +53,7 @@ export async function send(method, path, body) {
 }
 
 export const post = (path, body) => send('POST', path, body);
+export const put = (path, body) => send('PUT', path, body);
 
 /**
  * Wires the key form in the page header: `form` holds `input[name=key]`; `status` tells whether a

@@ -1,6 +1,7 @@
 // The dashboard page: open incidents (polled), and panels for KPIs, reviews, heartbeats, problems, events.
 // Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
 import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
+import { mountDeclareForm } from './declare.js';
 import { dayBars } from './chart.js';
 import { age, el, message, seconds, timeEl } from './format.js';
 
@@ -402,6 +403,7 @@ function every(name, ms, task) {
 }
 
 mountProblemForm();
+mountDeclareForm(say);
 every('incidents', POLL_MS, refreshIncidents);
 every('panels', PANEL_MS, refreshPanels);
 every('kpis', KPI_MS, refreshKpis);

@@ -1,6 +1,6 @@
 // One incident: facts, actions, status updates, runbook results, pages sent, timeline, and the
 // workflow in the Temporal UI. Polls while open.
-import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
+import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post, put } from './api.js';
 import { age, el, timeEl } from './format.js';
 
 const POLL_MS = 5_000;
@@ -79,6 +79,11 @@ function render(digest) {
     ...fact('Alerts', `${view.alertCount} received, the last `, timeEl(view.lastAlertAt)),
     ...fact('Escalation', view.escalation.level ? `level ${view.escalation.level}${view.escalation.exhausted ? ', policy exhausted' : ''}` : 'not paged yet', view.escalation.nextLevelAt ? [', next level at ', timeEl(view.escalation.nextLevelAt)] : ''),
     ...fact('Held by', digest?.heldBy?.length ? digest.heldBy.join(', ') : '–'),
+    ...(view.declaredBy ? fact('Declared', `by ${view.declaredBy}`) : []),
+    ...fact('Commander', view.roles?.commander?.name ?? '–'),
+    ...fact('Communications lead', view.roles?.communicationsLead?.name ?? '–'),
+    ...fact('Scribe', view.roles?.scribe?.name ?? '–'),
+    ...fact('Responders', view.roles?.responders?.map((holder) => holder.name).join(', ') || '–'),
     ...(view.acknowledgedBy ? fact('Acknowledged', `by ${view.acknowledgedBy} `, timeEl(view.acknowledgedAt)) : []),
     ...(view.resolvedBy ? fact('Resolved', `by ${view.resolvedBy} `, timeEl(view.resolvedAt)) : []),
     ...fact('ETA', digest?.eta ? timeEl(digest.eta) : '–'),
@@ -95,7 +100,8 @@ function render(digest) {
   const open = view.status !== 'resolved';
   $('#ack').hidden = view.status !== 'triggered';
   $('#escalate').hidden = !open;
-  for (const form of ['#resolve-form', '#update-form']) $(form).closest('details').hidden = !open;
+  for (const form of ['#resolve-form', '#update-form', '#roles-form']) $(form).closest('details').hidden = !open;
+  fillRoleChoices();
 
   $('#updates').replaceChildren(
     view.updates?.length
@@ -139,14 +145,28 @@ async function load() {
   return true;
 }
 
-async function act(what, path, body, done) {
+/** The roles form's choices (contacts from the context), showing who holds each role now; left alone while the user edits it. */
+function fillRoleChoices() {
+  const form = $('#roles-form');
+  if (form.contains(document.activeElement)) return;
+  const contacts = Object.entries(context?.contacts ?? {});
+  const option = (id, name, selected) => el('option', { value: id, selected }, name);
+  for (const select of form.querySelectorAll('select[data-role]')) {
+    const held = view.roles?.[select.name]?.id ?? '';
+    select.replaceChildren(option('', 'nobody', held === ''), ...contacts.map(([contactId, name]) => option(contactId, name, contactId === held)));
+  }
+  const responders = new Set((view.roles?.responders ?? []).map((holder) => holder.id));
+  $('#role-responders').replaceChildren(...contacts.map(([contactId, name]) => option(contactId, name, responders.has(contactId))));
+}
+
+async function act(what, path, body, done, method = post) {
   if (!apiKey()) {
     say(`Enter your API key to ${what}.`, true);
     keyForm.focus();
     return false;
   }
   try {
-    const answer = await post(path, body);
+    const answer = await method(path, body);
     // A losing ack is answered 200 with the flag: say who holds it rather than claim it.
     say(answer?.alreadyAcknowledged ? `Already acknowledged by ${answer.acknowledgedBy} at ${new Date(answer.acknowledgedAt).toLocaleString()}.` : done);
     await load();
@@ -173,6 +193,14 @@ $('#update-form').addEventListener('submit', async (event) => {
   const eta = String(data.get('eta') ?? '');
   const body = { text: String(data.get('text') ?? '').trim(), ...(eta ? { eta: new Date(eta).toISOString() } : {}) };
   if (await act('post the update', `${base}/updates`, body, 'Update posted and sent to stakeholders.')) form.reset();
+});
+$('#roles-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(event.target);
+  const body = { responders: data.getAll('responders').map(String) };
+  for (const role of ['commander', 'communicationsLead', 'scribe']) body[role] = String(data.get(role) ?? '') || null;
+  document.activeElement?.blur();
+  void act('assign roles', `${base}/roles`, body, 'Roles saved.', put);
 });
 $('#problem-form').addEventListener('submit', async (event) => {
   event.preventDefault();

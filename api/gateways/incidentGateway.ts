@@ -5,7 +5,7 @@
 import type { Alert } from '../../domain/alert';
 import type { IncidentStatus, IncidentView } from '../../domain/incident';
 import type { Severity } from '../../domain/severity';
-import type { ActorInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
+import type { ActorInput, AssignRolesInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
 
 /** One row of an incident listing (from Temporal visibility, no query per incident). */
 export interface IncidentSummary {
@@ -80,6 +80,8 @@ export interface IncidentGateway {
   escalate(incidentId: string, actor: ActorInput): Promise<IncidentView>;
   /** Hands the incident to a person or a policy. @throws IncidentNotFoundError, IncidentConflictError */
   reassign(incidentId: string, input: ReassignInput): Promise<IncidentView>;
+  /** Assigns or changes incident roles. @throws IncidentNotFoundError, IncidentConflictError */
+  assignRoles(incidentId: string, input: AssignRolesInput): Promise<IncidentView>;
   /** Posts a responder's status update for stakeholders. @throws IncidentNotFoundError, IncidentConflictError */
   postUpdate(incidentId: string, input: StatusUpdateInput): Promise<IncidentView>;
   /** Ids of open incidents with this short code (normally one). */

@@ -13,9 +13,10 @@ import type { IncidentRef } from '../../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../../domain/incidentId';
 import type { Severity } from '../../domain/severity';
 import type { IncidentMemo } from '../../domain/visibility';
-import type { ActorInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
+import type { ActorInput, AssignRolesInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
 import {
   acknowledgeUpdate,
+  assignRolesUpdate,
   alertBatchSignal,
   alertSignal,
   escalateUpdate,
@@ -286,6 +287,10 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
     reassign(incidentId: string, input: ReassignInput) {
       return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(reassignUpdate, { args: [input] }));
+    },
+
+    assignRoles(incidentId: string, input: AssignRolesInput) {
+      return transition(incidentId, (ref) => client.workflow.getHandle(ref.workflowId, ref.runId).executeUpdate(assignRolesUpdate, { args: [input] }));
     },
 
     async findOpenByCode(code) {

@@ -106,7 +106,8 @@ export async function receiveAlerts(deps: ReceiveDeps, received: SourceAlert[], 
   const items: Array<{ item: IntakeItem; index: number }> = [];
   const outcomes: AlertOutcome[] = [];
 
-  for (const [index, { status, senderId: _senderId, ...fields }] of parsed.entries()) {
+  // `declared` is only ever set by POST /v1/incidents, never taken from a sender.
+  for (const [index, { status, senderId: _senderId, declared: _declared, ...fields }] of parsed.entries()) {
     const alert: Alert = { ...fields, id: ids[index], receivedAt };
     const window = windowCovering(windows, alert, now);
     const rule = ruleFor(deps.policy, alert);

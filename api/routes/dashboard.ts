@@ -67,6 +67,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       temporalUi,
       services: Object.fromEntries(Object.entries(deps.config.services).map(([id, service]) => [id, service.name ?? id])),
       statusPages: deps.config.statusPages.map((page) => ({ id: page.id, title: page.title })),
+      // Names only, for the declare and roles forms' choices (incidents show these names anyway).
+      contacts: Object.fromEntries(Object.entries(deps.config.contacts).map(([id, contact]) => [id, contact.name])),
     });
   });
 

@@ -46,3 +46,38 @@ export const acknowledgeAnswerSchema = z
     alreadyAcknowledged: z.boolean().describe('true when the incident was acknowledged before this call (another responder, a replica, an SMS, or this caller retrying)'),
   })
   .loose();
+
+/** A contact's id from config (`contacts.<id>`). */
+const contactId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a contact id from config');
+
+/** `POST /v1/incidents`: an incident declared by hand (docs/escalation.md, "Declaring an incident by hand"). */
+export const declareBodySchema = z
+  .object({
+    service: serviceId.describe('a service configured in vigil.config.ts'),
+    severity: z.enum(SEVERITIES),
+    summary: z.string().trim().min(1).max(1000),
+    commander: contactId.optional().describe('who leads it: a contact id; they get the update reminders'),
+    page: z.boolean().default(true).describe('false: the incident opens with its runbook, timeline and update cadence, and pages nobody'),
+  })
+  .strict();
+
+/** The answer to a declaration: the incident's id and where to read it. */
+export const declaredAnswerSchema = z.object({
+  incidentId: z.string(),
+  url: z.string().describe('the incident in the API'),
+  status: z.enum(['declared']),
+});
+
+/**
+ * `PUT /v1/incidents/{id}/roles`: the roles to set (docs/incident-roles.md); roles left out stay
+ * as they are, `null` leaves a role to nobody, `responders` replaces the whole list.
+ */
+export const rolesBodySchema = z
+  .object({
+    commander: contactId.nullable().optional(),
+    communicationsLead: contactId.nullable().optional(),
+    scribe: contactId.nullable().optional(),
+    responders: z.array(contactId).max(50).optional(),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((value) => value !== undefined), 'name at least one role: commander, communicationsLead, scribe or responders');

@@ -15,8 +15,10 @@ import {
   incidentListQuerySchema,
   reassignBodySchema,
   resolveBodySchema,
+  rolesBodySchema,
   statusUpdateBodySchema,
 } from './incidentSchemas';
+import { roleChangesOf } from './roleAssignments';
 import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, unavailable, writeRefusals, type ResourceRoutes } from './operationParts';
 
 /** Listing, reading, acknowledging and resolving incidents. */
@@ -103,6 +105,13 @@ export function incidentRoutes(deps: { gateway: IncidentGateway; apiKeys: ApiKey
     res.json(await gateway.reassign(req.params.id, { by, via: 'api', to: { policy: snapshotPolicy(deps.config, target) } }));
   });
 
+  router.put('/v1/incidents/:id/roles', async (req, res) => {
+    const by = requireRole(req, deps.apiKeys, 'responder');
+    const body = parseOr400(rolesBodySchema, req.body ?? {}, 'body');
+    const via = req.get('x-vigil-client') === 'dashboard' ? 'dashboard' : 'api';
+    res.json(await gateway.assignRoles(req.params.id, { by, via, roles: roleChangesOf(deps.config, body) }));
+  });
+
   return router;
 }
 
@@ -156,6 +165,13 @@ export const incidentOperations: ResourceRoutes = {
       bodyRequired: true,
       ok: '201',
     }),
+    {
+      ...incidentAction('/v1/incidents/{id}/roles', 'Assign or change incident roles (commander, communicationsLead, scribe, responders); roles left out stay, null leaves one to nobody', rolesBodySchema, {
+        bodyRequired: true,
+        badRequest: 'invalid body (unknown contact, no role named), or id not decodable',
+      }),
+      method: 'put',
+    },
     incidentAction('/v1/incidents/{id}/reassign', 'Hand the incident to a person (paged at once) or an escalation policy (starts over)', reassignBodySchema, {
       bodyRequired: true,
       badRequest: 'invalid body (unknown contact or policy), or id not decodable',

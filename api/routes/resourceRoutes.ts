@@ -9,6 +9,7 @@ import { ackLinkOperations } from './ackLinks';
 import { alertOperations } from './alerts';
 import { codecOperations } from './codec';
 import { dashboardOperations } from './dashboard';
+import { declaredIncidentOperations } from './declaredIncidents';
 import { eventOperations } from './events';
 import { healthOperations } from './health';
 import { incidentOperations } from './incidents';
@@ -25,6 +26,7 @@ import { statusPageOperations } from './statusPages';
 export const RESOURCE_ROUTES: readonly ResourceRoutes[] = [
   alertOperations,
   incidentOperations,
+  declaredIncidentOperations,
   reviewOperations,
   policyOperations,
   ackLinkOperations,

@@ -39,6 +39,7 @@ export const reviewListQuerySchema = z
   .strict();
 
 const severity = z.enum(SEVERITIES);
+const roleHolder = z.object({ id: z.string(), name: z.string() });
 
 /** A review as `GET` and `PUT /v1/incidents/{id}/review` answer it in JSON. */
 export const reviewSchema = z.object({
@@ -59,6 +60,17 @@ export const reviewSchema = z.object({
   statusUpdates: z.array(z.object({ at: z.string(), by: z.string(), text: z.string(), eta: z.string().optional() })),
   problem: z.object({ id: z.string(), title: z.string(), workaround: z.string().optional() }).optional(),
   timelineTruncated: z.number(),
+  declaredBy: z.string().optional(),
+  roles: z
+    .object({
+      commander: roleHolder.optional(),
+      communicationsLead: roleHolder.optional(),
+      scribe: roleHolder.optional(),
+      responders: z.array(roleHolder).optional(),
+    })
+    .optional()
+    .describe('who held the incident roles at the end'),
+  roleChanges: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })).optional(),
   wentWell: z.array(z.string()),
   wentBadly: z.array(z.string()),
   actionItems: z.array(z.object({ what: z.string(), owner: z.string(), due: z.string(), done: z.boolean() })),

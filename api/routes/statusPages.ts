@@ -60,6 +60,7 @@ function renderIncident(incident: PublicIncident): string {
     `<div><dt>Severity</dt><dd>${escapeHtml(incident.severity)}</dd></div>` +
     `<div><dt>Status</dt><dd>${incident.phase === 'responding' ? 'Responders are working on it' : 'Investigating'}</dd></div>` +
     `<div><dt>Expected resolution</dt><dd>${incident.eta ? timeElement(incident.eta) : 'not yet known'}</dd></div>` +
+    (incident.commander ? `<div><dt>Incident commander</dt><dd>${escapeHtml(incident.commander)}</dd></div>` : '') +
     `</dl>${update}</article>`
   );
 }

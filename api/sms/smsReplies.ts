@@ -1,15 +1,19 @@
 /**
  * What Vigil does with a responder's SMS reply, whichever provider carried it (Twilio posts a
  * form, Telnyx a signed JSON event): find the contact by number, read the command (`ACK`, `ACK
- * <code>`, `RES <code>`, `ESC <code>`), act on the incident it means, and word the answer. The
+ * <code>`, `RES <code>`, `ESC <code>`, `ROLE <code> <role> <contact>`), act on the incident it
+ * means, and word the answer. The
  * provider routes check their own signature and replay guard first, and send the answer their way.
  */
 import { contactByPhone, policyContacts, type VigilConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
-import { mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
+import { ROLE_TITLES, type IncidentRole } from '../../domain/incidentRoles';
+import { holdsRole, mayCommand, parseSmsCommand, waitingForBareAck } from '../../domain/smsCommand';
 import { IncidentConflictError, IncidentNotFoundError, type IncidentGateway } from '../gateways/incidentGateway';
+import { HttpError } from '../http/httpErrors';
+import { roleChangesOf, type RoleIds } from '../routes/roleAssignments';
 
-const USAGE = 'Reply ACK, ACK <code>, RES <code> or ESC <code>.';
+const USAGE = 'Reply ACK, ACK <code>, RES <code>, ESC <code> or ROLE <code> <role> <contact>.';
 
 /** What came of one reply: ignored (not a configured contact's number), or the answer to send back. */
 export type SmsReplyOutcome = { handled: false } | { handled: true; contactId: string; action: string; answer: string };
@@ -53,6 +57,27 @@ export function createSmsReplies(deps: { gateway: IncidentGateway; config: Vigil
     }
   }
 
+  /** `ROLE <code> <role> <contact>...`: the role set, or why not, in words for the reply. */
+  async function assignRole(incidentId: string, role: IncidentRole, contacts: string[], by: string): Promise<string> {
+    const ids: RoleIds = role === 'responders' ? { responders: contacts } : { [role]: contacts[0] ?? null };
+    let roles;
+    try {
+      roles = roleChangesOf(deps.config, ids, 'sms');
+    } catch (error) {
+      if (error instanceof HttpError) return `${error.message}: nothing done.`;
+      throw error;
+    }
+    try {
+      const view = await gateway.assignRoles(incidentId, { by, via: 'sms', roles });
+      const held = role === 'responders' ? (view.roles?.responders ?? []).map((holder) => holder.name).join(', ') : view.roles?.[role]?.name;
+      return `${view.code} (${view.service}): ${ROLE_TITLES[role]} ${held || 'nobody'}.`;
+    } catch (error) {
+      if (error instanceof IncidentConflictError) return `${error.incident?.code ?? 'That incident'} is already resolved.`;
+      if (error instanceof IncidentNotFoundError) return 'No such incident.';
+      throw error;
+    }
+  }
+
   /** Open incidents with these ids, as they stand now (one may have closed since it was listed). */
   async function viewsOf(ids: string[]): Promise<IncidentView[]> {
     const views = await Promise.all(ids.slice(0, 20).map((id) => gateway.get(id)));
@@ -68,7 +93,10 @@ export function createSmsReplies(deps: { gateway: IncidentGateway; config: Vigil
       const [view] = await viewsOf(await gateway.findOpenByCode(code));
       if (!view) return { reply: `No open incident ${code}.` };
       const members = view.escalation.policyId ? policyContacts(deps.config, view.escalation.policyId) : new Set<string>();
-      if (!mayCommand(view, contactId, members)) return { reply: `${code} did not page you and its escalation policy does not name you: nothing done.` };
+      // A role holder may act too: an incident declared without paging paged nobody.
+      if (!mayCommand(view, contactId, members) && !holdsRole(view.roles, contactId)) {
+        return { reply: `${code} did not page you, its escalation policy does not name you and you hold no role on it: nothing done.` };
+      }
       return { id: view.id };
     }
     const open = await viewsOf(await gateway.findOpenPagedTo(contactId));
@@ -92,7 +120,10 @@ export function createSmsReplies(deps: { gateway: IncidentGateway; config: Vigil
         return { handled: true, contactId: contact.id, action: 'unknown', answer: `Vigil did not understand "${command.text.slice(0, 40)}". ${USAGE}` };
       }
       const found = await target(command.code, contact.id, receivedAtMs);
-      const answer = found.id ? await act(command.action, found.id, contact.name) : (found.reply as string);
+      let answer: string;
+      if (!found.id) answer = found.reply as string;
+      else if (command.action === 'role') answer = await assignRole(found.id, command.role, command.contacts, contact.name);
+      else answer = await act(command.action, found.id, contact.name);
       return { handled: true, contactId: contact.id, action: command.action, answer };
     },
   };

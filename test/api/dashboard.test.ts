@@ -126,7 +126,7 @@ describe('dashboard', () => {
   it('gives the Temporal UI address and the dashboard rows of the incidents asked for', async () => {
     app = await startTestApp({ config, env: { VIGIL_TEMPORAL_UI_URL: 'https://temporal.example.test/', TEMPORAL_NAMESPACE: 'vigil' } });
     const context = await (await fetch(`${app.url}/v1/dashboard/context`, { headers: AUTH })).json();
-    expect(context).toEqual({ temporalUi: { url: 'https://temporal.example.test', namespace: 'vigil' }, services: { checkout: 'Checkout' }, statusPages: [{ id: 'shop', title: 'Shop' }] });
+    expect(context).toEqual({ temporalUi: { url: 'https://temporal.example.test', namespace: 'vigil' }, services: { checkout: 'Checkout' }, statusPages: [{ id: 'shop', title: 'Shop' }], contacts: { alice: 'Alice', bob: 'Bob', carol: 'Carol', dan: 'Dan' } });
 
     const view = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout down' }));
     const rows = await fetch(`${app.url}/v1/dashboard/incidents?ids=${encodeURIComponent(view.id)},nonsense`, { headers: AUTH });

@@ -54,6 +54,20 @@ function openLoudIncident(fake: Awaited<ReturnType<typeof startTestApp>>['fake']
 }
 
 describe('status pages', () => {
+  it('names the incident commander, and no other role holder', async () => {
+    app = await startTestApp({ config });
+    const view = openLoudIncident(app.fake);
+    app.fake.incidents.get(view.id)!.assignRoles(
+      { commander: { id: 'alice', name: 'Alice Commander' }, scribe: { id: 'bob', name: 'Bob Scribename' }, responders: [{ id: 'carol', name: 'Carol Respondername' }] },
+      'alice (api)',
+      new Date(),
+    );
+    const html = await (await fetch(`${app.url}/status/shop`)).text();
+    expect(html).toContain('<dt>Incident commander</dt><dd>Alice Commander</dd>');
+    expect(html).not.toContain('Scribename');
+    expect(html).not.toContain('Respondername');
+  });
+
   it('shows impact, severity, ETA and the latest update of open incidents, and no internal detail', async () => {
     app = await startTestApp({ config });
     const view = openLoudIncident(app.fake);

@@ -221,6 +221,23 @@ describe('a signed SMS acts once (issue 11 point 5)', () => {
     expect(await (await reply(CAROL_PHONE, `ACK ${view.code}`)).text()).toContain(`Acknowledged ${view.code}`);
   });
 
+  it('assigns incident roles by SMS (ROLE and COMMANDER), refusing an unknown contact and a sender with no part in the incident', async () => {
+    const view = pagedTo('alice');
+    expect(await (await reply(ALICE_PHONE, `COMMANDER ${view.code} carol`)).text()).toContain(`${view.code} (checkout): commander Carol.`);
+    expect(app.fake.roleAssignments.at(-1)).toMatchObject({ id: view.id, input: { by: 'Alice', via: 'sms', roles: { commander: { id: 'carol', name: 'Carol', phone: CAROL_PHONE } } } });
+    expect(await (await reply(ALICE_PHONE, `ROLE ${view.code} responders alice carol`)).text()).toContain('responders Alice, Carol.');
+    const before = app.fake.roleAssignments.length;
+    expect(await (await reply(ALICE_PHONE, `ROLE ${view.code} scribe zed`)).text()).toContain('no contact zed: nothing done.');
+    expect(app.fake.roleAssignments.length).toBe(before);
+    // Carol now holds a role on it: she may reassign the commander although it never paged her.
+    expect(await (await reply(CAROL_PHONE, `ROLE ${view.code} commander alice`)).text()).toContain('commander Alice.');
+    const timeline = app.fake.incidents.get(view.id)?.view().timeline.filter((entry) => entry.kind === 'role').map((entry) => entry.text);
+    expect(timeline).toEqual(['commander: Carol, assigned by Alice (sms)', 'responders: Alice, Carol, assigned by Alice (sms)', 'commander: Alice (was Carol), assigned by Carol (sms)']);
+    const other = pagedTo('alice');
+    expect(await (await reply(CAROL_PHONE, `COMMANDER ${other.code} carol`)).text()).toContain('nothing done');
+    expect(app.fake.incidents.get(other.id)?.view().roles).toBeUndefined();
+  });
+
   it('refuses a request without a MessageSid, naming the field', async () => {
     const { MessageSid: _dropped, ...params } = inboundSms(ALICE_PHONE, 'ACK');
     const response = await post(params);

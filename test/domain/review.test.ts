@@ -94,6 +94,37 @@ describe('a review draft', () => {
     expect(markdown).toContain('## Known workaround');
   });
 
+  it('names who declared it and who held each role, with every assignment and who made it', () => {
+    const incident = new Incident({
+      id: 'inc-2',
+      code: 'DEC123',
+      workflowId: 'incident/checkout/declared-x',
+      alert: makeAlert({ summary: 'EU checkout failing', source: 'declared', declared: { by: 'bob', via: 'api', page: false } }),
+      now: t0,
+    });
+    incident.assignRoles({ commander: alice, scribe: bob, responders: [alice, bob] }, 'bob (api)', later(60));
+    incident.assignRoles({ commander: bob }, 'alice (sms)', later(120));
+    incident.resolve('bob (api)', later(600));
+    const draft = draftReview(incident.view());
+    expect(draft.declaredBy).toBe('bob (api)');
+    expect(draft.roles).toEqual({ commander: { id: 'bob', name: 'Bob' }, scribe: { id: 'bob', name: 'Bob' }, responders: [{ id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }] });
+    expect(draft.roleChanges?.map((change) => `${change.by}: ${change.text}`)).toEqual([
+      'bob (api): commander: Alice, assigned by bob (api)',
+      'bob (api): scribe: Bob, assigned by bob (api)',
+      'bob (api): responders: Alice, Bob, assigned by bob (api)',
+      'alice (sms): commander: Bob (was Alice), assigned by alice (sms)',
+    ]);
+    const markdown = renderReviewMarkdown(reviewOf(draft, undefined, DEFAULT_REVIEW_POLICY, later(700)));
+    expect(markdown).toContain('| Declared by | bob (api) |');
+    expect(markdown).toContain('## Incident roles\n\n- commander: Bob\n- scribe: Bob\n- responders: Alice, Bob\n');
+    expect(markdown).toContain(`- ${later(120).toISOString()}: commander: Bob (was Alice), assigned by alice (sms)`);
+    // An incident nobody assigned a role to says so, and its draft carries no role fields.
+    const plain = open();
+    plain.resolve('alice (api)', later(60));
+    expect(draftReview(plain.view())).not.toHaveProperty('roles');
+    expect(renderReviewMarkdown(reviewOf(draftReview(plain.view()), undefined, DEFAULT_REVIEW_POLICY, later(70)))).toContain('_No incident role was assigned._');
+  });
+
   it('refuses an incident that has not resolved', () => {
     const incident = open();
     incident.acknowledge('alice (sms)', later(60));

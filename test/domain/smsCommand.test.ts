@@ -59,3 +59,20 @@ describe('who an SMS may act for (issue 11 point 5, issue 13 point 7)', () => {
     expect([...policyContacts(config, 'unknown')]).toEqual([]);
   });
 });
+
+describe('SMS role commands (#15.6)', () => {
+  it.each([
+    ['ROLE 7kq2mx commander alice', { action: 'role', code: '7KQ2MX', role: 'commander', contacts: ['alice'] }],
+    ['commander 7KQ2MX Alice.', { action: 'role', code: '7KQ2MX', role: 'commander', contacts: ['alice'] }],
+    ['IC 7KQ2MX bob', { action: 'role', code: '7KQ2MX', role: 'commander', contacts: ['bob'] }],
+    ['role 7KQ2MX comms carol', { action: 'role', code: '7KQ2MX', role: 'communicationsLead', contacts: ['carol'] }],
+    ['ROLE 7KQ2MX scribe none', { action: 'role', code: '7KQ2MX', role: 'scribe', contacts: [] }],
+    ['ROLE 7KQ2MX responders alice, bob carol', { action: 'role', code: '7KQ2MX', role: 'responders', contacts: ['alice', 'bob', 'carol'] }],
+  ])('reads %j', (body, expected) => {
+    expect(parseSmsCommand(body)).toEqual(expected);
+  });
+
+  it.each(['ROLE 7KQ2MX captain alice', 'ROLE 7KQ2MX commander', 'ROLE commander alice', 'COMMANDER 7KQ2MX alice bob', 'ROLE 7KQ2MX scribe al!ce', 'ROLE'])('does not take %j for a role command', (body) => {
+    expect(parseSmsCommand(body).action).toBe('unknown');
+  });
+});

@@ -252,4 +252,46 @@ describe('the dashboard in Chromium', () => {
     await page.close();
     expect(pageProblems).toEqual([]);
   });
+
+  it('declares an incident without paging from the form, and assigns its roles on its page (#15.5, #15.6)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    watch(page);
+    await page.goto(`${stack.apiUrl}/dashboard`);
+    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.locator('#declare > summary').click();
+    await page.locator('#declare-service option[value="search"]').waitFor({ state: 'attached', timeout: 30_000 });
+    await page.locator('#declare-service').selectOption('search');
+    await page.locator('#declare-severity').selectOption('error');
+    await page.locator('#declare-summary').fill('Customers report search returns nothing');
+    await page.locator('#declare-commander').selectOption('bob');
+    await page.locator('#declare-page').uncheck();
+    await page.getByRole('button', { name: 'Declare' }).click();
+    // The form opens the new incident's page.
+    await page.waitForURL(/\/dashboard\/incidents\//, { timeout: 30_000 });
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+    const facts = page.locator('#facts');
+    await expect.poll(() => facts.textContent(), { timeout: 30_000 }).toContain('Declaredby carol (dashboard)');
+    expect(await facts.textContent()).toContain('CommanderBob SRE');
+
+    await page.getByText('Assign roles').click();
+    await page.locator('#role-scribe').selectOption('alice');
+    await page.locator('#role-responders').selectOption(['alice', 'bob']);
+    await page.getByRole('button', { name: 'Save roles' }).click();
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 30_000 }).toBe('Roles saved.');
+    await expect.poll(() => facts.textContent(), { timeout: 30_000 }).toContain('ScribeAlice Ops');
+    expect(await facts.textContent()).toContain('RespondersAlice Ops, Bob SRE');
+
+    const view = await incident(id);
+    expect(view).toMatchObject({ service: 'search', severity: 'error', declaredBy: 'carol (dashboard)', paged: [] });
+    expect(view.roles).toEqual({ commander: { id: 'bob', name: 'Bob SRE' }, scribe: { id: 'alice', name: 'Alice Ops' }, responders: [{ id: 'alice', name: 'Alice Ops' }, { id: 'bob', name: 'Bob SRE' }] });
+    expect(view.timeline.filter((entry) => entry.kind === 'role').map((entry) => entry.text)).toEqual([
+      'commander: Bob SRE, assigned by carol (dashboard)',
+      'scribe: Alice Ops, assigned by carol (dashboard)',
+      'responders: Alice Ops, Bob SRE, assigned by carol (dashboard)',
+    ]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'incident-roles.png'), fullPage: true });
+    await page.close();
+    expect(pageProblems).toEqual([]);
+  });
 });

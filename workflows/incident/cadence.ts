@@ -1,9 +1,12 @@
-/** The update cadence of the communication plan: reminders to whoever holds the incident. */
-import { condition } from '@temporalio/workflow';
+/** The update cadence of the communication plan: reminders to the commander, else whoever holds the incident. */
+import { condition, patched } from '@temporalio/workflow';
 import { reminderChannel } from '../../domain/channels/choice';
 import type { EscalationStep } from '../../domain/escalation';
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
+
+/** Reminders go to the incident commander when there is one (#15.6). */
+export const COMMANDER_REMINDERS_PATCH = 'incident-roles-commander-reminders';
 
 /**
  * While the incident is open, whoever holds it is reminded when no update was posted for the
@@ -26,8 +29,14 @@ export async function keepCadence(run: IncidentRun, notifier: Notifier): Promise
       continue;
     }
     run.cadence = { ...run.cadence, lastReminderAtMs: Date.now() };
-    incident.recordNote(`no status update for ${seconds} s: reminded ${run.holders.map((holder) => holder.name).join(', ') || 'nobody (no one holds it yet)'}`, new Date());
+    // The commander owes the stakeholders their updates; without one, whoever holds the incident.
+    // Only runs with a commander (assigned by an update or a declaration newer than every older
+    // history) take the new branch; the marker says so on replay.
+    const commander = run.commander && patched(COMMANDER_REMINDERS_PATCH) ? run.commander : undefined;
+    const recipients = commander ? [commander] : run.holders;
+    const whom = commander ? `${commander.name} (commander)` : run.holders.map((holder) => holder.name).join(', ') || 'nobody (no one holds it yet)';
+    incident.recordNote(`no status update for ${seconds} s: reminded ${whom}`, new Date());
     const step: EscalationStep = { cycle: 0, levelIndex: -1 };
-    for (const holder of run.holders) notifier.notify('update-due', holder, reminderChannel(holder), step, run.cadence.lastReminderAtMs);
+    for (const holder of recipients) notifier.notify('update-due', holder, reminderChannel(holder), step, run.cadence.lastReminderAtMs);
   }
 }

@@ -61,7 +61,8 @@ export async function escalate(run: IncidentRun, notifier: Notifier, start?: Esc
   }
   if (incident.status === 'triggered' && !run.mustRestart()) {
     run.pending = [];
-    incident.recordEscalationExhausted(new Date());
+    // A policy without levels is an incident declared with `page: false`: nobody was meant to be paged.
+    incident.recordEscalationExhausted(new Date(), run.policy.levels.length === 0 ? 'paging nobody: declared without paging (reassign to page someone)' : undefined);
     log.warn('escalation policy exhausted without acknowledgement', { incident: incident.view().code });
     if (run.policy.onExhaustedRefs) await notifier.tellExhausted(run.policy.onExhaustedRefs);
   }

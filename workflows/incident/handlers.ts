@@ -1,12 +1,14 @@
-/** The incident's message handlers: alerts, notes and links in; query; acknowledge, resolve, escalate, reassign, update. */
+/** The incident's message handlers: alerts, notes and links in; query; acknowledge, resolve, escalate, reassign, roles, update. */
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { Alert } from '../../domain/alert';
 import type { EscalationPolicySnapshot, EscalationStep, Responder } from '../../domain/escalation';
 import { deliveriesFor } from '../../domain/escalation';
 import type { TransitionRefusal } from '../../domain/incident';
-import type { ActorInput } from '../../contracts/incident';
+import type { ActorInput, AssignRolesInput } from '../../contracts/incident';
+import { INCIDENT_ROLES, MAX_ROLE_RESPONDERS, SINGLE_ROLES } from '../../domain/incidentRoles';
 import {
   acknowledgeUpdate,
+  assignRolesUpdate,
   alertBatchSignal,
   alertSignal,
   escalateUpdate,
@@ -31,6 +33,33 @@ function refuse(refusal: TransitionRefusal | undefined): void {
 function checkActor(input: ActorInput | undefined): void {
   if (typeof input?.by !== 'string' || input.by.trim() === '') {
     throw ApplicationFailure.create({ message: '"by" must name who acted', type: INVALID_INPUT_FAILURE, nonRetryable: true });
+  }
+}
+
+function invalid(message: string): never {
+  throw ApplicationFailure.create({ message, type: INVALID_INPUT_FAILURE, nonRetryable: true });
+}
+
+function isHolder(value: unknown): boolean {
+  const holder = value as { id?: unknown; name?: unknown } | null;
+  return typeof holder?.id === 'string' && holder.id !== '' && typeof holder.name === 'string';
+}
+
+/** The API checks contacts against config; this refuses what no API would send (the history keeps only sane roles). */
+function checkRoles(input: AssignRolesInput | undefined): void {
+  const roles = input?.roles as Record<string, unknown> | undefined;
+  if (!roles || typeof roles !== 'object' || Array.isArray(roles)) invalid('"roles" must be an object');
+  const named = Object.keys(roles);
+  if (named.length === 0) invalid('"roles" must name at least one role');
+  for (const role of named) {
+    if (!(INCIDENT_ROLES as readonly string[]).includes(role)) invalid(`"roles.${role}" is not an incident role (${INCIDENT_ROLES.join(', ')})`);
+  }
+  for (const role of SINGLE_ROLES) {
+    if (Object.hasOwn(roles, role) && roles[role] !== null && !isHolder(roles[role])) invalid(`"roles.${role}" must be a contact or null`);
+  }
+  const responders = roles.responders;
+  if (responders !== undefined && (!Array.isArray(responders) || responders.length > MAX_ROLE_RESPONDERS || !responders.every(isHolder))) {
+    invalid(`"roles.responders" must be a list of at most ${MAX_ROLE_RESPONDERS} contacts`);
   }
 }
 
@@ -156,6 +185,22 @@ export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
         if (!to || (!to.responder?.id && !to.policy?.levels?.length)) {
           throw ApplicationFailure.create({ message: '"to" must name a responder or an escalation policy', type: INVALID_INPUT_FAILURE, nonRetryable: true });
         }
+      },
+    },
+  );
+  // Only the view and timeline change (no command): a new handler, so older histories replay alike.
+  setHandler(
+    assignRolesUpdate,
+    ({ by, via, roles }) => {
+      incident.assignRoles(roles, `${by} (${via})`, new Date());
+      if (roles.commander !== undefined) run.commander = roles.commander ?? undefined;
+      return incident.view();
+    },
+    {
+      validator: (input) => {
+        checkActor(input);
+        refuse(incident.checkEscalate());
+        checkRoles(input);
       },
     },
   );

@@ -62,6 +62,8 @@ export class IncidentRun {
   cadence: { lastUpdateAtMs: number; lastReminderAtMs: number };
   /** Who holds the incident now: the last level paged, or whom it was reassigned to. */
   holders: Responder[];
+  /** The incident commander (with addresses, for cadence reminders); the view shows only the name. */
+  commander: Responder | undefined;
   /** Notifications of the current level still to go out. */
   pending: PendingDelivery[];
   /** The level last notified, so a manual escalate knows which is next. */
@@ -87,6 +89,7 @@ export class IncidentRun {
     this.round = carried?.round ?? 0;
     this.cadence = carried?.cadence ?? { lastUpdateAtMs: Date.now(), lastReminderAtMs: 0 };
     this.holders = carried?.holders ?? [];
+    this.commander = carried?.commander;
     this.pending = carried?.pending ?? [];
     this.lastStep = carried?.escalation?.step;
     this.memo = { incidentId: this.incident.view().id, summary: input.alert.summary };
@@ -107,6 +110,12 @@ export class IncidentRun {
     for (const responder of this.policy.levels.flatMap((level) => level.targets)) this.remember(responder);
     for (const responder of this.carried?.responders ?? []) this.remember(responder);
     this.urgency = this.carried?.urgency ?? this.urgencyNow();
+    // Declared with a commander: theirs from the start (no command, so older histories replay alike).
+    const declared = this.input.alert.declared;
+    if (!this.carried && plan.commander && declared && !this.incident.view().roles?.commander) {
+      this.commander = plan.commander;
+      this.incident.assignRoles({ commander: plan.commander }, `${declared.by} (${declared.via})`, new Date());
+    }
   }
 
   refuseUntilPlanned(): void {
@@ -158,6 +167,7 @@ export class IncidentRun {
       ...(this.responders.size > policy.levels.flatMap((level) => level.targets).length ? { responders: [...this.responders.values()] } : {}),
       ...(plan.lowUrgencySeverities ? { urgency: this.urgency } : {}),
       ...(plan.communication ? { cadence: this.cadence, holders: this.holders } : {}),
+      ...(this.commander ? { commander: this.commander } : {}),
     };
   }
 }
