@@ -6,6 +6,7 @@ import type { HandOverPosition, IncidentRun } from './run';
 /** Continues as new with the incident as it stands; called only while waiting. */
 export async function handOver(run: IncidentRun, position: HandOverPosition): Promise<never> {
   await Promise.all(run.deliveries);
+  await Promise.all(run.webhookStarts);
   await condition(allHandlersFinished);
   // Memo and search attributes go along explicitly, so the API finds the incident in the new
   // run from its first moment, before that run has run any code.
