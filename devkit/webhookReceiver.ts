@@ -55,5 +55,4 @@ export async function startWebhookReceiver(options: { secret: string; failFirst?
     accepted: () => requests.filter((request) => request.status < 300),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-
 }
