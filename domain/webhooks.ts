@@ -80,9 +80,13 @@ export function webhookEventId(incidentId: string, sequence: number): string {
   return `${incidentId}.${sequence}`;
 }
 
-/** The delivery workflow's id: Temporal refuses a second workflow of one id, so each event goes out once. */
-export function webhookDeliveryWorkflowId(eventId: string): string {
-  return `webhook/${eventId}`;
+/**
+ * The delivery workflow's id: Temporal refuses a second workflow of one id, so each event goes out
+ * once. Made of the incident's first run id (a UUID, unique on its own) and the event's sequence,
+ * not of the workflow id, which a replay under another id (the replay tests) would change.
+ */
+export function webhookDeliveryWorkflowId(incidentRunId: string, sequence: number): string {
+  return `webhook/${incidentRunId}/${sequence}`;
 }
 
 /** The endpoints of `subscriptions` that follow events of `type`. */

@@ -49,7 +49,7 @@ describe('webhook payloads', () => {
   it('derives ids from the incident and the sequence only, so a replay or retry repeats them', () => {
     expect(webhookEventId(view.id, 0)).toBe(`${view.id}.0`);
     expect(webhookEventId(view.id, 0)).not.toBe(webhookEventId(view.id, 1));
-    expect(webhookDeliveryWorkflowId(webhookEventId(view.id, 0))).toBe(`webhook/${view.id}.0`);
+    expect(webhookDeliveryWorkflowId('0b1c', 0)).toBe('webhook/0b1c/0');
   });
 
   it('picks the endpoints that follow an event type', () => {

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ async function withWorker<T>(
   config: ReturnType<typeof configWith>,
   secrets: Record<string, string>,
   alert: Alert,
-  body: (context: { fakes: ReturnType<typeof fakeWorkflowActivities>; taskQueue: string; firstPageAtMs: () => number | undefined }) => Promise<T>,
+  body: (context: { fakes: ReturnType<typeof fakeWorkflowActivities>; taskQueue: string; firstPageAtMs: () => number | undefined; deliveryOf: (eventId: string) => string | undefined }) => Promise<T>,
 ): Promise<T> {
   const plan: IncidentPlan = { policy: twoLevelPolicy, ...(config.webhooks.length ? { webhooks: webhookSubscriptions(config.webhooks, alert.service) } : {}) };
   const fakes = fakeWorkflowActivities({ plan });
@@ -76,6 +77,8 @@ async function withWorker<T>(
   const webhooks = createWebhookActivities({ endpoints: config.webhooks, env: secrets, publicUrl: PUBLIC_URL, requestTimeoutMs: 2_000 });
   /** Delivery workflows that ran, and the incident: terminated after the test. */
   const started = new Set<string>([incidentWorkflowId(alert)]);
+  /** The delivery workflow of each event id. */
+  const deliveries = new Map<string, string>();
   const taskQueue = `webhooks-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -88,13 +91,15 @@ async function withWorker<T>(
         return fakes.activities.deliverNotification(request);
       },
       async deliverWebhookEvent(input: Parameters<typeof webhooks.deliverWebhookEvent>[0]) {
-        started.add(webhookDeliveryWorkflowId(input.event.id));
+        const deliveryId = Context.current().info.workflowExecution?.workflowId ?? '';
+        started.add(deliveryId);
+        deliveries.set(input.event.id, deliveryId);
         return webhooks.deliverWebhookEvent(input);
       },
     },
   });
   try {
-    return await worker.runUntil(body({ fakes, taskQueue, firstPageAtMs: () => firstPageAtMs }));
+    return await worker.runUntil(body({ fakes, taskQueue, firstPageAtMs: () => firstPageAtMs, deliveryOf: (eventId) => deliveries.get(eventId) }));
   } finally {
     // Deliveries still retrying (dead endpoints) would keep the server from skipping time later.
     for (const workflowId of started) await env.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
@@ -179,12 +184,13 @@ describe('outbound webhooks', () => {
     closers.push(flaky.close);
     const config = configWith([{ id: 'flaky', url: flaky.url, secretEnv: 'FLAKY_SECRET', events: ['incident.opened'] }]);
     const alert = makeAlert({ service: 'checkout', dedupKey: `key-${randomUUID()}` });
-    await withWorker(config, secrets, alert, async ({ taskQueue }) => {
+    await withWorker(config, secrets, alert, async ({ taskQueue, deliveryOf }) => {
       const handle = await startIncident(alert, taskQueue);
       await waitFor('the first attempt', () => flaky.requests.length >= 1);
       const eventId = String(flaky.requests[0].headers['webhook-id']);
+      expect(deliveryOf(eventId)).toBe(webhookDeliveryWorkflowId(handle.signaledRunId, 0));
       // The backoff (5 s, then 10 s) runs in real time: an activity between attempts holds the server's clock.
-      const outcomes = await env.client.workflow.getHandle(webhookDeliveryWorkflowId(eventId)).result();
+      const outcomes = await env.client.workflow.getHandle(webhookDeliveryWorkflowId(handle.signaledRunId, 0)).result();
       expect(outcomes).toEqual({ flaky: 'delivered (204)' });
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await handle.result();
@@ -204,7 +210,7 @@ describe('outbound webhooks', () => {
     await withWorker(config, secrets, alert, async ({ taskQueue }) => {
       const handle = await startIncident(alert, taskQueue);
       await waitFor('the first attempt', () => gone.requests.length >= 1);
-      const outcomes = await env.client.workflow.getHandle(webhookDeliveryWorkflowId(String(gone.requests[0].headers['webhook-id']))).result();
+      const outcomes = await env.client.workflow.getHandle(webhookDeliveryWorkflowId(handle.signaledRunId, 0)).result();
       expect(outcomes.gone).toMatch(/answered 410/);
       await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api' }] });
       await handle.result();

@@ -20,10 +20,11 @@ export function announce(run: IncidentRun, type: WebhookEventType, details: Webh
   const send = () => {
     const endpoints = endpointsFor(run.plan.webhooks, type);
     if (endpoints.length === 0 || !patched(WEBHOOKS_PATCH)) return;
-    const event = { id: webhookEventId(incident.id, run.webhookEvents), type, at, incident, details };
+    const sequence = run.webhookEvents;
     run.webhookEvents += 1;
+    const event = { id: webhookEventId(incident.id, sequence), type, at, incident, details };
     const started = startChild('webhookDeliveryWorkflow', {
-      workflowId: webhookDeliveryWorkflowId(event.id),
+      workflowId: webhookDeliveryWorkflowId(run.ref.runId, sequence),
       args: [{ event, endpoints }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // A workflow reset that replays an announcement must not send it a second time.
