@@ -14,6 +14,8 @@ const WEBHOOKS_PATCH = 'incident-webhooks';
 
 /** Announces `type` to the endpoints that follow it; before planning, once the plan is known. */
 export function announce(run: IncidentRun, type: WebhookEventType, details: WebhookEventDetails = {}): void {
+  // Most incidents have no endpoint: nothing to build.
+  if (run.adoptedPlan && !run.adoptedPlan.webhooks?.length) return;
   // The incident as it is now, even when the announcement waits for the plan.
   const incident = webhookIncident(run.incident.view());
   const at = new Date().toISOString();
