@@ -21,7 +21,7 @@ import { IncidentRun } from './incident/run';
 import { runRunbook } from './incident/runbook';
 import { publishKpis, publishOpening, publishStatus } from './incident/visibility';
 import { flapPause, waitWhileAcknowledged } from './incident/waits';
-import { announce, announcePending } from './incident/webhooks';
+import { announce, announcePending, settleWebhookStarts } from './incident/webhooks';
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
   const run = new IncidentRun(input);
@@ -107,8 +107,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   announce(run, 'incident.resolved', { ...(resolution.resolvedBy ? { actor: resolution.resolvedBy } : {}) });
   announce(run, 'incident.review_ready');
   await Promise.all(run.deliveries);
-  // A child not yet started when the run closes would never start.
-  await Promise.all(run.webhookStarts);
+  await settleWebhookStarts(run);
   publishKpis(incident.view(), true);
   if (run.lateAlerts.length > 0) {
     // The workflow id is still taken by this run, so the next incident of the key continues from it.

@@ -42,6 +42,14 @@ export function announce(run: IncidentRun, type: WebhookEventType, details: Webh
   else run.unannounced.push(send);
 }
 
+/**
+ * Waits until every delivery workflow announced so far has started, including any a handler
+ * announces meanwhile: Temporal does not start an abandoned child whose parent closed first.
+ */
+export async function settleWebhookStarts(run: IncidentRun): Promise<void> {
+  while (run.webhookStarts.length > 0) await Promise.all(run.webhookStarts.splice(0));
+}
+
 /** Announces what happened while the run was still planning. */
 export function announcePending(run: IncidentRun): void {
   for (const send of run.unannounced.splice(0)) send();
