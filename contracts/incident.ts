@@ -59,6 +59,8 @@ export interface CarriedIncident {
   recentAlertIds?: string[];
   /** The update cadence: when the last update was posted, and the last reminder sent. */
   cadence?: { lastUpdateAtMs: number; lastReminderAtMs: number };
+  /** Incident events announced to webhooks so far: the next event's sequence (absent: none yet). */
+  webhookEvents?: number;
   /** Who holds the incident now (the last level paged, or whom it was reassigned to). */
   holders?: Responder[];
   /** The incident commander, with addresses: they get the cadence reminders (absent: nobody commands). */

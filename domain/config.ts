@@ -14,6 +14,7 @@ import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 import { emailIntakeSchema } from './emailIntakeConfig';
 import { heartbeatIssues, heartbeatsSchema } from './heartbeat';
+import { webhookIssues, webhooksSchema } from './webhookConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** An SNS topic ARN in any AWS partition (standard, China, GovCloud); FIFO topics end in `.fifo`. */
@@ -281,6 +282,8 @@ export const vigilConfigSchema = z
     problems: problemsConfigSchema.default(DEFAULT_PROBLEMS),
     /** Public, read-only status pages for stakeholders, one per group of services (`/status/<id>`). */
     statusPages: statusPagesSchema,
+    /** Endpoints that receive incident events as signed JSON (docs/webhooks.md). */
+    webhooks: webhooksSchema,
     runbooks: z
       .object({
         /** Per-step activity timeout. */
@@ -310,6 +313,7 @@ export const vigilConfigSchema = z
     }
     for (const issue of statusPageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of heartbeatIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of webhookIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     const planIds = new Set(Object.keys(config.communicationPlans));
     if (config.defaultCommunicationPlan && !planIds.has(config.defaultCommunicationPlan)) {
       ctx.addIssue({ code: 'custom', path: ['defaultCommunicationPlan'], message: `no communication plan "${config.defaultCommunicationPlan}"` });

@@ -13,6 +13,8 @@ import type { RunbookSpec } from './runbookSpec';
 import type { Restriction } from './schedule';
 import { restrictionFromConfig } from './scheduleConfig';
 import type { Severity } from './severity';
+import { webhookSubscriptions } from './webhookConfig';
+import type { WebhookSubscription } from './webhooks';
 
 /** What an incident does, decided once at its start and frozen into its history. */
 export interface IncidentPlan {
@@ -47,6 +49,8 @@ export interface IncidentPlan {
     /** Wait this long before runbook and first page; resolved meanwhile, the incident closes silently. */
     flapPauseSeconds?: number;
   };
+  /** Endpoints that follow this incident's events (docs/webhooks.md); absent: none (and in older plans). */
+  webhooks?: WebhookSubscription[];
 }
 
 /** The service's communication plan (its own, else the default), frozen with addresses. */
@@ -96,11 +100,13 @@ function planAlertIncident(config: VigilConfig, runbooks: readonly RunbookSpec[]
   const resolution = resolutionOf(config, alert.service);
   const communication = communicationOf(config, alert.service);
   const hours = config.urgency.businessHours;
+  const webhooks = webhookSubscriptions(config.webhooks, alert.service);
   const urgency = {
     lowUrgencySeverities: config.urgency.low as Severity[],
     ...(hours ? { businessHours: { timeZone: hours.timeZone, windows: hours.windows.map(restrictionFromConfig) } } : {}),
     deliveryFallback: true,
     ...(communication ? { communication } : {}),
+    ...(webhooks.length ? { webhooks } : {}),
   };
   if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {

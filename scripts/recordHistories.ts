@@ -28,6 +28,7 @@ import { problemWorkflowId } from '../domain/problem';
 import { problemWorkflow } from '../workflows/problem';
 import { closeProblemUpdate, linkIncidentSignal, recordAnalysisUpdate } from '../contracts/problem';
 import { parseConfig } from '../domain/config';
+import { WEBHOOK_EVENT_TYPES, webhookDeliveryWorkflowId } from '../domain/webhooks';
 import type { PastIncident } from '../domain/recurrence';
 import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { RECORDING_PAYLOAD_KEYS } from '../devkit/recordingKeys';
@@ -91,6 +92,10 @@ async function recordIn(
       ...fakeWorkflowActivities({ plan, steps: { verify: { ok: true, summary: 'recovered', findings: {} } } }).activities,
       // Earlier incidents as a scenario sets them (the test server has no visibility to list them).
       ...createProblemLinkingActivities({ config: recordConfig, history: () => ({ incidentsSince: async () => earlierIncidents }) }),
+      // Webhook deliveries (the 'webhooks' scenario) reach a receiver that takes everything.
+      async deliverWebhookEvent() {
+        return 'delivered (204)';
+      },
     },
   });
   let workflowId = '';
@@ -311,6 +316,23 @@ await record('roles-handover', { policy: twoLevelPolicy, communication: { stakeh
 
 // Since v11: a heartbeat that misses its deadline (one incident opened), is pinged again (the
 // incident resolved) and continues as new; both runs are kept, the second starting from carried state.
+// Since v14 (#15.3): incident events go to webhook endpoints, each by a delivery workflow of its own.
+await record('webhooks', { policy: twoLevelPolicy, webhooks: [{ endpoint: 'bridge', events: [...WEBHOOK_EVENT_TYPES] }] }, async (start, recordEnv) => {
+  const handle = await start();
+  await recordEnv.sleep('6m'); // level 2 fires: escalated
+  await handle.executeUpdate(statusUpdateUpdate, { args: [{ by: 'bob', via: 'api', text: 'rolling back' }] });
+  await handle.executeUpdate(escalateUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'api', note: 'rolled back' }] });
+  await handle.result();
+  // The delivery workflow of the opening event, recorded beside the incident's.
+  const delivery = recordEnv.client.workflow.getHandle(webhookDeliveryWorkflowId(handle.signaledRunId, 0));
+  await delivery.result();
+  const file = `test/histories/webhookDelivery-opened-${suffix}.json`;
+  writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(await delivery.fetchHistory()).toJSON(), null, 1));
+  console.log(`wrote ${file}`);
+});
+
 async function recordHeartbeat(name: string): Promise<void> {
   if (only && !only.includes(name)) return;
   const taskQueue = `record-${randomUUID()}`;

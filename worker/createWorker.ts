@@ -13,6 +13,7 @@ import { planIncident } from '../domain/incidentPlan';
 import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
+import { createWebhookActivities } from '../activities/webhooks';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { SqlExecutor } from '../platform/sqlStore';
@@ -42,6 +43,8 @@ export interface VigilWorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long activities may finish after a stop is asked (worker/operations.ts); the SDK's 0 when absent. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Where webhook secrets are read (`secretEnv` in config); `process.env` when absent. */
+  env?: Record<string, string | undefined>;
   /** Worker Deployment version (opt-in, worker/operations.ts). */
   workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
 }
@@ -82,6 +85,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
       publicUrl: deps.publicUrl,
       linkSecret: deps.linkSecret,
     }),
+    ...createWebhookActivities({ endpoints: deps.config.webhooks, env: deps.env ?? process.env, publicUrl: deps.publicUrl }),
   };
   return Worker.create({
     connection: deps.connection,

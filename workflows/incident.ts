@@ -21,6 +21,7 @@ import { IncidentRun } from './incident/run';
 import { runRunbook } from './incident/runbook';
 import { publishKpis, publishOpening, publishStatus } from './incident/visibility';
 import { flapPause, waitWhileAcknowledged } from './incident/waits';
+import { announce, announcePending, settleWebhookStarts } from './incident/webhooks';
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
   const run = new IncidentRun(input);
@@ -32,6 +33,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // Deterministic on replay: whether the plan came in the input is part of the history.
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
   run.adoptPlan(plan);
+  if (!carried) announce(run, 'incident.opened');
+  announcePending(run);
   resolveIfSourceSaysSo(run);
   const problemLinking = startProblemLinking(run);
 
@@ -100,7 +103,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
   if (incident.view().resolvedBy?.startsWith('runbook ') !== true) notifier.tellPaged('resolved');
   notifier.tellStakeholders('resolved');
+  const resolution = incident.view();
+  announce(run, 'incident.resolved', { ...(resolution.resolvedBy ? { actor: resolution.resolvedBy } : {}) });
+  announce(run, 'incident.review_ready');
   await Promise.all(run.deliveries);
+  await settleWebhookStarts(run);
   publishKpis(incident.view(), true);
   if (run.lateAlerts.length > 0) {
     // The workflow id is still taken by this run, so the next incident of the key continues from it.

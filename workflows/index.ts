@@ -2,3 +2,4 @@
 export { incidentWorkflow } from './incident';
 export { problemWorkflow } from './problem';
 export { heartbeatWorkflow } from './heartbeat';
+export { webhookDeliveryWorkflow } from './webhookDelivery';

@@ -4,12 +4,13 @@
  */
 import { condition, log } from '@temporalio/workflow';
 import type { EscalationStep, Responder } from '../../domain/escalation';
-import { deliveriesFor, firstStep, nextStep } from '../../domain/escalation';
+import { deliveriesFor, firstStep, levelNumber, nextStep } from '../../domain/escalation';
 import { businessHoursOpen, resolveLevelTargets } from './activities';
 import { handOver } from './handOver';
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
 import { publishPaged } from './visibility';
+import { announce } from './webhooks';
 
 /** Where escalation starts: a fresh policy at its first level, or a carried-over or manual position. */
 export interface EscalationStart {
@@ -102,6 +103,8 @@ async function notifyLevel(run: IncidentRun, notifier: Notifier, step: Escalatio
   const hasNext = nextStep(run.policy, step) !== undefined;
   const dueAtMs = now.getTime() + level.timeoutSeconds * 1000;
   run.incident.recordEscalation(step, run.policy.id, now, hasNext ? new Date(dueAtMs) : undefined);
+  // The first level is the page itself; later levels and repeats of the policy escalate.
+  if (step.levelIndex > 0 || step.cycle > 0) announce(run, 'incident.escalated', { escalation: { level: levelNumber(step), cycle: step.cycle, byHand: false } });
   run.pending = [];
   for (const responder of targets) {
     run.remember(responder);

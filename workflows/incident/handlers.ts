@@ -25,6 +25,7 @@ import {
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
 import { publishPaged, publishStatus } from './visibility';
+import { announce } from './webhooks';
 
 function refuse(refusal: TransitionRefusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
@@ -108,7 +109,10 @@ export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
     acknowledgeUpdate,
     ({ by, via }) => {
       const acknowledgedNow = incident.acknowledge(`${by} (${via})`, new Date());
-      if (acknowledgedNow) publishStatus(run);
+      if (acknowledgedNow) {
+        publishStatus(run);
+        announce(run, 'incident.acknowledged', { actor: `${by} (${via})` });
+      }
       // Only the answer changes (no command), so older histories replay alike.
       return { ...incident.view(), alreadyAcknowledged: !acknowledgedNow };
     },
@@ -143,6 +147,7 @@ export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
         incident.recordNote(`escalated by ${by} (${via})`, now);
       }
       run.escalateRequested = true;
+      announce(run, 'incident.escalated', { actor: `${by} (${via})`, escalation: { level: incident.view().escalation.level, cycle: incident.view().escalation.cycle, byHand: true } });
       return incident.view();
     },
     {
@@ -211,6 +216,7 @@ export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
       incident.recordStatusUpdate({ at: now.toISOString(), by: `${by} (${via})`, text, ...(eta ? { eta } : {}) });
       run.cadence = { ...run.cadence, lastUpdateAtMs: now.getTime() };
       notifier.tellStakeholders('update');
+      announce(run, 'incident.update_posted', { actor: `${by} (${via})`, update: { text, ...(eta ? { eta } : {}) } });
       return incident.view();
     },
     {

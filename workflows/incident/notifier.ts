@@ -10,6 +10,7 @@ import type { NotificationKind } from '../../domain/notification';
 import { notificationKey } from '../../domain/notification';
 import { deliverNotification, failureMessage, resolveLevelTargets } from './activities';
 import type { IncidentRun } from './run';
+import { announce } from './webhooks';
 
 export class Notifier {
   constructor(private readonly run: IncidentRun) {}
@@ -43,7 +44,10 @@ export class Notifier {
     run.pageChannelsTried.add(this.pageKey(responder, channel, step));
     run.deliveries.push(
       delivery.then((outcome) => {
-        if (kind === 'page') incident.recordPage(responder, channel, step, new Date(), outcome);
+        if (kind === 'page') {
+          incident.recordPage(responder, channel, step, new Date(), outcome);
+          announce(run, 'incident.paged', { page: { responderId: responder.id, responderName: responder.name, channel, level: levelNumber(step), outcome } });
+        }
         else incident.recordNotification(`told ${responder.name} (${kind}) by ${channel}: ${outcome}`, new Date());
         if (kind === 'page' && run.plan.deliveryFallback && !outcome.startsWith('sent') && outcome !== 'already sent') this.fallBack(responder, channel, step);
       }),

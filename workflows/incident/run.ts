@@ -68,6 +68,12 @@ export class IncidentRun {
   pending: PendingDelivery[];
   /** The level last notified, so a manual escalate knows which is next. */
   lastStep: EscalationStep | undefined;
+  /** Incident events announced to webhooks so far; the next one's sequence (see webhooks.ts). */
+  webhookEvents: number;
+  /** Webhook deliveries being started: settled before the run ends, or Temporal would never start them. */
+  readonly webhookStarts: Array<Promise<void>> = [];
+  /** Events that happened before the plan said who follows them, announced once it is adopted. */
+  readonly unannounced: Array<() => void> = [];
   private adopted: IncidentPlan | undefined;
   /** The policy escalating now: the plan's, until the incident is reassigned to another. */
   policy!: EscalationPolicySnapshot;
@@ -92,7 +98,13 @@ export class IncidentRun {
     this.commander = carried?.commander;
     this.pending = carried?.pending ?? [];
     this.lastStep = carried?.escalation?.step;
+    this.webhookEvents = carried?.webhookEvents ?? 0;
     this.memo = { incidentId: this.incident.view().id, summary: input.alert.summary };
+  }
+
+  /** The plan once adopted; undefined while a run started without one is still planning. */
+  get adoptedPlan(): IncidentPlan | undefined {
+    return this.adopted;
   }
 
   /** The plan; only read once planned (the handlers that need it wait for it). */
@@ -168,6 +180,7 @@ export class IncidentRun {
       ...(plan.lowUrgencySeverities ? { urgency: this.urgency } : {}),
       ...(plan.communication ? { cadence: this.cadence, holders: this.holders } : {}),
       ...(this.commander ? { commander: this.commander } : {}),
+      ...(this.webhookEvents ? { webhookEvents: this.webhookEvents } : {}),
     };
   }
 }
