@@ -164,7 +164,11 @@ export type ReopenWindow = (service: string) => number | undefined;
 /** Ids of incidents opened within the reopen window after the previous incident of the same key resolved. */
 export function reopenings(incidents: readonly IncidentFacts[], windowFor: ReopenWindow = () => REOPEN_WINDOW_SECONDS): Set<string> {
   const byKey = new Map<string, IncidentFacts[]>();
-  for (const incident of incidents) byKey.set(incident.key, [...(byKey.get(incident.key) ?? []), incident]);
+  for (const incident of incidents) {
+    const ofKey = byKey.get(incident.key);
+    if (ofKey) ofKey.push(incident);
+    else byKey.set(incident.key, [incident]);
+  }
   const reopened = new Set<string>();
   for (const ofKey of byKey.values()) {
     const ordered = [...ofKey].sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.incidentId.localeCompare(b.incidentId));

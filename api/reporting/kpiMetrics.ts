@@ -1,10 +1,12 @@
 /**
- * The KPIs as Prometheus gauges, computed when scraped over a trailing window (docs/kpis.md).
+ * The KPIs as Prometheus gauges over a trailing window (docs/kpis.md), recomputed in the
+ * background when a scrape finds them 10 s old: a scrape waits for that at most 80 ms, so it is
+ * never held by a slow visibility listing, and shows the previous figures (with their age) meanwhile.
  *
  * Gauges, not counters: the workflow, not the API, sees an incident acknowledged or resolved, and
  * a counter kept by some process would be a second bookkeeping, lost on restart, doubled across
- * replicas, unable to say how long an incident took. A gauge read from Temporal visibility and
- * the event log at scrape time says the same on every replica and survives every restart.
+ * replicas, unable to say how long an incident took. A gauge read from Temporal visibility (and
+ * the copy of its closed runs) and the event log says the same on every replica and survives every restart.
  * Per-service sums and counts are exported beside the means, so a chart adds services up
  * correctly (sum of seconds over sum of incidents, never a mean of means).
  */
