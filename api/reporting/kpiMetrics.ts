@@ -53,19 +53,21 @@ export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now:
 
   function refresh(at: Date): NonNullable<typeof computing> {
     if (computing) return computing;
-    const promise = computeWindow(deps, at).then(
-      (figures) => {
-        last = { atMs: at.getTime(), figures };
-      },
-      () => {
-        last = undefined;
-      },
-    );
-    const started = { promise, waitUntilMs: Date.now() + waitMs };
+    const started = {
+      promise: computeWindow(deps, at).then(
+        (figures) => {
+          last = { atMs: at.getTime(), figures };
+          computing = undefined;
+        },
+        () => {
+          last = undefined;
+          computing = undefined;
+        },
+      ),
+      waitUntilMs: Date.now() + waitMs,
+    };
+    // Its handlers run later (a microtask at the earliest), so they clear this, the only computation under way.
     computing = started;
-    void promise.finally(() => {
-      if (computing === started) computing = undefined;
-    });
     return started;
   }
 

@@ -27,7 +27,9 @@ function slowSource(incidents: IncidentFacts[]) {
   return {
     source,
     release: () => release(),
-    block: () => (gate = new Promise<void>((resolve) => (release = resolve))),
+    block: () => {
+      gate = new Promise<void>((resolve) => (release = resolve));
+    },
     calls: () => calls,
   };
 }
