@@ -38,7 +38,8 @@ import { createRequestDigests } from './records/requestDigests';
 import { BODY_RETRY_WINDOW_SECONDS } from './intake/alertIdentity';
 import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from './gateways/temporalGateway';
-import { createTemporalKpiSource } from './reporting/temporalKpiSource';
+import { createTemporalKpiSource, kpiSettleMsFromEnv } from './reporting/temporalKpiSource';
+import { createClosedIncidentRuns } from './records/closedIncidentRuns';
 import { createTemporalProblemGateway } from './gateways/temporalProblemGateway';
 import { smtpSettingsFromEnv } from './inboundMail/smtpSettings';
 import type { ReceiveDeps } from './intake/receive';
@@ -101,6 +102,9 @@ async function main(): Promise<void> {
   const forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger });
   const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
   const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
+  // Closed incidents' KPI facts are copied into the store once settled; warmed now, in the background (decision 64).
+  const kpis = createTemporalKpiSource(client, { closedRuns: createClosedIncidentRuns(store), settleMs: kpiSettleMsFromEnv() });
+  kpis.warm().catch((error: unknown) => logger.warn({ err: error }, 'copying closed incidents for the KPIs failed; the first KPI request will retry'));
   const app = createApp({
     gateway,
     spool,
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
     // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
     inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS } }),
     alarmStates: createAlarmStates(store),
-    kpis: createTemporalKpiSource(client),
+    kpis,
     reviews: createIncidentReviews(store),
     requestDigests: createRequestDigests(store),
     retryWindowSeconds: retryWindow,

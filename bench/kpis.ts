@@ -47,12 +47,19 @@ const config = parseConfig(
   'bench config',
 );
 
+// Closed runs are copied for the KPIs once their close is this old (decision 64; 5 min by default).
+// The bench waits until visibility lists every incident before it measures, so a short settle is
+// safe here; it then waits the settle out, so the copy holds what the fill closed.
+process.env.VIGIL_KPI_SETTLE_SECONDS ??= '10';
+const SETTLE_MS = Number(process.env.VIGIL_KPI_SETTLE_SECONDS) * 1000;
 // With the SQL store, as `npm start` runs the API: the noise figures read the event log.
 const stack = await startStack({ config, email, sms, runbooks: [], spool: true });
 const benchQueue = `bench-kpis-${randomUUID()}`;
 const benchWorker = await Worker.create({
   connection: stack.nativeConnection,
   taskQueue: benchQueue,
+  // The stack's client encrypts memos: the bench's workflows must read them as the real worker does.
+  dataConverter: stack.dataConverter,
   workflowBundle: await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./kpiIncidentWorkflow.ts', import.meta.url)),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
@@ -84,14 +91,14 @@ function closedIncident(index: number, random: () => number, now: number) {
   return { workflowId, attributes };
 }
 
-async function timed(path: string): Promise<{ ms: number; body: Record<string, unknown> }> {
+async function timed(path: string): Promise<{ ms: number; body: Record<string, unknown>; text: string }> {
   const sent = performance.now();
   const headers = path.startsWith('/metrics') ? { authorization: `Bearer ${STACK_METRICS_TOKEN}` } : STACK_AUTH;
   const response = await fetch(`${stack.apiUrl}${path}`, { headers });
   const text = await response.text();
   const ms = performance.now() - sent;
   if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  return { ms, body: path.startsWith('/metrics') ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  return { ms, text, body: path.startsWith('/metrics') ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }
 
 function line(name: string, values: number[]): string {
@@ -120,6 +127,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const fillSeconds = (performance.now() - fillStart) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1000));
 
   await runBounded(EVENTS, 8, async (index) => {
     const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
@@ -133,7 +141,8 @@ try {
   const to = new Date().toISOString();
   const from = new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
   const all = `/v1/kpis?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-  const first = await timed(all); // warm: connections open, code paths compiled
+  // The first request after the API started copies the settled closed runs into the store (once for every replica).
+  const first = await timed(all);
   const incidents = first.body.incidents as { opened: number; resolved: number };
   if (incidents.opened !== INCIDENTS) throw new Error(`the KPIs count ${incidents.opened} incidents opened, expected ${INCIDENTS}`);
   const whole: number[] = [];
@@ -146,18 +155,26 @@ try {
     withinDeadline('measuring');
     oneService.push((await timed(`${all}&service=bench-0`)).ms);
   }
-  // Each scrape 11 s apart would recompute; here the first scrape computes and the rest reuse, so time the first.
+  // The first scrape starts the figures in the background and waits for them at most 80 ms; the
+  // next ones show them once computed. Time the first, and the first with figures (bounded).
   const scrape = await timed('/metrics');
+  const coldUp = /^vigil_kpi_up 1$/m.test(scrape.text);
+  let withFigures = scrape;
+  for (let attempt = 0; attempt < 100 && !/^vigil_kpi_up 1$/m.test(withFigures.text); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    withFigures = await timed('/metrics');
+  }
 
   const mtta = first.body.mtta as { seconds: number };
   const mttr = first.body.mttr as { seconds: number };
   const noise = first.body.noise as { ratio: number; events: number };
   console.log(`bench:kpis on the Temporal dev server: ${INCIDENTS} closed incidents over 30 days, ${SERVICES} services, ${EVENTS} quiet alerts`);
   console.log(`fill                               ${fillSeconds.toFixed(1)} s to start ${INCIDENTS} closed incidents and see them all in visibility`);
+  console.log(`GET /v1/kpis first after start       ${first.ms.toFixed(1)} ms (copies the ${INCIDENTS} settled closed runs into the SQL store)`);
   console.log(line('GET /v1/kpis (30 days, all)', whole));
   console.log(line('GET /v1/kpis (30 days, 1 service)', oneService));
   // Its listing takes every incident closed in the last 25 h: here all of them, closed during the fill.
-  console.log(`GET /metrics (24 h window, cold)   ${scrape.ms.toFixed(1)} ms (lists all ${INCIDENTS}: they closed during the fill)`);
+  console.log(`GET /metrics (24 h window, cold)   ${scrape.ms.toFixed(1)} ms (vigil_kpi_up ${coldUp ? 1 : 0}); first with figures ${withFigures.ms.toFixed(1)} ms (vigil_kpi_up ${/^vigil_kpi_up 1$/m.test(withFigures.text) ? 1 : 0})`);
   console.log(`figures                            opened ${incidents.opened}, resolved ${incidents.resolved}, MTTA ${mtta.seconds?.toFixed(0)} s, MTTR ${mttr.seconds?.toFixed(0)} s, noise ratio ${noise.ratio} (${noise.events} events)`);
 } finally {
   benchWorker.shutdown();

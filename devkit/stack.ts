@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { planIncident } from '../domain/incidentPlan';
@@ -24,7 +25,8 @@ import { createInboundMessages } from '../api/records/inboundMessages';
 import { createSenderTriggers } from '../api/records/senderTriggers';
 import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
-import { createTemporalKpiSource } from '../api/reporting/temporalKpiSource';
+import { createTemporalKpiSource, kpiSettleMsFromEnv } from '../api/reporting/temporalKpiSource';
+import { createClosedIncidentRuns } from '../api/records/closedIncidentRuns';
 import { createTemporalProblemGateway } from '../api/gateways/temporalProblemGateway';
 import { createTemporalHeartbeatGateway } from '../api/gateways/temporalHeartbeatGateway';
 import { openSqlStore, type SqlStore } from '../platform/sqlStore';
@@ -63,6 +65,8 @@ export interface Stack {
   /** What the API believes its public URL is (for Twilio signatures). */
   publicUrl: string;
   client: Client;
+  /** The client's payload encryption, for a worker of a test or bench's own that reads Vigil's payloads. */
+  dataConverter: DataConverter;
   devServer: DevServer;
   worker: Worker;
   /** The worker's connection, for extra workers a benchmark runs beside Vigil's. */
@@ -142,7 +146,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     groups: store && createAlertGroups(store),
     changes: store && createChangeEvents(store),
     usedAckLinks: store && createUsedAckLinks(store),
-    kpis: createTemporalKpiSource(client),
+    // As api/main.ts wires it: closed incidents' KPI facts copied into the store (decision 64).
+    kpis: createTemporalKpiSource(client, { closedRuns: createClosedIncidentRuns(guardStore), settleMs: kpiSettleMsFromEnv(options.env ?? process.env) }),
     reviews: store && createIncidentReviews(store),
     inboundMessages: createInboundMessages(guardStore),
     alarmStates: createAlarmStates(guardStore),
@@ -169,6 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     apiUrl: `http://127.0.0.1:${actualPort}`,
     publicUrl,
     client,
+    dataConverter: encryption.dataConverter,
     devServer,
     worker,
     nativeConnection,

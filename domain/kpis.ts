@@ -164,7 +164,11 @@ export type ReopenWindow = (service: string) => number | undefined;
 /** Ids of incidents opened within the reopen window after the previous incident of the same key resolved. */
 export function reopenings(incidents: readonly IncidentFacts[], windowFor: ReopenWindow = () => REOPEN_WINDOW_SECONDS): Set<string> {
   const byKey = new Map<string, IncidentFacts[]>();
-  for (const incident of incidents) byKey.set(incident.key, [...(byKey.get(incident.key) ?? []), incident]);
+  for (const incident of incidents) {
+    const ofKey = byKey.get(incident.key);
+    if (ofKey) ofKey.push(incident);
+    else byKey.set(incident.key, [incident]);
+  }
   const reopened = new Set<string>();
   for (const ofKey of byKey.values()) {
     const ordered = [...ofKey].sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.incidentId.localeCompare(b.incidentId));
@@ -242,7 +246,8 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
   const quietTotal = quiet ? quiet.event + quiet.suppressed : 0;
 
   // One pass per fact into day buckets: a year of days over thousands of incidents stays linear.
-  const dayOf = (at: string) => new Date(at).toISOString().slice(0, 10);
+  // A UTC ISO time's first 10 characters are its day; any other form goes through Date.
+  const dayOf = (at: string) => (at.length > 10 && at[10] === 'T' && at.endsWith('Z') ? at.slice(0, 10) : new Date(at).toISOString().slice(0, 10));
   const buckets = new Map(periodDays(period).map((day) => [day, { opened: 0, ttr: [] as number[], tta: [] as number[] }]));
   for (const incident of opened) {
     const bucket = buckets.get(dayOf(incident.openedAt));

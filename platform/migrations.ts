@@ -220,6 +220,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX sender_triggers_by_update ON sender_triggers (updated_at);
     `,
   },
+  {
+    version: 16,
+    sql: `
+      -- KPI facts of closed incident runs, copied from Temporal visibility once their close is
+      -- settled (api/records/closedIncidentRuns.ts): a closed run's search attributes never change,
+      -- so any replica reads them here instead of listing visibility again (decision 64).
+      CREATE TABLE kpi_closed_runs (
+        -- workflow id and run id: a run is copied once, whichever replica lists it.
+        run_key text PRIMARY KEY,
+        close_ms double precision NOT NULL,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX kpi_closed_runs_by_close ON kpi_closed_runs (close_ms);
+      -- The one range of close times [from_ms, to_ms) of which every closed incident run is copied.
+      CREATE TABLE kpi_closed_coverage (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        from_ms double precision NOT NULL,
+        to_ms double precision NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -1,10 +1,12 @@
 /**
- * The KPIs as Prometheus gauges, computed when scraped over a trailing window (docs/kpis.md).
+ * The KPIs as Prometheus gauges over a trailing window (docs/kpis.md), recomputed in the
+ * background when a scrape finds them 10 s old: a scrape waits for that at most 80 ms, so it is
+ * never held by a slow visibility listing, and shows the previous figures (with their age) meanwhile.
  *
  * Gauges, not counters: the workflow, not the API, sees an incident acknowledged or resolved, and
  * a counter kept by some process would be a second bookkeeping, lost on restart, doubled across
- * replicas, unable to say how long an incident took. A gauge read from Temporal visibility and
- * the event log at scrape time says the same on every replica and survives every restart.
+ * replicas, unable to say how long an incident took. A gauge read from Temporal visibility (and
+ * the copy of its closed runs) and the event log says the same on every replica and survives every restart.
  * Per-service sums and counts are exported beside the means, so a chart adds services up
  * correctly (sum of seconds over sum of incidents, never a mean of means).
  */
@@ -17,8 +19,13 @@ import type { KpiReportDeps } from './kpiReport';
 /** The trailing window the gauges cover, as its label says. */
 export const KPI_METRICS_WINDOW = { label: '24h', ms: 24 * 3600 * 1000 } as const;
 
-/** Figures this fresh are reused: several scrapers, or a short scrape interval, cost one listing. */
+/** Figures this fresh are reused: several scrapers, or a short scrape interval, cost one computation. */
 const REUSE_MS = 10_000;
+/**
+ * How long a scrape waits for figures being computed; after that it answers with the previous
+ * ones (or none, before the first): a scrape never waits for a cold visibility listing.
+ */
+export const SCRAPE_WAIT_MS = 80;
 
 interface WindowFigures {
   overall: KpiReport;
@@ -38,21 +45,50 @@ async function computeWindow(deps: KpiReportDeps, now: Date): Promise<WindowFigu
   return { overall, byService: new Map(services.map((service) => [service, computeKpis({ period, service, incidents, openProblems, reopenWithinSeconds })])) };
 }
 
-export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now: () => Date = () => new Date()): void {
-  let last: { atMs: number; figures: Promise<WindowFigures> } | undefined;
-  /** Every gauge's collect asks; one computation answers them all. */
-  function figures(): Promise<WindowFigures> {
-    const at = now();
-    if (last && at.getTime() - last.atMs < REUSE_MS) return last.figures;
-    const computing = computeWindow(deps, at);
-    last = { atMs: at.getTime(), figures: computing };
-    computing.catch(() => {
-      if (last?.figures === computing) last = undefined;
-    });
-    return computing;
+export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now: () => Date = () => new Date(), waitMs = SCRAPE_WAIT_MS): void {
+  /** The last figures computed, until a computation fails (then none: `vigil_kpi_up 0`). */
+  let last: { atMs: number; figures: WindowFigures } | undefined;
+  /** The computation under way, in the background: a scrape waits for it only until `waitUntilMs`. */
+  let computing: { promise: Promise<void>; waitUntilMs: number } | undefined;
+
+  function refresh(at: Date): NonNullable<typeof computing> {
+    if (computing) return computing;
+    const started = {
+      promise: computeWindow(deps, at).then(
+        (figures) => {
+          last = { atMs: at.getTime(), figures };
+          computing = undefined;
+        },
+        () => {
+          last = undefined;
+          computing = undefined;
+        },
+      ),
+      waitUntilMs: Date.now() + waitMs,
+    };
+    // Its handlers run later (a microtask at the earliest), so they clear this, the only computation under way.
+    computing = started;
+    return started;
   }
-  /** The figures, or undefined when Temporal or the store does not answer: `/metrics` must still answer. */
-  const tryFigures = () => figures().catch(() => undefined);
+
+  /**
+   * The figures for this scrape, or undefined when Temporal or the store did not answer (or the
+   * first computation is still under way): `/metrics` must still answer, and quickly. Every gauge's
+   * collect asks; one computation answers them all.
+   */
+  async function tryFigures(): Promise<WindowFigures | undefined> {
+    const at = now();
+    if (!last || at.getTime() - last.atMs >= REUSE_MS) {
+      const current = refresh(at);
+      const waitMs = current.waitUntilMs - Date.now();
+      if (waitMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([current.promise, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+      }
+    }
+    return last?.figures;
+  }
   const window = KPI_METRICS_WINDOW.label;
 
   /** A gauge whose samples are all set from the figures at each scrape (none when they are unavailable). */
@@ -77,6 +113,16 @@ export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now:
       for (const [service, report] of current.byService) fill(report, service, set);
     };
 
+  new Gauge({
+    name: 'vigil_kpi_age_seconds',
+    help: 'Age of the KPI figures this scrape shows: they are recomputed in the background at most every 10 s',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const figures = await tryFigures();
+      if (figures && last) this.set(Math.max(0, (now().getTime() - last.atMs) / 1000));
+    },
+  });
   new Gauge({
     name: 'vigil_kpi_up',
     help: 'Whether the KPI figures could be computed at this scrape (1), or Temporal or the store did not answer (0)',

@@ -1,7 +1,8 @@
 /**
  * The KPI report of a period, from the data Vigil already keeps: incidents from Temporal
- * visibility (through a `KpiSource`, implemented in `api/reporting/temporalKpiSource.ts`), quiet alerts from the
- * SQL event log. Nothing is stored for KPIs, so they cannot drift from what happened; the
+ * visibility (through a `KpiSource`, implemented in `api/reporting/temporalKpiSource.ts`, which
+ * reads closed runs from a copy of what visibility said of them), quiet alerts from the SQL event
+ * log. No KPI is counted apart from those facts, so they cannot drift from what happened; the
  * arithmetic is `domain/kpis.ts`. Used by `GET /v1/kpis` and by the `/metrics` gauges.
  */
 import type { VigilConfig } from '../../domain/config';

@@ -5,9 +5,11 @@
  * back to what visibility always had (start and close times), and leave out what it never had
  * (first acknowledgement, resolver, pages).
  *
- * A closed run never changes (its search attributes and memo are final), so the runs that closed
- * on a day that is over are listed once and kept, per day; only running incidents and today's
- * closures are listed on every request. A 30-day report then reads one day of visibility, not 30.
+ * A closed run never changes (its search attributes and memo are final), so runs whose close has
+ * settled are copied once into the SQL store (`api/records/closedIncidentRuns.ts`, decision 64)
+ * and read from there by every replica; each process also keeps what it read of that copy, which
+ * only ever grows. Visibility is listed on each request only for running incidents and the runs
+ * that closed after the copy's end (the last few minutes).
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeIncidentId } from '../../domain/incidentId';
@@ -15,6 +17,7 @@ import type { IncidentFacts, ResolverKind } from '../../domain/kpis';
 import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../../domain/kpis';
 import type { Severity } from '../../domain/severity';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../../domain/visibility';
+import type { ClosedIncidentRuns, CloseRange, RunRecord } from '../records/closedIncidentRuns';
 import type { KpiSource } from './kpiReport';
 import { asHttpFailure, quote } from '../gateways/temporalGateway';
 
@@ -23,19 +26,28 @@ const KPI_DEADLINE_MS = 60_000;
 /** Workflow type of problem workflows (`workflows/problem.ts`), counted as open problems while running. */
 const PROBLEM_WORKFLOW_TYPE = 'problemWorkflow';
 const DAY_MS = 86_400_000;
-/** Visibility is eventually consistent: a day is cached only once it ended this long ago. */
-const SETTLE_MS = 5 * 60_000;
-/** Days kept per service filter (a year and a bit); the oldest go first. */
-const CACHED_DAYS = 400;
-/** Days listed side by side when the cache is cold. */
+/**
+ * Visibility is eventually consistent: a run is copied only once its close is this old, when the
+ * close-time index holds it for sure (VIGIL_KPI_SETTLE_SECONDS; see docs/kpis.md).
+ */
+export const DEFAULT_SETTLE_MS = 5 * 60_000;
+/** The copy is brought forward only when it lags the settled time by more than this: most requests list no range. */
+const EXTEND_STEP_MS = 60_000;
+/** Days listed side by side when a range is copied. */
 const PARALLEL_DAYS = 4;
+/** What `warm` copies at start: the default 30-day period and its reopen look-back. */
+const WARM_DAYS = 31;
 
-/** What the KPIs need of one run, without the run's raw payloads. */
-interface RunRecord {
-  incidentId: string;
-  startMs: number;
-  closeMs?: number;
-  facts: Omit<IncidentFacts, 'openedAt'> & { openedAt?: string };
+export interface TemporalKpiSourceOptions {
+  /** The shared copy of closed runs; without it every request lists all it needs from visibility. */
+  closedRuns?: ClosedIncidentRuns;
+  settleMs?: number;
+}
+
+/** The settle time from VIGIL_KPI_SETTLE_SECONDS, or the default. */
+export function kpiSettleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.VIGIL_KPI_SETTLE_SECONDS);
+  return env.VIGIL_KPI_SETTLE_SECONDS && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_SETTLE_MS;
 }
 
 function recordOf(execution: WorkflowExecutionInfo): RunRecord {
@@ -49,6 +61,7 @@ function recordOf(execution: WorkflowExecutionInfo): RunRecord {
   const openedAt = attributes.get(searchAttributes.openedAt);
   const pages = attributes.get(searchAttributes.pages);
   return {
+    runKey: `${execution.workflowId}/${execution.runId}`,
     incidentId,
     startMs: execution.startTime.getTime(),
     ...(execution.closeTime ? { closeMs: execution.closeTime.getTime() } : {}),
@@ -82,9 +95,13 @@ function factsOfRuns(runs: Iterable<RunRecord>): IncidentFacts[] {
   }));
 }
 
-export function createTemporalKpiSource(client: Client): KpiSource {
-  /** `<service or *>/<day start ms>` → the incident runs that closed that day. */
-  const closedDays = new Map<string, RunRecord[]>();
+export function createTemporalKpiSource(client: Client, options: TemporalKpiSourceOptions = {}): KpiSource & { warm(): Promise<void> } {
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const closedRuns = options.closedRuns;
+  /** What this process read of the shared copy: the runs of a range inside its coverage. */
+  let known: (CloseRange & { runs: RunRecord[] }) | undefined;
+  /** One catch-up at a time per process; concurrent requests wait for it and reuse it. */
+  let catchingUp: Promise<CloseRange | undefined> = Promise.resolve(undefined);
 
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -103,47 +120,88 @@ export function createTemporalKpiSource(client: Client): KpiSource {
     });
   }
 
-  async function closedOn(dayMs: number, serviceCondition: string[], cacheKey: string): Promise<RunRecord[]> {
-    const cached = closedDays.get(cacheKey);
-    if (cached) {
-      // Most recently used last, so the oldest-used day is the one dropped.
-      closedDays.delete(cacheKey);
-      closedDays.set(cacheKey, cached);
-      return cached;
+  const closedBetween = (range: CloseRange) => [`CloseTime >= ${quote(new Date(range.fromMs).toISOString())}`, `CloseTime < ${quote(new Date(range.toMs).toISOString())}`];
+
+  /** Every incident run (all services) visibility lists as closed in the range, a few days at a time side by side. */
+  async function listClosed(range: CloseRange): Promise<RunRecord[]> {
+    const parts: CloseRange[] = [];
+    for (let fromMs = range.fromMs; fromMs < range.toMs; fromMs += DAY_MS) parts.push({ fromMs, toMs: Math.min(fromMs + DAY_MS, range.toMs) });
+    const runs: RunRecord[] = [];
+    for (let index = 0; index < parts.length; index += PARALLEL_DAYS) {
+      for (const partRuns of await Promise.all(parts.slice(index, index + PARALLEL_DAYS).map((part) => list(closedBetween(part))))) runs.push(...partRuns);
     }
-    const runs = await list([`CloseTime >= ${quote(new Date(dayMs).toISOString())}`, `CloseTime < ${quote(new Date(dayMs + DAY_MS).toISOString())}`, ...serviceCondition]);
-    closedDays.set(cacheKey, runs);
-    if (closedDays.size > CACHED_DAYS) closedDays.delete(closedDays.keys().next().value as string);
     return runs;
+  }
+
+  async function copy(store: ClosedIncidentRuns, range: CloseRange): Promise<void> {
+    if (range.toMs <= range.fromMs) return;
+    await store.add(range, await listClosed(range));
+  }
+
+  /**
+   * Brings the shared copy back to `sinceMs` (whole UTC days, so nearby periods share it) and
+   * forward to the settled time, then what this process knows up to the copy's coverage.
+   */
+  async function catchUp(store: ClosedIncidentRuns, sinceMs: number): Promise<CloseRange | undefined> {
+    const settledMs = Date.now() - settleMs;
+    const wantFromMs = Math.floor(sinceMs / DAY_MS) * DAY_MS;
+    let coverage = await store.coverage();
+    if (!coverage) {
+      await copy(store, { fromMs: wantFromMs, toMs: settledMs });
+    } else {
+      if (wantFromMs < coverage.fromMs) await copy(store, { fromMs: wantFromMs, toMs: coverage.fromMs });
+      if (coverage.toMs < settledMs - EXTEND_STEP_MS) await copy(store, { fromMs: coverage.toMs, toMs: settledMs });
+    }
+    coverage = await store.coverage();
+    if (!coverage) return undefined;
+    if (!known || known.toMs < coverage.fromMs || known.fromMs > coverage.toMs) {
+      known = { ...coverage, runs: await store.closedIn(coverage) };
+    } else {
+      // The coverage only widens: read the edges this process has not seen yet.
+      const [before, after] = await Promise.all([
+        coverage.fromMs < known.fromMs ? store.closedIn({ fromMs: coverage.fromMs, toMs: known.fromMs }) : [],
+        coverage.toMs > known.toMs ? store.closedIn({ fromMs: known.toMs, toMs: coverage.toMs }) : [],
+      ]);
+      if (before.length > 0 || after.length > 0) known = { fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs), runs: [...known.runs, ...before, ...after] };
+      else known = { ...known, fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs) };
+    }
+    return { fromMs: known.fromMs, toMs: known.toMs };
+  }
+
+  function caughtUp(store: ClosedIncidentRuns, sinceMs: number): Promise<CloseRange | undefined> {
+    const next = catchingUp.catch(() => undefined).then(() => catchUp(store, sinceMs));
+    catchingUp = next;
+    return next;
   }
 
   return {
     async incidentFacts({ from, to, service, lookbackSeconds }) {
       const sinceMs = from.getTime() - (lookbackSeconds ?? REOPEN_WINDOW_SECONDS) * 1000;
       const serviceCondition = service ? [`${searchAttributes.service.name} = ${quote(service)}`] : [];
-      // Days wholly over (and settled) come from the cache; from `settledMs` on, visibility is read afresh.
-      const settledMs = Math.floor((Date.now() - SETTLE_MS) / DAY_MS) * DAY_MS;
-      const days: number[] = [];
-      // Every settled day since `sinceMs`, also past `to`: an incident opened in the period may have closed later.
-      for (let day = Math.floor(sinceMs / DAY_MS) * DAY_MS; day < settledMs; day += DAY_MS) days.push(day);
+      const held = closedRuns ? await caughtUp(closedRuns, sinceMs) : undefined;
       const runs: RunRecord[] = [];
-      for (let index = 0; index < days.length; index += PARALLEL_DAYS) {
-        const batch = days.slice(index, index + PARALLEL_DAYS);
-        for (const dayRuns of await Promise.all(batch.map((day) => closedOn(day, serviceCondition, `${service ?? '*'}/${day}`)))) runs.push(...dayRuns);
+      if (held && known) {
+        // `known` may have grown since `held` was read: the coverage asked for bounds what is used.
+        for (const run of known.runs) {
+          const closeMs = run.closeMs as number;
+          if (run.startMs < to.getTime() && closeMs >= sinceMs && closeMs < held.toMs && (!service || run.facts.service === service)) runs.push(run);
+        }
+        // A coverage short of the period (another replica pruned or raced it): that part is listed.
+        if (held.fromMs > sinceMs) runs.push(...(await list([`StartTime < ${quote(to.toISOString())}`, ...closedBetween({ fromMs: sinceMs, toMs: held.fromMs }), ...serviceCondition])));
       }
-      const fresh = await list([
-        `StartTime < ${quote(to.toISOString())}`,
-        `(ExecutionStatus = 'Running' OR CloseTime >= ${quote(new Date(Math.max(sinceMs, settledMs)).toISOString())})`,
-        ...serviceCondition,
-      ]);
-      // Cached days are whole days: keep only runs the query asks for.
-      const wanted = runs.filter((run) => run.startMs < to.getTime() && (run.closeMs ?? Infinity) >= sinceMs);
-      return factsOfRuns([...wanted, ...fresh]);
+      const liveFromMs = held ? Math.max(sinceMs, held.toMs) : sinceMs;
+      const live = await list([`StartTime < ${quote(to.toISOString())}`, `(ExecutionStatus = 'Running' OR CloseTime >= ${quote(new Date(liveFromMs).toISOString())})`, ...serviceCondition]);
+      return factsOfRuns([...runs, ...live]);
     },
 
     async openProblems() {
       const { count } = await call(() => client.workflow.count(`WorkflowType = ${quote(PROBLEM_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running'`));
       return count;
+    },
+
+    /** Copies the default period's closed runs, so the first request after a start finds them. */
+    async warm() {
+      if (closedRuns) await caughtUp(closedRuns, Date.now() - WARM_DAYS * DAY_MS - REOPEN_WINDOW_SECONDS * 1000);
     },
   };
 }

@@ -156,7 +156,12 @@ describe('KPI gauges at /metrics', () => {
   });
 
   it('exports the trailing 24 hours by service, with sums and counts beside the means', async () => {
-    const text = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
+    // Figures are computed in the background, a scrape waiting at most 80 ms for them: scrape until they are in (bounded).
+    let text = '';
+    for (let attempt = 0; attempt < 100 && !/^vigil_kpi_up 1$/m.test(text); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await (await fetch(`${app.url}/metrics`, { headers: METRICS_AUTH })).text();
+    }
     expect(text).toMatch(/^vigil_kpi_up 1$/m);
     expect(text).toMatch(/^vigil_kpi_incidents_opened\{window="24h",service="checkout",severity="critical"\} 1$/m);
     expect(text).toMatch(/^vigil_kpi_incidents_opened\{window="24h",service="search",severity="error"\} 1$/m);

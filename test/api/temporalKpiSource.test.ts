@@ -1,8 +1,13 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createClosedIncidentRuns } from '../../api/records/closedIncidentRuns';
 import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
+import { computeKpis, RESOLVER_KINDS } from '../../domain/kpis';
+import { SEVERITIES } from '../../domain/severity';
 import { searchAttributes } from '../../domain/visibility';
+import { seededRandom } from '../../devkit/seededRandom';
+import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 
 const DAY_MS = 86_400_000;
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -15,6 +20,12 @@ interface FakeRun {
   closeMs?: number;
   service: string;
   resolvedAtMs?: number;
+  acknowledgedAtMs?: number;
+  resolvedBy?: string;
+  pages?: number;
+  severity?: string;
+  /** Not yet in the close-time index (visibility is eventually consistent). */
+  unindexed?: boolean;
 }
 
 /**
@@ -32,6 +43,7 @@ function fakeVisibility(runs: FakeRun[]) {
     const closedBefore = time(query, /CloseTime < '([^']+)'/);
     const startedBefore = time(query, /StartTime < '([^']+)'/);
     const service = /VigilService = '([^']+)'/.exec(query)?.[1];
+    if (run.unindexed) return false;
     if (service && run.service !== service) return false;
     if (startedBefore !== undefined && run.startMs >= startedBefore) return false;
     if (query.includes("ExecutionStatus = 'Running' OR")) return run.closeMs === undefined || run.closeMs >= (closedFrom as number);
@@ -50,6 +62,10 @@ function fakeVisibility(runs: FakeRun[]) {
         { key: searchAttributes.service, value: run.service },
         { key: searchAttributes.status, value: run.resolvedAtMs ? 'resolved' : 'triggered' },
         ...(run.resolvedAtMs ? [{ key: searchAttributes.resolvedAt, value: new Date(run.resolvedAtMs) }] : []),
+        ...(run.acknowledgedAtMs ? [{ key: searchAttributes.acknowledgedAt, value: new Date(run.acknowledgedAtMs) }] : []),
+        ...(run.resolvedBy ? [{ key: searchAttributes.resolvedBy, value: run.resolvedBy }] : []),
+        ...(run.pages !== undefined ? [{ key: searchAttributes.pages, value: run.pages }] : []),
+        ...(run.severity ? [{ key: searchAttributes.severity, value: run.severity }] : []),
       ]),
     }) as unknown as WorkflowExecutionInfo;
   const client = {
@@ -65,12 +81,34 @@ function fakeVisibility(runs: FakeRun[]) {
   return { client, queries };
 }
 
+let store: SqlStore;
+
+beforeAll(async () => {
+  store = await openSqlStore({});
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+beforeEach(async () => {
+  // Each test starts as a fresh deployment: nothing copied yet.
+  await store.query('DELETE FROM kpi_closed_runs');
+  await store.query('DELETE FROM kpi_closed_coverage');
+});
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A source as api/main.ts wires it: closed runs copied into the shared store. */
+const cachedSource = (client: Client) => createTemporalKpiSource(client, { closedRuns: createClosedIncidentRuns(store) });
+
+/** The facts in a stable order, to compare two sources' answers. */
+const sorted = <T extends { incidentId: string }>(facts: T[]) => [...facts].sort((a, b) => a.incidentId.localeCompare(b.incidentId));
+
 describe('KPI facts from Temporal visibility', () => {
-  it('reads a settled day once, then only what is running or closed today', async () => {
+  it('copies settled closed runs once; later requests list only what is running or closed since', async () => {
     vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
     const runs: FakeRun[] = [
       // Opened and resolved three days ago.
@@ -82,21 +120,22 @@ describe('KPI facts from Temporal visibility', () => {
       { workflowId: 'w3', runId: 'r3', incidentId: 'i3', startMs: NOW - 2 * 3_600_000, closeMs: NOW - 3_600_000, resolvedAtMs: NOW - 3_600_000, service: 'checkout' },
     ];
     const { client, queries } = fakeVisibility(runs);
-    const source = createTemporalKpiSource(client);
+    const source = cachedSource(client);
     const query = { from: new Date(NOW - 7 * DAY_MS), to: new Date(NOW) };
 
     const first = await source.incidentFacts(query);
     expect(first.map((facts) => facts.incidentId).sort()).toEqual(['i1', 'i2', 'i3']);
     // The incident that continued as new counts once, from its first run's start.
     expect(first.find((facts) => facts.incidentId === 'i2')?.openedAt).toBe(new Date(NOW - DAY_MS).toISOString());
-    const daysRead = queries.filter((text) => text.includes('CloseTime <')).length;
-    expect(daysRead).toBe(7); // the 7 whole days before today (the reopen look-back starts within the first)
+    // Copied a day at a time from the day the reopen look-back starts in, up to 5 minutes ago.
+    expect(queries.filter((text) => text.includes('CloseTime <'))).toHaveLength(8);
+    expect(await store.query('SELECT run_key FROM kpi_closed_runs ORDER BY run_key')).toEqual([{ run_key: 'w1/r1' }, { run_key: 'w2/r2a' }, { run_key: 'w3/r3' }]);
 
     queries.length = 0;
     const second = await source.incidentFacts(query);
-    expect(second).toEqual(first);
+    expect(sorted(second)).toEqual(sorted(first));
     expect(queries).toHaveLength(1);
-    expect(queries[0]).toContain("ExecutionStatus = 'Running' OR CloseTime >=");
+    expect(queries[0]).toContain("ExecutionStatus = 'Running' OR CloseTime >= '2026-11-25T11:55:00.000Z'");
   });
 
   it('counts an incident opened in a past period that closed days after it', async () => {
@@ -105,7 +144,7 @@ describe('KPI facts from Temporal visibility', () => {
       { workflowId: 'w1', runId: 'r1', incidentId: 'late', startMs: NOW - 20 * DAY_MS, closeMs: NOW - 5 * DAY_MS, resolvedAtMs: NOW - 5 * DAY_MS, service: 'checkout' },
       { workflowId: 'w2', runId: 'r2', incidentId: 'after', startMs: NOW - 8 * DAY_MS, closeMs: NOW - 8 * DAY_MS + 60_000, service: 'checkout' },
     ]);
-    const source = createTemporalKpiSource(client);
+    const source = cachedSource(client);
     const facts = await source.incidentFacts({ from: new Date(NOW - 30 * DAY_MS), to: new Date(NOW - 10 * DAY_MS) });
     expect(facts.map((fact) => fact.incidentId)).toEqual(['late']);
     expect(facts[0].resolvedAt).toBe(new Date(NOW - 5 * DAY_MS).toISOString());
@@ -117,9 +156,132 @@ describe('KPI facts from Temporal visibility', () => {
       { workflowId: 'w1', runId: 'r1', incidentId: 'a', startMs: NOW - 2 * DAY_MS, closeMs: NOW - 2 * DAY_MS + 1, service: 'checkout' },
       { workflowId: 'w2', runId: 'r2', incidentId: 'b', startMs: NOW - 2 * DAY_MS, closeMs: NOW - 2 * DAY_MS + 1, service: 'search' },
     ]);
-    const source = createTemporalKpiSource(client);
+    const source = cachedSource(client);
     const query = { from: new Date(NOW - 3 * DAY_MS), to: new Date(NOW) };
     expect((await source.incidentFacts({ ...query, service: 'search' })).map((fact) => fact.incidentId)).toEqual(['b']);
     expect((await source.incidentFacts(query)).map((fact) => fact.incidentId).sort()).toEqual(['a', 'b']);
+  });
+
+  /** Several hundred incidents over 45 days: some still open, some continued as new, all kinds of resolution. */
+  function manyRuns(): FakeRun[] {
+    const random = seededRandom(64);
+    const runs: FakeRun[] = [];
+    for (let index = 0; index < 400; index++) {
+      const startMs = NOW - Math.floor(random() * 45 * DAY_MS);
+      const service = ['checkout', 'search', 'billing'][index % 3];
+      const severity = SEVERITIES[index % SEVERITIES.length];
+      const open = random() < 0.1;
+      const resolvedAtMs = open ? undefined : Math.min(NOW - 1000, startMs + Math.floor(random() * 3 * DAY_MS));
+      const resolvedBy = RESOLVER_KINDS[index % RESOLVER_KINDS.length];
+      const acknowledgedAtMs = resolvedBy === 'human' && resolvedAtMs ? startMs + Math.floor((resolvedAtMs - startMs) / 3) : undefined;
+      const incidentId = `i${index}`;
+      if (index % 25 === 0 && !open && resolvedAtMs) {
+        // Continued as new halfway: its first run closed then, its second at resolution.
+        const midMs = startMs + Math.floor((resolvedAtMs - startMs) / 2);
+        runs.push({ workflowId: `w${index}`, runId: 'a', incidentId, startMs, closeMs: midMs, service, severity });
+        runs.push({ workflowId: `w${index}`, runId: 'b', incidentId, startMs: midMs, closeMs: resolvedAtMs, resolvedAtMs, resolvedBy, acknowledgedAtMs, pages: 2, service, severity });
+      } else {
+        runs.push({ workflowId: `w${index}`, runId: 'a', incidentId, startMs, closeMs: resolvedAtMs, resolvedAtMs, resolvedBy, acknowledgedAtMs, pages: resolvedAtMs ? index % 4 : undefined, service, severity });
+      }
+    }
+    return runs;
+  }
+
+  /** The report of a period from the copied facts, and from a fresh listing of visibility alone. */
+  async function cachedAndFresh(client: Client, source: ReturnType<typeof cachedSource>, period: { from: Date; to: Date }, service?: string) {
+    const fresh = createTemporalKpiSource(client);
+    const report = async (of: typeof fresh) => computeKpis({ period, service, incidents: await of.incidentFacts({ ...period, service }), openProblems: 0 });
+    return { cached: await report(source), fresh: await report(fresh) };
+  }
+
+  it('gives the same figures from the copy as a fresh computation from visibility, for any period and service', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    const runs = manyRuns();
+    const { client } = fakeVisibility(runs);
+    const source = cachedSource(client);
+    const someClose = runs.find((run) => run.closeMs && run.closeMs < NOW - 20 * DAY_MS)?.closeMs as number;
+    const periods = [
+      { from: new Date(NOW - 30 * DAY_MS), to: new Date(NOW) },
+      // Edges inside days, and a period ending exactly at a close (excluded) or starting at one (included).
+      { from: new Date(NOW - 10.3 * DAY_MS), to: new Date(NOW - 2.7 * DAY_MS) },
+      { from: new Date(someClose - 5 * DAY_MS), to: new Date(someClose) },
+      { from: new Date(someClose), to: new Date(someClose + 3 * DAY_MS) },
+      { from: new Date(NOW - 40 * DAY_MS), to: new Date(NOW - 39 * DAY_MS) },
+    ];
+    for (const period of periods) {
+      for (const service of [undefined, 'search']) {
+        const { cached, fresh } = await cachedAndFresh(client, source, period, service);
+        expect(cached).toEqual(fresh);
+      }
+    }
+    const whole = await cachedAndFresh(client, source, periods[0]);
+    // Not vacuous: the figures count hundreds of incidents, some open at the end.
+    expect(whole.cached.incidents.opened).toBeGreaterThan(200);
+    expect(whole.cached.incidents.openAtEnd).toBeGreaterThan(10);
+    expect(Number((await store.query<{ n: number }>('SELECT count(*)::int AS n FROM kpi_closed_runs'))[0].n)).toBeGreaterThan(300);
+  });
+
+  it('counts a late close on a day already copied, and copies it once settled', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    const runs = manyRuns();
+    // Opened 10 days ago, still open when the days are copied.
+    const late: FakeRun = { workflowId: 'late', runId: 'a', incidentId: 'late', startMs: NOW - 10 * DAY_MS, service: 'search', severity: 'critical' };
+    runs.push(late);
+    const { client } = fakeVisibility(runs);
+    const source = cachedSource(client);
+    const period = { from: new Date(NOW - 12 * DAY_MS), to: new Date(NOW - 8 * DAY_MS) };
+    const before = await cachedAndFresh(client, source, period);
+    expect(before.cached).toEqual(before.fresh);
+
+    // It is resolved an hour later; asked right then (not settled), and again once settled.
+    vi.setSystemTime(NOW + 3_600_000);
+    Object.assign(late, { closeMs: NOW + 3_600_000, resolvedAtMs: NOW + 3_600_000, resolvedBy: 'human', pages: 1 });
+    const wide = { from: new Date(NOW - 12 * DAY_MS), to: new Date(NOW + 3_600_001) };
+    const justClosed = await cachedAndFresh(client, source, wide);
+    expect(justClosed.cached).toEqual(justClosed.fresh);
+    // Read live until settled: resolved, though the day it opened on was copied while it ran.
+    expect((await source.incidentFacts(wide)).find((fact) => fact.incidentId === 'late')?.resolvedAt).toBe(new Date(NOW + 3_600_000).toISOString());
+    expect((await store.query("SELECT run_key FROM kpi_closed_runs WHERE run_key = 'late/a'")).length).toBe(0);
+
+    vi.setSystemTime(NOW + 3_600_000 + 10 * 60_000);
+    const settled = await cachedAndFresh(client, source, wide);
+    expect(settled.cached).toEqual(settled.fresh);
+    expect((await store.query("SELECT run_key FROM kpi_closed_runs WHERE run_key = 'late/a'")).length).toBe(1);
+    // The period it opened in still counts it open at its end, and now resolved within the wide one.
+    const opening = await cachedAndFresh(client, source, period);
+    expect(opening.cached).toEqual(opening.fresh);
+    expect(opening.cached.incidents.openAtEnd).toBe(before.cached.incidents.openAtEnd);
+  });
+
+  it('lets a replica with nothing in memory use the copy another made, without listing closed days', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    const runs = manyRuns();
+    const first = fakeVisibility(runs);
+    const query = { from: new Date(NOW - 30 * DAY_MS), to: new Date(NOW) };
+    const facts = await cachedSource(first.client).incidentFacts(query);
+
+    const replica = fakeVisibility(runs);
+    const replicaFacts = await cachedSource(replica.client).incidentFacts(query);
+    expect(sorted(replicaFacts)).toEqual(sorted(facts));
+    expect(replica.queries).toHaveLength(1);
+    expect(replica.queries[0]).toContain("ExecutionStatus = 'Running' OR");
+  });
+
+  it('copies a run only once its close has settled, so one indexed late is still counted', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    // Closed 2 minutes ago, but not yet in visibility's close-time index.
+    const slow: FakeRun = { workflowId: 'slow', runId: 'a', incidentId: 'slow', startMs: NOW - DAY_MS, closeMs: NOW - 120_000, resolvedAtMs: NOW - 120_000, resolvedBy: 'runbook', service: 'search', unindexed: true };
+    const { client } = fakeVisibility([slow]);
+    const source = cachedSource(client);
+    const query = { from: new Date(NOW - 2 * DAY_MS), to: new Date(NOW) };
+    expect(await source.incidentFacts(query)).toEqual([]);
+    // The copy ends 5 minutes before now: the run is not held as missing.
+    expect(await createClosedIncidentRuns(store).coverage()).toEqual({ fromMs: Math.floor((NOW - 2 * DAY_MS - 3_600_000) / DAY_MS) * DAY_MS, toMs: NOW - 5 * 60_000 });
+
+    slow.unindexed = false;
+    vi.setSystemTime(NOW + 10 * 60_000);
+    const facts = await source.incidentFacts(query);
+    expect(facts.map((fact) => [fact.incidentId, fact.resolvedBy])).toEqual([['slow', 'runbook']]);
+    expect((await store.query("SELECT run_key FROM kpi_closed_runs WHERE run_key = 'slow/a'")).length).toBe(1);
   });
 });
