@@ -102,9 +102,8 @@ async function main(): Promise<void> {
   const forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger });
   const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
   const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
-  // Closed incidents' KPI facts are copied into the store once settled; warmed now, in the background (decision 64).
+  // Closed incidents' KPI facts are copied into the store once settled (decision 64), warmed once listening.
   const kpis = createTemporalKpiSource(client, { closedRuns: createClosedIncidentRuns(store), settleMs: kpiSettleMsFromEnv() });
-  kpis.warm().catch((error: unknown) => logger.warn({ err: error }, 'copying closed incidents for the KPIs failed; the first KPI request will retry'));
   const app = createApp({
     gateway,
     spool,
@@ -142,6 +141,8 @@ async function main(): Promise<void> {
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     logger.info({ port, publicUrl, temporal: settings.connection.address, namespace: settings.namespace }, 'api listening');
     announceReady();
+    // After ready, not before: the copy reads a month of visibility, which a start need not wait for.
+    kpis.warm().catch((error: unknown) => logger.warn({ err: error }, 'copying closed incidents for the KPIs failed; the first KPI request will retry'));
     // SMS replies need the Twilio SDK: loaded now that requests are served, not before.
     if (process.env.TWILIO_AUTH_TOKEN) warmTwilioSdk().catch((error: unknown) => logger.error({ err: error }, 'loading the Twilio SDK failed'));
   });
