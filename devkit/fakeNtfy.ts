@@ -7,6 +7,8 @@ export interface PublishedNtfyMessage {
   id: string;
   /** Unix seconds, as ntfy writes `time`. */
   time: number;
+  /** When the fake took it, in ms (ntfy's `time` is whole seconds). */
+  receivedAtMs: number;
   topic: string;
   /** The `Authorization` header it came with (tests check the token sent). */
   authorization: string | undefined;
@@ -72,7 +74,8 @@ export async function startFakeNtfy(options: FakeNtfyOptions = {}) {
         const topic = body.topic;
         if (typeof topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(topic)) return refuse(res, 400, 'invalid request: topic invalid');
         if (denied(res, topic, authorization)) return;
-        const message: PublishedNtfyMessage = { id: randomBytes(9).toString('base64url'), time: Math.floor(Date.now() / 1000), topic, authorization, body };
+        const receivedAtMs = Date.now();
+        const message: PublishedNtfyMessage = { id: randomBytes(9).toString('base64url'), time: Math.floor(receivedAtMs / 1000), receivedAtMs, topic, authorization, body };
         messages.push(message);
         const { topic: _topic, ...fields } = body;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: message.id, time: message.time, event: 'message', topic, ...fields }));

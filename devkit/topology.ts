@@ -17,6 +17,7 @@ import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { newPayloadKeyEntry } from '../platform/payloadEncryption';
 import { startPostgres, type PostgresServer } from '../scripts/postgres';
 import { startTemporalServer, type TemporalServer } from '../scripts/temporalServer';
+import { startFakeNtfy, type FakeNtfy } from './fakeNtfy';
 import { startFakeTwilio } from './fakeTwilio';
 import { freePort } from './freePort';
 import { startSmtpSink } from './smtpSink';
@@ -28,9 +29,19 @@ const TWILIO_SID = 'AC0000000000000000000000000000topo';
 const TWILIO_TOKEN = 'topology-twilio-token-not-a-secret';
 export const TOPOLOGY_TWILIO_FROM = '+15550109000';
 
+/** Every ntfy topic on the topology's fake ntfy server needs this token, in `TOPOLOGY_NTFY_TOKEN_ENV`. */
+export const TOPOLOGY_NTFY_TOKEN_ENV = 'TOPOLOGY_NTFY_TOKEN';
+const TOPOLOGY_NTFY_TOKEN = 'tk_topologynotasecret';
+
 export interface TopologyOptions {
-  /** Vigil's configuration (the object a `vigil.config.mjs` exports); an operations-manager API key is added. */
-  config: Record<string, unknown>;
+  /**
+   * Vigil's configuration (the object a `vigil.config.mjs` exports); an operations-manager API key
+   * is added. A function gets the fakes' addresses first (a contact's ntfy topic URL needs the
+   * fake ntfy server's).
+   */
+  config: Record<string, unknown> | ((fakes: { ntfyBaseUrl: string }) => Record<string, unknown>);
+  /** Topics on the fake ntfy server; each takes `TOPOLOGY_NTFY_TOKEN_ENV`'s token. */
+  ntfyTopics?: readonly string[];
   apis?: number;
   workers?: number;
   /** Prefix of the temporary directory that holds every log. */
@@ -57,6 +68,7 @@ export interface Topology {
   temporalClient: Client;
   smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
+  ntfy: FakeNtfy;
   apis: VigilProcess[];
   workers: VigilProcess[];
   apiUrl(replica: number): string;
@@ -140,9 +152,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     const twilio = await startFakeTwilio(TWILIO_SID, TWILIO_TOKEN, { answerCallsAfterMs: 1_500 });
     stops.push(() => twilio.close());
 
+    const ntfy = await startFakeNtfy({ tokens: Object.fromEntries((options.ntfyTopics ?? []).map((topic) => [topic, TOPOLOGY_NTFY_TOKEN])) });
+    stops.push(() => ntfy.close());
+
     const configFile = join(dir, 'vigil.config.mjs');
     // The bursts open dozens of incidents a minute on purpose: the storm guard must not fold them.
-    const config = { ...options.config, apiKeys: [{ user: 'topology-ops', env: 'VIGIL_API_KEY', role: 'operations-manager' }], limits: { newIncidentsPerMinute: 100_000 } };
+    const config = { ...(typeof options.config === 'function' ? options.config({ ntfyBaseUrl: ntfy.baseUrl }) : options.config), apiKeys: [{ user: 'topology-ops', env: 'VIGIL_API_KEY', role: 'operations-manager' }], limits: { newIncidentsPerMinute: 100_000 } };
     await writeFile(configFile, `export default ${JSON.stringify(config)};\n`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -160,6 +175,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
       TWILIO_FROM: TOPOLOGY_TWILIO_FROM,
       TWILIO_API_URL: twilio.baseUrl,
+      [TOPOLOGY_NTFY_TOKEN_ENV]: TOPOLOGY_NTFY_TOKEN,
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       // As a deployment runs: histories encrypted, metrics listeners off (replicas share one host).
@@ -190,6 +206,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       temporalClient,
       smtp,
       twilio,
+      ntfy,
       apis,
       workers,
       apiUrl,
@@ -225,10 +242,12 @@ export interface ReceivedPage {
 const EMAIL_PAGE = /^\[Vigil ([0-9A-Z]{6})\] ACTION NEEDED/;
 const SMS_PAGE = /^Vigil ([0-9A-Z]{6}) .*Reply ACK \1/;
 /** A page call's script spells the code out: `Incident code A. B. 1. …`. */
+/** An ntfy page's title: `[AB12CD] Page: critical payments`. */
+const NTFY_PAGE = /^\[([0-9A-Z]{6})\] Page: /;
 const VOICE_PAGE = /Vigil page\. [^<]*Incident code ((?:[0-9A-Z]\. ){5}[0-9A-Z])\./;
 
 /** Every page (not acknowledgements or other notices) received so far, oldest first. */
-export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): ReceivedPage[] {
+export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'> & Partial<Pick<Topology, 'ntfy'>>): ReceivedPage[] {
   const pages: ReceivedPage[] = [];
   for (const mail of topology.smtp.received) {
     const match = EMAIL_PAGE.exec(mail.subject);
@@ -242,6 +261,10 @@ export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'>): Rece
   for (const call of topology.twilio.calls) {
     const match = VOICE_PAGE.exec(call.twiml);
     if (match) pages.push({ code: match[1].replaceAll('. ', ''), recipient: `voice:${call.to}`, receivedAtMs: call.createdAtMs });
+  }
+  for (const message of topology.ntfy?.messages ?? []) {
+    const match = NTFY_PAGE.exec(String(message.body.title ?? ''));
+    if (match) pages.push({ code: match[1], recipient: `ntfy:${message.topic}`, receivedAtMs: message.receivedAtMs });
   }
   return pages.sort((a, b) => a.receivedAtMs - b.receivedAtMs);
 }

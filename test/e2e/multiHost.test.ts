@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { receivedPages, startTopology, tallyPages, type Topology } from '../../devkit/topology';
+import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, type Topology } from '../../devkit/topology';
 import { waitFor } from '../../devkit/waitFor';
 import proto from '@temporalio/proto';
 
@@ -18,10 +18,11 @@ const BURST = Number(process.env.VIGIL_TOPOLOGY_BURST ?? 24);
 const ALICE = { email: 'alice@example.test', phone: '+15550100001' };
 const BOB = { email: 'bob@example.test', phone: '+15550100002' };
 /**
- * Level 1 pages alice by email and SMS, level 2 (6 s later) bob by email, SMS and a phone call
- * (the fake answers it as a person would): five pages per incident.
+ * Level 1 pages alice by email and SMS, level 2 (6 s later) bob by email, SMS, ntfy push (to his
+ * topic on the fake ntfy server, with his token) and a phone call (the fake answers it as a person
+ * would): six pages per incident.
  */
-const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`, `voice:${BOB.phone}`];
+const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`, `ntfy:bob-pages`, `voice:${BOB.phone}`];
 const FIRST_LEVEL = EVERY_PAGE.slice(0, 2);
 /** A page activity killed in flight is retried at the latest after its start-to-close timeout (30 s) and first retry interval (2 s). */
 const DUPLICATE_GRACE_MS = 35_000;
@@ -31,19 +32,20 @@ let topology: Topology;
 beforeAll(async () => {
   topology = await startTopology({
     name: 'vigil-multihost',
-    config: {
+    ntfyTopics: ['bob-pages'],
+    config: ({ ntfyBaseUrl }) => ({
       services: {},
       defaultEscalationPolicy: 'p',
-      contacts: { alice: { name: 'Alice', ...ALICE }, bob: { name: 'Bob', ...BOB } },
+      contacts: { alice: { name: 'Alice', ...ALICE }, bob: { name: 'Bob', ...BOB, ntfy: { topic: `${ntfyBaseUrl}/bob-pages`, tokenEnv: TOPOLOGY_NTFY_TOKEN_ENV } } },
       escalationPolicies: {
         p: {
           levels: [
             { notify: ['alice'], channels: ['email', 'sms'], timeout: '6s' },
-            { notify: ['bob'], channels: ['email', 'sms', 'voice'], timeout: '1h' },
+            { notify: ['bob'], channels: ['email', 'sms', 'ntfy', 'voice'], timeout: '1h' },
           ],
         },
       },
-    },
+    }),
   });
 }, 240_000);
 
