@@ -6,6 +6,7 @@ import { parseConfig, type VigilConfig } from '../domain/config';
 import { createFakeGateway } from './fakeGateway';
 import { createFakeProblemGateway } from './fakeProblemGateway';
 import { createFakeKpiSource } from './fakeKpiSource';
+import { telnyxWebhookSigner } from './fakeTelnyx';
 
 /** Alice's key: an operations manager's, so it may make every write. */
 export const API_KEY = 'test-key-alice';
@@ -37,6 +38,9 @@ export function testConfigWith(extra: Record<string, unknown>): VigilConfig {
 }
 
 /** The API in-process on a loopback port, over a fake gateway; `overrides` replace any dependency. */
+/** The Telnyx webhook key pair the test app trusts (tests that sign use their own, passed as an override). */
+export const TELNYX_SIGNER = telnyxWebhookSigner();
+
 export async function startTestApp(overrides: Partial<AppDeps> = {}) {
   const fake = createFakeGateway();
   const problems = createFakeProblemGateway();
@@ -53,6 +57,8 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}) {
     ]),
     publicUrl: PUBLIC_URL,
     twilioAuthToken: TWILIO_TOKEN,
+    // Configured as a deployment would be, so its route checks signatures (403) instead of answering 503.
+    telnyxPublicKey: TELNYX_SIGNER.publicKey,
     metricsToken: METRICS_TOKEN,
     logger: pino({ level: 'silent' }),
     ...overrides,

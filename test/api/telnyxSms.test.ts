@@ -161,7 +161,7 @@ describe('SMS replies through the Telnyx webhook', () => {
   });
 
   it('needs no API key (the signature is its credential), and answers 503 where no public key is configured', async () => {
-    const other = await startTestApp({ config, inboundMessages: createInboundMessages(store) });
+    const other = await startTestApp({ config, inboundMessages: createInboundMessages(store), telnyxPublicKey: undefined });
     try {
       const body = JSON.stringify(telnyxInboundEvent(ALICE_PHONE, VIGIL_NUMBER, 'ACK'));
       const response = await fetch(`${other.url}${PATH}`, { method: 'POST', headers: signer.headers(body), body });
