@@ -1,0 +1,27 @@
+/**
+ * The worker side of one chat platform (#16): what the incident's chat side asks of Slack, Teams,
+ * Mattermost or Matrix. Each platform implements it in `activities/chat/<platform>.ts` with the
+ * vendor's own SDK, built from the environment; the incident's chat activities call only this.
+ * Every call may be retried by Temporal, so each says how a retry stays harmless.
+ */
+import type { ChatDestination, ChatIncidentCard, ChatMessageRef, ChatPlatformId, IncidentRoom } from '../../domain/chat/platform';
+
+export interface ChatPlatform {
+  readonly id: ChatPlatformId;
+  /** Posts the incident card (with its buttons) to a person's direct messages or a channel. */
+  postCard(destination: ChatDestination, card: ChatIncidentCard): Promise<ChatMessageRef>;
+  /** Replaces a posted card with the incident as it is now (status, who is paged, buttons left). */
+  updateCard(ref: ChatMessageRef, card: ChatIncidentCard): Promise<void>;
+  /**
+   * Opens a channel or room for one incident, named `name` (unique per incident, so a retry that
+   * finds it already exists reuses it), with `topic` and the given platform users invited.
+   */
+  openRoom(input: { name: string; topic: string; members: string[] }): Promise<IncidentRoom>;
+  setTopic(room: IncidentRoom, topic: string): Promise<void>;
+  /** Invites users; one already in the room is not an error. */
+  invite(room: IncidentRoom, members: string[]): Promise<void>;
+  /** Posts a line of the timeline (plain text, the platform escapes it). */
+  postText(room: IncidentRoom, text: string): Promise<ChatMessageRef>;
+  /** Archives the room, or marks it closed where the platform cannot archive. */
+  archive(room: IncidentRoom): Promise<void>;
+}
