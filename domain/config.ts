@@ -13,7 +13,7 @@ import { DEFAULT_ROLE, ROLES } from './roles';
 import { accessSchema, limitsSchema } from './accessConfig';
 import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 import { emailIntakeSchema } from './emailIntakeConfig';
-import { heartbeatIssues, heartbeatsSchema } from './heartbeat';
+import { heartbeatIssues, heartbeatsSchema } from './heartbeatConfig';
 import { webhookIssues, webhooksSchema } from './webhookConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -36,8 +36,8 @@ const delay = z.string().refine((text) => parseDurationSeconds(text) !== undefin
  * `registry` is the channel registry (another one in tests).
  */
 export function contactSchemaFor<Id extends string, Defs extends readonly ChannelDefinition<Id>[]>(registry: ChannelRegistry<Id, Defs>) {
-  const addresses = {} as { [Def in Defs[number] as Def['contactField']]: z.ZodOptional<Def['addressSchema']> };
-  for (const channel of registry.definitions) (addresses as Record<string, z.ZodType>)[channel.contactField] = channel.addressSchema.optional();
+  const addresses = {} as { [Def in Defs[number] as Def['contactField']]: z.ZodOptional<ReturnType<Def['addressSchema']>> };
+  for (const channel of registry.definitions) (addresses as Record<string, z.ZodType>)[channel.contactField] = channel.addressSchema(z).optional();
   return z
     .object({
       name: z.string().min(1),

@@ -35,7 +35,12 @@ export interface ChannelDefinition<Id extends string = string, Message = unknown
    * address is checked when config loads.
    */
   contactField: string;
-  addressSchema: z.ZodType<string>;
+  /**
+   * The address's schema, built from the zod it is given: a channel module never imports zod
+   * itself, because workflow code imports the registry and Temporal's sandbox evaluates every
+   * module of the workflow bundle again for each workflow run (zod alone cost about 10 ms a run).
+   */
+  addressSchema: (zod: typeof z) => z.ZodType<string>;
   /**
    * Where a responder carries the address. `email` and `sms` keep the fields histories already
    * hold (`Responder.email`, `Responder.phone`); channels added later use `Responder.addresses[id]`.

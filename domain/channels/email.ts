@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { renderEmail, type RenderedEmail } from '../messages';
 import type { ChannelDefinition } from './channel';
 
@@ -9,7 +8,7 @@ import type { ChannelDefinition } from './channel';
 export const emailChannel = {
   id: 'email',
   contactField: 'email',
-  addressSchema: z.email(),
+  addressSchema: (z) => z.email(),
   responderField: 'email',
   pagingRank: 30,
   quiet: true,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { oneLine } from '../messages';
 import type { NotificationKind, NotificationRequest } from '../notification';
 import type { ChannelDefinition, RenderContext } from './channel';
@@ -62,15 +62,16 @@ const TOPIC_URL_HINT = 'an http(s) topic URL on your ntfy server, such as https:
  * `ntfy: { topic: "https://ntfy.example.org/alice-pages", tokenEnv: "ALICE_NTFY_TOKEN" }`: the
  * variable is named, the token itself never is.
  */
-const ntfyAddressSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? { topic: value } : value),
-  z
-    .strictObject({
-      topic: z.string().refine((text) => topicUrlParts(text) !== undefined, TOPIC_URL_HINT),
-      tokenEnv: z.string().regex(ENV_NAME, 'the name of an environment variable holding the access token, such as ALICE_NTFY_TOKEN').optional(),
-    })
-    .transform(({ topic, tokenEnv }) => formatNtfyAddress({ ...(topicUrlParts(topic) as { serverUrl: string; topic: string }), ...(tokenEnv ? { tokenEnv } : {}) })),
-);
+const ntfyAddressSchema = (zod: typeof z): z.ZodType<string> =>
+  zod.preprocess(
+    (value) => (typeof value === 'string' ? { topic: value } : value),
+    zod
+      .strictObject({
+        topic: zod.string().refine((text) => topicUrlParts(text) !== undefined, TOPIC_URL_HINT),
+        tokenEnv: zod.string().regex(ENV_NAME, 'the name of an environment variable holding the access token, such as ALICE_NTFY_TOKEN').optional(),
+      })
+      .transform(({ topic, tokenEnv }) => formatNtfyAddress({ ...(topicUrlParts(topic) as { serverUrl: string; topic: string }), ...(tokenEnv ? { tokenEnv } : {}) })),
+  );
 
 /** A button that makes the ntfy app send an HTTP request (here: POST to a signed action link). */
 export interface NtfyHttpAction {

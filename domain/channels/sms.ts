@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { renderSms } from '../messages';
 import type { ChannelDefinition } from './channel';
 
@@ -10,7 +9,7 @@ import type { ChannelDefinition } from './channel';
 export const smsChannel = {
   id: 'sms',
   contactField: 'phone',
-  addressSchema: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567'),
+  addressSchema: (z) => z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number such as +15551234567'),
   responderField: 'phone',
   pagingRank: 10,
   quiet: false,

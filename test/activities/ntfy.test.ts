@@ -3,6 +3,7 @@
  * urgency, the person's token, a failed publish, exactly once after a crash, and the Acknowledge
  * and Resolve buttons posted to Vigil's API as the ntfy app would.
  */
+import { z } from 'zod';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
@@ -65,15 +66,15 @@ const deliver = (req: NotificationRequest, options?: Parameters<typeof activitie
 
 describe('the ntfy address in config', () => {
   it('is a topic URL, or a topic URL with the name of the variable holding its token; never the token', () => {
-    expect(ntfyChannel.addressSchema.parse('https://ntfy.example.org/alice-pages')).toBe('https://ntfy.example.org/alice-pages');
-    const withToken = ntfyChannel.addressSchema.parse({ topic: 'https://ntfy.example.org/alice-pages', tokenEnv: 'ALICE_NTFY_TOKEN' });
+    expect(ntfyChannel.addressSchema(z).parse('https://ntfy.example.org/alice-pages')).toBe('https://ntfy.example.org/alice-pages');
+    const withToken = ntfyChannel.addressSchema(z).parse({ topic: 'https://ntfy.example.org/alice-pages', tokenEnv: 'ALICE_NTFY_TOKEN' });
     expect(parseNtfyAddress(withToken)).toEqual({ serverUrl: 'https://ntfy.example.org', topic: 'alice-pages', tokenEnv: 'ALICE_NTFY_TOKEN' });
-    expect(parseNtfyAddress(ntfyChannel.addressSchema.parse('https://example.org/push/alice_1'))).toEqual({ serverUrl: 'https://example.org/push', topic: 'alice_1' });
+    expect(parseNtfyAddress(ntfyChannel.addressSchema(z).parse('https://example.org/push/alice_1'))).toEqual({ serverUrl: 'https://example.org/push', topic: 'alice_1' });
     for (const bad of ['ntfy.example.org/alice', 'https://ntfy.example.org/', 'https://ntfy.example.org/a?b=1', 'ftp://ntfy.example.org/alice', 'https://u:p@ntfy.example.org/alice']) {
-      expect(ntfyChannel.addressSchema.safeParse(bad).success, bad).toBe(false);
+      expect(ntfyChannel.addressSchema(z).safeParse(bad).success, bad).toBe(false);
     }
-    expect(ntfyChannel.addressSchema.safeParse({ topic: 'https://ntfy.example.org/alice', tokenEnv: 'tk_secret-value' }).success).toBe(false);
-    expect(ntfyChannel.addressSchema.safeParse({ topic: 'https://ntfy.example.org/alice', token: 'tk_x' }).success).toBe(false);
+    expect(ntfyChannel.addressSchema(z).safeParse({ topic: 'https://ntfy.example.org/alice', tokenEnv: 'tk_secret-value' }).success).toBe(false);
+    expect(ntfyChannel.addressSchema(z).safeParse({ topic: 'https://ntfy.example.org/alice', token: 'tk_x' }).success).toBe(false);
   });
 });
 

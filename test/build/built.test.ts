@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildVigil } from '../../scripts/build';
+import { buildVigil, WORKFLOW_BUNDLE_FILE } from '../../scripts/build';
 import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { API_KEY } from '../../devkit/testApp';
 import { msUntilAnswers, spawnBuilt, type BuiltProcess } from '../../devkit/builtProcess';
@@ -163,6 +163,12 @@ describe('the production build', () => {
     }
     expect(kinds).toContain('page');
   }, 240_000);
+
+  it('the workflow bundle carries no zod: the sandbox evaluates every bundled module again for each workflow run', async () => {
+    const bundle = await readFile(resolve(BUILD_DIR, WORKFLOW_BUNDLE_FILE), 'utf8');
+    expect(bundle).toContain('workflows/incident/run.ts');
+    expect(bundle).not.toMatch(/node_modules\/zod\//);
+  });
 
   it('worker: loads the prebuilt bundle, answers /healthz and /metrics (its own and the SDK\'s), drains on SIGTERM', async () => {
     const healthPort = await freePort();

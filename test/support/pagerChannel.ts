@@ -3,7 +3,6 @@
  * (`docs/channels.md`): its definition with renderer, and its worker side. Tests register it next
  * to the real channels to show a new channel needs no edit anywhere else.
  */
-import { z } from 'zod';
 import type { ChannelDefinition } from '../../domain/channels';
 import { channelTransport } from '../../activities/channels/channelTransport';
 
@@ -22,7 +21,7 @@ export interface PagerTransport {
 export const pagerChannel = {
   id: 'pager',
   contactField: 'pagerDevice',
-  addressSchema: z.string().regex(/^dev-[a-z0-9]+$/, 'a pager device id such as dev-42'),
+  addressSchema: (z) => z.string().regex(/^dev-[a-z0-9]+$/, 'a pager device id such as dev-42'),
   pagingRank: 5,
   quiet: false,
   acknowledgement: { by: 'reply', route: '/v1/webhooks/pager' },
