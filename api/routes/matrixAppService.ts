@@ -199,7 +199,12 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     // In order, one at a time: a reaction after a command in the same transaction comes after it.
     // A failure (homeserver or store unreachable) is a 503, and the homeserver sends the
     // transaction again; the events already taken are not handled twice.
-    for (const event of body.data.events) await handleEvent(event, bot, handle, parseCommand, inboundMessages);
+    try {
+      for (const event of body.data.events) await handleEvent(event, bot, handle, parseCommand, inboundMessages);
+    } catch (error) {
+      deps.logger.warn({ err: error, txnId: req.params.txnId }, 'a Matrix transaction could not be handled; the homeserver will send it again');
+      throw new HttpError(503, 'the homeserver or the SQL store could not be reached; send the transaction again');
+    }
     res.json({});
   });
 

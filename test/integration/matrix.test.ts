@@ -56,15 +56,18 @@ const parseCommand: ChatCommandParser = (text) => {
 };
 
 /** A person's client, bare like the bot's (no send queue, which logs to the console). */
-const userClient = (user: RegisteredUser) => new MatrixClient({ baseUrl: synapse.baseUrl, accessToken: user.accessToken, userId: user.userId });
+const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => silent };
+const userClient = (user: RegisteredUser) => new MatrixClient({ baseUrl: synapse.baseUrl, accessToken: user.accessToken, userId: user.userId, logger: silent });
 
 /** What the homeserver holds for an event, as `reader` sees it. */
 const eventAs = (reader: MatrixClient, roomId: string, eventId: string) => reader.fetchRoomEvent(roomId, eventId);
 
 beforeAll(async () => {
-  store = await openSqlStore({});
+  // The store (PGlite) and Synapse each take seconds to start: side by side, not one after the other.
+  const storeReady = openSqlStore({});
+  const claims = storeReady.then((opened) => createInboundMessages(opened));
   app = await startTestApp({
-    inboundMessages: createInboundMessages(store),
+    inboundMessages: { claim: async (channel, id) => (await claims).claim(channel, id), release: async (channel, id) => (await claims).release(channel, id) },
     matrix: {
       hsToken: HS_TOKEN,
       // Synapse starts after the app (its registration names the app's URL), so the bot's client is made then.
@@ -76,7 +79,7 @@ beforeAll(async () => {
       },
     },
   });
-  synapse = await startSynapse({
+  const synapseReady = startSynapse({
     appServices: [
       {
         id: 'vigil',
@@ -89,12 +92,10 @@ beforeAll(async () => {
       },
     ],
   });
-  for (const name of ['alice', 'bob'] as const) {
-    const user = await synapse.registerUser(name);
-    const client = userClient(user);
-    if (name === 'alice') alice = { ...user, client };
-    else bob = { ...user, client };
-  }
+  [store, synapse] = await Promise.all([storeReady, synapseReady]);
+  const [aliceUser, bobUser] = await Promise.all([synapse.registerUser('alice'), synapse.registerUser('bob')]);
+  alice = { ...aliceUser, client: userClient(aliceUser) };
+  bob = { ...bobUser, client: userClient(bobUser) };
   botClient = lazyMatrixClient({ baseUrl: synapse.baseUrl, accessToken: AS_TOKEN, userId: BOT });
   platform = createMatrixPlatform(botClient, BOT);
 });
@@ -268,6 +269,23 @@ describe('reactions and !vigil commands, pushed by Synapse to the application se
     const before = heard.length;
     expect((await push('outsiders', [asCarol, outside])).status).toBe(200);
     expect(heard.length).toBe(before);
+  });
+
+  it('answers 503 while the homeserver cannot be reached, so the homeserver sends the transaction again', async () => {
+    const cutOff = await startTestApp({
+      inboundMessages: createInboundMessages(store),
+      matrix: { hsToken: HS_TOKEN, bot: { userId: BOT, client: lazyMatrixClient({ baseUrl: 'http://127.0.0.1:9', accessToken: AS_TOKEN, userId: BOT }) }, parseCommand, handle: async () => ({ text: 'never' }) },
+    });
+    try {
+      const event = { type: 'm.room.message', event_id: '$while-cut-off', room_id: roomId, sender: alice.userId, content: { msgtype: 'm.text', body: '!vigil ack' } };
+      const response = await fetch(`${cutOff.url}/v1/webhooks/matrix/_matrix/app/v1/transactions/1`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${HS_TOKEN}` }, body: JSON.stringify({ events: [event] }) });
+      expect(response.status).toBe(503);
+      // Nothing was taken: the same event, sent again where the homeserver answers, is handled.
+      expect((await push('after-cut-off', [event])).status).toBe(200);
+      expect(heard.filter((entry) => entry.requestId === '$while-cut-off')).toHaveLength(1);
+    } finally {
+      await cutOff.close();
+    }
   });
 
   it('answers 400 to a body that is not a transaction, naming the field', async () => {
