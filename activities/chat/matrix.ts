@@ -86,7 +86,13 @@ export function createMatrixPlatform(client: () => Promise<MatrixClient>, botUse
     return roomId;
   }
 
+  /**
+   * Invites each member; one who cannot be (a malformed id, a banned user) does not keep the others
+   * out: everyone else is invited first, then the error names who was not. Inviting again is
+   * harmless, so a retry only repeats what failed.
+   */
   async function inviteAll(matrix: MatrixClient, roomId: string, members: string[]): Promise<void> {
+    const refused: string[] = [];
     for (const member of new Set(members)) {
       if (member === botUserId) continue;
       try {
@@ -94,9 +100,10 @@ export function createMatrixPlatform(client: () => Promise<MatrixClient>, botUse
       } catch (error) {
         // Synapse refuses to invite someone already in the room; that is the outcome wanted.
         const membership = await membershipOf(matrix, roomId, member);
-        if (membership !== 'join' && membership !== 'invite') throw error;
+        if (membership !== 'join' && membership !== 'invite') refused.push(`${member} (${(error as Error).message})`);
       }
     }
+    if (refused.length > 0) throw new Error(`could not invite to ${roomId}: ${refused.join('; ')}`);
   }
 
   async function destinationRoom(matrix: MatrixClient, destination: ChatDestination): Promise<string> {
@@ -138,12 +145,12 @@ export function createMatrixPlatform(client: () => Promise<MatrixClient>, botUse
     async openRoom({ name, topic, members }) {
       const matrix = await client();
       const localpart = aliasLocalpart(name);
+      // Invites apart from the creation: one that fails inside createRoom fails the call after the
+      // room exists, with the rest of the invites never sent.
       const roomId = await roomByAlias(matrix, localpart, async () => {
-        const invite = [...new Set(members)].filter((member) => member !== botUserId);
-        const created = await matrix.createRoom({ room_alias_name: localpart, name, topic, invite, preset: 'private_chat' as Preset, visibility: 'private' as Visibility });
+        const created = await matrix.createRoom({ room_alias_name: localpart, name, topic, preset: 'private_chat' as Preset, visibility: 'private' as Visibility });
         return created.room_id;
       });
-      // On a retry the room may have been made before its invites went out.
       await inviteAll(matrix, roomId, members);
       return { platform: 'matrix', channelId: roomId, url: `https://matrix.to/#/${encodeURIComponent(fullAlias(localpart))}` };
     },

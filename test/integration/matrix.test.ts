@@ -131,6 +131,14 @@ describe('the Matrix platform against Synapse', () => {
     expect(await bob.client.getStateEvent(first.channelId, 'm.room.topic', '')).toMatchObject({ topic: 'CRITICAL · acknowledged by Alice' });
   });
 
+  it('invites everyone it can when one member cannot be invited, and says who was not', async () => {
+    const input = { name: 'inc-unknown-member', topic: 't', members: ['nobody-without-a-server', alice.userId] };
+    await expect(platform.openRoom(input)).rejects.toThrow(/could not invite to !.*nobody-without-a-server/);
+    const room = await platform.openRoom({ ...input, members: [alice.userId] });
+    await alice.client.joinRoom(room.channelId);
+    expect(await alice.client.getStateEvent(room.channelId, 'm.room.topic', '')).toMatchObject({ topic: 't' });
+  });
+
   it('posts the card once (a retried post is the same event), escaped, and edits it in place', async () => {
     const room = await platform.openRoom({ name: 'inc-card', topic: 'card', members: [alice.userId] });
     await alice.client.joinRoom(room.channelId);
