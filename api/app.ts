@@ -51,6 +51,7 @@ import { snsRoutes } from './routes/sns';
 import { createSnsFetcher, type SnsFetcher } from './sns/snsFetcher';
 import { twilioSmsRoutes } from './routes/twilioSms';
 import { telnyxSmsRoutes } from './routes/telnyxSms';
+import { matrixAppServiceRoutes, type MatrixAppServiceDeps } from './routes/matrixAppService';
 import { twilioVoiceRoutes } from './routes/twilioVoice';
 import { accessPolicy, v2AccessPolicy } from './access/accessPolicy';
 import { isAuthenticationFailure, tooManyFailures, type AuthFailureGuard } from './access/authFailureGuard';
@@ -127,6 +128,8 @@ export interface AppDeps {
   codecServer?: CodecServerOptions;
   /** Heartbeats' workflows (pings and the list); without it those routes answer 503. */
   heartbeats?: HeartbeatGateway;
+  /** Matrix as an application service (#16): its hs_token, the bot, and the chat handler; without them its route answers 503. */
+  matrix?: Omit<MatrixAppServiceDeps, 'logger' | 'inboundMessages'>;
 }
 
 const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
@@ -177,6 +180,8 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // Telnyx signs the exact bytes of its JSON body: its route reads them raw, before the JSON parser.
   app.use(telnyxSmsRoutes(deps));
+  // Matrix transactions are larger than other JSON bodies, and are read only once the token is checked.
+  app.use(matrixAppServiceRoutes({ ...deps.matrix, inboundMessages: deps.inboundMessages, logger: deps.logger }));
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);

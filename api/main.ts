@@ -21,6 +21,7 @@ import { closeGracefully } from './http/gracefulClose';
 import { uiOriginsFrom } from './routes/codec';
 import { warmTwilioSdk } from './routes/twilioRequests';
 import { TELNYX_MESSAGE_ID_KEEP_MS } from './routes/telnyxSms';
+import { MATRIX_EVENT_ID_KEEP_MS, matrixAppServiceFromEnv } from './routes/matrixAppService';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     senderTriggers: createSenderTriggers(store),
     usedAckLinks: createUsedAckLinks(store),
     // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
-    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS } }),
+    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS, matrix: MATRIX_EVENT_ID_KEEP_MS } }),
     alarmStates: createAlarmStates(store),
     kpis,
     reviews: createIncidentReviews(store),
@@ -135,6 +136,9 @@ async function main(): Promise<void> {
     trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
     heartbeats,
+    // Matrix's inbound route (#16). TODO(merge): `handle` (the chat core's inbound handler) and
+    // `parseCommand` (the shared /vigil text parser) join these two; until then the route answers 503.
+    matrix: matrixAppServiceFromEnv(process.env),
     codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);

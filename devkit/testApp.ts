@@ -40,6 +40,8 @@ export function testConfigWith(extra: Record<string, unknown>): VigilConfig {
 /** The API in-process on a loopback port, over a fake gateway; `overrides` replace any dependency. */
 /** The Telnyx webhook key pair the test app trusts (tests that sign use their own, passed as an override). */
 export const TELNYX_SIGNER = telnyxWebhookSigner();
+/** The Matrix homeserver token the test app trusts (a deployment with Matrix sets one; without it the route is a 503). */
+export const MATRIX_HS_TOKEN = 'test-matrix-hs-token';
 
 export async function startTestApp(overrides: Partial<AppDeps> = {}) {
   const fake = createFakeGateway();
@@ -59,6 +61,7 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}) {
     twilioAuthToken: TWILIO_TOKEN,
     // Configured as a deployment would be, so its route checks signatures (403) instead of answering 503.
     telnyxPublicKey: TELNYX_SIGNER.publicKey,
+    matrix: { hsToken: MATRIX_HS_TOKEN },
     metricsToken: METRICS_TOKEN,
     logger: pino({ level: 'silent' }),
     ...overrides,

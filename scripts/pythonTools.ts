@@ -1,13 +1,14 @@
 /**
- * Finds (or installs) the Python tools the tests run, pinned to one version: today only
- * schemathesis, the OpenAPI fuzzer `test/api/schemathesis.test.ts` points at `/openapi.json`.
+ * Finds (or installs) the Python tools the tests run, pinned to one version: schemathesis, the
+ * OpenAPI fuzzer `test/api/schemathesis.test.ts` points at `/openapi.json`, and Synapse, the Matrix
+ * homeserver `devkit/synapse.ts` runs on loopback for the Matrix tests (#16).
  * Installs go under `.vigil/tools/<package>` from PyPI with `pip install --target` (like
  * `scripts/temporalBinaries.ts`): no venv, so a plain python3 + pip is enough (Debian's
  * python3-venv is not needed, and PEP 668 does not apply to a --target install).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const VIGIL_DIR = resolve(process.env.VIGIL_HOME ?? join(PROJECT_ROOT, '.vigil'));
@@ -23,6 +24,9 @@ export class PythonToolNotFoundError extends Error {
     this.name = 'PythonToolNotFoundError';
   }
 }
+
+/** The one Synapse (Matrix homeserver) the Matrix tests' generated config is written for. */
+export const SYNAPSE_VERSION = '1.163.2';
 
 /** `<executable> --version` mentions `version` (schemathesis prints "schemathesis, version X"). */
 function reportsVersion(executable: string, version: string): boolean {
@@ -44,7 +48,7 @@ const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
  * that puts the folder on PYTHONPATH and starts pip's console script (whose first line already
  * names the interpreter pip ran under). Returns that script, or undefined after noting why not.
  */
-function pipInstall(pkg: string, version: string, consoleScript: string, tried: string[]): string | undefined {
+function pipInstall(pkg: string, version: string, consoleScript: string, tried: string[], isInstalled: (runner: string) => boolean = (runner) => reportsVersion(runner, version)): string | undefined {
   const python = pythonWithPip();
   if (!python) {
     tried.push(`pip install ${pkg}==${version}: no python3 with pip`);
@@ -65,17 +69,19 @@ function pipInstall(pkg: string, version: string, consoleScript: string, tried: 
     return undefined;
   }
   const runner = join(target, 'run');
+  // The real path: `.vigil/tools` may be a symlink a worktree shares, and the worktree may go.
+  const home = realpathSync(target);
   writeFileSync(
     runner,
     [
       '#!/bin/sh',
       `# Written by scripts/pythonTools.ts: ${pkg} ${version} from this folder's pip --target install.`,
-      `PYTHONPATH=${shellQuote(target)} PYTHONNOUSERSITE=1 exec ${shellQuote(script)} "$@"`,
+      `PYTHONPATH=${shellQuote(home)} PYTHONNOUSERSITE=1 exec ${shellQuote(join(home, 'bin', consoleScript))} "$@"`,
       '',
     ].join('\n'),
   );
   chmodSync(runner, 0o755);
-  if (reportsVersion(runner, version)) return runner;
+  if (isInstalled(runner)) return runner;
   tried.push(`${runner} --version: did not report ${version} after the install`);
   return undefined;
 }
@@ -110,7 +116,40 @@ export function locateSchemathesis(): string {
   );
 }
 
+/**
+ * Synapse's `synapse_homeserver` has no `--version` (and starting Python to ask takes seconds):
+ * pip's record of the install, `matrix_synapse-<version>.dist-info` beside the run script, says it.
+ */
+const hasSynapseDistInfo = (runner: string) => existsSync(join(dirname(runner), `matrix_synapse-${SYNAPSE_VERSION}.dist-info`));
+
+/**
+ * A script that runs Synapse's `synapse_homeserver` at exactly SYNAPSE_VERSION: `VIGIL_SYNAPSE` (a
+ * path, taken as is), then `.vigil/tools/matrix-synapse/run`, then a PyPI install there (about a
+ * minute and 220 MB). Not looked up on PATH: a system Synapse's version is rarely the pinned one.
+ * @throws PythonToolNotFoundError naming what to install.
+ */
+export function locateSynapse(): string {
+  const tried: string[] = [];
+  const fromEnv = process.env.VIGIL_SYNAPSE;
+  if (fromEnv) {
+    if (existsSync(fromEnv)) return fromEnv;
+    tried.push(`VIGIL_SYNAPSE=${fromEnv}: no such file`);
+  }
+  const cached = join(TOOLS_DIR, 'matrix-synapse', 'run');
+  if (existsSync(cached) && hasSynapseDistInfo(cached)) return cached;
+  tried.push(`${cached} (matrix-synapse ${SYNAPSE_VERSION})`);
+  const installed = pipInstall('matrix-synapse', SYNAPSE_VERSION, 'synapse_homeserver', tried, hasSynapseDistInfo);
+  if (installed) return installed;
+  throw new PythonToolNotFoundError(
+    `matrix-synapse ${SYNAPSE_VERSION}`,
+    tried,
+    `Install python3 and pip with access to PyPI and run \`npx tsx scripts/pythonTools.ts\`, ` +
+      `or \`pip install matrix-synapse==${SYNAPSE_VERSION}\` yourself and set VIGIL_SYNAPSE to the installed \`synapse_homeserver\`.`,
+  );
+}
+
 // `tsx scripts/pythonTools.ts` installs ahead of time (CI does this before `npm test`).
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   console.log(`schemathesis: ${locateSchemathesis()}`);
+  console.log(`synapse: ${locateSynapse()}`);
 }

@@ -20,8 +20,12 @@ export interface ChatPlatform {
   setTopic(room: IncidentRoom, topic: string): Promise<void>;
   /** Invites users; one already in the room is not an error. */
   invite(room: IncidentRoom, members: string[]): Promise<void>;
-  /** Posts a line of the timeline (plain text, the platform escapes it). */
-  postText(room: IncidentRoom, text: string): Promise<ChatMessageRef>;
+  /**
+   * Posts a line of the timeline (plain text, the platform escapes it). `key`, when given, is unique
+   * to this line (the activity's idempotency key): a platform that deduplicates sends (Matrix's
+   * transaction ids) posts a retried line once.
+   */
+  postText(room: IncidentRoom, text: string, key?: string): Promise<ChatMessageRef>;
   /** Archives the room, or marks it closed where the platform cannot archive. */
   archive(room: IncidentRoom): Promise<void>;
 }

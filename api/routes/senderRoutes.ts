@@ -14,5 +14,6 @@ import { snsSenderRoute } from './sns';
 import { twilioSmsSenderRoute } from './twilioSms';
 import { telnyxSmsSenderRoute } from './telnyxSms';
 import { twilioVoiceSenderRoute } from './twilioVoice';
+import { matrixAppServiceSenderRoute } from './matrixAppService';
 
-export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, telnyxSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute];
+export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, telnyxSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute, matrixAppServiceSenderRoute];
