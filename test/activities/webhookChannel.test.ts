@@ -10,8 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createWebhookPageTransport } from '../../activities/transports/webhookPagePost';
+import { checkWebhookPagerSecrets } from '../../activities/webhookPagerSecrets';
 import { createUsedAckLinks } from '../../api/records/usedAckLinks';
 import { formatWebhookAddress, type WebhookPagePayload } from '../../domain/channels/webhook';
+import { ConfigError, parseConfig } from '../../domain/config';
 import type { NotificationRequest } from '../../domain/notification';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { makeAlert } from '../../devkit/alerts';
@@ -123,6 +125,34 @@ describe('webhook pages', () => {
     await deliveries.release('k-wh-crash', 'dead-attempt');
     expect(await deliver(request('k-wh-crash'))).toBe('sent via webhook');
     expect(receiver.accepted().map((received) => received.headers['webhook-id'])).toEqual(['k-wh-crash', 'k-wh-crash']);
+  });
+});
+
+describe('the worker start', () => {
+  const contacts = parseConfig(
+    {
+      services: {},
+      defaultEscalationPolicy: 'p',
+      contacts: { alice: { name: 'Alice', email: 'alice@example.test' }, bridge: { name: 'Payments bridge', webhook: { url: 'https://bridge.example.com/page', secretEnv: 'PAGER_BRIDGE_SECRET' } } },
+      escalationPolicies: { p: { levels: [{ notify: ['bridge'], channels: ['webhook'], timeout: '5m' }] } },
+    },
+    'test config',
+  ).contacts;
+
+  it('refuses, naming the field and never the value, when a contact\'s page secret is missing or not a whsec_ secret', () => {
+    for (const value of [undefined, 'plain-password']) {
+      const error = (() => {
+        try {
+          checkWebhookPagerSecrets(contacts, { PAGER_BRIDGE_SECRET: value });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([{ path: 'contacts.bridge.webhook.secretEnv', message: expect.stringContaining('PAGER_BRIDGE_SECRET') }]);
+      expect(JSON.stringify((error as ConfigError).issues)).not.toContain('plain-password');
+    }
+    expect(() => checkWebhookPagerSecrets(contacts, { PAGER_BRIDGE_SECRET: SECRET })).not.toThrow();
   });
 });
 
