@@ -5,11 +5,12 @@
  * are never logged.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Webhook } from 'standardwebhooks';
+import type { Webhook } from 'standardwebhooks';
 import { ConfigError } from '../domain/config';
 import type { WebhookEndpointConfig } from '../domain/webhookConfig';
 import type { WebhookEvent } from '../domain/webhooks';
 import { webhookPayload } from '../domain/webhooks';
+import { signedWebhookHeaders, webhookSecretProblem, webhookSigner } from './webhookSigning';
 
 export interface WebhookActivities {
   deliverWebhookEvent(input: { endpoint: string; event: WebhookEvent }): Promise<string>;
@@ -39,18 +40,13 @@ function signersOf(deps: WebhookDeps): Map<string, { endpoint: WebhookEndpointCo
   const issues: Array<{ path: string; message: string }> = [];
   deps.endpoints.forEach((endpoint, index) => {
     const path = `webhooks.${index}.secretEnv`;
-    const secret = deps.env[endpoint.secretEnv];
-    if (!secret) {
-      issues.push({ path, message: `${endpoint.secretEnv} is not set (the signing secret of webhook "${endpoint.id}")` });
-      return;
-    }
-    const bytes = /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret) ? Buffer.from(secret.slice('whsec_'.length), 'base64').length : 0;
-    if (bytes < 24 || bytes > 64) {
+    const problem = webhookSecretProblem(endpoint.secretEnv, deps.env[endpoint.secretEnv]);
+    if (problem) {
       // The message names the variable, never its value.
-      issues.push({ path, message: `${endpoint.secretEnv} must be "whsec_" and the base64 of 24 to 64 random bytes (openssl rand -base64 32)` });
+      issues.push({ path, message: `${problem} (the signing secret of webhook "${endpoint.id}")` });
       return;
     }
-    signers.set(endpoint.id, { endpoint, signer: new Webhook(secret) });
+    signers.set(endpoint.id, { endpoint, signer: webhookSigner(deps.env[endpoint.secretEnv] as string) });
   });
   if (issues.length > 0) throw new ConfigError('webhook secrets', issues);
   return signers;
@@ -65,14 +61,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       if (!known) throw ApplicationFailure.create({ message: `no webhook "${endpointId}" in config any more`, type: WEBHOOK_REFUSED_FAILURE, nonRetryable: true });
       const body = JSON.stringify(webhookPayload(event, deps.publicUrl));
       // Signed at each attempt: receivers refuse stale timestamps (5 minutes, in the reference library).
-      const now = new Date();
-      const headers = {
-        'content-type': 'application/json',
-        'user-agent': 'Vigil-Webhooks',
-        'webhook-id': event.id,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': known.signer.sign(event.id, now, body),
-      };
+      const headers = signedWebhookHeaders(known.signer, event.id, body, new Date(), 'Vigil-Webhooks');
       let response: Response;
       try {
         response = await fetch(known.endpoint.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });

@@ -7,11 +7,11 @@
  * BENCH_TRIALS (100) trials, one after another. Each opens one incident through one API replica
  * (alternating); the policy pages alice (email + SMS + a phone call the fake answers as a person
  * 1.5 s after it is placed), then bob (email + SMS + ntfy push to his topic on the fake ntfy
- * server) BENCH_LEVEL_TIMEOUT_S (2 s) later, then carol (email) as much later; the last level
- * waits 1 h, so seven pages each. A
+ * server + a signed webhook page to the loopback receiver) BENCH_LEVEL_TIMEOUT_S (2 s) later,
+ * then carol (email) as much later; the last level waits 1 h, so eight pages each. A
  * random worker is SIGKILLed, either at a uniform moment in the escalation's span (two level
  * timeouts + 1 s) or right after the sink or the Twilio fake accepted the trial's k-th page (k
- * uniform in 1..7; half the trials each), and restarted after 0..BENCH_DOWN_MAX_S (3 s). The
+ * uniform in 1..8; half the trials each), and restarted after 0..BENCH_DOWN_MAX_S (3 s). The
  * other worker keeps running, as the other host would.
  *
  * Figures, once every trial is done and BENCH_GRACE_S (40 s: a page activity killed in flight
@@ -29,7 +29,7 @@ import { benchClock, sleep } from './harness/benchClock';
 import { benchCleanups, envNumber, envSeed, uptimeLine } from './harness/benchProcess';
 import { percentile } from './harness/stats';
 import { seededRandom } from '../devkit/seededRandom';
-import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, type ReceivedPage, type Topology } from '../devkit/topology';
+import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, TOPOLOGY_WEBHOOK_SECRET_ENV, type ReceivedPage, type Topology } from '../devkit/topology';
 
 const TRIALS = Math.floor(envNumber('BENCH_TRIALS', 100));
 const LEVEL_TIMEOUT_S = Math.max(1, Math.floor(envNumber('BENCH_LEVEL_TIMEOUT_S', 2)));
@@ -45,10 +45,10 @@ const CONTACTS = {
   bob: { name: 'Bob', email: 'bob@example.test', phone: '+15550100002' },
   carol: { name: 'Carol', email: 'carol@example.test' },
 };
-/** Recipient/channel of each level, in order (level 1 has three pages, level 2 three, level 3 one). */
+/** Recipient/channel of each level, in order (level 1 has three pages, level 2 four, level 3 one). */
 const LEVEL_RECIPIENTS = [
   [`email:${CONTACTS.alice.email}`, `sms:${CONTACTS.alice.phone}`, `voice:${CONTACTS.alice.phone}`],
-  [`email:${CONTACTS.bob.email}`, `sms:${CONTACTS.bob.phone}`, 'ntfy:bob-pages'],
+  [`email:${CONTACTS.bob.email}`, `sms:${CONTACTS.bob.phone}`, 'ntfy:bob-pages', 'webhook:bob'],
   [`email:${CONTACTS.carol.email}`],
 ];
 const EVERY_PAGE = LEVEL_RECIPIENTS.flat();
@@ -119,15 +119,18 @@ async function main(): Promise<void> {
   const topology = await startTopology({
     name: 'vigil-bench-hosts',
     ntfyTopics: ['bob-pages'],
-    config: ({ ntfyBaseUrl }) => ({
+    config: ({ ntfyBaseUrl, webhookUrl }) => ({
       services: {},
       defaultEscalationPolicy: 'p',
-      contacts: { ...CONTACTS, bob: { ...CONTACTS.bob, ntfy: { topic: `${ntfyBaseUrl}/bob-pages`, tokenEnv: TOPOLOGY_NTFY_TOKEN_ENV } } },
+      contacts: {
+        ...CONTACTS,
+        bob: { ...CONTACTS.bob, ntfy: { topic: `${ntfyBaseUrl}/bob-pages`, tokenEnv: TOPOLOGY_NTFY_TOKEN_ENV }, webhook: { url: webhookUrl, secretEnv: TOPOLOGY_WEBHOOK_SECRET_ENV } },
+      },
       escalationPolicies: {
         p: {
           levels: [
             { notify: ['alice'], channels: ['email', 'sms', 'voice'], timeout: `${LEVEL_TIMEOUT_S}s` },
-            { notify: ['bob'], channels: ['email', 'sms', 'ntfy'], timeout: `${LEVEL_TIMEOUT_S}s` },
+            { notify: ['bob'], channels: ['email', 'sms', 'ntfy', 'webhook'], timeout: `${LEVEL_TIMEOUT_S}s` },
             { notify: ['carol'], channels: ['email'], timeout: '1h' },
           ],
         },
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
   console.log(`pages expected:      ${trials.length * EVERY_PAGE.length}`);
   const sameMessageResends = tally.duplicates.reduce((sum, entry) => sum + entry.count - entry.distinct, 0);
   console.log(`duplicate pages:     ${duplicatePages} in ${new Set(tally.duplicates.map((entry) => entry.code)).size} incidents${tally.duplicates.length ? ` ${JSON.stringify(tally.duplicates)}` : ''}`);
-  console.log(`  of which           ${sameMessageResends} emails re-sent with the first send's Message-ID (one message in clients that dedupe by it), ${duplicatePages - sameMessageResends} distinct messages`);
+  console.log(`  of which           ${sameMessageResends} re-sent with the first send's id (an email's Message-ID, a webhook page's webhook-id: one message to clients and receivers that dedupe by it), ${duplicatePages - sameMessageResends} distinct messages`);
   console.log(`missed pages:        ${tally.missed.length}${tally.missed.length ? ` ${JSON.stringify(tally.missed)}` : ''}`);
   console.log(`next-page delay:     p50 ${s(percentile(delays, 50))}, p99 ${s(percentile(delays, 99))}, max ${s(Math.max(...delays))} (n=${delays.length})`);
   console.log(uptimeLine());

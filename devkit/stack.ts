@@ -32,7 +32,7 @@ import { createTemporalHeartbeatGateway } from '../api/gateways/temporalHeartbea
 import { openSqlStore, type SqlStore } from '../platform/sqlStore';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { VigilConfig } from '../domain/config';
-import type { EmailTransport, SmsTransport, VoiceTransport, NtfyTransport } from '../domain/transports';
+import type { EmailTransport, SmsTransport, VoiceTransport, NtfyTransport, WebhookPageTransport } from '../domain/transports';
 import { RUNBOOKS } from '../runbooks/index';
 import type { Runbook } from '../runbooks/runbook';
 import { startDevServer, type DevServer } from '../scripts/devServer';
@@ -47,6 +47,8 @@ export interface StackOptions {
   voice?: VoiceTransport;
   /** ntfy pushes (absent: an ntfy page fails as an unreachable server would, and falls back). */
   ntfy?: NtfyTransport;
+  /** Webhook pages (absent: a webhook page fails as an unreachable receiver would, and falls back). */
+  webhook?: WebhookPageTransport;
   runbooks?: readonly Runbook[];
   apiKeys?: ApiKeys;
   twilioAuthToken?: string;
@@ -113,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     runbooks,
     transports: { email: options.email, sms: options.sms, voice: options.voice ?? { name: 'no-voice', call: () => Promise.reject(new Error('this stack places no calls')) },
       ntfy: options.ntfy ?? { name: 'no-ntfy', publish: () => Promise.reject(new Error('this stack pushes nothing')) },
+      webhook: options.webhook ?? { name: 'no-webhook', post: () => Promise.reject(new Error('this stack posts no pages')) },
     },
     store: workerStore,
     publicUrl: 'http://vigil.test',

@@ -17,11 +17,13 @@ import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { newPayloadKeyEntry } from '../platform/payloadEncryption';
 import { startPostgres, type PostgresServer } from '../scripts/postgres';
 import { startTemporalServer, type TemporalServer } from '../scripts/temporalServer';
+import type { WebhookPagePayload } from '../domain/channels/webhook';
 import { startFakeNtfy, type FakeNtfy } from './fakeNtfy';
 import { startFakeTwilio } from './fakeTwilio';
 import { freePort } from './freePort';
 import { startSmtpSink } from './smtpSink';
 import { waitFor } from './waitFor';
+import { startWebhookReceiver } from './webhookReceiver';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const TOPOLOGY_API_KEY = 'topology-operations-key';
@@ -32,14 +34,17 @@ export const TOPOLOGY_TWILIO_FROM = '+15550109000';
 /** Every ntfy topic on the topology's fake ntfy server needs this token, in `TOPOLOGY_NTFY_TOKEN_ENV`. */
 export const TOPOLOGY_NTFY_TOKEN_ENV = 'TOPOLOGY_NTFY_TOKEN';
 const TOPOLOGY_NTFY_TOKEN = 'tk_topologynotasecret';
+/** The topology's webhook receiver checks pages signed with the secret in this variable (workers have it). */
+export const TOPOLOGY_WEBHOOK_SECRET_ENV = 'TOPOLOGY_WEBHOOK_SECRET';
+const TOPOLOGY_WEBHOOK_SECRET = `whsec_${Buffer.from('topology-webhook-secret-not-a-secret').toString('base64')}`;
 
 export interface TopologyOptions {
   /**
    * Vigil's configuration (the object a `vigil.config.mjs` exports); an operations-manager API key
    * is added. A function gets the fakes' addresses first (a contact's ntfy topic URL needs the
-   * fake ntfy server's).
+   * fake ntfy server's, a contact's webhook the receiver's URL).
    */
-  config: Record<string, unknown> | ((fakes: { ntfyBaseUrl: string }) => Record<string, unknown>);
+  config: Record<string, unknown> | ((fakes: { ntfyBaseUrl: string; webhookUrl: string }) => Record<string, unknown>);
   /** Topics on the fake ntfy server; each takes `TOPOLOGY_NTFY_TOKEN_ENV`'s token. */
   ntfyTopics?: readonly string[];
   apis?: number;
@@ -69,6 +74,8 @@ export interface Topology {
   smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
   ntfy: FakeNtfy;
+  /** Takes pages on the `webhook` channel, signed with `TOPOLOGY_WEBHOOK_SECRET_ENV`'s secret. */
+  webhook: Awaited<ReturnType<typeof startWebhookReceiver<WebhookPagePayload>>>;
   apis: VigilProcess[];
   workers: VigilProcess[];
   apiUrl(replica: number): string;
@@ -154,10 +161,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 
     const ntfy = await startFakeNtfy({ tokens: Object.fromEntries((options.ntfyTopics ?? []).map((topic) => [topic, TOPOLOGY_NTFY_TOKEN])) });
     stops.push(() => ntfy.close());
+    const webhook = await startWebhookReceiver<WebhookPagePayload>({ secret: TOPOLOGY_WEBHOOK_SECRET });
+    stops.push(() => webhook.close());
 
     const configFile = join(dir, 'vigil.config.mjs');
     // The bursts open dozens of incidents a minute on purpose: the storm guard must not fold them.
-    const config = { ...(typeof options.config === 'function' ? options.config({ ntfyBaseUrl: ntfy.baseUrl }) : options.config), apiKeys: [{ user: 'topology-ops', env: 'VIGIL_API_KEY', role: 'operations-manager' }], limits: { newIncidentsPerMinute: 100_000 } };
+    const config = { ...(typeof options.config === 'function' ? options.config({ ntfyBaseUrl: ntfy.baseUrl, webhookUrl: webhook.url }) : options.config), apiKeys: [{ user: 'topology-ops', env: 'VIGIL_API_KEY', role: 'operations-manager' }], limits: { newIncidentsPerMinute: 100_000 } };
     await writeFile(configFile, `export default ${JSON.stringify(config)};\n`);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -176,6 +185,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       TWILIO_FROM: TOPOLOGY_TWILIO_FROM,
       TWILIO_API_URL: twilio.baseUrl,
       [TOPOLOGY_NTFY_TOKEN_ENV]: TOPOLOGY_NTFY_TOKEN,
+      [TOPOLOGY_WEBHOOK_SECRET_ENV]: TOPOLOGY_WEBHOOK_SECRET,
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       // As a deployment runs: histories encrypted, metrics listeners off (replicas share one host).
@@ -207,6 +217,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       smtp,
       twilio,
       ntfy,
+      webhook,
       apis,
       workers,
       apiUrl,
@@ -235,7 +246,10 @@ export interface ReceivedPage {
   /** `email:<address>` or `sms:<number>`. */
   recipient: string;
   receivedAtMs: number;
-  /** An email's Message-ID: a re-send that keeps it is one message to mail clients that dedupe by it. */
+  /**
+   * An email's Message-ID, a webhook page's `webhook-id`: a re-send that keeps it is one message to
+   * mail clients and Standard Webhooks receivers, which dedupe by it.
+   */
   messageId?: string;
 }
 
@@ -247,7 +261,7 @@ const NTFY_PAGE = /^\[([0-9A-Z]{6})\] Page: /;
 const VOICE_PAGE = /Vigil page\. [^<]*Incident code ((?:[0-9A-Z]\. ){5}[0-9A-Z])\./;
 
 /** Every page (not acknowledgements or other notices) received so far, oldest first. */
-export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'> & Partial<Pick<Topology, 'ntfy'>>): ReceivedPage[] {
+export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'> & Partial<Pick<Topology, 'ntfy' | 'webhook'>>): ReceivedPage[] {
   const pages: ReceivedPage[] = [];
   for (const mail of topology.smtp.received) {
     const match = EMAIL_PAGE.exec(mail.subject);
@@ -265,6 +279,11 @@ export function receivedPages(topology: Pick<Topology, 'smtp' | 'twilio'> & Part
   for (const message of topology.ntfy?.messages ?? []) {
     const match = NTFY_PAGE.exec(String(message.body.title ?? ''));
     if (match) pages.push({ code: match[1], recipient: `ntfy:${message.topic}`, receivedAtMs: message.receivedAtMs });
+  }
+  // A webhook page counts when the receiver verified its signature and took it (2xx).
+  for (const received of topology.webhook?.accepted() ?? []) {
+    if (received.payload?.type !== 'notification.page') continue;
+    pages.push({ code: received.payload.data.incident.key, recipient: `webhook:${received.payload.data.recipient.id}`, receivedAtMs: received.atMs, messageId: String(received.headers['webhook-id']) });
   }
   return pages.sort((a, b) => a.receivedAtMs - b.receivedAtMs);
 }

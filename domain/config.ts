@@ -356,9 +356,11 @@ export const vigilConfigSchema = z
         ctx.addIssue({ code: 'custom', path, message: `no contact "${target}"` });
         return;
       }
-      const wanted = channels ?? CHANNELS.ids;
+      // A level without channels pages by the person's rules, else by every channel not used only where named (`deliveriesFor`).
+      const wanted = channels ?? contact.notificationRules?.map((rule) => rule.channel) ?? CHANNELS.defaultOrder;
       if (!wanted.some((channel) => CHANNELS.contactAddress(contact, channel as Channel))) {
-        ctx.addIssue({ code: 'custom', path, message: `contact "${target}" has no address for channels ${wanted.join(', ')}` });
+        const hint = channels || contact.notificationRules ? '' : ` (${CHANNELS.pagingOrder.filter((id) => CHANNELS.get(id).onlyWhenNamed).join(', ')} only where a level's channels or the contact's notificationRules name them)`;
+        ctx.addIssue({ code: 'custom', path, message: `contact "${target}" has no address for channels ${wanted.join(', ')}${hint}` });
       }
     };
     for (const [policyId, policy] of Object.entries(config.escalationPolicies)) {

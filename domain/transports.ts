@@ -110,3 +110,13 @@ export interface NtfyTransport {
    */
   findPublished?(to: import('./channels/ntfy').NtfyAddress, sequenceId: string, since: Date): Promise<string[]>;
 }
+
+/** A system that takes pages as signed webhooks (the `webhook` channel). */
+export interface WebhookPageTransport {
+  readonly name: string;
+  /**
+   * POSTs `body` signed for `to`, with `webhook-id: id` (the same on every attempt of one delivery,
+   * so a receiver drops a repeat). Resolves on a 2xx with its status; anything else throws.
+   */
+  post(to: import('./channels/webhook').WebhookAddress, id: string, body: string): Promise<{ status: number }>;
+}

@@ -14,6 +14,7 @@ import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
 import { createWebhookActivities } from '../activities/webhooks';
+import { checkWebhookPagerSecrets } from '../activities/webhookPagerSecrets';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { SqlExecutor } from '../platform/sqlStore';
@@ -43,7 +44,7 @@ export interface VigilWorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long activities may finish after a stop is asked (worker/operations.ts); the SDK's 0 when absent. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
-  /** Where webhook secrets are read (`secretEnv` in config); `process.env` when absent. */
+  /** Where webhook secrets (events' and pages') are checked (`secretEnv` in config); `process.env` when absent. */
   env?: Record<string, string | undefined>;
   /** Worker Deployment version (opt-in, worker/operations.ts). */
   workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
@@ -73,6 +74,7 @@ export function checkRunbookParams(config: VigilConfig, runbooks: readonly Runbo
 /** The Vigil worker: the incident workflow plus every activity, built from its clients. */
 export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> {
   checkRunbookParams(deps.config, deps.runbooks);
+  checkWebhookPagerSecrets(deps.config.contacts, deps.env ?? process.env);
   const activities = {
     ...createPlanActivities({ config: deps.config, runbooks: deps.runbooks }),
     ...createProblemLinkingActivities({ config: deps.config }),

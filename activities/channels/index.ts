@@ -8,12 +8,14 @@ import { emailTransport } from './email';
 import { ntfyTransport } from './ntfy';
 import { smsTransport } from './sms';
 import { voiceTransport } from './voice';
+import { webhookTransport } from './webhook';
 
 export const CHANNEL_TRANSPORTS = {
   email: emailTransport,
   sms: smsTransport,
   voice: voiceTransport,
   ntfy: ntfyTransport,
+  webhook: webhookTransport,
 } as const satisfies { [Id in ChannelId]: ChannelTransport<Id, never, never> | ChannelTransport<Id, any, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The transport each channel sends through (`{ email: EmailTransport; sms: SmsTransport }`). */

@@ -39,9 +39,13 @@ const CONFIRM: Record<LinkAction, { title: string; consequence: string; button: 
   resolve: { title: 'Resolve this incident?', consequence: 'resolving closes the incident and stops the escalation.', button: 'Resolve' },
 };
 
-/** `email link`, `ntfy button`: how the timeline says the action came. */
+/** Channels whose links a person taps as a button in an app; others' are links (a webhook's receiver follows one). */
+const BUTTON_CHANNELS: ReadonlySet<string> = new Set(['ntfy']);
+
+/** `email link`, `ntfy button`, `webhook link`: how the timeline says the action came. */
 function viaOf(claims: AckLinkClaims): string {
-  return claims.channel && claims.channel !== 'email' ? `${claims.channel} button` : 'email link';
+  const channel = claims.channel ?? 'email';
+  return `${channel} ${BUTTON_CHANNELS.has(channel) ? 'button' : 'link'}`;
 }
 
 export function ackLinkRoutes(deps: AckLinkDeps): Router {
@@ -115,7 +119,7 @@ export const ackLinkOperations: ResourceRoutes = {
     {
       method: 'get',
       path: '/v1/ack/{token}',
-      summary: 'The confirm page of a one-click action link from a page (email, ntfy button; changes nothing)',
+      summary: 'The confirm page of a one-click action link from a page (email, ntfy button, webhook page; changes nothing)',
       parameters: [tokenParam],
       responses: pages(['200', '404', '410', '503']),
     },

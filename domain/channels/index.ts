@@ -9,8 +9,9 @@ import { emailChannel } from './email';
 import { ntfyChannel } from './ntfy';
 import { smsChannel } from './sms';
 import { voiceChannel } from './voice';
+import { webhookChannel } from './webhook';
 
-export const CHANNELS = createChannelRegistry([emailChannel, smsChannel, voiceChannel, ntfyChannel]);
+export const CHANNELS = createChannelRegistry([emailChannel, smsChannel, voiceChannel, ntfyChannel, webhookChannel]);
 
 /** A channel's id: `email`, `sms`, ... (derived from the registry, never written out by hand). */
 export type ChannelId = (typeof CHANNELS.ids)[number];

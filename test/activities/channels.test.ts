@@ -65,10 +65,11 @@ describe('notify dispatch for a channel added by registering it', () => {
   const quietSms = { name: 'unused', send: async () => ({ id: 'x' }) };
   const quietVoice = { name: 'unused', call: async () => ({ id: 'x' }) };
   const quietNtfy = { name: 'unused', publish: async () => ({ id: 'x' }) };
+  const quietWebhook = { name: 'unused', post: async () => ({ status: 204 }) };
 
   it('renders with its renderer, sends through its transport, and sends once per idempotency key', async () => {
     const pager = fakePagerTransport();
-    const activities = createNotifyActivitiesFor(sides, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, pager, deliveries: createSqlDeliveryLog(store), publicUrl: 'https://vigil.example.test' });
+    const activities = createNotifyActivitiesFor(sides, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, webhook: quietWebhook, pager, deliveries: createSqlDeliveryLog(store), publicUrl: 'https://vigil.example.test' });
     const env = new MockActivityEnvironment();
     expect(await env.run(activities.deliverNotification, pagerRequest('k-pager-1'))).toBe('sent via fake-pager');
     expect(await env.run(activities.deliverNotification, pagerRequest('k-pager-1'))).toBe('already sent');
@@ -84,13 +85,13 @@ describe('notify dispatch for a channel added by registering it', () => {
     await deliveries.claim('k-pager-3', 'pager', 'dead-attempt', 1);
     await deliveries.release('k-pager-3', 'dead-attempt');
     await pager.push('dev-7', { title: '7KQ2MX page: checkout down', urgent: true });
-    const activities = createNotifyActivitiesFor(sides, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, pager, deliveries, publicUrl: 'https://vigil.example.test' });
+    const activities = createNotifyActivitiesFor(sides, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, webhook: quietWebhook, pager, deliveries, publicUrl: 'https://vigil.example.test' });
     expect(await new MockActivityEnvironment().run(activities.deliverNotification, pagerRequest('k-pager-3'))).toBe('already sent');
     expect(pager.pushed).toHaveLength(1);
   });
 
   it('refuses, without retrying, a channel that has no transport', async () => {
-    const activities = createNotifyActivitiesFor(CHANNEL_TRANSPORTS, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, deliveries: createSqlDeliveryLog(store), publicUrl: 'https://vigil.example.test' });
+    const activities = createNotifyActivitiesFor(CHANNEL_TRANSPORTS, { email: quietMail, sms: quietSms, voice: quietVoice, ntfy: quietNtfy, webhook: quietWebhook, deliveries: createSqlDeliveryLog(store), publicUrl: 'https://vigil.example.test' });
     await expect(new MockActivityEnvironment().run(activities.deliverNotification, pagerRequest('k-pager-4'))).rejects.toMatchObject({ type: 'UnknownChannel', nonRetryable: true });
   });
 

@@ -7,12 +7,13 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createOutbox } from '../../activities/transports/outbox';
 import type { NotificationRequest } from '../../domain/notification';
-import type { EmailMessage, SmsMessage, VoiceTransport, NtfyTransport } from '../../domain/transports';
+import type { EmailMessage, SmsMessage, VoiceTransport, NtfyTransport, WebhookPageTransport } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 
 /** Voice is not what these tests are about: a transport that fails loudly if used. */
 const UNUSED_VOICE: VoiceTransport = { name: 'unused', call: () => Promise.reject(new Error('no call expected')) };
 const UNUSED_NTFY: NtfyTransport = { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) };
+const UNUSED_WEBHOOK: WebhookPageTransport = { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) };
 
 let store: SqlStore;
 beforeAll(async () => {
@@ -50,6 +51,7 @@ async function setup() {
     sms: { name: 'test-sms', send: async (message) => (texts.push(message), { id: 'SM1' }) },
     voice: UNUSED_VOICE,
       ntfy: UNUSED_NTFY,
+      webhook: UNUSED_WEBHOOK,
     deliveries: createSqlDeliveryLog(store),
     publicUrl: 'https://vigil.example.test',
   });
@@ -72,6 +74,7 @@ describe('deliverNotification', () => {
       sms: { name: 'test-sms', send: async () => ({ id: 'SM1' }) },
       voice: UNUSED_VOICE,
       ntfy: UNUSED_NTFY,
+      webhook: UNUSED_WEBHOOK,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
@@ -111,6 +114,7 @@ describe('deliverNotification', () => {
       sms: { name: 'unused', send: async () => ({ id: 'x' }) },
       voice: UNUSED_VOICE,
       ntfy: UNUSED_NTFY,
+      webhook: UNUSED_WEBHOOK,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });

@@ -53,6 +53,7 @@ const activitiesWith = (transport = voice()) =>
     sms: { name: 'unused', send: () => Promise.reject(new Error('no SMS expected')) },
     voice: transport,
     ntfy: { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) },
+    webhook: { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) },
     deliveries: createSqlDeliveryLog(store),
     publicUrl: PUBLIC_URL,
   });

@@ -5,6 +5,7 @@ import { fallbackChannels, reminderChannel } from '../../domain/channels/choice'
 import { emailChannel } from '../../domain/channels/email';
 import { smsChannel } from '../../domain/channels/sms';
 import { voiceChannel, voiceScript } from '../../domain/channels/voice';
+import { parseWebhookAddress, webhookChannel } from '../../domain/channels/webhook';
 import { contactSchemaFor, parseConfig, responderOf } from '../../domain/config';
 import { deliveriesFor, type Responder } from '../../domain/escalation';
 import type { NotificationRequest } from '../../domain/notification';
@@ -23,10 +24,10 @@ function request(channel: NotificationRequest['channel'], kind: NotificationRequ
 }
 
 describe('the channel registry', () => {
-  it('lists email, SMS, voice and ntfy, in the order config errors name them; pages SMS, then ntfy, then voice, then email', () => {
-    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice', 'ntfy']);
-    expect(CHANNELS.pagingOrder).toEqual(['sms', 'ntfy', 'voice', 'email']);
-    // Voice calls the number SMS texts, ntfy is used where named: by default (no rules) a person is paged as before.
+  it('lists email, SMS, voice, ntfy and webhook, in the order config errors name them; pages SMS, then ntfy, voice, webhook, then email', () => {
+    expect(CHANNELS.ids).toEqual(['email', 'sms', 'voice', 'ntfy', 'webhook']);
+    expect(CHANNELS.pagingOrder).toEqual(['sms', 'ntfy', 'voice', 'webhook', 'email']);
+    // Voice calls the number SMS texts, ntfy and webhook are used where named: by default (no rules) a person is paged as before.
     expect(CHANNELS.defaultOrder).toEqual(['sms', 'email']);
   });
 
@@ -214,5 +215,67 @@ describe('the ntfy channel', () => {
     expect(parse({ topic: 'https://ntfy.example.org/bob', token: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy/);
     expect(parse({ topic: 'https://ntfy.example.org/bob', tokenEnv: 'tk_secret' })).toThrow(/contacts\.bob\.ntfy\.tokenEnv/);
     expect(parse('bob-pages')).toThrow(/an http\(s\) topic URL on your ntfy server/);
+  });
+});
+
+describe('the webhook channel', () => {
+  const BRIDGE_URL = 'https://bridge.example.com/vigil/page';
+  const bridge: Responder = { id: 'payments-bridge', name: 'Payments bridge', email: 'payments-oncall@example.test', addresses: { webhook: `${BRIDGE_URL}#secretEnv=PAGER_BRIDGE_SECRET` } };
+  const parseWith = (contact: Record<string, unknown>, level: Record<string, unknown> = { channels: ['webhook'] }) => () =>
+    parseConfig({ services: {}, defaultEscalationPolicy: 'p', contacts: { bridge: { name: 'Payments bridge', ...contact } }, escalationPolicies: { p: { levels: [{ notify: ['bridge'], timeout: '5m', ...level }] } } }, 'test config');
+
+  it('is used only where named: a level naming it pages the system; a failed page falls back to the contact\'s other channels', () => {
+    expect(deliveriesFor({ ...alice, addresses: bridge.addresses }, { channels: [], channelsFromRules: true }).map((delivery) => delivery.channel)).toEqual(['sms', 'email']);
+    expect(deliveriesFor(bridge, { channels: ['webhook'] }).map((delivery) => delivery.channel)).toEqual(['webhook']);
+    expect(fallbackChannels(bridge, 'webhook')).toEqual(['email']);
+    const ruled: Responder = { ...alice, addresses: bridge.addresses, rules: [{ channel: 'webhook', afterSeconds: 0 }] };
+    expect(fallbackChannels(ruled, 'sms')).toEqual(['webhook', 'email']);
+    expect(reminderChannel(bridge)).toBe('email');
+  });
+
+  it('takes an https URL with the name of the signing secret\'s variable in config; levels and rules may name it', () => {
+    const config = parseWith({ webhook: { url: BRIDGE_URL, secretEnv: 'PAGER_BRIDGE_SECRET' }, email: 'payments-oncall@example.test' })();
+    expect(responderOf(config, 'bridge')).toMatchObject({ email: 'payments-oncall@example.test', addresses: { webhook: `${BRIDGE_URL}#secretEnv=PAGER_BRIDGE_SECRET` } });
+    expect(parseWebhookAddress(responderOf(config, 'bridge').addresses?.webhook ?? '')).toEqual({ url: BRIDGE_URL, secretEnv: 'PAGER_BRIDGE_SECRET' });
+    const ruled = parseWith({ webhook: { url: 'http://127.0.0.1:8080/page?team=payments', secretEnv: 'S' }, notificationRules: [{ channel: 'webhook' }] }, {})();
+    expect(responderOf(ruled, 'bridge').rules).toEqual([{ channel: 'webhook', afterSeconds: 0 }]);
+  });
+
+  it('refuses a URL that is not https (http only to this machine), carries credentials or a fragment, naming the field', () => {
+    for (const url of ['http://bridge.example.com/page', 'ftp://bridge.example.com/page', 'https://user:pw@bridge.example.com/page', 'https://bridge.example.com/page#x', 'bridge.example.com/page']) {
+      expect(parseWith({ webhook: { url, secretEnv: 'PAGER_BRIDGE_SECRET' } }), url).toThrow(/contacts\.bridge\.webhook\.url: an https:\/\/ URL \(http:\/\/ only to localhost\)/);
+    }
+  });
+
+  it('refuses a secret written into config, a missing variable name, and a value where the name belongs, naming the field', () => {
+    expect(parseWith({ webhook: { url: BRIDGE_URL, secretEnv: 'S', secret: 'whsec_abc' } })).toThrow(/contacts\.bridge\.webhook/);
+    expect(parseWith({ webhook: { url: BRIDGE_URL } })).toThrow(/contacts\.bridge\.webhook\.secretEnv/);
+    expect(parseWith({ webhook: { url: BRIDGE_URL, secretEnv: 'whsec_abc' } })).toThrow(/contacts\.bridge\.webhook\.secretEnv: the name of an environment variable/);
+    expect(parseWith({ webhook: BRIDGE_URL })).toThrow(/contacts\.bridge\.webhook: \{ url, secretEnv \}/);
+  });
+
+  it('refuses a level that leaves the channel to a contact reachable only where named, instead of paging nobody', () => {
+    expect(parseWith({ webhook: { url: BRIDGE_URL, secretEnv: 'S' } }, {})).toThrow(/escalationPolicies\.p\.levels\.0\.notify\.0: contact "bridge" has no address for channels sms, email \(ntfy, voice, webhook only where/);
+    expect(parseWith({ webhook: { url: BRIDGE_URL, secretEnv: 'S' }, notificationRules: [{ channel: 'sms' }] }, {})).toThrow(/no address for channels sms$/m);
+  });
+
+  it('renders a page as JSON with the incident, the recipient, and its acknowledge and resolve links; other messages carry no links', () => {
+    const links = { publicUrl: 'https://vigil.example.test/', ackUrl: 'https://vigil.example.test/v1/ack/A', resolveUrl: 'https://vigil.example.test/v1/ack/R' };
+    const page = webhookChannel.render({ ...request('webhook'), responder: bridge }, links);
+    expect(page).toMatchObject({
+      type: 'notification.page',
+      data: {
+        kind: 'page',
+        urgency: 'high',
+        recipient: { id: 'payments-bridge', name: 'Payments bridge' },
+        incident: { id: 'inc-1', key: '7KQ2MX', service: 'checkout', severity: 'critical', status: 'triggered', level: 1, url: 'https://vigil.example.test/v1/incidents/inc-1', dashboardUrl: 'https://vigil.example.test/dashboard/incidents/inc-1' },
+        actions: { acknowledge: links.ackUrl, resolve: links.resolveUrl },
+      },
+    });
+    expect(page.data.title).toBe('[7KQ2MX] Page: critical checkout');
+    const told = webhookChannel.render({ ...request('webhook', 'update-due'), responder: bridge }, links);
+    expect(told.type).toBe('notification.update_due');
+    expect(told.data.actions).toBeUndefined();
+    expect(webhookChannel.render({ ...request('webhook'), urgency: 'low', responder: bridge }, { publicUrl: 'https://vigil.example.test' }).data).not.toHaveProperty('actions');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../domain/channels';
 import { parseConfig } from '../../domain/config';
 
 /** The object literal inside the page's first `defineConfig({...})` block, evaluated as JavaScript. */
@@ -24,7 +25,7 @@ describe('docs examples', () => {
       ...Object.values(config.contacts).flatMap((contact) => (contact.notificationRules ?? []).map((rule) => rule.channel)),
       ...Object.values(config.escalationPolicies).flatMap((policy) => policy.levels.flatMap((level) => level.channels ?? [])),
     ]);
-    expect([...named].sort()).toEqual(['email', 'ntfy', 'sms', 'voice']);
+    expect([...named].sort()).toEqual([...CHANNELS.ids].sort());
     expect(config.webhooks?.map((hook) => hook.id)).toEqual(['statuspage-bridge']);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIncidentId } from '../../domain/incidentId';
-import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, type Topology } from '../../devkit/topology';
+import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, TOPOLOGY_WEBHOOK_SECRET_ENV, type Topology } from '../../devkit/topology';
 import { waitFor } from '../../devkit/waitFor';
 import proto from '@temporalio/proto';
 
@@ -19,10 +19,10 @@ const ALICE = { email: 'alice@example.test', phone: '+15550100001' };
 const BOB = { email: 'bob@example.test', phone: '+15550100002' };
 /**
  * Level 1 pages alice by email and SMS, level 2 (6 s later) bob by email, SMS, ntfy push (to his
- * topic on the fake ntfy server, with his token) and a phone call (the fake answers it as a person
- * would): six pages per incident.
+ * topic on the fake ntfy server, with his token), a phone call (the fake answers it as a person
+ * would) and a signed webhook page (the loopback receiver verifies it): seven pages per incident.
  */
-const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`, `ntfy:bob-pages`, `voice:${BOB.phone}`];
+const EVERY_PAGE = [`email:${ALICE.email}`, `sms:${ALICE.phone}`, `email:${BOB.email}`, `sms:${BOB.phone}`, `ntfy:bob-pages`, `voice:${BOB.phone}`, 'webhook:bob'];
 const FIRST_LEVEL = EVERY_PAGE.slice(0, 2);
 /** A page activity killed in flight is retried at the latest after its start-to-close timeout (30 s) and first retry interval (2 s). */
 const DUPLICATE_GRACE_MS = 35_000;
@@ -33,15 +33,18 @@ beforeAll(async () => {
   topology = await startTopology({
     name: 'vigil-multihost',
     ntfyTopics: ['bob-pages'],
-    config: ({ ntfyBaseUrl }) => ({
+    config: ({ ntfyBaseUrl, webhookUrl }) => ({
       services: {},
       defaultEscalationPolicy: 'p',
-      contacts: { alice: { name: 'Alice', ...ALICE }, bob: { name: 'Bob', ...BOB, ntfy: { topic: `${ntfyBaseUrl}/bob-pages`, tokenEnv: TOPOLOGY_NTFY_TOKEN_ENV } } },
+      contacts: {
+        alice: { name: 'Alice', ...ALICE },
+        bob: { name: 'Bob', ...BOB, ntfy: { topic: `${ntfyBaseUrl}/bob-pages`, tokenEnv: TOPOLOGY_NTFY_TOKEN_ENV }, webhook: { url: webhookUrl, secretEnv: TOPOLOGY_WEBHOOK_SECRET_ENV } },
+      },
       escalationPolicies: {
         p: {
           levels: [
             { notify: ['alice'], channels: ['email', 'sms'], timeout: '6s' },
-            { notify: ['bob'], channels: ['email', 'sms', 'ntfy', 'voice'], timeout: '1h' },
+            { notify: ['bob'], channels: ['email', 'sms', 'ntfy', 'voice', 'webhook'], timeout: '1h' },
           ],
         },
       },

@@ -11,7 +11,7 @@ import { createSmtpEmailTransport } from '../../activities/transports/smtpEmail'
 import { createSqlDeliveryLog } from '../../activities/transports/sqlDeliveryLog';
 import { createTwilioSmsTransport } from '../../activities/transports/twilioSms';
 import type { NotificationRequest } from '../../domain/notification';
-import type { DeliveryLog, VoiceTransport, NtfyTransport } from '../../domain/transports';
+import type { DeliveryLog, VoiceTransport, NtfyTransport, WebhookPageTransport } from '../../domain/transports';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { startFakeTwilio } from '../../devkit/fakeTwilio';
 import { startSmtpSink } from '../../devkit/smtpSink';
@@ -19,6 +19,7 @@ import { startSmtpSink } from '../../devkit/smtpSink';
 /** Voice is not what these tests are about: a transport that fails loudly if used. */
 const UNUSED_VOICE: VoiceTransport = { name: 'unused', call: () => Promise.reject(new Error('no call expected')) };
 const UNUSED_NTFY: NtfyTransport = { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) };
+const UNUSED_WEBHOOK: WebhookPageTransport = { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) };
 
 const SID = 'AC00000000000000000000000000000001';
 const TOKEN = 'fake-twilio-token';
@@ -56,7 +57,7 @@ function host(deliveries: DeliveryLog = createSqlDeliveryLog(store)) {
   const email = createSmtpEmailTransport({ url: `${sink.url}?pool=false`, from: 'Vigil <vigil@example.test>' });
   const sms = createTwilioSmsTransport({ accountSid: SID, authToken: TOKEN, from: FROM, apiBaseUrl: twilio.baseUrl });
   return { activities: createNotifyActivities({ email, sms, voice: UNUSED_VOICE,
-      ntfy: UNUSED_NTFY, deliveries, publicUrl: 'https://vigil.example.test' }), close: () => email.close() };
+      ntfy: UNUSED_NTFY, webhook: UNUSED_WEBHOOK, deliveries, publicUrl: 'https://vigil.example.test' }), close: () => email.close() };
 }
 
 /** A host that dies right after the provider accepted: its confirm never reaches the store. */
@@ -132,6 +133,7 @@ describe('a page whose sender died between the provider accepting it and the con
       sms: { name: 'twilio', send: async (message) => (await gate, slowSms.send(message)) },
       voice: UNUSED_VOICE,
       ntfy: UNUSED_NTFY,
+      webhook: UNUSED_WEBHOOK,
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });

@@ -56,7 +56,7 @@ const telnyxSms = (settings: { apiKey?: string; timeoutMs?: number } = {}) => cr
 
 /** One worker host: its own Telnyx transport and its own log instance on the shared store. */
 function host(deliveries: DeliveryLog = createSqlDeliveryLog(store), sms = telnyxSms()) {
-  return createNotifyActivities({ email: UNUSED_EMAIL, sms, voice: UNUSED_VOICE, ntfy: { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) }, deliveries, publicUrl: 'https://vigil.example.test' });
+  return createNotifyActivities({ email: UNUSED_EMAIL, sms, voice: UNUSED_VOICE, ntfy: { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) }, webhook: { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) }, deliveries, publicUrl: 'https://vigil.example.test' });
 }
 
 /** A host that dies right after the provider accepted: its confirm never reaches the store. */

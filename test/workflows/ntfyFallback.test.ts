@@ -48,6 +48,7 @@ async function pageAliceByNtfy(tokenValue: string) {
     sms: { name: 'fake-sms', send: async (message) => ({ id: `SM${texts.push(message)}` }) },
     voice: { name: 'unused', call: () => Promise.reject(new Error('no call expected')) },
     ntfy: createNtfyTransport({ ALICE_NTFY_TOKEN: tokenValue }),
+    webhook: { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) },
     deliveries: createSqlDeliveryLog(store),
     publicUrl: 'https://vigil.example.test',
   });

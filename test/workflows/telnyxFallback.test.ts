@@ -45,6 +45,7 @@ describe('an SMS page Telnyx keeps refusing', () => {
       sms: createTelnyxSmsTransport({ apiKey: API_KEY, from: '+15550009999', baseUrl: telnyx.baseUrl }),
       voice: { name: 'unused', call: () => Promise.reject(new Error('no call expected')) } satisfies VoiceTransport,
       ntfy: { name: 'unused', publish: () => Promise.reject(new Error('no push expected')) },
+      webhook: { name: 'unused', post: () => Promise.reject(new Error('no webhook expected')) },
       deliveries: createSqlDeliveryLog(store),
       publicUrl: 'https://vigil.example.test',
     });
