@@ -7,6 +7,7 @@
  */
 import type { Button, KnownBlock } from '@slack/web-api';
 import { actionIdOf } from '../../domain/chat/actionIds';
+import { actionsLeft } from '../../domain/chat/cardActions';
 import type { ChatAction, ChatIncidentCard } from '../../domain/chat/platform';
 
 /** Slack's control characters, as its docs say to escape them in any text it formats. */
@@ -33,12 +34,6 @@ const BUTTONS: Record<ChatAction, { label: string; style?: 'primary' | 'danger' 
   resolve: { label: 'Resolve' },
   escalate: { label: 'Escalate', style: 'danger' },
 };
-
-/** The actions an incident in this status still takes. */
-export function actionsLeft(status: ChatIncidentCard['status']): ChatAction[] {
-  if (status === 'resolved') return [];
-  return status === 'triggered' ? ['acknowledge', 'resolve', 'escalate'] : ['resolve', 'escalate'];
-}
 
 /** The notification's text (and what screen readers and old clients show). */
 export function slackFallbackText(card: ChatIncidentCard): string {

@@ -36,3 +36,14 @@ export async function answerWithin(handle: ChatInboundHandler, inbound: ChatInbo
   clearTimeout(timer);
   return { early, settled };
 }
+
+/**
+ * Sends a late answer to the `response_url` a platform gave with the request (Slack, Mattermost),
+ * only when it points where that platform's URLs do: a request could name any URL, and the API
+ * must not post to one it was handed.
+ */
+export async function answerOnResponseUrl(responseUrl: string | undefined, allowedPrefix: string, body: Record<string, unknown>): Promise<void> {
+  if (!responseUrl?.startsWith(allowedPrefix)) throw new Error(`no response_url under ${allowedPrefix} to answer on`);
+  const response = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`the response_url answered ${response.status}`);
+}

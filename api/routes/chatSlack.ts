@@ -1,7 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { ChatInbound } from '../../domain/chat/platform';
-import { answerWithin, DEFAULT_ANSWER_WITHIN_MS, type ChatInboundHandler } from '../chat/answerWithin';
+import { answerOnResponseUrl, answerWithin, DEFAULT_ANSWER_WITHIN_MS, type ChatInboundHandler } from '../chat/answerWithin';
 import { slackInteraction, slackSlashCommand, type SlackRequest } from '../chat/slack/slackInbound';
 import { checkSlackSignature } from '../chat/slack/slackSignature';
 import { HttpError } from '../http/httpErrors';
@@ -88,20 +87,6 @@ export function slackChatRoutes(deps: SlackChatDeps): Router {
     return new URLSearchParams(rawBody.toString('utf8'));
   }
 
-  async function followUp(responseUrl: string | undefined, inbound: ChatInbound, text: string): Promise<void> {
-    if (!responseUrl?.startsWith(responsePrefix)) {
-      deps.logger.warn({ requestId: inbound.requestId }, 'no Slack response_url to answer on; the answer is dropped');
-      return;
-    }
-    const response = await fetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`Slack's response_url answered ${response.status}`);
-  }
-
   /** Acts, answering in the HTTP response when `inline` and the answer is ready in time, else on the response_url. */
   async function act(res: Response, request: SlackRequest, inline: boolean): Promise<void> {
     if (request.kind === 'ignored') {
@@ -121,7 +106,7 @@ export function slackChatRoutes(deps: SlackChatDeps): Router {
     }
     res.status(200).end();
     const { text } = await answer.settled;
-    await followUp(responseUrl, inbound, text).catch((error: unknown) => deps.logger.warn({ err: error, requestId: inbound.requestId }, 'could not answer on the Slack response_url'));
+    await answerOnResponseUrl(responseUrl, responsePrefix, { response_type: 'ephemeral', replace_original: false, text }).catch((error: unknown) => deps.logger.warn({ err: error, requestId: inbound.requestId }, 'could not answer on the Slack response_url'));
   }
 
   const rawForm = express.raw({ type: () => true, limit: '256kb' });
