@@ -152,6 +152,22 @@ describe('the /vigil slash command', () => {
     expect(answer.body.text).toBe('done: resolve for UBOB');
   });
 
+  it('answers politely when acting fails, and acts again on the next command', async () => {
+    api.failWith(new Error('Temporal unreachable'));
+    try {
+      expect(await (await post(SLACK_COMMANDS_PATH, slashCommand('ack 7KQ2MX'))).json()).toEqual({ response_type: 'ephemeral', text: 'Vigil could not act on that just now; please try again in a moment.' });
+    } finally {
+      api.failWith(undefined);
+    }
+    expect(await (await post(SLACK_COMMANDS_PATH, slashCommand('ack 7KQ2MX'))).json()).toEqual({ response_type: 'ephemeral', text: 'done: ack for UBOB' });
+  });
+
+  it('leaves every other path under /webhooks/slack/ to the API key, as the access policy denies by default', async () => {
+    const response = await post('/v1/webhooks/slack/events', slashCommand('ack'));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('Bearer');
+  });
+
   it('refuses an unsigned command', async () => {
     expect((await post(SLACK_COMMANDS_PATH, slashCommand('ack'), () => ({}))).status).toBe(401);
     expect(api.heard).toEqual([]);
