@@ -107,6 +107,11 @@ describe('the Slack adapter', () => {
     expect(existing.members.has(FAKE_SLACK_BOT_USER)).toBe(true);
   });
 
+  it('refuses, without retrying, a name taken by an archived channel it cannot reuse', async () => {
+    slack.addChannel('inc-archived', { isArchived: true, members: new Set([FAKE_SLACK_BOT_USER]) });
+    await expect(platform().openRoom({ name: 'inc-archived', topic: 't', members: [] })).rejects.toSatisfy(isPermanentChatFailure);
+  });
+
   it('ends retries on a permanent refusal, and leaves a transient one to Temporal', async () => {
     await expect(platform().postCard({ platform: 'slack', kind: 'channel', id: 'CNOPE' }, card())).rejects.toSatisfy(isPermanentChatFailure);
     slack.refuseNext('chat.postMessage', 'internal_error');
