@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { accessPolicy } from '../api/access/accessPolicy';
 import type { ChatInboundHandler } from '../api/chat/answerWithin';
+import type { InboundMessages } from '../api/records/inboundMessages';
 import { errorHandler, notFoundRoute } from '../api/http/httpErrors';
 import type { ChatInbound } from '../domain/chat/platform';
 
@@ -47,3 +48,23 @@ export async function startChatRouteApp(routes: (handle: ChatInboundHandler) => 
 }
 
 export type ChatRouteApp = Awaited<ReturnType<typeof startChatRouteApp>>;
+
+/**
+ * Request ids taken, in memory, in the shape of the SQL store's `InboundMessages` (whose own
+ * tests show it holds across replicas): for route tests about acting once.
+ */
+export function memoryInboundMessages(): InboundMessages & { taken: Set<string> } {
+  const taken = new Set<string>();
+  return {
+    taken,
+    async claim(channel, messageId) {
+      const key = `${channel}:${messageId}`;
+      if (taken.has(key)) return false;
+      taken.add(key);
+      return true;
+    },
+    async release(channel, messageId) {
+      taken.delete(`${channel}:${messageId}`);
+    },
+  };
+}

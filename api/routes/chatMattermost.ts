@@ -1,8 +1,9 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import { answerOnResponseUrl, answerWithin, type ChatInboundHandler } from '../chat/answerWithin';
+import { answerOnResponseUrl, answerWithin, oncePerRequest, type ChatInboundHandler } from '../chat/answerWithin';
 import { checkCommandToken, mattermostAction, mattermostSlashCommand } from '../chat/mattermost/mattermostInbound';
 import { HttpError } from '../http/httpErrors';
+import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
 
 export const MATTERMOST_COMMANDS_PATH = '/v1/webhooks/mattermost/commands';
@@ -59,6 +60,8 @@ export interface MattermostChatDeps {
   mattermostUrl?: string;
   handle: ChatInboundHandler;
   logger: Logger;
+  /** Request ids already acted on (SQL store): with it, each `trigger_id` acts once whatever replica it reaches. */
+  inboundMessages?: InboundMessages;
   answerWithinMs?: number;
 }
 
@@ -70,6 +73,7 @@ export interface MattermostChatDeps {
  */
 export function mattermostChatRoutes(deps: MattermostChatDeps): Router {
   const router = Router();
+  const handle = oncePerRequest(deps.handle, deps.inboundMessages, 'mattermost');
   const withinMs = deps.answerWithinMs ?? MATTERMOST_ANSWER_WITHIN_MS;
   const responsePrefix = deps.mattermostUrl ? `${deps.mattermostUrl.replace(/\/+$/, '')}/hooks/commands/` : undefined;
 
@@ -88,7 +92,7 @@ export function mattermostChatRoutes(deps: MattermostChatDeps): Router {
       return;
     }
     const { inbound, responseUrl } = command;
-    const answer = await answerWithin(deps.handle, inbound, withinMs, deps.logger);
+    const answer = await answerWithin(handle, inbound, withinMs, deps.logger);
     if (answer.early) {
       res.json({ response_type: 'ephemeral', text: answer.early.text });
       return;
@@ -109,7 +113,7 @@ export function mattermostChatRoutes(deps: MattermostChatDeps): Router {
       if (error instanceof HttpError && error.status !== 400) deps.logger.warn({ path: req.path }, `mattermost action refused: ${error.message}`);
       throw error;
     }
-    const answer = await answerWithin(deps.handle, inbound, withinMs, deps.logger);
+    const answer = await answerWithin(handle, inbound, withinMs, deps.logger);
     res.json({ ephemeral_text: answer.early?.text ?? 'Vigil is working on it; the card changes when it is done.' });
   });
   return router;

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMattermostPlatform } from '../../activities/chat/mattermost';
 import { MATTERMOST_ACTIONS_PATH, MATTERMOST_COMMANDS_PATH, mattermostChatRoutes } from '../../api/routes/chatMattermost';
-import { startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
+import { memoryInboundMessages, startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
 import { FAKE_MATTERMOST_TEAM, startFakeMattermost, type FakeMattermost } from '../../devkit/fakeMattermost';
 import { signChatAction } from '../../platform/chatActionSignature';
 import { waitFor } from '../../devkit/waitFor';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   mattermost = await startFakeMattermost({ token: 'bot-token' });
   const logger = pino({ level: 'silent' });
   [api, unconfigured] = await Promise.all([
-    startChatRouteApp((handle) => mattermostChatRoutes({ commandToken: COMMAND_TOKEN, actionSecret: SECRET, mattermostUrl: mattermost.url, handle, logger, answerWithinMs: 300 })),
+    startChatRouteApp((handle) => mattermostChatRoutes({ commandToken: COMMAND_TOKEN, actionSecret: SECRET, mattermostUrl: mattermost.url, handle, logger, answerWithinMs: 300, inboundMessages: memoryInboundMessages() })),
     startChatRouteApp((handle) => mattermostChatRoutes({ handle, logger })),
   ]);
 });
@@ -41,8 +41,8 @@ function command(text: string, headers: Record<string, string> = { authorization
   const body = new URLSearchParams({ channel_id: CHANNEL, channel_name: 'inc-7kq2mx', command: '/vigil', response_url: `${mattermost.url}/hooks/commands/abc`, team_domain: 'acme', team_id: FAKE_MATTERMOST_TEAM.id, text, token: COMMAND_TOKEN, trigger_id: `trig-${++triggers}`, user_id: ALICE, user_name: 'alice', ...fields });
   return fetch(`${api.url}${MATTERMOST_COMMANDS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
 }
-function action(context: Record<string, unknown>, userId = ALICE) {
-  return fetch(`${api.url}${MATTERMOST_ACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId, channel_id: CHANNEL, post_id: 'postid00000000000000000000', trigger_id: `trig-${++triggers}`, type: '', context }) });
+function action(context: Record<string, unknown>, userId = ALICE, triggerId = `trig-${++triggers}`) {
+  return fetch(`${api.url}${MATTERMOST_ACTIONS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId, channel_id: CHANNEL, post_id: 'postid00000000000000000000', trigger_id: triggerId, type: '', context }) });
 }
 
 describe('Mattermost buttons', () => {
@@ -68,6 +68,13 @@ describe('Mattermost buttons', () => {
     expect((await action({ action: 'resolve', incident_id: 'inc-1', signature: ackSignature })).status).toBe(403);
     expect((await action({ action: 'acknowledge', incident_id: 'inc-2', signature: ackSignature })).status).toBe(403);
     expect(api.heard).toEqual([]);
+  });
+
+  it('acts once per trigger_id, however often the same press arrives', async () => {
+    const context = { action: 'acknowledge', incident_id: 'inc-3', signature: signChatAction(SECRET, 'acknowledge', 'inc-3') };
+    expect(await (await action(context, ALICE, 'trig-replayed')).json()).toEqual({ ephemeral_text: `done: acknowledge for ${ALICE}` });
+    expect(await (await action(context, ALICE, 'trig-replayed')).json()).toEqual({ ephemeral_text: 'This request was handled already.' });
+    expect(api.heard).toHaveLength(1);
   });
 
   it('answers 400 naming the field for a body that is not an action request, and 503 when not configured', async () => {
