@@ -1,13 +1,16 @@
 /**
  * One-click action links in pages (the email's acknowledge link, ntfy's Acknowledge and Resolve
- * buttons): a token naming the incident, the person paged and the action, with an expiry, signed
+ * buttons, a Teams card's Acknowledge, Resolve and Escalate): a token naming the incident, the person paged and the action, with an expiry, signed
  * with HMAC-SHA256 under `VIGIL_LINK_SECRET` (shared by workers, which sign, and the API, which
  * verifies). Single use is the API's job (it records used link ids).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What a link does. Links made before actions existed carry none: they acknowledge. */
-export const LINK_ACTIONS = ['acknowledge', 'resolve'] as const;
+/**
+ * What a link does. Links made before actions existed carry none: they acknowledge. Escalate is
+ * for cards whose buttons can only open a link (Teams through a Workflows webhook).
+ */
+export const LINK_ACTIONS = ['acknowledge', 'resolve', 'escalate'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface AckLinkClaims {

@@ -13,10 +13,12 @@ import { requireAccess, requireApiKey, type ApiKeys } from './auth';
 /**
  * Paths under /v1 that authenticate by their own credential, not an API key. Webhooks are listed
  * one by one (Twilio's SMS reply and voice key callbacks by signature, Telnyx's SMS replies by their
- * Ed25519 signature, SNS by token and signature, a Matrix homeserver's transactions by hs_token),
- * so a webhook added later needs a key until it is listed here.
+ * Ed25519 signature, SNS by token and signature, a Matrix homeserver's transactions by hs_token,
+ * Slack's interactivity and slash commands by its signing secret's signature, Mattermost's slash
+ * command by its token and buttons by their signed context), so a webhook added later needs a key
+ * until it is listed here.
  */
-const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\/twilio\/(sms|voice)\/?$/, /^\/webhooks\/telnyx\/sms\/?$/, /^\/webhooks\/sns\//, /^\/ack\//, /^\/heartbeats\/[^/]+\/ping(\/[^/]+)?\/?$/, /^\/webhooks\/matrix\/_matrix\/app\/v1\/transactions\/[^/]+$/];
+const OWN_CREDENTIAL = [/^\/integrations\//, /^\/webhooks\/twilio\/(sms|voice)\/?$/, /^\/webhooks\/telnyx\/sms\/?$/, /^\/webhooks\/sns\//, /^\/webhooks\/slack\/(interactions|commands)\/?$/, /^\/webhooks\/mattermost\/(commands|actions)\/?$/, /^\/ack\//, /^\/heartbeats\/[^/]+\/ping(\/[^/]+)?\/?$/, /^\/webhooks\/matrix\/_matrix\/app\/v1\/transactions\/[^/]+$/];
 
 /**
  * Routes outside /v1 (mounted at `/v2`) that authenticate by their own credential: PagerDuty's

@@ -4,8 +4,8 @@
  */
 import type { SqlStore } from '../../platform/sqlStore';
 
-/** `sms` for Twilio replies, `telnyx-sms` for Telnyx's (message ids), `voice` for keys pressed in a call (`<CallSid>:<round>`), `sns` for SNS notifications, `matrix` for Matrix event ids: ids of different senders never collide. */
-export type InboundChannel = 'sms' | 'sns' | 'voice' | 'telnyx-sms' | 'matrix';
+/** `sms` for Twilio replies, `telnyx-sms` for Telnyx's (message ids), `voice` for keys pressed in a call (`<CallSid>:<round>`), `sns` for SNS notifications, `matrix` for Matrix event ids, `slack` and `mattermost` for chat requests (trigger ids): ids of different senders never collide. */
+export type InboundChannel = 'sms' | 'sns' | 'voice' | 'telnyx-sms' | 'matrix' | 'slack' | 'mattermost';
 
 export interface InboundMessages {
   /** @returns true the first time a message id is taken, false for every replay of it. */

@@ -2,7 +2,7 @@
  * One-click actions from a page: `GET /v1/ack/:token` shows a confirm page and changes nothing
  * (mail scanners and link previews fetch links); `POST` acts as the person the link was made for:
  * acknowledges, or resolves for a resolve link (ntfy's Resolve button posts here with an empty
- * body). Links are signed, expire, and work once; each action's link is its own.
+ * body), or escalates for an escalate link (a Teams card's Escalate button). Links are signed, expire, and work once; each action's link is its own.
  */
 import express, { Router, type Response } from 'express';
 import { linkAction, verifyAckLink, type AckLinkClaims, type LinkAction } from '../../platform/ackLink';
@@ -37,6 +37,7 @@ const REFUSED: Record<'malformed' | 'bad signature' | 'expired', [number, string
 const CONFIRM: Record<LinkAction, { title: string; consequence: string; button: string }> = {
   acknowledge: { title: 'Acknowledge this incident?', consequence: 'acknowledging stops the escalation: nobody else is paged.', button: 'Acknowledge' },
   resolve: { title: 'Resolve this incident?', consequence: 'resolving closes the incident and stops the escalation.', button: 'Resolve' },
+  escalate: { title: 'Escalate this incident?', consequence: 'escalating pages the next level at once (an acknowledged incident is triggered again).', button: 'Escalate' },
 };
 
 /** Channels whose links a person taps as a button in an app; others' are links (a webhook's receiver follows one). */
@@ -84,6 +85,11 @@ export function ackLinkRoutes(deps: AckLinkDeps): Router {
       return;
     }
     try {
+      if (linkAction(claims) === 'escalate') {
+        const view = await deps.gateway.escalate(claims.incidentId, { by: claims.responderName, via: viaOf(claims) });
+        page(res, 200, `Escalated ${view.code}`, `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>The next level is being paged.</p>`);
+        return;
+      }
       if (linkAction(claims) === 'resolve') {
         const view = await deps.gateway.resolve(claims.incidentId, { by: claims.responderName, via: viaOf(claims) });
         page(res, 200, `Resolved ${view.code}`, `<p>${escapeHtml(view.service)}: ${escapeHtml(view.summary)}</p><p>Resolved by ${escapeHtml(view.resolvedBy ?? claims.responderName)}.</p>`);
@@ -126,7 +132,7 @@ export const ackLinkOperations: ResourceRoutes = {
     {
       method: 'post',
       path: '/v1/ack/{token}',
-      summary: 'Acknowledge, or resolve for a resolve link, as the person the link was made for (a link works once, until it expires)',
+      summary: 'Acknowledge, or resolve or escalate for such a link, as the person the link was made for (a link works once, until it expires)',
       parameters: [tokenParam],
       responses: { ...pages(['200', '404', '409', '410', '503']), ...errorAnswers({ '413': 'body too large' }) },
     },

@@ -12,7 +12,7 @@ export interface AcknowledgementRoute {
    * For `link`: the actions a page carries a signed link for (absent: acknowledge only, as in
    * email). Each is its own single-use link in the render context.
    */
-  actions?: readonly ('acknowledge' | 'resolve')[];
+  actions?: readonly ('acknowledge' | 'resolve' | 'escalate')[];
 }
 
 /** What a renderer is given besides the request: where Vigil is, and the page's acknowledge link. */

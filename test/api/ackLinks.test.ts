@@ -68,7 +68,7 @@ describe('acknowledge links', () => {
   it('reads links made before actions as acknowledge links, and refuses an action it does not know as not a link', () => {
     const claims = { id: 'x', incidentId: 'i', responderId: 'a', responderName: 'A', expiresAt: 2_000 };
     expect(verifyAckLink(signAckLink({ ...claims, action: 'resolve' }, SECRET), SECRET, new Date(1_000))).toEqual({ ok: true, claims: { ...claims, action: 'resolve' } });
-    expect(verifyAckLink(signAckLink({ ...claims, action: 'escalate' } as unknown as AckLinkClaims, SECRET), SECRET, new Date(1_000))).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyAckLink(signAckLink({ ...claims, action: 'reopen' } as unknown as AckLinkClaims, SECRET), SECRET, new Date(1_000))).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyAckLink(signAckLink({ ...claims, channel: '<b>' }, SECRET), SECRET, new Date(1_000))).toEqual({ ok: false, reason: 'malformed' });
   });
 
@@ -79,6 +79,18 @@ describe('acknowledge links', () => {
     expect(app.fake.incidents.get(view.id)?.status).toBe('triggered');
     expect((await click(link)).status).toBe(200);
     expect(app.fake.incidents.get(view.id)?.view().resolvedBy).toBe('Alice (ntfy button)');
+    expect((await click(link)).status).toBe(409);
+  });
+
+  it('escalates with an escalate link on POST (its GET only asks), as the person linked, and only once', async () => {
+    const view = app.fake.open(makeAlert({ dedupKey: `ack-${Math.random()}` }));
+    const link = linkFor(view.id, { action: 'escalate', channel: 'teams', responderId: 'teams:ops', responderName: 'Teams channel ops' });
+    expect(await (await fetch(link)).text()).toContain('Escalate this incident?');
+    expect(app.fake.escalations).toEqual([]);
+    const response = await click(link);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(`Escalated ${view.code}`);
+    expect(app.fake.escalations).toEqual([{ id: view.id, by: 'Teams channel ops' }]);
     expect((await click(link)).status).toBe(409);
   });
 
