@@ -14,6 +14,9 @@ import { createProblemLinkingActivities } from '../activities/problemLinking';
 import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
 import { createWebhookActivities } from '../activities/webhooks';
+import { chatPlatformsFromEnv, type ChatPlatforms } from '../activities/chat';
+import { createIncidentChatActivities } from '../activities/chat/incidentChat';
+import { createChatRecords } from '../platform/chatRecords';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { SqlExecutor } from '../platform/sqlStore';
@@ -45,6 +48,8 @@ export interface VigilWorkerDeps {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Where webhook secrets are read (`secretEnv` in config); `process.env` when absent. */
   env?: Record<string, string | undefined>;
+  /** Chat platform adapters (`activities/chat/index.ts`); those whose environment is set when absent. */
+  chatPlatforms?: ChatPlatforms;
   /** Worker Deployment version (opt-in, worker/operations.ts). */
   workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
 }
@@ -86,6 +91,12 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
       linkSecret: deps.linkSecret,
     }),
     ...createWebhookActivities({ endpoints: deps.config.webhooks, env: deps.env ?? process.env, publicUrl: deps.publicUrl }),
+    ...createIncidentChatActivities({
+      config: deps.config,
+      platforms: deps.chatPlatforms ?? chatPlatformsFromEnv(deps.env ?? process.env),
+      records: createChatRecords(deps.store),
+      publicUrl: deps.publicUrl,
+    }),
   };
   return Worker.create({
     connection: deps.connection,
