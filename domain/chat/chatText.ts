@@ -55,3 +55,25 @@ export function cardAfter(card: CardFacts | undefined, event: ChatEvent): CardFa
   const { id, key, service, severity, status, summary } = event.incident;
   return { incidentId: id, code: key, service, severity, status, summary, paged, ...(event.commander ? { commander: event.commander.name } : {}) };
 }
+
+/** `/vigil status`: the incident in a few lines. */
+export function statusText(view: {
+  code: string;
+  service: string;
+  severity: string;
+  status: keyof typeof STATUS_WORDS;
+  summary: string;
+  acknowledgedBy?: string;
+  paged: ReadonlyArray<{ name: string }>;
+  roles?: { commander?: { name: string } };
+  updates?: ReadonlyArray<{ text: string; by: string }>;
+}): string {
+  const paged = [...new Set(view.paged.map((page) => page.name))];
+  const lastUpdate = view.updates?.at(-1);
+  return [
+    `${view.code} [${STATUS_WORDS[view.status]}] ${view.severity} on ${view.service}: ${view.summary}`,
+    `Paged: ${paged.length ? paged.join(', ') : 'nobody yet'}${view.acknowledgedBy ? ` · acknowledged by ${view.acknowledgedBy}` : ''}`,
+    `Commander: ${view.roles?.commander?.name ?? 'nobody'}`,
+    ...(lastUpdate ? [`Last update (${lastUpdate.by}): ${lastUpdate.text}`] : []),
+  ].join('\n');
+}
