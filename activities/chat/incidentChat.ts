@@ -99,7 +99,11 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
       return room;
     },
     async postIncidentCards({ card, targets }) {
-      const destinations = targets.flatMap(destinationsOf);
+      const all = targets.flatMap(destinationsOf);
+      // A channel on a platform this worker has no credentials for is left out (logged), not retried.
+      const destinations = all.filter((destination) => deps.platforms.get(destination.platform));
+      const skipped = all.filter((destination) => !deps.platforms.get(destination.platform)).map((destination) => destination.platform);
+      if (skipped.length) Context.current().log.warn('chat platform not configured on this worker: card not posted there', { incident: card.incidentId, platforms: [...new Set(skipped)] });
       let posted = 0;
       await eachOf(destinations, async (destination) => {
         const key = destinationKey(destination);
