@@ -19,13 +19,17 @@ export interface RecordingChatPlatform extends ChatPlatform {
   readonly calls: RecordedChatCall[];
   /** The next `count` calls throw. */
   failNext(count: number): void;
+  /** How long each call takes first, as a slow platform does (changeable during a test). */
+  delayMs: number;
 }
 
-export function recordingChatPlatform(id: ChatPlatformId = 'slack'): RecordingChatPlatform {
+/** `delayMs`: each call takes this long first, as a slow platform does. */
+export function recordingChatPlatform(id: ChatPlatformId = 'slack', delayMs = 0): RecordingChatPlatform {
   const calls: RecordedChatCall[] = [];
   let failures = 0;
   let next = 0;
   const rooms = new Map<string, IncidentRoom>();
+  const slow = () => (platform.delayMs ? new Promise((resolve) => setTimeout(resolve, platform.delayMs)) : Promise.resolve());
   const step = () => {
     if (failures > 0) {
       failures -= 1;
@@ -34,22 +38,26 @@ export function recordingChatPlatform(id: ChatPlatformId = 'slack'): RecordingCh
     next += 1;
     return next;
   };
-  return {
+  const platform: RecordingChatPlatform = {
     id,
     calls,
+    delayMs,
     failNext(count) {
       failures = count;
     },
     async postCard(destination, card) {
+      await slow();
       const ref = { platform: id, channelId: destination.kind === 'direct' ? `D-${destination.id}` : destination.id, messageId: `m${step()}` };
       calls.push({ call: 'postCard', destination, card, ref });
       return ref;
     },
     async updateCard(ref, card) {
+      await slow();
       step();
       calls.push({ call: 'updateCard', ref, card });
     },
     async openRoom({ name, topic, members }) {
+      await slow();
       step();
       const room = rooms.get(name) ?? { platform: id, channelId: `R-${name}`, url: `https://chat.example.test/${name}` };
       rooms.set(name, room);
@@ -57,21 +65,26 @@ export function recordingChatPlatform(id: ChatPlatformId = 'slack'): RecordingCh
       return room;
     },
     async setTopic(room, topic) {
+      await slow();
       step();
       calls.push({ call: 'setTopic', room, topic });
     },
     async invite(room, members) {
+      await slow();
       step();
       calls.push({ call: 'invite', room, members });
     },
     async postText(room, text) {
+      await slow();
       const messageId = `t${step()}`;
       calls.push({ call: 'postText', room, text });
       return { platform: id, channelId: room.channelId, messageId };
     },
     async archive(room) {
+      await slow();
       step();
       calls.push({ call: 'archive', room });
     },
   };
+  return platform;
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatPlatformsOf } from '../../activities/chat';
 import { createIncidentChatActivities } from '../../activities/chat/incidentChat';
 import { acknowledgeUpdate, alertSignal, assignRolesUpdate, resolveUpdate, statusUpdateUpdate } from '../../contracts/incident';
-import { chatReviewCompletedSignal, chatRoomQuery } from '../../contracts/incidentChat';
+import { chatReviewCompletedSignal, chatRoomQuery, chatRoomRequestSignal } from '../../contracts/incidentChat';
 import { incidentWorkflowId, type Alert } from '../../domain/alert';
 import { incidentChatWorkflowId } from '../../domain/chat/chatEvents';
 import { planChat } from '../../domain/chat/chatPlan';
@@ -18,7 +18,7 @@ import { parseConfig } from '../../domain/config';
 import type { IncidentPlan } from '../../domain/incidentPlan';
 import { makeAlert } from '../../devkit/alerts';
 import { carol, fakeWorkflowActivities, pagesOf, twoLevelPolicy } from '../../devkit/fakeWorkflowActivities';
-import { recordingChatPlatform, type RecordedChatCall } from '../../devkit/recordingChatPlatform';
+import { recordingChatPlatform, type RecordedChatCall, type RecordingChatPlatform } from '../../devkit/recordingChatPlatform';
 import { waitFor } from '../../devkit/waitFor';
 import { createChatRecords } from '../../platform/chatRecords';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
@@ -50,11 +50,16 @@ const config = parseConfig(
   'chat test config',
 );
 
-async function withWorker<T>(alert: Alert, body: (context: { taskQueue: string; calls: RecordedChatCall[]; sentPages: () => number }) => Promise<T>): Promise<T> {
-  const chat = planChat(config, { service: alert.service, severity: alert.severity, policyId: 'two-level' });
+async function withWorker<T>(
+  alert: Alert,
+  body: (context: { taskQueue: string; calls: RecordedChatCall[]; sentPages: () => number; firstPageAtMs: () => number | undefined; slack: RecordingChatPlatform }) => Promise<T>,
+  options: { chatConfig?: typeof config; slowChatMs?: number } = {},
+): Promise<T> {
+  const chat = planChat(options.chatConfig ?? config, { service: alert.service, severity: alert.severity, policyId: 'two-level' });
   const plan: IncidentPlan = { policy: twoLevelPolicy, ...(chat ? { chat } : {}) };
   const fakes = fakeWorkflowActivities({ plan });
-  const slack = recordingChatPlatform('slack');
+  const slack = recordingChatPlatform('slack', options.slowChatMs);
+  let firstPageAtMs: number | undefined;
   const taskQueue = `chat-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -62,10 +67,14 @@ async function withWorker<T>(alert: Alert, body: (context: { taskQueue: string; 
     workflowBundle: await workflowBundle(),
     activities: {
       ...fakes.activities,
+      async deliverNotification(request: Parameters<typeof fakes.activities.deliverNotification>[0]) {
+        firstPageAtMs ??= Date.now();
+        return fakes.activities.deliverNotification(request);
+      },
       ...createIncidentChatActivities({ config, platforms: chatPlatformsOf([slack]), records: createChatRecords(store), publicUrl: 'https://vigil.example.test' }),
     },
   });
-  return worker.runUntil(body({ taskQueue, calls: slack.calls, sentPages: () => pagesOf(fakes.sent).length }));
+  return worker.runUntil(body({ taskQueue, calls: slack.calls, sentPages: () => pagesOf(fakes.sent).length, firstPageAtMs: () => firstPageAtMs, slack }));
 }
 
 const ofKind = <K extends RecordedChatCall['call']>(calls: RecordedChatCall[], kind: K) => calls.filter((call): call is Extract<RecordedChatCall, { call: K }> => call.call === kind);
@@ -120,5 +129,34 @@ describe('an incident in chat', () => {
       expect(await records.incidentOfRoom('slack', room?.channelId ?? '')).toBe(view.id);
       expect(await records.cardsOf(view.id)).toHaveLength(3);
     });
+  });
+
+  it('opens a room only when asked, with everyone paged so far and the timeline before it; a slow platform delays no page', async () => {
+    const onRequest = parseConfig({ ...config, incidentRooms: [{ platform: 'slack', open: 'request' }] } as unknown as Parameters<typeof parseConfig>[0], 'on request');
+    const alert = makeAlert({ service: 'checkout', dedupKey: `key-${randomUUID()}` });
+    await withWorker(
+      alert,
+      async ({ taskQueue, calls, firstPageAtMs, slack }) => {
+        const startedAtMs = Date.now();
+        const handle = await env.client.workflow.signalWithStart(incidentWorkflow, { workflowId: incidentWorkflowId(alert), taskQueue, args: [{ alert }], signal: alertSignal, signalArgs: [alert] });
+        const pagedAtMs = await waitFor('the first page', firstPageAtMs, 30_000);
+        // Each chat call takes 1.5 s here; the page went out before the first of them could finish.
+        expect(pagedAtMs - startedAtMs).toBeLessThan(1_500);
+        slack.delayMs = 0;
+        const chatHandle = env.client.workflow.getHandle(incidentChatWorkflowId(handle.signaledRunId));
+        await waitFor('Alice paged on the card', () => ofKind(calls, 'postCard').length >= 2, 30_000);
+        expect(ofKind(calls, 'openRoom')).toHaveLength(0);
+        await chatHandle.signal(chatRoomRequestSignal);
+        await waitFor('the room', () => ofKind(calls, 'postText').length >= 1, 30_000);
+        const [opened] = ofKind(calls, 'openRoom');
+        expect(opened.members).toEqual(['U0ALICE']);
+        expect(ofKind(calls, 'postText')[0].text).toMatch(/Opened: critical on checkout[\s\S]*Paged Alice by/);
+        await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'slack' }] });
+        await handle.result();
+        await chatHandle.signal(chatReviewCompletedSignal);
+        expect((await chatHandle.result()).room).toEqual(opened.room);
+      },
+      { chatConfig: onRequest, slowChatMs: 1_500 },
+    );
   });
 });
