@@ -8,6 +8,11 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../domain/config';
 import { errorHandler, HttpError, notFoundRoute } from './http/httpErrors';
 import type { IncidentGateway } from './gateways/incidentGateway';
+import type { IncidentChatGateway } from './gateways/chatGateway';
+import { createChatInboundHandler } from './chat/chatInbound';
+import type { ChatRequestGuard } from './chat/chatRequestGuard';
+import { CHAT_ROUTES } from './chat/chatRoutes';
+import type { ChatRecords } from '../platform/chatRecords';
 import { INPUT_LIMITS, tooDeepField } from './http/inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
@@ -130,6 +135,12 @@ export interface AppDeps {
   heartbeats?: HeartbeatGateway;
   /** Matrix as an application service (#16): its hs_token, the bot, and the chat handler; without them its route answers 503. */
   matrix?: Omit<MatrixAppServiceDeps, 'logger' | 'inboundMessages'>;
+  /** Incident rooms and cards in chat (#16, SQL store): which incident a room is for, the dashboard's links. */
+  chatRecords?: ChatRecords;
+  /** Chat request ids already handled (SQL store); without it every chat request is refused. */
+  chatRequests?: ChatRequestGuard;
+  /** Incidents' chat workflows: a room on request, archived once the review is completed. */
+  chatSide?: IncidentChatGateway;
 }
 
 const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
@@ -228,12 +239,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(kpiRoutes({ kpis }));
   app.use(maintenanceRoutes({ maintenance: deps.maintenance, apiKeys: deps.apiKeys }));
   app.use(problemRoutes({ problems: deps.problems, gateway: deps.gateway, apiKeys: deps.apiKeys, config: deps.config }));
-  app.use(reviewRoutes({ gateway: deps.gateway, reviews: deps.reviews, policy: reviewPolicyOf(deps.config), apiKeys: deps.apiKeys }));
+  app.use(reviewRoutes({ gateway: deps.gateway, reviews: deps.reviews, policy: reviewPolicyOf(deps.config), apiKeys: deps.apiKeys, chatSide: deps.chatSide, logger: deps.logger }));
   app.use(policyRoutes({ config: deps.config }));
   app.use(twilioSmsRoutes(deps));
   app.use(twilioVoiceRoutes(deps));
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
-  app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env }));
+  app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env, chatRooms: deps.chatRecords }));
+  // Incidents in chat (#16): every platform's inbound route hands what it verified to this one handler.
+  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide });
+  for (const chatRoutes of CHAT_ROUTES) app.use(chatRoutes({ chatInbound, config: deps.config, env: deps.env ?? process.env, logger: deps.logger }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
   app.use(heartbeatRoutes({ config: deps.config, env: deps.env ?? process.env, heartbeats: deps.heartbeats }));

@@ -30,6 +30,9 @@ import { createAlertGroups } from './records/alertGroups';
 import { createChangeEvents } from './records/changeEvents';
 import { createSenderTriggers } from './records/senderTriggers';
 import { createUsedAckLinks } from './records/usedAckLinks';
+import { createChatRecords } from '../platform/chatRecords';
+import { createChatRequestGuard } from './chat/chatRequestGuard';
+import { createTemporalChatGateway } from './gateways/chatGateway';
 import { createInboundMessages } from './records/inboundMessages';
 import { createAlarmStates } from './records/alarmStates';
 import { SNS_MESSAGE_ID_KEEP_MS } from './sns/snsFreshness';
@@ -119,6 +122,9 @@ async function main(): Promise<void> {
     alarmStates: createAlarmStates(store),
     kpis,
     reviews: createIncidentReviews(store),
+    chatRecords: createChatRecords(store),
+    chatRequests: createChatRequestGuard(store),
+    chatSide: createTemporalChatGateway(client),
     requestDigests: createRequestDigests(store),
     retryWindowSeconds: retryWindow,
     problems: createTemporalProblemGateway({ client, taskQueue: settings.taskQueue }),

@@ -61,6 +61,8 @@ export interface CarriedIncident {
   cadence?: { lastUpdateAtMs: number; lastReminderAtMs: number };
   /** Incident events announced to webhooks so far: the next event's sequence (absent: none yet). */
   webhookEvents?: number;
+  /** Incident events told to its chat side so far (absent: none yet, or no chat side). */
+  chatEvents?: number;
   /** Who holds the incident now (the last level paged, or whom it was reassigned to). */
   holders?: Responder[];
   /** The incident commander, with addresses: they get the cadence reminders (absent: nobody commands). */

@@ -15,6 +15,7 @@ import { DEFAULT_PROBLEMS, problemsConfigSchema } from './problemConfig';
 import { emailIntakeSchema } from './emailIntakeConfig';
 import { heartbeatIssues, heartbeatsSchema } from './heartbeatConfig';
 import { webhookIssues, webhooksSchema } from './webhookConfig';
+import { chatChannelsSchema, chatIdentitySchema, chatIssues, incidentRoomsSchema } from './chat/chatConfig';
 
 const idPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** An SNS topic ARN in any AWS partition (standard, China, GovCloud); FIFO topics end in `.fifo`. */
@@ -50,6 +51,8 @@ export function contactSchemaFor<Id extends string, Defs extends readonly Channe
         .array(z.object({ channel: z.enum(registry.ids), after: delay.default('0s') }).strict())
         .min(1)
         .optional(),
+      /** Their chat identities (`slack`, `mattermost`, `matrix`, `teams`), whether pages also go to their direct messages, and their role there (docs/chat.md). */
+      chat: chatIdentitySchema.optional(),
     })
     .strict();
 }
@@ -66,6 +69,8 @@ const levelSchema = z
     channels: z.array(z.enum(CHANNELS.ids)).min(1).optional(),
     /** How long this level waits for an acknowledgement before the next one fires. */
     timeout: duration,
+    /** Team chat channels (names from `chatChannels`) that get the incident card when this level fires. */
+    chat: z.array(id).min(1).max(20).optional(),
   })
   .strict();
 
@@ -284,6 +289,10 @@ export const vigilConfigSchema = z
     statusPages: statusPagesSchema,
     /** Endpoints that receive incident events as signed JSON (docs/webhooks.md). */
     webhooks: webhooksSchema,
+    /** Team channels in Slack, Teams, Mattermost or Matrix that levels post incident cards to, by name (docs/chat.md). */
+    chatChannels: chatChannelsSchema,
+    /** Which incidents get a chat room of their own, on which platform, and who is invited; first match wins (docs/chat.md). */
+    incidentRooms: incidentRoomsSchema,
     runbooks: z
       .object({
         /** Per-step activity timeout. */
@@ -314,6 +323,7 @@ export const vigilConfigSchema = z
     for (const issue of statusPageIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of heartbeatIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of webhookIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of chatIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
     const planIds = new Set(Object.keys(config.communicationPlans));
     if (config.defaultCommunicationPlan && !planIds.has(config.defaultCommunicationPlan)) {
       ctx.addIssue({ code: 'custom', path: ['defaultCommunicationPlan'], message: `no communication plan "${config.defaultCommunicationPlan}"` });

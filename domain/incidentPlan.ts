@@ -15,6 +15,7 @@ import { restrictionFromConfig } from './scheduleConfig';
 import type { Severity } from './severity';
 import { webhookSubscriptions } from './webhookConfig';
 import type { WebhookSubscription } from './webhooks';
+import { planChat, type IncidentChatPlan } from './chat/chatPlan';
 
 /** What an incident does, decided once at its start and frozen into its history. */
 export interface IncidentPlan {
@@ -51,6 +52,8 @@ export interface IncidentPlan {
   };
   /** Endpoints that follow this incident's events (docs/webhooks.md); absent: none (and in older plans). */
   webhooks?: WebhookSubscription[];
+  /** Cards, direct messages and the incident room in chat (docs/chat.md); absent: none (and in older plans). */
+  chat?: IncidentChatPlan;
 }
 
 /** The service's communication plan (its own, else the default), frozen with addresses. */
@@ -101,12 +104,14 @@ function planAlertIncident(config: VigilConfig, runbooks: readonly RunbookSpec[]
   const communication = communicationOf(config, alert.service);
   const hours = config.urgency.businessHours;
   const webhooks = webhookSubscriptions(config.webhooks, alert.service);
+  const chat = planChat(config, { service: alert.service, severity: alert.severity, policyId: policy.id });
   const urgency = {
     lowUrgencySeverities: config.urgency.low as Severity[],
     ...(hours ? { businessHours: { timeZone: hours.timeZone, windows: hours.windows.map(restrictionFromConfig) } } : {}),
     deliveryFallback: true,
     ...(communication ? { communication } : {}),
     ...(webhooks.length ? { webhooks } : {}),
+    ...(chat ? { chat } : {}),
   };
   if (!runbook) return resolution ? { policy, ...urgency, resolution } : { policy, ...urgency };
   return {

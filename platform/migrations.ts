@@ -241,6 +241,40 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 17,
+    sql: `
+      -- Incidents in chat (#16, platform/chatRecords.ts): each incident's room, so any API replica
+      -- knows which incident a command typed in a room is for and the dashboard links to it.
+      CREATE TABLE chat_rooms (
+        incident_id text PRIMARY KEY,
+        platform text NOT NULL,
+        channel_id text NOT NULL,
+        url text,
+        opened_at timestamptz NOT NULL,
+        archived_at timestamptz
+      );
+      CREATE UNIQUE INDEX chat_rooms_by_channel ON chat_rooms (platform, channel_id);
+      -- Every incident card posted (destination: platform, kind and id), updated in place by any worker.
+      CREATE TABLE chat_cards (
+        incident_id text NOT NULL,
+        destination text NOT NULL,
+        platform text NOT NULL,
+        channel_id text NOT NULL,
+        message_id text NOT NULL,
+        posted_at timestamptz NOT NULL,
+        PRIMARY KEY (incident_id, destination)
+      );
+      -- Inbound chat requests already handled (api/chat/chatRequestGuard.ts), for replay safety across replicas.
+      CREATE TABLE chat_requests (
+        platform text NOT NULL,
+        request_id text NOT NULL,
+        seen_at timestamptz NOT NULL,
+        PRIMARY KEY (platform, request_id)
+      );
+      CREATE INDEX chat_requests_by_age ON chat_requests (seen_at);
+    `,
+  },
 ];
 
 /** Serialises migrations between replicas starting at once (PostgreSQL advisory lock). */

@@ -32,6 +32,13 @@ import { WEBHOOK_EVENT_TYPES, webhookDeliveryWorkflowId } from '../domain/webhoo
 import type { PastIncident } from '../domain/recurrence';
 import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import { RECORDING_PAYLOAD_KEYS } from '../devkit/recordingKeys';
+import { chatPlatformsOf } from '../activities/chat';
+import { createIncidentChatActivities } from '../activities/chat/incidentChat';
+import { chatReviewCompletedSignal } from '../contracts/incidentChat';
+import { incidentChatWorkflowId } from '../domain/chat/chatEvents';
+import { recordingChatPlatform } from '../devkit/recordingChatPlatform';
+import { createChatRecords } from '../platform/chatRecords';
+import { openSqlStore } from '../platform/sqlStore';
 
 const suffix = process.argv[2] ?? 'v1';
 const only = process.argv[3]?.split(',');
@@ -46,6 +53,20 @@ const recordConfig = parseConfig(
   'recording config',
 );
 let earlierIncidents: PastIncident[] = [];
+/** The chat side of the 'chat' scenario: a recording Slack, the rooms and cards in an in-memory store. */
+const chatStore = await openSqlStore({});
+const chatConfig = parseConfig(
+  {
+    ...recordConfig,
+    contacts: {
+      alice: { name: 'Alice', email: 'alice@example.test', chat: { slack: 'U0ALICE', direct: true } },
+      bob: { name: 'Bob', email: 'bob@example.test', chat: { slack: 'U0BOB' } },
+      carol: { name: 'Carol', email: 'carol@example.test', chat: { slack: 'U0CAROL' } },
+    },
+    chatChannels: { ops: { platform: 'slack', channel: 'C0OPS' } },
+  },
+  'recording chat config',
+);
 
 type StartIncident = () => Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
 
@@ -96,6 +117,7 @@ async function recordIn(
       async deliverWebhookEvent() {
         return 'delivered (204)';
       },
+      ...createIncidentChatActivities({ config: chatConfig, platforms: chatPlatformsOf([recordingChatPlatform('slack')]), records: createChatRecords(chatStore), publicUrl: 'https://vigil.example.test' }),
     },
   });
   let workflowId = '';
@@ -333,6 +355,31 @@ await record('webhooks', { policy: twoLevelPolicy, webhooks: [{ endpoint: 'bridg
   console.log(`wrote ${file}`);
 });
 
+// Since v15 (#16): an incident with a chat side (cards, a room per incident), told by its own workflow.
+await record(
+  'chat',
+  {
+    policy: twoLevelPolicy,
+    chat: { levelChannels: [['ops'], []], direct: true, room: { platform: 'slack', open: 'incident', invite: ['responders', 'commander'], archiveAfterSeconds: 3600 } },
+  },
+  async (start, recordEnv) => {
+    const handle = await start();
+    await recordEnv.sleep('6m'); // level 2 fires: escalated
+    await handle.executeUpdate(assignRolesUpdate, { args: [{ by: 'alice', via: 'slack', roles: { commander: carol } }] });
+    await handle.executeUpdate(statusUpdateUpdate, { args: [{ by: 'carol', via: 'slack', text: 'rolling back' }] });
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'slack' }] });
+    await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'slack', note: 'rolled back' }] });
+    await handle.result();
+    const chat = recordEnv.client.workflow.getHandle(incidentChatWorkflowId(handle.signaledRunId));
+    await chat.signal(chatReviewCompletedSignal);
+    await chat.result();
+    const file = `test/histories/incidentChat-room-${suffix}.json`;
+    writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(await chat.fetchHistory()).toJSON(), null, 1));
+    console.log(`wrote ${file}`);
+  },
+  true,
+);
+
 async function recordHeartbeat(name: string): Promise<void> {
   if (only && !only.includes(name)) return;
   const taskQueue = `record-${randomUUID()}`;
@@ -481,3 +528,4 @@ await recordProblem('handover', 30, 2);
 
 await env.teardown();
 await encryptedEnv?.teardown();
+await chatStore.close();

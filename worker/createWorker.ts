@@ -15,6 +15,9 @@ import { createRunbookActivities } from '../activities/runbookSteps';
 import { createSqlDeliveryLog } from '../activities/transports/sqlDeliveryLog';
 import { createWebhookActivities } from '../activities/webhooks';
 import { checkWebhookPagerSecrets } from '../activities/webhookPagerSecrets';
+import { chatPlatformsFromEnv, type ChatPlatforms } from '../activities/chat';
+import { createIncidentChatActivities } from '../activities/chat/incidentChat';
+import { createChatRecords } from '../platform/chatRecords';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { SqlExecutor } from '../platform/sqlStore';
@@ -46,6 +49,8 @@ export interface VigilWorkerDeps {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Where webhook secrets (events' and pages') are checked (`secretEnv` in config); `process.env` when absent. */
   env?: Record<string, string | undefined>;
+  /** Chat platform adapters (`activities/chat/index.ts`); those whose environment is set when absent. */
+  chatPlatforms?: ChatPlatforms;
   /** Worker Deployment version (opt-in, worker/operations.ts). */
   workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
 }
@@ -88,6 +93,12 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
       linkSecret: deps.linkSecret,
     }),
     ...createWebhookActivities({ endpoints: deps.config.webhooks, env: deps.env ?? process.env, publicUrl: deps.publicUrl }),
+    ...createIncidentChatActivities({
+      config: deps.config,
+      platforms: deps.chatPlatforms ?? chatPlatformsFromEnv(deps.env ?? process.env),
+      records: createChatRecords(deps.store),
+      publicUrl: deps.publicUrl,
+    }),
   };
   return Worker.create({
     connection: deps.connection,

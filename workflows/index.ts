@@ -3,3 +3,4 @@ export { incidentWorkflow } from './incident';
 export { problemWorkflow } from './problem';
 export { heartbeatWorkflow } from './heartbeat';
 export { webhookDeliveryWorkflow } from './webhookDelivery';
+export { incidentChatWorkflow } from './incidentChat';

@@ -109,6 +109,14 @@ function newRow(summary) {
   return { tr, cells, ack, resolve };
 }
 
+/** A link to the incident's chat room (#16) beside its code, once the digest names one (http(s) only). */
+function chatLink(row, room) {
+  if (!room || typeof room.url !== 'string' || !/^https?:\/\//i.test(room.url) || row.chat?.href === room.url) return;
+  row.chat?.remove();
+  row.chat = el('a', { href: room.url, className: 'chat-room', rel: 'noopener noreferrer nofollow', target: '_blank' }, `chat (${room.platform})`);
+  row.cells.incident.append(' ', row.chat);
+}
+
 function fillRow(row, summary, now) {
   const entry = digests.get(summary.id);
   const digest = entry?.digest;
@@ -123,6 +131,7 @@ function fillRow(row, summary, now) {
   cells.eta.replaceChildren(digest?.eta ? timeEl(digest.eta) : '–');
   cells.action.textContent = digest ? (digest.action?.text ?? '–') : '…';
   cells.escalate.textContent = escalateText(digest);
+  chatLink(row, digest?.chatRoom);
   row.ack.hidden = status !== 'triggered';
 }
 

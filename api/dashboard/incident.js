@@ -66,6 +66,13 @@ function alertList() {
   );
 }
 
+/** The incident's chat room (#16): a link when the platform gave one (http(s) only), else where it is. */
+function chatRoomFact(room) {
+  const where = `${room.platform}${room.archived ? ' (archived)' : ''}`;
+  const anchor = safeAnchor({ url: room.url, label: `Open the room in ${where}` });
+  return anchor ?? `${where}: ${room.channelId}`;
+}
+
 function render(digest) {
   document.title = `${view.code} ${view.service}: ${view.summary} · Vigil`;
   $('#title').textContent = `${view.code} · ${view.service}: ${view.summary}`;
@@ -89,6 +96,7 @@ function render(digest) {
     ...fact('ETA', digest?.eta ? timeEl(digest.eta) : '–'),
     ...fact('Under way', digest?.action?.text ?? '–'),
     ...fact('To escalate', digest?.escalateTo ? `${digest.escalateTo.label}: ${digest.escalateTo.names.join(', ') || 'nobody on call'}` : '–'),
+    ...(digest?.chatRoom ? fact('Chat room', chatRoomFact(digest.chatRoom)) : []),
     ...fact('Latest update', latestUpdate ? `${latestUpdate.text} (${latestUpdate.by})` : '–'),
     ...(Object.keys(view.labels ?? {}).length ? fact('Labels', Object.entries(view.labels).map(([key, value]) => `${key}=${value}`).join(', ')) : []),
   );

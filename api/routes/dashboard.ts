@@ -14,6 +14,8 @@ import { parseOr400 } from '../http/httpErrors';
 import { digestQuerySchema } from './dashboardSchemas';
 import { errorAnswers, queryParameters, unavailable, type ResourceRoutes } from './operationParts';
 import { IncidentNotFoundError, type IncidentGateway } from '../gateways/incidentGateway';
+import type { ChatRecords } from '../../platform/chatRecords';
+import type { IncidentRoom } from '../../domain/chat/platform';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
 
@@ -28,7 +30,12 @@ export interface DashboardDeps {
   /** Read for `VIGIL_TEMPORAL_UI_URL` and `TEMPORAL_NAMESPACE`. */
   env: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** Incident rooms in chat (#16), so each row links to its room; absent: no links. */
+  chatRooms?: Pick<ChatRecords, 'roomOf'>;
 }
+
+/** A dashboard row: the digest, and the incident's chat room when it has one. */
+type DashboardRow = IncidentDigest & { chatRoom?: IncidentRoom & { archived: boolean } };
 
 const dashboardCsp = helmet.contentSecurityPolicy({
   useDefaults: false,
@@ -74,7 +81,7 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
 
   router.get('/v1/dashboard/incidents', async (req, res) => {
     const { ids } = parseOr400(digestQuerySchema, req.query, 'query');
-    const incidents: IncidentDigest[] = [];
+    const incidents: DashboardRow[] = [];
     const missing: string[] = [];
     let next = 0;
     const at = now();
@@ -86,7 +93,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
             if (error instanceof IncidentNotFoundError) return undefined;
             throw error;
           });
-          if (view) incidents.push(digestIncident(view, deps.config, at));
+          const chatRoom = view && deps.chatRooms ? await deps.chatRooms.roomOf(view.id) : undefined;
+          if (view) incidents.push({ ...digestIncident(view, deps.config, at), ...(chatRoom ? { chatRoom } : {}) });
           else missing.push(id);
         }
       }),
@@ -109,7 +117,7 @@ export const dashboardOperations: ResourceRoutes = {
     {
       method: 'get',
       path: '/v1/dashboard/incidents',
-      summary: 'Dashboard rows of the incidents named: who holds each, ETA, action under way, whom to call to escalate',
+      summary: 'Dashboard rows of the incidents named: who holds each, ETA, action under way, whom to call to escalate, its chat room',
       parameters: queryParameters(digestQuerySchema),
       responses: { '200': { description: 'the rows found, and the ids not found' }, ...errorAnswers({ '400': 'no ids, or too many' }), ...unavailable },
     },

@@ -35,6 +35,26 @@ function declarationId(user: string, idempotencyKey: string | undefined, body: u
   return idempotencyKey ? uuidFromParts('declared', user, idempotencyKey, canonicalJson(body)) : randomUUID();
 }
 
+/**
+ * The synthetic alert of an incident declared by hand, by the API, the dashboard or a chat command
+ * (`api/chat/chatInbound.ts`): one shape, so every way of declaring plans and runs alike.
+ */
+export function declaredAlert(input: { id: string; by: string; via: string; service: string; summary: string; severity: Alert['severity']; page: boolean; commander?: string }): Alert {
+  return {
+    id: input.id,
+    service: input.service,
+    summary: input.summary,
+    severity: input.severity,
+    // Its own key: a declared incident never joins an alert's incident, nor one declared before.
+    dedupKey: `declared-${input.id}`,
+    source: 'declared',
+    labels: {},
+    details: {},
+    receivedAt: new Date().toISOString(),
+    declared: { by: input.by, via: input.via, page: input.page, ...(input.commander ? { commander: input.commander } : {}) },
+  };
+}
+
 export function declaredIncidentRoutes(deps: DeclareDeps): Router {
   const router = Router();
   router.post('/v1/incidents', async (req, res) => {
@@ -49,19 +69,7 @@ export function declaredIncidentRoutes(deps: DeclareDeps): Router {
     }
     const id = declarationId(by, idempotencyKey, body);
     const via = req.get('x-vigil-client') === 'dashboard' ? 'dashboard' : 'api';
-    const alert: Alert = {
-      id,
-      service: body.service,
-      summary: body.summary,
-      severity: body.severity,
-      // Its own key: a declared incident never joins an alert's incident, nor one declared before.
-      dedupKey: `declared-${id}`,
-      source: 'declared',
-      labels: {},
-      details: {},
-      receivedAt: new Date().toISOString(),
-      declared: { by, via, page: body.page, ...(body.commander ? { commander: body.commander } : {}) },
-    };
+    const alert = declaredAlert({ id, by, via, ...body });
     const [held] = await deps.intake.accept([{ action: 'trigger', alert }]);
     deps.onAccepted?.(alert);
     if (held.held === 'spool' || !held.incidentId) {

@@ -4,6 +4,8 @@ import { requireRole, type ApiKeys } from '../access/auth';
 import { HttpError, parseOr400 } from '../http/httpErrors';
 import type { IncidentGateway } from '../gateways/incidentGateway';
 import type { IncidentReviews } from '../records/incidentReviews';
+import type { IncidentChatGateway } from '../gateways/chatGateway';
+import type { Logger } from 'pino';
 import { pendingReviews } from '../reporting/reviewBacklog';
 import { z } from 'zod';
 import { pendingReviewSchema, reviewBodySchema, reviewListQuerySchema, reviewSchema } from './reviewSchemas';
@@ -13,7 +15,7 @@ import { apiKeySecurity, errorAnswers, idParam, json, markdown, queryParameters,
  * Post-incident reviews: drafted from the resolved incident, human sections from the store.
  * Reading is open like every read; filling in a review is a responder's write.
  */
-export function reviewRoutes(deps: { gateway: IncidentGateway; reviews?: IncidentReviews; policy: ReviewPolicy; apiKeys: ApiKeys }): Router {
+export function reviewRoutes(deps: { gateway: IncidentGateway; reviews?: IncidentReviews; policy: ReviewPolicy; apiKeys: ApiKeys; chatSide?: IncidentChatGateway; logger?: Logger }): Router {
   const router = Router();
   function store(): IncidentReviews {
     if (!deps.reviews) throw new HttpError(503, 'no review store is configured');
@@ -52,6 +54,10 @@ export function reviewRoutes(deps: { gateway: IncidentGateway; reviews?: Inciden
     const draft = await draftOf(req.params.id);
     const now = new Date();
     const notes = await reviews.save(draft.incidentId, edit, by, now);
+    // The incident's chat room may be archived now (#16); the review is saved whatever chat says.
+    if (edit.completed && deps.chatSide) {
+      await deps.chatSide.reviewCompleted(draft.incidentId).catch((error: unknown) => deps.logger?.warn({ err: error, incident: draft.incidentId }, 'could not tell the chat side the review is completed'));
+    }
     res.json(reviewOf(draft, notes, deps.policy, now));
   });
 

@@ -71,6 +71,8 @@ export type ChatCommand =
   | { verb: 'update'; incident?: string; text: string }
   | { verb: 'role'; incident?: string; role: string; target: string }
   | { verb: 'oncall'; schedule?: string }
+  /** Opens the incident's room where its rule says `open: 'request'` (added by the chat core). */
+  | { verb: 'room'; incident?: string }
   | { verb: 'help' };
 
 /**

@@ -9,6 +9,8 @@ import { DASHBOARD_DIR } from '../../api/routes/dashboard';
 import { MAX_DIGEST_IDS } from '../../api/routes/dashboardSchemas';
 import { makeAlert } from '../../devkit/alerts';
 import { startTestApp, AUTH } from '../../devkit/testApp';
+import { createChatRecords } from '../../platform/chatRecords';
+import { openSqlStore } from '../../platform/sqlStore';
 
 const config = parseConfig(
   {
@@ -140,6 +142,26 @@ describe('dashboard', () => {
     const refused = await fetch(`${app.url}/v1/dashboard/incidents?ids=${tooMany}`, { headers: AUTH });
     expect(refused.status).toBe(400);
     expect((await refused.json()).details[0].field).toBe('query.ids');
+  });
+
+  it("links each incident row to its chat room, when it has one (#16)", async () => {
+    const store = await openSqlStore({});
+    try {
+      const chatRecords = createChatRecords(store);
+      app = await startTestApp({ config, env: {}, chatRecords });
+      const withRoom = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout down' }));
+      const without = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout slow', dedupKey: 'other' }));
+      await chatRecords.recordRoom(withRoom.id, { platform: 'slack', channelId: 'C0ROOM', url: 'https://chat.example.test/inc' }, new Date());
+      const body = await (await fetch(`${app.url}/v1/dashboard/incidents?ids=${encodeURIComponent(withRoom.id)},${encodeURIComponent(without.id)}`, { headers: AUTH })).json();
+      const rowOf = (id: string) => body.incidents.find((row: { id: string }) => row.id === id);
+      expect(rowOf(withRoom.id).chatRoom).toEqual({ platform: 'slack', channelId: 'C0ROOM', url: 'https://chat.example.test/inc', archived: false });
+      expect(rowOf(without.id).chatRoom).toBeUndefined();
+      // Both pages show it: the list beside the code, the incident page among its facts.
+      expect(await readFile(join(DASHBOARD_DIR, 'dashboard.js'), 'utf8')).toContain('digest?.chatRoom');
+      expect(await readFile(join(DASHBOARD_DIR, 'incident.js'), 'utf8')).toContain("fact('Chat room'");
+    } finally {
+      await store.close();
+    }
   });
 
   it('defaults the Temporal UI to the dev server started by npm start', async () => {

@@ -28,4 +28,11 @@ describe('docs examples', () => {
     expect([...named].sort()).toEqual([...CHANNELS.ids].sort());
     expect(config.webhooks?.map((hook) => hook.id)).toEqual(['statuspage-bridge']);
   });
+
+  it('the example in docs/chat.md is a valid config with channels, identities and room rules', () => {
+    const config = parseConfig(firstDefineConfig('docs/chat.md'), 'docs/chat.md');
+    expect(Object.keys(config.chatChannels)).toEqual(['ops-slack', 'ops-matrix']);
+    expect(config.contacts.alice.chat).toMatchObject({ slack: 'U0123ALICE', direct: true, role: 'responder' });
+    expect(config.incidentRooms.map((rule) => rule.open)).toEqual(['incident', 'request']);
+  });
 });

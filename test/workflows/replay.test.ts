@@ -27,7 +27,7 @@ describe('replay of saved incident, heartbeat and problem histories against the 
 
   it('has histories of every workflow the worker registers, each file named for its type', () => {
     const types = new Set(files.map(workflowTypeOf));
-    expect([...types].sort()).toEqual(['heartbeatWorkflow', 'incidentWorkflow', 'problemWorkflow', 'webhookDeliveryWorkflow']);
+    expect([...types].sort()).toEqual(['heartbeatWorkflow', 'incidentChatWorkflow', 'incidentWorkflow', 'problemWorkflow', 'webhookDeliveryWorkflow']);
     for (const file of files) expect(workflowTypeOf(file)).toBe(`${file.split('-')[0]}Workflow`);
   });
 

@@ -26,6 +26,7 @@ import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
 import { publishPaged, publishStatus } from './visibility';
 import { announce } from './webhooks';
+import { tellChat } from './chat';
 
 function refuse(refusal: TransitionRefusal | undefined): void {
   if (refusal) throw ApplicationFailure.create({ message: refusal.message, type: INCIDENT_CONFLICT_FAILURE, nonRetryable: true });
@@ -198,7 +199,10 @@ export function registerHandlers(run: IncidentRun, notifier: Notifier): void {
     assignRolesUpdate,
     ({ by, via, roles }) => {
       incident.assignRoles(roles, `${by} (${via})`, new Date());
-      if (roles.commander !== undefined) run.commander = roles.commander ?? undefined;
+      if (roles.commander !== undefined) {
+        run.commander = roles.commander ?? undefined;
+        tellChat(run, 'incident.roles_changed');
+      }
       return incident.view();
     },
     {

@@ -72,6 +72,10 @@ export class IncidentRun {
   webhookEvents: number;
   /** Webhook deliveries being started: settled before the run ends, or Temporal would never start them. */
   readonly webhookStarts: Array<Promise<void>> = [];
+  /** Incident events told to the chat side so far; the next one's sequence (see chat.ts). */
+  chatEvents: number;
+  /** The last chat event's start or signal: the next is sent after it. */
+  chatSent: Promise<void> = Promise.resolve();
   /** Events that happened before the plan said who follows them, announced once it is adopted. */
   readonly unannounced: Array<() => void> = [];
   private adopted: IncidentPlan | undefined;
@@ -99,6 +103,7 @@ export class IncidentRun {
     this.pending = carried?.pending ?? [];
     this.lastStep = carried?.escalation?.step;
     this.webhookEvents = carried?.webhookEvents ?? 0;
+    this.chatEvents = carried?.chatEvents ?? 0;
     this.memo = { incidentId: this.incident.view().id, summary: input.alert.summary };
   }
 
@@ -181,6 +186,7 @@ export class IncidentRun {
       ...(plan.communication ? { cadence: this.cadence, holders: this.holders } : {}),
       ...(this.commander ? { commander: this.commander } : {}),
       ...(this.webhookEvents ? { webhookEvents: this.webhookEvents } : {}),
+      ...(this.chatEvents ? { chatEvents: this.chatEvents } : {}),
     };
   }
 }

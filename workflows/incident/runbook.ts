@@ -7,6 +7,7 @@ import { failureMessage, runbookStepActivity } from './activities';
 import type { Notifier } from './notifier';
 import type { IncidentRun } from './run';
 import { publishStatus } from './visibility';
+import { tellChat } from './chat';
 
 const STEPS: readonly RunbookStepName[] = ['diagnose', 'remediate', 'verify'];
 
@@ -23,9 +24,11 @@ export async function runRunbook(run: IncidentRun, notifier: Notifier, runbook: 
       output = await runRunbookStep({ runbookId: runbook.id, step, alert: run.input.alert, params: runbook.params, findings });
     } catch (error) {
       incident.recordRunbookStep({ step, ok: false, summary: `error: ${failureMessage(error)}`, at: new Date().toISOString() });
+      tellChat(run, 'incident.runbook_step', { runbook: { step, ok: false, summary: `error: ${failureMessage(error)}` } });
       return;
     }
     incident.recordRunbookStep({ step, ok: output.ok, summary: output.summary, at: new Date().toISOString() });
+    tellChat(run, 'incident.runbook_step', { runbook: { step, ok: output.ok, summary: output.summary } });
     if (!output.ok) return;
     findings = output.findings;
     if (step === 'verify' && incident.resolve(`runbook ${runbook.id}`, new Date(), output.summary)) {

@@ -7,6 +7,7 @@
 import { ParentClosePolicy, patched, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { WebhookEventDetails, WebhookEventType } from '../../domain/webhooks';
 import { endpointsFor, webhookDeliveryWorkflowId, webhookEventId, webhookIncident } from '../../domain/webhooks';
+import { tellChat } from './chat';
 import type { IncidentRun } from './run';
 
 /** Marks histories that announce events; older ones never did, and replay as they were. */
@@ -14,6 +15,8 @@ const WEBHOOKS_PATCH = 'incident-webhooks';
 
 /** Announces `type` to the endpoints that follow it; before planning, once the plan is known. */
 export function announce(run: IncidentRun, type: WebhookEventType, details: WebhookEventDetails = {}): void {
+  // The chat side hears every event the webhooks do (it decides for itself which to show).
+  tellChat(run, type, details);
   // Most incidents have no endpoint: nothing to build.
   if (run.adoptedPlan && !run.adoptedPlan.webhooks?.length) return;
   // The incident as it is now, even when the announcement waits for the plan.
