@@ -11,7 +11,10 @@ import type { IncidentGateway } from './gateways/incidentGateway';
 import type { IncidentChatGateway } from './gateways/chatGateway';
 import { createChatInboundHandler } from './chat/chatInbound';
 import type { ChatRequestGuard } from './chat/chatRequestGuard';
-import { CHAT_ROUTES } from './chat/chatRoutes';
+import { parseChatCommand } from '../domain/chat/commands';
+import type { ChatInbound } from '../domain/chat/platform';
+import { slackChatRoutes, type SlackChatDeps } from './routes/chatSlack';
+import { mattermostChatRoutes, type MattermostChatDeps } from './routes/chatMattermost';
 import type { ChatRecords } from '../platform/chatRecords';
 import { INPUT_LIMITS, tooDeepField } from './http/inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
@@ -135,6 +138,10 @@ export interface AppDeps {
   heartbeats?: HeartbeatGateway;
   /** Matrix as an application service (#16): its hs_token, the bot, and the chat handler; without them its route answers 503. */
   matrix?: Omit<MatrixAppServiceDeps, 'logger' | 'inboundMessages'>;
+  /** Slack's interactivity and `/vigil` (#16): its signing secret and workspace; without the secret its routes answer 503. */
+  slack?: Pick<SlackChatDeps, 'signingSecret' | 'teamId' | 'responseUrlPrefix'>;
+  /** Mattermost's `/vigil` and buttons (#16): the command token, the button secret, the server; without them its routes answer 503. */
+  mattermost?: Pick<MattermostChatDeps, 'commandToken' | 'actionSecret' | 'mattermostUrl'>;
   /** Incident rooms and cards in chat (#16, SQL store): which incident a room is for, the dashboard's links. */
   chatRecords?: ChatRecords;
   /** Chat request ids already handled (SQL store); without it every chat request is refused. */
@@ -191,8 +198,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
   // Telnyx signs the exact bytes of its JSON body: its route reads them raw, before the JSON parser.
   app.use(telnyxSmsRoutes(deps));
+  // Incidents in chat (#16): each platform's inbound route checks the request its own way (Slack's
+  // signature over the raw body, so before the JSON parser) and hands what it verified to one handler.
+  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide });
+  const handleChat = async (inbound: ChatInbound) => ({ text: (await chatInbound.handle(inbound)).text });
+  app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger, inboundMessages: deps.inboundMessages }));
+  app.use(mattermostChatRoutes({ ...deps.mattermost, handle: handleChat, logger: deps.logger, inboundMessages: deps.inboundMessages }));
   // Matrix transactions are larger than other JSON bodies, and are read only once the token is checked.
-  app.use(matrixAppServiceRoutes({ ...deps.matrix, inboundMessages: deps.inboundMessages, logger: deps.logger }));
+  app.use(matrixAppServiceRoutes({ handle: handleChat, parseCommand: parseChatCommand, ...deps.matrix, inboundMessages: deps.inboundMessages, logger: deps.logger }));
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);
@@ -245,9 +258,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(twilioVoiceRoutes(deps));
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
   app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env, chatRooms: deps.chatRecords }));
-  // Incidents in chat (#16): every platform's inbound route hands what it verified to this one handler.
-  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide });
-  for (const chatRoutes of CHAT_ROUTES) app.use(chatRoutes({ chatInbound, config: deps.config, env: deps.env ?? process.env, logger: deps.logger }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
   app.use(heartbeatRoutes({ config: deps.config, env: deps.env ?? process.env, heartbeats: deps.heartbeats }));

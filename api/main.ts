@@ -142,9 +142,10 @@ async function main(): Promise<void> {
     trustedProxies: (process.env.VIGIL_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     logger,
     heartbeats,
-    // Matrix's inbound route (#16). TODO(merge): `handle` (the chat core's inbound handler) and
-    // `parseCommand` (the shared /vigil text parser) join these two; until then the route answers 503.
+    // Chat platforms' inbound routes (#16): each platform's credential from the environment.
     matrix: matrixAppServiceFromEnv(process.env),
+    slack: { signingSecret: process.env.SLACK_SIGNING_SECRET || undefined, teamId: process.env.SLACK_TEAM_ID || undefined },
+    mattermost: { commandToken: process.env.MATTERMOST_COMMAND_TOKEN || undefined, actionSecret: process.env.MATTERMOST_ACTION_SECRET || undefined, mattermostUrl: process.env.MATTERMOST_URL || undefined },
     codecServer: encryption.codec && { codec: encryption.codec, namespace: settings.namespace, uiOrigins: uiOriginsFrom(process.env.VIGIL_TEMPORAL_UI_URL ?? DEFAULT_TEMPORAL_UI_URL) },
   });
   const metricsListener = startMetricsListener(app.locals.serveMetrics as express.RequestHandler, logger);

@@ -42,6 +42,11 @@ export function testConfigWith(extra: Record<string, unknown>): VigilConfig {
 export const TELNYX_SIGNER = telnyxWebhookSigner();
 /** The Matrix homeserver token the test app trusts (a deployment with Matrix sets one; without it the route is a 503). */
 export const MATRIX_HS_TOKEN = 'test-matrix-hs-token';
+/** Slack's and Mattermost's credentials the test app trusts, as a deployment with them sets (without them their routes are 503s). */
+export const CHAT_TEST_CREDENTIALS = {
+  slack: { signingSecret: 'test-slack-signing-secret' },
+  mattermost: { commandToken: 'test-mattermost-command-token', actionSecret: 'test-mattermost-action-secret', mattermostUrl: 'http://127.0.0.1:1' },
+} as const;
 
 export async function startTestApp(overrides: Partial<AppDeps> = {}) {
   const fake = createFakeGateway();
@@ -62,6 +67,7 @@ export async function startTestApp(overrides: Partial<AppDeps> = {}) {
     // Configured as a deployment would be, so its route checks signatures (403) instead of answering 503.
     telnyxPublicKey: TELNYX_SIGNER.publicKey,
     matrix: { hsToken: MATRIX_HS_TOKEN },
+    ...CHAT_TEST_CREDENTIALS,
     metricsToken: METRICS_TOKEN,
     logger: pino({ level: 'silent' }),
     ...overrides,

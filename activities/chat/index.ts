@@ -6,12 +6,21 @@
  */
 import type { ChatPlatformId } from '../../domain/chat/platform';
 import type { ChatPlatform } from './chatPlatform';
+import { fromEnv as mattermostFromEnv } from './mattermost';
+import { fromEnv as matrixFromEnv } from './matrix';
+import { fromEnv as slackFromEnv } from './slack';
+import { fromEnv as teamsFromEnv } from './teams';
 
 /** Builds a platform's adapter from the environment; undefined when the platform is not configured there. */
 export type ChatPlatformFactory = (env: Record<string, string | undefined>) => ChatPlatform | undefined;
 
 /** One line per platform adapter: `slack: slackPlatformFromEnv,` and so on. */
-export const CHAT_PLATFORM_FACTORIES: Partial<Record<ChatPlatformId, ChatPlatformFactory>> = {};
+export const CHAT_PLATFORM_FACTORIES: Partial<Record<ChatPlatformId, ChatPlatformFactory>> = {
+  slack: slackFromEnv,
+  mattermost: mattermostFromEnv,
+  teams: teamsFromEnv,
+  matrix: matrixFromEnv,
+};
 
 /** The adapters this worker has. */
 export interface ChatPlatforms {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { MATRIX_INCIDENT_FIELD } from '../../domain/chat/matrixCard';
 import { meaningOf, type MatrixRoomEvent } from '../../domain/chat/matrixEvent';
 import type { ChatCommand, ChatInbound } from '../../domain/chat/platform';
+import type { ParsedChatCommand } from '../../domain/chat/commands';
 import { HttpError, validationError } from '../http/httpErrors';
 import { tooDeepField } from '../http/inputLimits';
 import { sameSecret } from '../http/sameSecret';
@@ -64,7 +65,7 @@ export const matrixAppServiceSenderRoute: SenderRoute = {
 };
 
 /** Reads `!vigil` command text (the words after the prefix) into a command, or the problem to answer. */
-export type ChatCommandParser = (text: string) => { ok: true; command: ChatCommand } | { ok: false; problem: string };
+export type ChatCommandParser = (text: string) => ParsedChatCommand;
 
 /** The shared inbound handler (api/chat/): acts as the caller's contact, and says what it did. */
 export type ChatInboundHandler = (inbound: ChatInbound) => Promise<{ text: string }>;
@@ -161,7 +162,7 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     } else {
       const command = parseCommand(meaning.text);
       if (!command.ok) {
-        if (await claims.claim('matrix', event.event_id)) await answer(client, event, command.problem);
+        if (await claims.claim('matrix', event.event_id)) await answer(client, event, command.error);
         return;
       }
       request = { kind: 'command', command: command.command };

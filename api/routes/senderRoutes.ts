@@ -5,6 +5,8 @@
  * Adding a sender with its own route: its module (declaration + router), a line here and its
  * mount in `api/app.ts`; a source on the shared integration route needs only its adapter.
  */
+import { slackSenderRoute } from './chatSlack';
+import { mattermostSenderRoute } from './chatMattermost';
 import { heartbeatSenderRoute } from './heartbeats';
 import { integrationSenderRoute } from './integrations';
 import type { SenderRoute } from './operationParts';
@@ -16,4 +18,4 @@ import { telnyxSmsSenderRoute } from './telnyxSms';
 import { twilioVoiceSenderRoute } from './twilioVoice';
 import { matrixAppServiceSenderRoute } from './matrixAppService';
 
-export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, telnyxSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute, matrixAppServiceSenderRoute];
+export const SENDER_ROUTES: readonly SenderRoute[] = [integrationSenderRoute, pagerDutySenderRoute, opsgenieSenderRoute, snsSenderRoute, twilioSmsSenderRoute, telnyxSmsSenderRoute, twilioVoiceSenderRoute, heartbeatSenderRoute, matrixAppServiceSenderRoute, slackSenderRoute, mattermostSenderRoute];

@@ -112,7 +112,7 @@ describe('the Mattermost /vigil command', () => {
 
   it('answers how to write a command it cannot read', async () => {
     const body = (await (await command('ack all of them')).json()) as { text: string };
-    expect(body.text).toContain('/vigil declare <severity> <service> <summary>');
+    expect(body.text).toContain('"ack" takes at most an incident code');
     expect(api.heard).toEqual([]);
   });
 

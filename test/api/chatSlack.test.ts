@@ -128,7 +128,7 @@ describe('the /vigil slash command', () => {
   });
 
   it('reads an escaped mention in `role` as the Slack user id', async () => {
-    await post(SLACK_COMMANDS_PATH, slashCommand('role commander <@UCAROL|carol> 7KQ2MX'));
+    await post(SLACK_COMMANDS_PATH, slashCommand('role 7KQ2MX commander <@UCAROL|carol>'));
     expect(api.heard.at(-1)?.request).toEqual({ kind: 'command', command: { verb: 'role', role: 'commander', target: 'UCAROL', incident: '7KQ2MX' } });
   });
 
@@ -136,7 +136,7 @@ describe('the /vigil slash command', () => {
     const response = await post(SLACK_COMMANDS_PATH, slashCommand('acknowledge everything now'));
     const body = (await response.json()) as { text: string };
     expect(response.status).toBe(200);
-    expect(body.text).toContain('/vigil ack | resolve | escalate | status [code]');
+    expect(body.text).toContain('"acknowledge" takes at most an incident code');
     expect(api.heard).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
  * ordinary users who read back what really landed in the rooms, and whose reactions and `!vigil`
  * commands Synapse pushes to Vigil's API as application-service transactions.
  */
+import { parseChatCommand } from '../../domain/chat/commands';
 import { randomBytes } from 'node:crypto';
 import { MatrixClient } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,15 +46,8 @@ let botClient: () => Promise<MatrixClient>;
 /** What the chat handler was asked, in order. */
 const heard: ChatInbound[] = [];
 
-/**
- * A stand-in for the shared `/vigil` text parser (slackmm's `parseCommandText`, wired at merge):
- * the route's job is to hand it the words after `!vigil` and answer its refusals.
- */
-const parseCommand: ChatCommandParser = (text) => {
-  const [verb, code, ...rest] = text.split(/\s+/);
-  if ((verb === 'ack' || verb === 'resolve') && rest.length === 0) return { ok: true, command: { verb, incident: code } as ChatCommand };
-  return { ok: false, problem: `"${verb}" is not a Vigil command.` };
-};
+/** The shared `/vigil` text parser, as the API wires it. */
+const parseCommand: ChatCommandParser = parseChatCommand;
 
 /** A person's client, bare like the bot's (no send queue, which logs to the console). */
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => silent };
@@ -238,7 +232,7 @@ describe('reactions and !vigil commands, pushed by Synapse to the application se
     expect(inbound).toEqual({ platform: 'matrix', userId: bob.userId, channelId: roomId, request: { kind: 'command', command: { verb: 'ack', incident: '7KQ2MX' } }, requestId: typed.event_id });
 
     const wrong = await bob.client.sendMessage(roomId, { msgtype: 'm.text' as never, body: '!vigil dance' });
-    expect(await waitFor('the refusal', async () => (await answersTo(bob.client, roomId, wrong.event_id))[0], 30_000)).toBe('"dance" is not a Vigil command.');
+    expect(await waitFor('the refusal', async () => (await answersTo(bob.client, roomId, wrong.event_id))[0], 30_000)).toMatch(/^Vigil does not know "dance"/);
     expect(heard.some((entry) => entry.requestId === wrong.event_id)).toBe(false);
   });
 

@@ -5,7 +5,7 @@
  * The caller is the user id the Mattermost server put in the request.
  */
 import { z } from 'zod';
-import { parseCommandText } from '../../../domain/chat/commandText';
+import { parseChatCommand } from '../../../domain/chat/commands';
 import { CHAT_ACTIONS, type ChatInbound } from '../../../domain/chat/platform';
 import { chatActionSignatureIsValid } from '../../../platform/chatActionSignature';
 import { HttpError, validationError } from '../../http/httpErrors';
@@ -54,8 +54,8 @@ export function mattermostSlashCommand(form: URLSearchParams): MattermostCommand
   const parsed = slashCommand.safeParse(Object.fromEntries(form));
   if (!parsed.success) throw validationError(parsed.error, 'body');
   const command = parsed.data;
-  const read = parseCommandText(command.text);
-  if (!read.ok) return { kind: 'usage', text: read.problem };
+  const read = parseChatCommand(command.text);
+  if (!read.ok) return { kind: 'usage', text: read.error };
   return {
     kind: 'inbound',
     responseUrl: command.response_url,

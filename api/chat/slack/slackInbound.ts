@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { actionOfId } from '../../../domain/chat/actionIds';
-import { parseCommandText } from '../../../domain/chat/commandText';
+import { parseChatCommand } from '../../../domain/chat/commands';
 import type { ChatCommand, ChatInbound } from '../../../domain/chat/platform';
 import { HttpError, validationError } from '../../http/httpErrors';
 import { tooDeepField } from '../../http/inputLimits';
@@ -94,8 +94,8 @@ export function slackSlashCommand(form: URLSearchParams, expectedTeam: string | 
   if (!parsed.success) throw validationError(parsed.error, 'body');
   const command = parsed.data;
   checkTeam(command.team_id, expectedTeam, 'body.team_id');
-  const read = parseCommandText(command.text);
-  if (!read.ok) return { kind: 'usage', text: read.problem };
+  const read = parseChatCommand(command.text);
+  if (!read.ok) return { kind: 'usage', text: read.error };
   const chatCommand: ChatCommand = read.command.verb === 'role' ? { ...read.command, target: mentionedUser(read.command.target) } : read.command;
   return {
     kind: 'inbound',
