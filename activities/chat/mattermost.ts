@@ -5,7 +5,10 @@
  * in the configured team (its header is the topic; deleting a channel archives it in Mattermost).
  * Settings come from the environment only; the token is never logged.
  */
-import { Client4, ClientError } from '@mattermost/client';
+// The package is CommonJS whose named exports Node's ESM loader cannot see: take them from its default export.
+import mattermostClient, { type ClientError as MattermostClientError } from '@mattermost/client';
+
+const { Client4, ClientError } = mattermostClient;
 import type { ChatDestination, ChatIncidentCard, ChatMessageRef, IncidentRoom } from '../../domain/chat/platform';
 import { chatRefused } from './chatFailures';
 import type { ChatPlatform } from './chatPlatform';
@@ -47,7 +50,7 @@ function remembered(load: () => Promise<string>): () => Promise<string> {
   };
 }
 
-const isClientError = (error: unknown): error is ClientError => error instanceof ClientError;
+const isClientError = (error: unknown): error is MattermostClientError => error instanceof ClientError;
 
 export function createMattermostPlatform(options: MattermostPlatformOptions): ChatPlatform {
   const client = new Client4();

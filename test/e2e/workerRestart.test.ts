@@ -76,7 +76,8 @@ afterAll(async () => {
 });
 
 describe('a worker killed mid-escalation', () => {
-  it('pages the level that fell due while it was down once restarted, and pages nobody twice', async () => {
+  // Two worker starts (each bundles the workflow code from source) and three waits of up to a minute.
+  it('pages the level that fell due while it was down once restarted, and pages nobody twice', { timeout: 240_000 }, async () => {
     worker = startWorker();
     const gateway = createTemporalGateway({ client: new Client({ connection, dataConverter: payloadEncryptionWith(parsePayloadKeys(PAYLOAD_KEYS)).dataConverter }), taskQueue: TASK_QUEUE });
     const { incidentId } = await gateway.submitAlert(makeAlert({ service: 'payments', dedupKey: 'restart-test' }));
