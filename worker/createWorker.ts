@@ -98,6 +98,7 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
       platforms: deps.chatPlatforms ?? chatPlatformsFromEnv(deps.env ?? process.env),
       records: createChatRecords(deps.store),
       publicUrl: deps.publicUrl,
+      linkSecret: deps.linkSecret,
     }),
   };
   return Worker.create({

@@ -8,6 +8,11 @@ import type { ChatDestination, ChatIncidentCard, ChatMessageRef, ChatPlatformId,
 
 export interface ChatPlatform {
   readonly id: ChatPlatformId;
+  /**
+   * The card's buttons can only open links (Teams through a Workflows webhook): the incident's chat
+   * side signs single-use action links into its cards (`card.actionLinks`). Others call back.
+   */
+  readonly actsByLink?: boolean;
   /** Posts the incident card (with its buttons) to a person's direct messages or a channel. */
   postCard(destination: ChatDestination, card: ChatIncidentCard): Promise<ChatMessageRef>;
   /** Replaces a posted card with the incident as it is now (status, who is paged, buttons left). */

@@ -5,11 +5,13 @@
  * retry: a card already posted to a destination (in the SQL store) is not posted again, a room
  * already opened is reused, and updates, topics and invites say the same thing twice.
  */
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CardFacts } from '../../domain/chat/chatEvents';
-import type { ChatDestination, ChatIncidentCard, ChatPlatformId, IncidentRoom } from '../../domain/chat/platform';
-import { CHAT_PLATFORMS } from '../../domain/chat/platform';
+import type { ChatAction, ChatDestination, ChatIncidentCard, ChatPlatformId, IncidentRoom } from '../../domain/chat/platform';
+import { CHAT_ACTIONS, CHAT_PLATFORMS } from '../../domain/chat/platform';
 import type { VigilConfig } from '../../domain/config';
+import { signAckLink } from '../../platform/ackLink';
 import type { ChatRecords } from '../../platform/chatRecords';
 import type { ChatPlatform } from './chatPlatform';
 import type { ChatPlatforms } from './index';
@@ -34,6 +36,15 @@ export interface IncidentChatDeps {
   records: ChatRecords;
   /** Base URL responders reach Vigil at, for the card's link to the dashboard. */
   publicUrl: string;
+  /** `VIGIL_LINK_SECRET`: signs the buttons of platforms whose buttons can only be links (Teams). */
+  linkSecret?: string;
+  linkTtlSeconds?: number;
+}
+
+/** A destination and who its link buttons act as: the contact for a direct message, else the channel (decision 77). */
+interface CardDestination {
+  destination: ChatDestination;
+  actor: { id: string; name: string };
 }
 
 /** The failure type of a call no retry can help: the platform has no adapter on this worker. */
@@ -69,6 +80,32 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     return { ...facts, incidentUrl: `${publicUrl}/dashboard/incidents/${encodeURIComponent(facts.incidentId)}` };
   }
 
+  /**
+   * Signed single-use links for a card whose platform cannot call back (`actsByLink`), one per
+   * action, acting as the destination's actor. Ids derive from incident, destination and action,
+   * so a retried post carries the same links and each still works once.
+   */
+  function linkedCardOf(facts: CardFacts, { destination, actor }: CardDestination): ChatIncidentCard {
+    const card = cardOf(facts);
+    if (!deps.linkSecret || !deps.platforms.get(destination.platform)?.actsByLink) return card;
+    const secret = deps.linkSecret;
+    const expiresAt = Date.now() + (deps.linkTtlSeconds ?? 24 * 3600) * 1000;
+    const linkFor = (action: ChatAction) =>
+      `${publicUrl}/v1/ack/${signAckLink(
+        {
+          id: createHash('sha256').update(`chat:${facts.incidentId}:${destinationKey(destination)}:${action}`).digest('base64url').slice(0, 22),
+          incidentId: facts.incidentId,
+          responderId: actor.id,
+          responderName: actor.name,
+          expiresAt,
+          ...(action !== 'acknowledge' ? { action } : {}),
+          channel: destination.platform,
+        },
+        secret,
+      )}`;
+    return { ...card, actionLinks: Object.fromEntries(CHAT_ACTIONS.map((action) => [action, linkFor(action)])) };
+  }
+
   /** The contacts' user ids on a platform; those without one there are left out. */
   function usersOn(platformId: ChatPlatformId, contactIds: readonly string[]): string[] {
     return contactIds.flatMap((contactId) => {
@@ -77,17 +114,23 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     });
   }
 
-  function destinationsOf(target: ChatTarget): ChatDestination[] {
-    if ('room' in target) return [{ platform: target.room.platform, kind: 'channel', id: target.room.channelId }];
+  function destinationsOf(target: ChatTarget): CardDestination[] {
+    if ('room' in target) {
+      const { platform: platformId, channelId } = target.room;
+      return [{ destination: { platform: platformId, kind: 'channel', id: channelId }, actor: { id: `chat:${platformId}:room`, name: `the incident's ${platformId} room` } }];
+    }
     if ('channel' in target) {
       const channel = deps.config.chatChannels[target.channel];
       if (!channel) return [];
-      return [{ platform: channel.platform, kind: 'channel', id: channel.channel }];
+      return [{ destination: { platform: channel.platform, kind: 'channel', id: channel.channel }, actor: { id: `chat:${channel.platform}:${target.channel}`, name: `${channel.platform} channel ${target.channel}` } }];
     }
-    const identity = deps.config.contacts[target.contact]?.chat;
+    const contact = deps.config.contacts[target.contact];
+    const identity = contact?.chat;
     if (!identity?.direct) return [];
     // Direct messages on every platform they have an id on and this worker can reach.
-    return CHAT_PLATFORMS.flatMap((platformId) => (identity[platformId] && deps.platforms.get(platformId) ? [{ platform: platformId, kind: 'direct' as const, id: identity[platformId] }] : []));
+    return CHAT_PLATFORMS.flatMap((platformId) =>
+      identity[platformId] && deps.platforms.get(platformId) ? [{ destination: { platform: platformId, kind: 'direct' as const, id: identity[platformId] }, actor: { id: target.contact, name: contact.name } }] : [],
+    );
   }
 
   return {
@@ -101,14 +144,15 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     async postIncidentCards({ card, targets }) {
       const all = targets.flatMap(destinationsOf);
       // A channel on a platform this worker has no credentials for is left out (logged), not retried.
-      const destinations = all.filter((destination) => deps.platforms.get(destination.platform));
-      const skipped = all.filter((destination) => !deps.platforms.get(destination.platform)).map((destination) => destination.platform);
+      const reachable = all.filter(({ destination }) => deps.platforms.get(destination.platform));
+      const skipped = all.filter(({ destination }) => !deps.platforms.get(destination.platform)).map(({ destination }) => destination.platform);
       if (skipped.length) Context.current().log.warn('chat platform not configured on this worker: card not posted there', { incident: card.incidentId, platforms: [...new Set(skipped)] });
       let posted = 0;
-      await eachOf(destinations, async (destination) => {
+      await eachOf(reachable, async (target) => {
+        const { destination } = target;
         const key = destinationKey(destination);
         if (await deps.records.cardAt(card.incidentId, key)) return;
-        const ref = await platform(destination.platform).postCard(destination, cardOf(card));
+        const ref = await platform(destination.platform).postCard(destination, linkedCardOf(card, target));
         await deps.records.recordCard(card.incidentId, key, ref, new Date());
         posted += 1;
       });

@@ -41,6 +41,7 @@ export function createTeamsPlatform(options: TeamsPlatformOptions): ChatPlatform
 
   return {
     id: 'teams',
+    actsByLink: true,
 
     async postCard(destination, card) {
       if (destination.kind === 'direct') throw chatUnsupported('teams', 'send a direct message', 'a Workflows webhook posts only to a channel; page the person by another channel');
