@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { workflowBundleOptions } from '../worker/workflowBundleOptions';
 import pino from 'pino';
 import { planIncident } from '../domain/incidentPlan';
 import { createApp } from '../api/app';
@@ -121,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,
     dataConverter: encryption.dataConverter,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+    workflowBundle: await bundleWorkflowCode(workflowBundleOptions(WORKFLOWS_PATH, { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error })),
   });
   const running = worker.run();
 

@@ -7,6 +7,7 @@ import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../worker/workflowBundleOptions';
 import { registerSearchAttributes } from '../platform/searchAttributes';
 import { locateTestServer } from '../scripts/temporalBinaries';
 
@@ -29,7 +30,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Bundling takes seconds; do it once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  bundle ??= bundleWorkflowCode(workflowBundleOptions(WORKFLOWS_PATH, quietLogger));
   return bundle;
 }
 

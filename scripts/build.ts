@@ -18,6 +18,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../worker/workflowBundleOptions';
 import { build, type Plugin } from 'esbuild';
 import { WARM_CODE_CACHE_ENV } from '../platform/codeCache';
 
@@ -196,10 +197,9 @@ export async function buildVigil(outDir: string, options: { workflowBundle?: boo
   const launchers = [await bundleEntry(out, 'api/main.ts'), await bundleEntry(out, 'worker/main.ts')];
   await Promise.all(launchers.map(warmCodeCache));
   if (options.workflowBundle !== false) {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: join(ROOT, 'workflows', 'index.ts'),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-    });
+    const { code } = await bundleWorkflowCode(
+      workflowBundleOptions(join(ROOT, 'workflows', 'index.ts'), { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error }),
+    );
     await mkdir(dirname(join(out, WORKFLOW_BUNDLE_FILE)), { recursive: true });
     await writeFile(join(out, WORKFLOW_BUNDLE_FILE), code);
   }

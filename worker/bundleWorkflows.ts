@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from './createWorker';
+import { workflowBundleOptions } from './workflowBundleOptions';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 /** Bundling takes a few seconds; this bounds a hung child. */
@@ -52,7 +53,7 @@ export async function bundleWorkflowsInChild(workDir: string): Promise<{ code: s
 }
 
 async function bundleTo(outPath: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const { code } = await bundleWorkflowCode(workflowBundleOptions(WORKFLOWS_PATH));
   // Written whole or not at all: the parent reads it only after this process exits 0.
   await writeFile(`${outPath}.partial`, code);
   await rename(`${outPath}.partial`, outPath);
