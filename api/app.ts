@@ -202,8 +202,9 @@ export function createApp(deps: AppDeps): express.Express {
   // signature over the raw body, so before the JSON parser) and hands what it verified to one handler.
   const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide });
   const handleChat = async (inbound: ChatInbound) => ({ text: (await chatInbound.handle(inbound)).text });
-  app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger, inboundMessages: deps.inboundMessages }));
-  app.use(mattermostChatRoutes({ ...deps.mattermost, handle: handleChat, logger: deps.logger, inboundMessages: deps.inboundMessages }));
+  // The handler claims each request id once (chat_requests), on whatever replica it lands.
+  app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger }));
+  app.use(mattermostChatRoutes({ ...deps.mattermost, handle: handleChat, logger: deps.logger }));
   // Matrix transactions are larger than other JSON bodies, and are read only once the token is checked.
   app.use(matrixAppServiceRoutes({ handle: handleChat, parseCommand: parseChatCommand, ...deps.matrix, inboundMessages: deps.inboundMessages, logger: deps.logger }));
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);

@@ -9,18 +9,28 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { accessPolicy } from '../api/access/accessPolicy';
 import type { ChatInboundHandler } from '../api/chat/answerWithin';
-import type { InboundMessages } from '../api/records/inboundMessages';
 import { errorHandler, notFoundRoute } from '../api/http/httpErrors';
 import type { ChatInbound } from '../domain/chat/platform';
 
+/** What the fake handler answers a request id it has seen (the shared handler's words). */
+export const HANDLED_AGAIN = 'This request was handled already; nothing done again.';
+
 export async function startChatRouteApp(routes: (handle: ChatInboundHandler) => Router) {
   const heard: ChatInbound[] = [];
+  const seen = new Set<string>();
   let delayMs = 0;
   let failure: Error | undefined;
+  // Acts once per request id and gives the id back on failure, as the shared handler does (api/chat/chatInbound.ts).
   const handle: ChatInboundHandler = async (inbound) => {
+    const key = `${inbound.platform}:${inbound.requestId}`;
+    if (seen.has(key)) return { text: HANDLED_AGAIN };
+    seen.add(key);
     heard.push(inbound);
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    if (failure) throw failure;
+    if (failure) {
+      seen.delete(key);
+      throw failure;
+    }
     const what = inbound.request.kind === 'action' ? inbound.request.action : inbound.request.command.verb;
     return { text: `done: ${what} for ${inbound.userId}` };
   };
@@ -48,23 +58,3 @@ export async function startChatRouteApp(routes: (handle: ChatInboundHandler) => 
 }
 
 export type ChatRouteApp = Awaited<ReturnType<typeof startChatRouteApp>>;
-
-/**
- * Request ids taken, in memory, in the shape of the SQL store's `InboundMessages` (whose own
- * tests show it holds across replicas): for route tests about acting once.
- */
-export function memoryInboundMessages(): InboundMessages & { taken: Set<string> } {
-  const taken = new Set<string>();
-  return {
-    taken,
-    async claim(channel, messageId) {
-      const key = `${channel}:${messageId}`;
-      if (taken.has(key)) return false;
-      taken.add(key);
-      return true;
-    },
-    async release(channel, messageId) {
-      taken.delete(`${channel}:${messageId}`);
-    },
-  };
-}

@@ -7,7 +7,6 @@
  */
 import type { Logger } from 'pino';
 import type { ChatInbound } from '../../domain/chat/platform';
-import type { InboundChannel, InboundMessages } from '../records/inboundMessages';
 
 /** What the shared handler (`api/chat/`) answers the person in chat; the platform route delivers it. */
 export type ChatInboundHandler = (inbound: ChatInbound) => Promise<{ text: string }>;
@@ -49,23 +48,3 @@ export async function answerOnResponseUrl(responseUrl: string | undefined, allow
   if (!response.ok) throw new Error(`the response_url answered ${response.status}`);
 }
 
-export const HANDLED_BEFORE = 'This request was handled already.';
-
-/**
- * The handler, acting at most once per request id (SQL store, so on any replica): a signed request
- * replayed within its window, or retried by the platform, is answered without acting again. An id
- * is given back when acting failed, so the person's retry is heard. Without a store, the handler
- * as it is (the shared handler may claim ids itself).
- */
-export function oncePerRequest(handle: ChatInboundHandler, claims: InboundMessages | undefined, channel: InboundChannel & ChatInbound['platform']): ChatInboundHandler {
-  if (!claims) return handle;
-  return async (inbound) => {
-    if (!(await claims.claim(channel, inbound.requestId))) return { text: HANDLED_BEFORE };
-    try {
-      return await handle(inbound);
-    } catch (error) {
-      await claims.release(channel, inbound.requestId).catch(() => undefined);
-      throw error;
-    }
-  };
-}

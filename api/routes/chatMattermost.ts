@@ -1,9 +1,8 @@
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import { answerOnResponseUrl, answerWithin, oncePerRequest, type ChatInboundHandler } from '../chat/answerWithin';
+import { answerOnResponseUrl, answerWithin, type ChatInboundHandler } from '../chat/answerWithin';
 import { checkCommandToken, mattermostAction, mattermostSlashCommand } from '../chat/mattermost/mattermostInbound';
 import { HttpError } from '../http/httpErrors';
-import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
 
 export const MATTERMOST_COMMANDS_PATH = '/v1/webhooks/mattermost/commands';
@@ -58,10 +57,9 @@ export interface MattermostChatDeps {
   actionSecret?: string;
   /** `MATTERMOST_URL`: a command's `response_url` is followed only under `<url>/hooks/commands/`. */
   mattermostUrl?: string;
+  /** The shared chat handler: maps the caller to a contact, holds them to its role, acts once per request id. */
   handle: ChatInboundHandler;
   logger: Logger;
-  /** Request ids already acted on (SQL store): with it, each `trigger_id` acts once whatever replica it reaches. */
-  inboundMessages?: InboundMessages;
   answerWithinMs?: number;
 }
 
@@ -73,7 +71,7 @@ export interface MattermostChatDeps {
  */
 export function mattermostChatRoutes(deps: MattermostChatDeps): Router {
   const router = Router();
-  const handle = oncePerRequest(deps.handle, deps.inboundMessages, 'mattermost');
+  const { handle } = deps;
   const withinMs = deps.answerWithinMs ?? MATTERMOST_ANSWER_WITHIN_MS;
   const responsePrefix = deps.mattermostUrl ? `${deps.mattermostUrl.replace(/\/+$/, '')}/hooks/commands/` : undefined;
 

@@ -1,10 +1,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { answerOnResponseUrl, answerWithin, oncePerRequest, DEFAULT_ANSWER_WITHIN_MS, type ChatInboundHandler } from '../chat/answerWithin';
+import { answerOnResponseUrl, answerWithin, DEFAULT_ANSWER_WITHIN_MS, type ChatInboundHandler } from '../chat/answerWithin';
 import { slackInteraction, slackSlashCommand, type SlackRequest } from '../chat/slack/slackInbound';
 import { checkSlackSignature } from '../chat/slack/slackSignature';
 import { HttpError } from '../http/httpErrors';
-import type { InboundMessages } from '../records/inboundMessages';
 import { errorResponse, type SenderRoute } from './operationParts';
 
 export const SLACK_INTERACTIONS_PATH = '/v1/webhooks/slack/interactions';
@@ -56,8 +55,6 @@ export interface SlackChatDeps {
   /** The shared chat handler: maps the caller to a contact, holds them to its role, acts once per request id. */
   handle: ChatInboundHandler;
   logger: Logger;
-  /** Request ids already acted on (SQL store): with it, each `trigger_id` acts once whatever replica it reaches. */
-  inboundMessages?: InboundMessages;
   /** How long to wait for the handler before answering Slack and following up (default 2 s). */
   answerWithinMs?: number;
   /** Where a `response_url` may point (default Slack's own hooks host; tests use a loopback fake). */
@@ -75,7 +72,7 @@ export interface SlackChatDeps {
  */
 export function slackChatRoutes(deps: SlackChatDeps): Router {
   const router = Router();
-  const handle = oncePerRequest(deps.handle, deps.inboundMessages, 'slack');
+  const { handle } = deps;
   const now = deps.now ?? Date.now;
   const withinMs = deps.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS;
   const responsePrefix = deps.responseUrlPrefix ?? SLACK_RESPONSE_URL_PREFIX;

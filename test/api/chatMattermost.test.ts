@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMattermostPlatform } from '../../activities/chat/mattermost';
 import { MATTERMOST_ACTIONS_PATH, MATTERMOST_COMMANDS_PATH, mattermostChatRoutes } from '../../api/routes/chatMattermost';
-import { memoryInboundMessages, startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
+import { HANDLED_AGAIN, startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
 import { FAKE_MATTERMOST_TEAM, startFakeMattermost, type FakeMattermost } from '../../devkit/fakeMattermost';
 import { signChatAction } from '../../platform/chatActionSignature';
 import { waitFor } from '../../devkit/waitFor';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   mattermost = await startFakeMattermost({ token: 'bot-token' });
   const logger = pino({ level: 'silent' });
   [api, unconfigured] = await Promise.all([
-    startChatRouteApp((handle) => mattermostChatRoutes({ commandToken: COMMAND_TOKEN, actionSecret: SECRET, mattermostUrl: mattermost.url, handle, logger, answerWithinMs: 300, inboundMessages: memoryInboundMessages() })),
+    startChatRouteApp((handle) => mattermostChatRoutes({ commandToken: COMMAND_TOKEN, actionSecret: SECRET, mattermostUrl: mattermost.url, handle, logger, answerWithinMs: 300 })),
     startChatRouteApp((handle) => mattermostChatRoutes({ handle, logger })),
   ]);
 });
@@ -73,7 +73,7 @@ describe('Mattermost buttons', () => {
   it('acts once per trigger_id, however often the same press arrives', async () => {
     const context = { action: 'acknowledge', incident_id: 'inc-3', signature: signChatAction(SECRET, 'acknowledge', 'inc-3') };
     expect(await (await action(context, ALICE, 'trig-replayed')).json()).toEqual({ ephemeral_text: `done: acknowledge for ${ALICE}` });
-    expect(await (await action(context, ALICE, 'trig-replayed')).json()).toEqual({ ephemeral_text: 'This request was handled already.' });
+    expect(await (await action(context, ALICE, 'trig-replayed')).json()).toEqual({ ephemeral_text: HANDLED_AGAIN });
     expect(api.heard).toHaveLength(1);
   });
 

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { slackSignature } from '../../api/chat/slack/slackSignature';
 import { SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, slackChatRoutes } from '../../api/routes/chatSlack';
-import { memoryInboundMessages, startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
+import { HANDLED_AGAIN, startChatRouteApp, type ChatRouteApp } from '../../devkit/chatRouteApp';
 import { startFakeSlack, type FakeSlack } from '../../devkit/fakeSlack';
 import { waitFor } from '../../devkit/waitFor';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const logger = pino({ level: 'silent' });
   const responseUrlPrefix = slack.responseUrl('');
   [api, unconfigured] = await Promise.all([
-    startChatRouteApp((handle) => slackChatRoutes({ signingSecret: SECRET, teamId: TEAM, handle, logger, responseUrlPrefix, answerWithinMs: 300, inboundMessages: memoryInboundMessages() })),
+    startChatRouteApp((handle) => slackChatRoutes({ signingSecret: SECRET, teamId: TEAM, handle, logger, responseUrlPrefix, answerWithinMs: 300 })),
     startChatRouteApp((handle) => slackChatRoutes({ handle, logger })),
   ]);
 });
@@ -172,7 +172,7 @@ describe('the /vigil slash command', () => {
     const body = slashCommand('ack 7KQ2MX');
     const headers = signed(body);
     expect(await (await post(SLACK_COMMANDS_PATH, body, () => headers)).json()).toEqual({ response_type: 'ephemeral', text: 'done: ack for UBOB' });
-    expect(await (await post(SLACK_COMMANDS_PATH, body, () => headers)).json()).toEqual({ response_type: 'ephemeral', text: 'This request was handled already.' });
+    expect(await (await post(SLACK_COMMANDS_PATH, body, () => headers)).json()).toEqual({ response_type: 'ephemeral', text: HANDLED_AGAIN });
     expect(api.heard).toHaveLength(1);
     const failing = slashCommand('resolve 7KQ2MX');
     api.failWith(new Error('Temporal unreachable'));
