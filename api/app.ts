@@ -9,7 +9,7 @@ import type { VigilConfig } from '../domain/config';
 import { errorHandler, HttpError, notFoundRoute } from './http/httpErrors';
 import type { IncidentGateway } from './gateways/incidentGateway';
 import type { IncidentChatGateway } from './gateways/chatGateway';
-import { createChatInboundHandler } from './chat/chatInbound';
+import { createChatInboundHandler, type ChatInboundDeps } from './chat/chatInbound';
 import type { ChatRequestGuard } from './chat/chatRequestGuard';
 import { parseChatCommand } from '../domain/chat/commands';
 import type { ChatInbound } from '../domain/chat/platform';
@@ -148,6 +148,8 @@ export interface AppDeps {
   chatRequests?: ChatRequestGuard;
   /** Incidents' chat workflows: a room on request, archived once the review is completed. */
   chatSide?: IncidentChatGateway;
+  /** Chat platforms whose commands mention people by username: how to look up their user ids (Mattermost). */
+  chatMentions?: ChatInboundDeps['mentions'];
 }
 
 const JSON_LIMIT = INPUT_LIMITS.jsonBodyBytes;
@@ -200,7 +202,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(telnyxSmsRoutes(deps));
   // Incidents in chat (#16): each platform's inbound route checks the request its own way (Slack's
   // signature over the raw body, so before the JSON parser) and hands what it verified to one handler.
-  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide });
+  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide, mentions: deps.chatMentions });
   const handleChat = async (inbound: ChatInbound) => ({ text: (await chatInbound.handle(inbound)).text });
   // The handler claims each request id once (chat_requests), on whatever replica it lands.
   app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger }));

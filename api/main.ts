@@ -32,6 +32,7 @@ import { createSenderTriggers } from './records/senderTriggers';
 import { createUsedAckLinks } from './records/usedAckLinks';
 import { createChatRecords } from '../platform/chatRecords';
 import { createChatRequestGuard } from './chat/chatRequestGuard';
+import { mattermostMentionLookupFromEnv } from './chat/mattermost/mattermostUsers';
 import { createTemporalChatGateway } from './gateways/chatGateway';
 import { createInboundMessages } from './records/inboundMessages';
 import { createAlarmStates } from './records/alarmStates';
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     chatRecords: createChatRecords(store),
     chatRequests: createChatRequestGuard(store),
     chatSide: createTemporalChatGateway(client),
+    chatMentions: { mattermost: mattermostMentionLookupFromEnv(process.env) },
     requestDigests: createRequestDigests(store),
     retryWindowSeconds: retryWindow,
     problems: createTemporalProblemGateway({ client, taskQueue: settings.taskQueue }),

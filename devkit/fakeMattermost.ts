@@ -44,7 +44,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startFakeMattermost(options: { token: string; botUserId?: string }) {
+/** `users`: username → user id, the accounts `GET /users/username/:name` knows (besides the bot). */
+export async function startFakeMattermost(options: { token: string; botUserId?: string; users?: Record<string, string> }) {
   const botUserId = options.botUserId ?? 'botuserid0000000000000000a';
   const channels = new Map<string, FakeMattermostChannel>();
   const posts = new Map<string, FakeMattermostPost>();
@@ -89,6 +90,10 @@ export async function startFakeMattermost(options: { token: string; botUserId?: 
     let match: RegExpExecArray | null;
 
     if (method === 'GET' && path === '/users/me') return send(res, 200, { id: botUserId, username: 'vigil', is_bot: true });
+    if (method === 'GET' && (match = /^\/users\/username\/([a-z0-9._-]+)$/.exec(path))) {
+      const userId = Object.hasOwn(options.users ?? {}, match[1]) ? options.users?.[match[1]] : undefined;
+      return userId ? send(res, 200, { id: userId, username: match[1], is_bot: false }) : fail(res, 404, 'app.user.missing_account.const', 'Unable to find the user.');
+    }
     if (method === 'GET' && (match = /^\/teams\/([a-z0-9]+)$/.exec(path))) {
       return match[1] === FAKE_MATTERMOST_TEAM.id ? send(res, 200, FAKE_MATTERMOST_TEAM) : fail(res, 404, 'app.team.get.find.app_error', 'Unable to find the existing team.');
     }

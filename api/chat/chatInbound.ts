@@ -6,10 +6,10 @@
  */
 import { uuidFromParts } from '../intake/alertIdentity';
 import type { AlertIntake } from '../intake/alertIntake';
-import { roomRuleFor } from '../../domain/chat/chatConfig';
+import { contactByChatId, roomRuleFor } from '../../domain/chat/chatConfig';
 import { CHAT_USAGE } from '../../domain/chat/commands';
 import { statusText } from '../../domain/chat/chatText';
-import { CHAT_ACTIONS, CHAT_PLATFORMS, type ChatCommand, type ChatInbound } from '../../domain/chat/platform';
+import { CHAT_ACTIONS, CHAT_PLATFORMS, type ChatCommand, type ChatInbound, type ChatPlatformId } from '../../domain/chat/platform';
 import { onCallLookup, type VigilConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { ROLE_TITLES, type IncidentRole } from '../../domain/incidentRoles';
@@ -21,6 +21,7 @@ import { declaredAlert } from '../routes/declaredIncidents';
 import { roleChangesOf, type RoleIds } from '../routes/roleAssignments';
 import { chatCallerOf, contactNamed, refusedOn, refusedRead, refusedWrite, type ChatCaller } from './chatCaller';
 import type { ChatRequestGuard } from './chatRequestGuard';
+import type { MentionLookup } from './mattermost/mattermostUsers';
 
 /** What to show: to the caller alone (refusals, help, answers), or to the channel (what was done, where the platform can). */
 export interface ChatReply {
@@ -43,6 +44,11 @@ export interface ChatInboundDeps {
   rooms?: Pick<ChatRecords, 'incidentOfRoom'>;
   /** The chat workflows (open a room on request). */
   chatSide?: IncidentChatGateway;
+  /**
+   * Platforms whose commands carry `@username` rather than a user id (Mattermost): the user id the
+   * platform knows by that name, so a mention maps to a contact by chat id as a caller does.
+   */
+  mentions?: Partial<Record<ChatPlatformId, MentionLookup>>;
   now?: () => Date;
 }
 
@@ -106,10 +112,18 @@ export function createChatInboundHandler(deps: ChatInboundDeps): ChatInboundHand
     });
   }
 
+  /** The contact a role command names: by the platform's own user for a mention it can look up, else as written. */
+  async function contactOfTarget(platform: ChatPlatformId, target: string): Promise<string | null | undefined> {
+    const lookup = deps.mentions?.[platform];
+    const userId = lookup && target.startsWith('@') ? await lookup(target) : undefined;
+    if (userId !== undefined) return contactByChatId(config.contacts, platform, userId)?.contactId;
+    return contactNamed(config, platform, target);
+  }
+
   async function assignRole(caller: ChatCaller, view: IncidentView, role: IncidentRole, target: string): Promise<ChatReply> {
     const denied = refusedOn(config, caller, view);
     if (denied) return toCaller(`Sorry, ${denied}: nothing done.`);
-    const contactId = contactNamed(config, caller.platform, target);
+    const contactId = await contactOfTarget(caller.platform, target);
     if (contactId === undefined) return toCaller(`Vigil knows nobody called ${target.slice(0, 60)}: give a mention of someone with a chat id in config, or a contact id.`);
     if (role === 'responders' && contactId === null) return toCaller('Responders need at least one person.');
     const ids: RoleIds = role === 'responders' ? { responders: [contactId as string] } : { [role]: contactId };
