@@ -32,6 +32,7 @@ import { createSenderTriggers } from './records/senderTriggers';
 import { createUsedAckLinks } from './records/usedAckLinks';
 import { createChatRecords } from '../platform/chatRecords';
 import { createChatRequestGuard } from './chat/chatRequestGuard';
+import { watchOpenProblems } from './gateways/openProblems';
 import { mattermostMentionLookupFromEnv } from './chat/mattermost/mattermostUsers';
 import { createTemporalChatGateway } from './gateways/chatGateway';
 import { createInboundMessages } from './records/inboundMessages';
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
   const publicUrl = (process.env.VIGIL_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const apiKeys = resolveApiKeys(config);
   if (apiKeys.size === 0) logger.warn('no API key is set in the environment: every write over HTTP is refused');
-  const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOK_SPECS, alert) });
+  // A new incident's first page waits for no problem check when none is open for it (#17).
+  const openProblems = watchOpenProblems({ client, config, logger });
+  const gateway = createTemporalGateway({ client, taskQueue: settings.taskQueue, plan: (alert) => planIncident(config, RUNBOOK_SPECS, alert), openProblem: (alert) => openProblems.openProblemFor(alert) });
   const forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger });
   const heartbeats = createTemporalHeartbeatGateway({ client, taskQueue: settings.taskQueue });
   const heartbeatWatch = watchConfiguredHeartbeats(heartbeats, heartbeatsOf(config), logger);
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     metricsListener?.close();
     heartbeatWatch.stop();
+    openProblems.stop();
     logger.info({ graceMs }, 'stopping: answering requests in flight');
     // SMTP sessions in progress get the same grace, at the same time as HTTP requests.
     const smtpClosed = smtp?.close();

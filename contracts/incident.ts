@@ -18,6 +18,13 @@ export interface IncidentWorkflowInput {
    * (older histories) plan through the `planIncident` activity instead.
    */
   plan?: IncidentPlan;
+  /**
+   * What the API knew of open problems when it opened the incident: `false` when none tracked the
+   * incident's fingerprint a moment ago (or problems are off for its service), so the first page
+   * need not wait for the check; linking still happens beside the page. Absent: unknown, the first
+   * page waits for the quick check as before.
+   */
+  openProblem?: false;
   /** Alerts of this incident that arrived before it started (carried over by continue-as-new). */
   repeats?: Alert[];
   /**

@@ -26,6 +26,7 @@ import { createInboundMessages } from '../api/records/inboundMessages';
 import { createSenderTriggers } from '../api/records/senderTriggers';
 import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
+import { watchOpenProblems } from '../api/gateways/openProblems';
 import { createTemporalKpiSource, kpiSettleMsFromEnv } from '../api/reporting/temporalKpiSource';
 import { createClosedIncidentRuns } from '../api/records/closedIncidentRuns';
 import { createTemporalProblemGateway } from '../api/gateways/temporalProblemGateway';
@@ -126,7 +127,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const running = worker.run();
 
-  const gateway = createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(options.config, runbooks, alert) });
+  const openProblems = watchOpenProblems({ client, config: options.config, logger: pino({ level: 'silent' }) });
+  const gateway = createTemporalGateway({ client, taskQueue, plan: (alert) => planIncident(options.config, runbooks, alert), openProblem: (alert) => openProblems.openProblemFor(alert) });
   let store: SqlStore | undefined;
   let spool: AlertSpool | undefined;
   let forwarder: Forwarder | undefined;
@@ -187,6 +189,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     workerRun: running,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
+      openProblems.stop();
       await forwarder?.stop();
       await store?.close();
       await guardStore.close();

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
 import type { WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { IncidentWorkflowInput } from '../contracts/incident';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentPlan } from '../domain/incidentPlan';
@@ -78,10 +79,11 @@ async function record(
   historyLimit?: number,
   dataConverter?: DataConverter,
   alertFields: Partial<Alert> = {},
+  inputFields: Pick<IncidentWorkflowInput, 'openProblem'> = {},
 ) {
   if (only && !only.includes(name)) return;
   const recordEnv = dataConverter ? (encryptedEnv ??= await createTimeSkippingEnv({ dataConverter })) : env;
-  await recordIn(recordEnv, name, plan, scenario, planInInput, historyLimit, dataConverter, alertFields);
+  await recordIn(recordEnv, name, plan, scenario, planInInput, historyLimit, dataConverter, alertFields, inputFields);
 }
 
 async function recordIn(
@@ -93,6 +95,7 @@ async function recordIn(
   historyLimit: number | undefined,
   dataConverter: DataConverter | undefined,
   alertFields: Partial<Alert>,
+  inputFields: Pick<IncidentWorkflowInput, 'openProblem'>,
 ) {
   const taskQueue = `record-${randomUUID()}`;
   const alert = makeAlert({ dedupKey: `record-${name}`, ...alertFields });
@@ -100,7 +103,7 @@ async function recordIn(
     env.client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incidentWorkflowId(alert),
       taskQueue,
-      args: [planInInput ? { alert, plan, historyLimit } : { alert, historyLimit }],
+      args: [planInInput ? { alert, plan, historyLimit, ...inputFields } : { alert, historyLimit, ...inputFields }],
       signal: alertSignal,
       signalArgs: [alert],
     });
@@ -282,6 +285,22 @@ await record('kpi-runbook', { policy: twoLevelPolicy, runbook: { id: 'http-healt
   const handle = await start();
   await handle.result();
 }, true);
+
+// Since v16 (#17): the API saw no open problem, so the first page goes at once and the incident
+// is linked beside it (here it recurs and opens a problem).
+await record('problem-beside-page', { policy: twoLevelPolicy }, async (start) => {
+  const nowMs = await env.currentTimeMs();
+  earlierIncidents = [
+    { id: 'earlier-1', openedAtMs: nowMs - 5 * 3600_000, resolvedAtMs: nowMs - 4 * 3600_000 },
+    { id: 'earlier-2', openedAtMs: nowMs - 2 * 3600_000, resolvedAtMs: nowMs - 3600_000 * 1.5 },
+  ];
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await handle.result();
+  earlierIncidents = [];
+}, true, undefined, undefined, {}, { openProblem: false });
 
 // Since v8: a new incident checks for recurrence and joins its problem before the first page.
 await record('problem-link', { policy: twoLevelPolicy }, async (start) => {

@@ -61,6 +61,8 @@ export interface TemporalGatewayDeps {
   taskQueue: string;
   /** Freezes policy and runbook into the start input; without it the workflow plans by activity. */
   plan?: (alert: Alert) => IncidentPlan;
+  /** `false` when no open problem can take the alert's incident, so its first page need not wait (`api/gateways/openProblems.ts`). */
+  openProblem?: (alert: Alert) => false | undefined;
 }
 
 export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGateway {
@@ -182,7 +184,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
 
   /** Opens the incident of `opening`'s key, or signals the open one; `opening` is counted once either way. */
   async function signalWithStart(opening: Alert, signal: typeof alertSignal | typeof alertBatchSignal, payload: Alert | Alert[]): Promise<SubmittedAlert> {
-    const input: IncidentWorkflowInput = { alert: opening, plan: deps.plan?.(opening) };
+    const input: IncidentWorkflowInput = { alert: opening, plan: deps.plan?.(opening), ...(deps.openProblem?.(opening) === false ? { openProblem: false as const } : {}) };
     const handle = await call(
       () =>
         client.workflow.signalWithStart(INCIDENT_WORKFLOW_TYPE, {

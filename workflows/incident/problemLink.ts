@@ -17,6 +17,12 @@ type Candidate = Parameters<typeof linkIncidentToProblem>[0];
  */
 export function startProblemLinking(run: IncidentRun): Promise<void> | undefined {
   const carried = run.carried;
+  // Since v16 a run whose API saw no open problem of its fingerprint pages at once and links beside
+  // the page. Only such runs reach patched(), so older histories (no hint in their input) replay as before.
+  if (!carried && run.input.openProblem === false && patched('link-problem-beside-page')) {
+    run.deliveries.push(linkBesidePage(run));
+    return undefined;
+  }
   const quickCheckFirst = !carried && patched('link-problem-quick');
   const problemLinking = !carried && (quickCheckFirst || patched('link-problem')) ? linkToProblem(run, quickCheckFirst) : undefined;
   if (problemLinking) run.deliveries.push(problemLinking);
@@ -27,9 +33,9 @@ export function startProblemLinking(run: IncidentRun): Promise<void> | undefined
  * With `quickCheckFirst` it returns once an open problem has or has not taken the incident;
  * whether it starts a new problem is settled beside the page.
  */
-async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promise<void> {
+function candidateOf(run: IncidentRun): Candidate {
   const view = run.incident.view();
-  const candidate: Candidate = {
+  return {
     id: view.id,
     code: view.code,
     service: view.service,
@@ -40,11 +46,26 @@ async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promis
     labels: view.labels,
     openedAt: view.createdAt,
   };
+}
+
+async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promise<void> {
+  const candidate = candidateOf(run);
   try {
     const outcome = quickCheckFirst ? await joinOpenProblem(candidate) : await linkIncidentToProblem(candidate);
     upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
     if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
     if ('settled' in outcome && !outcome.settled) run.deliveries.push(checkRecurrence(run, candidate));
+  } catch (error) {
+    recordLinkFailure(run, error);
+  }
+}
+
+/** The whole link beside the first page: a problem opened since the API looked is still joined. */
+async function linkBesidePage(run: IncidentRun): Promise<void> {
+  try {
+    const outcome = await linkIncidentToProblem(candidateOf(run));
+    upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
+    if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
   } catch (error) {
     recordLinkFailure(run, error);
   }
