@@ -6,7 +6,7 @@
  * Vigil's application-service route, and the shared chat handler acts on the incident. One Synapse
  * for the file (devkit/synapse.ts), as test/integration/matrix.test.ts starts it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, type Worker } from '@temporalio/worker';
@@ -107,7 +107,8 @@ beforeAll(async () => {
       defaultEscalationPolicy: 'web',
       contacts: {
         alice: { name: 'Alice', email: 'alice@example.test', chat: { matrix: alice.userId } },
-        bob: { name: 'Bob', email: 'bob@example.test', chat: { matrix: bob.userId } },
+        // Bob also wants his pages in his direct messages with the bot.
+        bob: { name: 'Bob', email: 'bob@example.test', chat: { matrix: bob.userId, direct: true } },
         carol: { name: 'Carol', email: 'carol@example.test', chat: { matrix: carol.userId } },
         sam: { name: 'Sam', email: 'sam@example.test' },
       },
@@ -288,6 +289,11 @@ describe('an incident paged into Matrix and run from there', () => {
       return found.length > 0 ? found : undefined;
     }, 30_000);
     expect(secondLine[0].content.body).toContain('Paged: Alice, Bob');
+    // And in Bob's direct room with the bot (found by its alias: a hash of his user id).
+    const direct = (await bob.client.getRoomIdForAlias(`#vigil-dm-${createHash('sha256').update(bob.userId).digest('hex').slice(0, 24)}:localhost`)).room_id;
+    await joinWhenInvited(bob, direct);
+    const directCards = (await botMessages(bob.client, direct)).filter((event) => event.content['vigil.incident'] !== undefined && !event.content['m.relates_to']);
+    expect(directCards.map((event) => (event.content['vigil.incident'] as { id: string }).id)).toEqual([second.id]);
     expect(emails.filter((email) => email.to === 'bob@example.test' && email.text.includes(first.code))).toEqual([]);
     expect((await botMessages(bob.client, opsSecond)).filter((event) => (event.content['vigil.incident'] as { id?: string } | undefined)?.id === first.id)).toEqual([]);
     expect((await incident(first.id)).paged.map((page) => page.name)).toEqual(['Alice']);
