@@ -205,13 +205,13 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     const { bot, handle, parseCommand } = deps;
     if (!bot || !handle || !parseCommand) throw new HttpError(503, 'Matrix commands are not configured on this API (the bot settings or the chat handler are missing)');
     // In order, one at a time: a reaction after a command in the same transaction comes after it.
-    // A failure (homeserver or store unreachable) is a 503, and the homeserver sends the
-    // transaction again; the events already taken are not handled twice (the handler's claim).
+    // The homeserver unreachable is a 503, and it sends the transaction again; the events already
+    // taken are not handled twice (the handler's claim). The handler's own failures are answered.
     try {
       for (const event of body.data.events) await handleEvent(event, bot, handle, parseCommand);
     } catch (error) {
       deps.logger.warn({ err: error, txnId: req.params.txnId }, 'a Matrix transaction could not be handled; the homeserver will send it again');
-      throw new HttpError(503, 'the homeserver or the SQL store could not be reached; send the transaction again');
+      throw new HttpError(503, 'the homeserver could not be reached; send the transaction again');
     }
     res.json({});
   });
