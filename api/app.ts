@@ -208,7 +208,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger }));
   app.use(mattermostChatRoutes({ ...deps.mattermost, handle: handleChat, logger: deps.logger }));
   // Matrix transactions are larger than other JSON bodies, and are read only once the token is checked.
-  app.use(matrixAppServiceRoutes({ handle: handleChat, parseCommand: parseChatCommand, ...deps.matrix, inboundMessages: deps.inboundMessages, logger: deps.logger }));
+  // Its events act once by the handler's claim alone (decision 76), which also says when one was a replay.
+  app.use(matrixAppServiceRoutes({ handle: (inbound) => chatInbound.handle(inbound), parseCommand: parseChatCommand, ...deps.matrix, logger: deps.logger }));
   app.use('/v1', express.json({ limit: JSON_LIMIT, strict: true }), boundedJsonDepth);
   // PagerDuty senders post JSON without always saying so.
   app.use('/v2', express.json({ limit: JSON_LIMIT, strict: true, type: () => true }), boundedJsonDepth);

@@ -21,7 +21,7 @@ import { closeGracefully } from './http/gracefulClose';
 import { uiOriginsFrom } from './routes/codec';
 import { warmTwilioSdk } from './routes/twilioRequests';
 import { TELNYX_MESSAGE_ID_KEEP_MS } from './routes/telnyxSms';
-import { MATRIX_EVENT_ID_KEEP_MS, matrixAppServiceFromEnv } from './routes/matrixAppService';
+import { matrixAppServiceFromEnv } from './routes/matrixAppService';
 import { DEFAULT_TEMPORAL_UI_URL } from './routes/dashboard';
 import { createAlertSpool } from './intake/alertSpool';
 import { startForwarder } from './intake/forwarder';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     senderTriggers: createSenderTriggers(store),
     usedAckLinks: createUsedAckLinks(store),
     // SMS MessageSids are kept: Twilio's requests carry no time to judge a replay's age by.
-    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS, matrix: MATRIX_EVENT_ID_KEEP_MS } }),
+    inboundMessages: createInboundMessages(store, { keepMs: { sns: SNS_MESSAGE_ID_KEEP_MS, 'telnyx-sms': TELNYX_MESSAGE_ID_KEEP_MS } }),
     alarmStates: createAlarmStates(store),
     kpis,
     reviews: createIncidentReviews(store),

@@ -27,6 +27,8 @@ import type { MentionLookup } from './mattermost/mattermostUsers';
 export interface ChatReply {
   text: string;
   audience: 'caller' | 'channel';
+  /** The request id was handled before (a platform's retry): nothing was done, and a route that answers in the room may stay silent. */
+  replayed?: true;
 }
 
 export interface ChatInboundHandler {
@@ -211,7 +213,7 @@ export function createChatInboundHandler(deps: ChatInboundDeps): ChatInboundHand
         return toCaller(`Sorry, Vigil does not know you: no contact has ${inbound.platform} id ${inbound.userId.slice(0, 64)}. Ask whoever runs Vigil to add it to your contact (chat.${inbound.platform}).`);
       }
       if (!deps.requests) return toCaller('Chat commands need Vigil\'s SQL store, which this API process has not got.');
-      if (!(await deps.requests.firstTime(inbound.platform, inbound.requestId, now()))) return toCaller('This request was handled already; nothing done again.');
+      if (!(await deps.requests.firstTime(inbound.platform, inbound.requestId, now()))) return { ...toCaller('This request was handled already; nothing done again.'), replayed: true };
       try {
         const request = inbound.request;
         if (request.kind === 'command') return await command(inbound, caller, request.command);

@@ -15,7 +15,6 @@ import type { ParsedChatCommand } from '../../domain/chat/commands';
 import { HttpError, validationError } from '../http/httpErrors';
 import { tooDeepField } from '../http/inputLimits';
 import { sameSecret } from '../http/sameSecret';
-import type { InboundMessages } from '../records/inboundMessages';
 import { lazyMatrixClient, matrixSettingsFromEnv } from '../../platform/matrixClient';
 import { errorResponse, pathParam, type SenderRoute } from './operationParts';
 
@@ -34,7 +33,7 @@ export const matrixAppServiceSenderRoute: SenderRoute = {
   description: 'Reactions on incident cards and `!vigil` commands in Matrix rooms, pushed by the homeserver to Vigil as an application service',
   authentication: {
     credential: "the registration's hs_token, as `Authorization: Bearer <hs_token>` (MATRIX_APPSERVICE_HS_TOKEN)",
-    checked: 'in constant time; events count only from rooms the bot is in and senders who are joined members; each event acts once (SQL store)',
+    checked: "in constant time; events count only from rooms the bot is in and senders who are joined members; each event acts once (the chat handler's claim in the SQL store)",
   },
   operations: [
     {
@@ -58,7 +57,7 @@ export const matrixAppServiceSenderRoute: SenderRoute = {
         '400': errorResponse('not a transaction (no `events` array)'),
         '401': errorResponse('no hs_token, or a wrong one'),
         '413': errorResponse('body too large'),
-        '503': errorResponse('Matrix not configured on this API (MATRIX_APPSERVICE_HS_TOKEN, the bot settings or the SQL store missing), or the homeserver unreachable'),
+        '503': errorResponse('Matrix not configured on this API (MATRIX_APPSERVICE_HS_TOKEN or the bot settings missing), or the homeserver unreachable'),
       },
     },
   ],
@@ -67,8 +66,12 @@ export const matrixAppServiceSenderRoute: SenderRoute = {
 /** Reads `!vigil` command text (the words after the prefix) into a command, or the problem to answer. */
 export type ChatCommandParser = (text: string) => ParsedChatCommand;
 
-/** The shared inbound handler (api/chat/): acts as the caller's contact, and says what it did. */
-export type ChatInboundHandler = (inbound: ChatInbound) => Promise<{ text: string }>;
+/**
+ * The shared inbound handler (api/chat/): acts as the caller's contact, and says what it did. It
+ * claims the event id (`chat_requests`), so an event acts once on any replica; `replayed` says it
+ * had been handled before, and then nothing is answered (the first answer stands).
+ */
+export type ChatInboundHandler = (inbound: ChatInbound) => Promise<{ text: string; replayed?: boolean }>;
 
 export interface MatrixAppServiceDeps {
   /** The registration's `hs_token` (`MATRIX_APPSERVICE_HS_TOKEN`): proves a push is the homeserver's. */
@@ -77,16 +80,8 @@ export interface MatrixAppServiceDeps {
   bot?: { userId: string; client: () => Promise<MatrixClient> };
   handle?: ChatInboundHandler;
   parseCommand?: ChatCommandParser;
-  /** Events already acted on (SQL store): a replayed transaction acts once, on any replica. */
-  inboundMessages?: InboundMessages;
   logger: Logger;
 }
-
-/**
- * How long handled event ids are kept: a homeserver retries a transaction until it is taken, with a
- * back-off that grows to hours at most, so a week covers an API outage of a few days.
- */
-export const MATRIX_EVENT_ID_KEEP_MS = 7 * 24 * 3600 * 1000;
 
 /** The hs_token and the bot from the environment (`MATRIX_APPSERVICE_HS_TOKEN`, `MATRIX_*`); the handler is the chat core's. */
 export function matrixAppServiceFromEnv(env: NodeJS.ProcessEnv): Pick<MatrixAppServiceDeps, 'hsToken' | 'bot'> {
@@ -109,17 +104,27 @@ function presentedToken(req: Request): string | undefined {
   return match?.[1];
 }
 
-/** Answers in the room, as a reply to the event: a notice (bots' messages that notify nobody). */
-async function answer(client: MatrixClient, event: MatrixRoomEvent, text: string): Promise<void> {
-  const content = { msgtype: 'm.notice', body: text, 'm.relates_to': { 'm.in_reply_to': { event_id: event.event_id } } };
-  // One answer per event however often it is pushed: the transaction id names the event.
-  await client.sendEvent(event.room_id, 'm.room.message' as never, content as never, `vigil-answer-${event.event_id}`);
-}
-
 const errcodeOf = (error: unknown) => (error as { errcode?: string } | undefined)?.errcode;
 
 export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
   const router = Router();
+
+  /**
+   * Answers in the room, as a reply to the event: a notice (bots' messages that notify nobody). The
+   * transaction id names the event, so an answer sent again is the same event. The homeserver's
+   * refusal (the room's power levels forbid the bot to speak) is logged, not thrown: a transaction
+   * answered 503 comes back, and one that can never pass would hold up every later one.
+   */
+  async function answer(client: MatrixClient, event: MatrixRoomEvent, text: string): Promise<void> {
+    const content = { msgtype: 'm.notice', body: text, 'm.relates_to': { 'm.in_reply_to': { event_id: event.event_id } } };
+    try {
+      await client.sendEvent(event.room_id, 'm.room.message' as never, content as never, `vigil-answer-${event.event_id}`);
+    } catch (error) {
+      const errcode = errcodeOf(error);
+      if (errcode === undefined || errcode === 'M_LIMIT_EXCEEDED') throw error;
+      deps.logger.warn({ errcode, room: event.room_id, event: event.event_id }, 'the homeserver refused the answer to a Matrix command or reaction');
+    }
+  }
 
   /** The sender's membership, as the bot sees the room; undefined when the bot is not in it (the homeserver refuses). */
   async function membership(client: MatrixClient, roomId: string, userId: string): Promise<string | undefined> {
@@ -142,7 +147,7 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     return typeof incident?.id === 'string' ? incident.id : undefined;
   }
 
-  async function handleEvent(raw: unknown, bot: NonNullable<MatrixAppServiceDeps['bot']>, handle: ChatInboundHandler, parseCommand: ChatCommandParser, claims: InboundMessages): Promise<void> {
+  async function handleEvent(raw: unknown, bot: NonNullable<MatrixAppServiceDeps['bot']>, handle: ChatInboundHandler, parseCommand: ChatCommandParser): Promise<void> {
     const parsed = roomEvent.safeParse(raw);
     if (!parsed.success) return;
     const event = parsed.data as MatrixRoomEvent;
@@ -162,18 +167,20 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     } else {
       const command = parseCommand(meaning.text);
       if (!command.ok) {
-        if (await claims.claim('matrix', event.event_id)) await answer(client, event, command.error);
+        // Nothing is done, so nothing is claimed: a re-sent event gets the same answer event.
+        await answer(client, event, command.error);
         return;
       }
       request = { kind: 'command', command: command.command };
     }
-    if (!(await claims.claim('matrix', event.event_id))) {
-      deps.logger.info({ event: event.event_id }, 'Matrix event handled before (a replayed transaction); ignored');
-      return;
-    }
     let reply: string;
     try {
-      reply = (await handle({ platform: 'matrix', userId: event.sender, channelId: event.room_id, request, requestId: event.event_id })).text;
+      const handled = await handle({ platform: 'matrix', userId: event.sender, channelId: event.room_id, request, requestId: event.event_id });
+      if (handled.replayed) {
+        deps.logger.info({ event: event.event_id }, 'Matrix event handled before (a re-sent transaction); not answered again');
+        return;
+      }
+      reply = handled.text;
     } catch (error) {
       // Not retried through the homeserver: a transaction that keeps failing holds up every later one.
       deps.logger.error({ err: error, event: event.event_id }, 'a Matrix command or reaction failed');
@@ -195,16 +202,16 @@ export function matrixAppServiceRoutes(deps: MatrixAppServiceDeps): Router {
     if (tooDeep) throw new HttpError(400, 'invalid body', [tooDeep]);
     const body = transactionBody.safeParse(req.body);
     if (!body.success) throw validationError(body.error, 'body');
-    const { bot, handle, parseCommand, inboundMessages } = deps;
-    if (!bot || !handle || !parseCommand || !inboundMessages) throw new HttpError(503, 'Matrix commands are not configured on this API (the bot settings, the chat handler or the SQL store are missing)');
+    const { bot, handle, parseCommand } = deps;
+    if (!bot || !handle || !parseCommand) throw new HttpError(503, 'Matrix commands are not configured on this API (the bot settings or the chat handler are missing)');
     // In order, one at a time: a reaction after a command in the same transaction comes after it.
-    // A failure (homeserver or store unreachable) is a 503, and the homeserver sends the
-    // transaction again; the events already taken are not handled twice.
+    // The homeserver unreachable is a 503, and it sends the transaction again; the events already
+    // taken are not handled twice (the handler's claim). The handler's own failures are answered.
     try {
-      for (const event of body.data.events) await handleEvent(event, bot, handle, parseCommand, inboundMessages);
+      for (const event of body.data.events) await handleEvent(event, bot, handle, parseCommand);
     } catch (error) {
       deps.logger.warn({ err: error, txnId: req.params.txnId }, 'a Matrix transaction could not be handled; the homeserver will send it again');
-      throw new HttpError(503, 'the homeserver or the SQL store could not be reached; send the transaction again');
+      throw new HttpError(503, 'the homeserver could not be reached; send the transaction again');
     }
     res.json({});
   });

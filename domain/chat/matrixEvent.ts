@@ -20,6 +20,12 @@ export type MatrixEventMeaning = { kind: 'reaction'; action: ChatAction; onEvent
 /** What a typed command starts with; Matrix clients keep `/` for their own commands. */
 export const MATRIX_COMMAND_PREFIX = '!vigil';
 
+/**
+ * `/vigil` is read too: people type it as on every other platform, and Element (like other
+ * clients) offers to send a `/` command it does not know as a message, which arrives as that text.
+ */
+const COMMAND_PREFIXES = [MATRIX_COMMAND_PREFIX, '/vigil'];
+
 /** The longest message read as a command: a command is a line, not an essay. */
 const MAX_COMMAND_BODY = 4000;
 
@@ -51,8 +57,9 @@ export function meaningOf(event: MatrixRoomEvent, botUserId: string): MatrixEven
   if (relation?.rel_type === 'm.replace' || event.content.body.length > MAX_COMMAND_BODY) return undefined;
   const text = ownText(event.content.body);
   // String tests, not a regular expression: this is anyone's text (and no backtracking to fear).
-  if (text.slice(0, MATRIX_COMMAND_PREFIX.length).toLowerCase() !== MATRIX_COMMAND_PREFIX) return undefined;
-  const rest = text.slice(MATRIX_COMMAND_PREFIX.length);
+  const prefix = COMMAND_PREFIXES.find((candidate) => text.slice(0, candidate.length).toLowerCase() === candidate);
+  if (prefix === undefined) return undefined;
+  const rest = text.slice(prefix.length);
   if (rest !== '' && rest.trimStart() === rest) return undefined;
   return { kind: 'command', text: rest.trim() };
 }

@@ -13,7 +13,7 @@ import type { ChatPlatform } from '../../activities/chat/chatPlatform';
 import type { ChatCommand, ChatInbound, ChatIncidentCard } from '../../domain/chat/platform';
 import { lazyMatrixClient } from '../../platform/matrixClient';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
-import { createInboundMessages } from '../../api/records/inboundMessages';
+import { createChatRequestGuard, type ChatRequestGuard } from '../../api/chat/chatRequestGuard';
 import type { ChatCommandParser } from '../../api/routes/matrixAppService';
 import { startSynapse, type RegisteredUser, type SynapseServer } from '../../devkit/synapse';
 import { startTestApp } from '../../devkit/testApp';
@@ -43,8 +43,17 @@ let bob: RegisteredUser & { client: MatrixClient };
 let platform: ChatPlatform;
 let store: SqlStore;
 let botClient: () => Promise<MatrixClient>;
-/** What the chat handler was asked, in order. */
+/** What the chat handler acted on, in order. */
 const heard: ChatInbound[] = [];
+
+/** A stand-in for the chat handler that claims each request id as the real one does (chat_requests), then records it. */
+function standIn(requests: Promise<ChatRequestGuard>) {
+  return async (inbound: ChatInbound) => {
+    if (!(await (await requests).firstTime('matrix', inbound.requestId, new Date()))) return { text: 'handled already', replayed: true };
+    heard.push(inbound);
+    return { text: `Done: ${inbound.request.kind === 'action' ? inbound.request.action : inbound.request.command.verb}` };
+  };
+}
 
 /** The shared `/vigil` text parser, as the API wires it. */
 const parseCommand: ChatCommandParser = parseChatCommand;
@@ -59,18 +68,14 @@ const eventAs = (reader: MatrixClient, roomId: string, eventId: string) => reade
 beforeAll(async () => {
   // The store (PGlite) and Synapse each take seconds to start: side by side, not one after the other.
   const storeReady = openSqlStore({});
-  const claims = storeReady.then((opened) => createInboundMessages(opened));
+  const requests = storeReady.then((opened) => createChatRequestGuard(opened));
   app = await startTestApp({
-    inboundMessages: { claim: async (channel, id) => (await claims).claim(channel, id), release: async (channel, id) => (await claims).release(channel, id) },
     matrix: {
       hsToken: HS_TOKEN,
       // Synapse starts after the app (its registration names the app's URL), so the bot's client is made then.
       bot: { userId: BOT, client: () => botClient() },
       parseCommand,
-      handle: async (inbound) => {
-        heard.push(inbound);
-        return { text: `Done: ${inbound.request.kind === 'action' ? inbound.request.action : inbound.request.command.verb}` };
-      },
+      handle: standIn(requests),
     },
   });
   const synapseReady = startSynapse({
@@ -275,7 +280,6 @@ describe('reactions and !vigil commands, pushed by Synapse to the application se
 
   it('answers 503 while the homeserver cannot be reached, so the homeserver sends the transaction again', async () => {
     const cutOff = await startTestApp({
-      inboundMessages: createInboundMessages(store),
       matrix: { hsToken: HS_TOKEN, bot: { userId: BOT, client: lazyMatrixClient({ baseUrl: 'http://127.0.0.1:9', accessToken: AS_TOKEN, userId: BOT }) }, parseCommand, handle: async () => ({ text: 'never' }) },
     });
     try {
@@ -288,6 +292,17 @@ describe('reactions and !vigil commands, pushed by Synapse to the application se
     } finally {
       await cutOff.close();
     }
+  });
+
+  it("takes a transaction whose answer the room refuses (the bot may not speak there), so it does not come back and hold up later ones", async () => {
+    const muted = await alice.client.createRoom({ name: 'bot muted', invite: [BOT] } as never);
+    const bot = await botClient();
+    await bot.joinRoom(muted.room_id);
+    // Alice created the room, so she keeps her power (room version 12 gives it to creators) while the bot loses its voice.
+    await alice.client.sendStateEvent(muted.room_id, 'm.room.power_levels' as never, { users: {}, events_default: 50, state_default: 50 } as never, '');
+    const event = { type: 'm.room.message', event_id: `$muted-${randomBytes(4).toString('hex')}`, room_id: muted.room_id, sender: alice.userId, content: { msgtype: 'm.text', body: '!vigil ack 7KQ2MX' } };
+    expect((await push('muted-1', [event])).status).toBe(200);
+    expect(heard.filter((entry) => entry.requestId === event.event_id)).toHaveLength(1);
   });
 
   it('answers 400 to a body that is not a transaction, naming the field', async () => {

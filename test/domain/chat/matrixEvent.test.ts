@@ -13,6 +13,14 @@ describe('what a Matrix event means to Vigil', () => {
     expect(meaningOf(message('please !vigil ack'), BOT)).toBeUndefined();
   });
 
+  it('reads `/vigil` too, as a client sends a `/` command it does not know, and nothing that merely starts alike', () => {
+    expect(meaningOf(message('/vigil ack'), BOT)).toEqual({ kind: 'command', text: 'ack' });
+    expect(meaningOf(message('/Vigil update 7KQ2MX rolled back'), BOT)).toEqual({ kind: 'command', text: 'update 7KQ2MX rolled back' });
+    expect(meaningOf(message('/vigilant ack'), BOT)).toBeUndefined();
+    expect(meaningOf(message('//vigil ack'), BOT)).toBeUndefined();
+    expect(meaningOf(message('see /vigil ack'), BOT)).toBeUndefined();
+  });
+
   it('ignores edits, notices, the bot itself and over-long messages', () => {
     expect(meaningOf(message('* !vigil ack', { 'm.relates_to': { rel_type: 'm.replace', event_id: '$x' } }), BOT)).toBeUndefined();
     expect(meaningOf({ ...message('!vigil ack'), content: { msgtype: 'm.notice', body: '!vigil ack' } }, BOT)).toBeUndefined();
