@@ -19,6 +19,8 @@ import { startPostgres } from '../scripts/postgres';
 import { freePort } from '../devkit/freePort';
 import { cpuMs, msUntilAnswers, spawnBuilt } from '../devkit/builtProcess';
 import { benchCleanups, uptimeLine } from './harness/benchProcess';
+import { writeBenchResult } from './harness/benchResult';
+import { percentile } from './harness/stats';
 
 const BUILD_DIR = resolve('dist');
 const runs = Number(process.argv[2] ?? 5);
@@ -98,6 +100,11 @@ async function main(): Promise<void> {
   }
   console.log('Wall times grow with the machine\'s load (above); the CPU a process used until ready does much less so.');
   for (const target of targets) console.log(summary(target.label, target.samples, target.goalMs));
+  writeBenchResult({
+    bench: 'startup',
+    settings: { runs },
+    figures: targets.map((target) => ({ name: `${target.label}, median`, value: percentile(target.samples.map((sample) => sample.wallMs), 50), unit: 'ms', goal: `≤ ${target.goalMs} ms` })),
+  });
   console.log(`bench:startup  ${uptimeLine()}`);
 }
 
