@@ -34,14 +34,14 @@ const BENCHES: BenchSpec[] = [
   {
     bench: 'escalation',
     script: 'bench/escalation.ts',
-    env: { BENCH_INCIDENTS: '200', BENCH_PLATEAU: '600', BENCH_SAMPLES: '40', BENCH_DEADLINE_MIN: '6' },
-    timeoutMin: 7,
+    env: { BENCH_INCIDENTS: '200', BENCH_PLATEAU: '600', BENCH_SAMPLES: '40', BENCH_DEADLINE_MIN: '7' },
+    timeoutMin: 8,
   },
   { bench: 'dashboard', script: 'bench/dashboard.ts', env: { BENCH_INCIDENTS: '200', BENCH_LOADS: '2', BENCH_IDLE_S: '10' }, timeoutMin: 5 },
   { bench: 'kpis', script: 'bench/kpis.ts', env: { BENCH_INCIDENTS: '1000', BENCH_CALLS: '10', BENCH_EVENTS: '50', BENCH_DEADLINE_MIN: '4' }, timeoutMin: 5 },
   { bench: 'startup', script: 'bench/startup.ts', args: ['2'], env: {}, timeoutMin: 5 },
   { bench: 'crash', script: 'bench/crashTrials.ts', env: { BENCH_TRIALS: '3', BENCH_LANES: '1', BENCH_DEADLINE_MIN: '5' }, timeoutMin: 6 },
-  { bench: 'crash-hosts', script: 'bench/twoHostCrash.ts', env: { BENCH_TRIALS: '2', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 7 },
+  { bench: 'crash-hosts', script: 'bench/twoHostCrash.ts', env: { BENCH_TRIALS: '2', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 8 },
 ];
 /** After SIGTERM a bench stops what it started (each clean-up bounded to 15 s); then SIGKILL. */
 const KILL_GRACE_MS = 45_000;
@@ -51,7 +51,7 @@ const OUT_FILE = join(ROOT, 'docs/benchmarks.md');
 const CHART_DIR = join(ROOT, 'docs/benchmarks');
 
 function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
 }
 
 const commandOf = (spec: BenchSpec) => `${Object.entries(spec.env).map(([name, value]) => `${name}=${value} `).join('')}npx tsx ${spec.script}${spec.args?.length ? ` ${spec.args.join(' ')}` : ''}`;
@@ -105,7 +105,7 @@ if (unknown.length) throw new Error(`BENCH_REPORT_ONLY names no bench ${unknown.
 const selected = BENCHES.filter((spec) => !only || only.includes(spec.bench));
 
 const started = Date.now();
-const provenance = { date: new Date(started).toISOString(), commit: git('rev-parse', 'HEAD'), dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean).map((line) => line.slice(3)) };
+const provenance = { date: new Date(started).toISOString(), commit: git('rev-parse', 'HEAD').trim(), dirtyFiles: git('status', '--porcelain').split('\n').filter(Boolean).map((line) => line.slice(3)) };
 const loadBefore = loadavg();
 const logDir = await mkdtemp(join(tmpdir(), 'vigil-bench-report-'));
 console.log(`bench:report: ${selected.length} benches, logs in ${logDir}`);

@@ -38,6 +38,7 @@ export function chartsFor(results: BenchResult[]): Chart[] {
     if (result.bench === 'storm') {
       const times = samples(result, 'answeredAtS');
       const [ceiling] = samples(result, 'ceilingPerSecond');
+      const accepted = result.figures.find((figure) => figure.unit === 'alerts/s');
       if (times.length > 0) {
         const title = 'bench:storm: alerts answered per second through the API';
         charts.push({
@@ -49,7 +50,10 @@ export function chartsFor(results: BenchResult[]): Chart[] {
             xLabel: 'time since the storm began (s)',
             yLabel: 'alerts answered per second',
             series: [{ name: 'API, per 1 s', points: ratePerBin(times, 1) }],
-            references: ceiling === undefined ? [] : [{ name: 'ceiling: signalWithStart straight to the server', y: ceiling }],
+            references: [
+              ...(accepted ? [{ name: 'API, over the whole storm', y: accepted.value }] : []),
+              ...(ceiling === undefined ? [] : [{ name: 'ceiling: signalWithStart straight to the server', y: ceiling }]),
+            ],
           }),
         });
       }

@@ -60,6 +60,8 @@ export function ratio(figure: BenchFigure): string {
   return figure.unit.endsWith('/s') ? `${(r * 100).toFixed(0)}%` : `${r.toFixed(2)}×`;
 }
 
+/** A count reads as a bare number; any other unit follows the number. */
+const withUnit = (value: number, unit: string) => (unit === 'count' ? formatNumber(value) : `${formatNumber(value)} ${unit}`);
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
 
@@ -96,11 +98,11 @@ export function benchmarksMarkdown(input: ReportInput): string {
     lines.push(`\`${run.command}\` — ${run.outcome}, ${run.seconds.toFixed(0)} s`);
     if (run.result && run.result.figures.length > 0) {
       lines.push('');
-      lines.push('| figure | value | floor, same run | ratio | goal |');
+      lines.push('| figure | value | floor (for a rate, ceiling), same run | ratio | goal |');
       lines.push('|---|---|---|---|---|');
       for (const figure of run.result.figures) {
-        const floor = figure.floor ? `${formatNumber(figure.floor.value)} ${figure.unit} (${cell(figure.floor.name)})` : '';
-        lines.push(`| ${cell(figure.name)} | ${formatNumber(figure.value)} ${figure.unit} | ${floor} | ${ratio(figure)} | ${cell(figure.goal ?? '')} |`);
+        const floor = figure.floor ? `${withUnit(figure.floor.value, figure.unit)} (${cell(figure.floor.name)})` : '';
+        lines.push(`| ${cell(figure.name)} | ${withUnit(figure.value, figure.unit)} | ${floor} | ${ratio(figure)} | ${cell(figure.goal ?? '')} |`);
       }
     }
     if (run.outcome !== 'ok' && run.tail) {
