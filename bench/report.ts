@@ -45,7 +45,7 @@ const BENCHES: BenchSpec[] = [
 ];
 /** After SIGTERM a bench stops what it started (each clean-up bounded to 15 s); then SIGKILL. */
 const KILL_GRACE_MS = 45_000;
-const TAIL_LINES = 30;
+const TAIL_LINES = 20;
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_FILE = join(ROOT, 'docs/benchmarks.md');
 const CHART_DIR = join(ROOT, 'docs/benchmarks');
@@ -95,7 +95,13 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
   const seconds = (Date.now() - started) / 1000;
   const outcome = timedOut ? 'timed out' : code === 0 ? 'ok' : 'failed';
   const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as BenchResult) : undefined;
-  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  // Stack frames crowd out what failed: the tail keeps the messages.
+  const messages = readFileSync(logFile, 'utf8')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line));
+  const tail = messages.slice(-TAIL_LINES).join('\n');
   return { bench: spec.bench, command: commandOf(spec), seconds, outcome, result, tail };
 }
 
