@@ -218,5 +218,6 @@ const report = escalationReport(
 );
 report.push('');
 report.push(`uptime after:  ${uptimeLine()}`);
-if (!failed) writeBenchResult(escalationResult({ perIncident, floorMemory, plateau, lateness }, { INCIDENTS, PLATEAU, CACHE, SAMPLES, LEVEL_TIMEOUT_S }));
+// Written on failure too: the parts that finished are figures; the page says the run failed.
+writeBenchResult(escalationResult({ perIncident, floorMemory, plateau, lateness }, { INCIDENTS, PLATEAU, CACHE, SAMPLES, LEVEL_TIMEOUT_S }));
 finishBench({ name: 'bench:escalation', report, cleanups, failed });

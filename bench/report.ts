@@ -34,8 +34,8 @@ const BENCHES: BenchSpec[] = [
   {
     bench: 'escalation',
     script: 'bench/escalation.ts',
-    env: { BENCH_INCIDENTS: '200', BENCH_PLATEAU: '600', BENCH_SAMPLES: '40', BENCH_DEADLINE_MIN: '7' },
-    timeoutMin: 8,
+    env: { BENCH_INCIDENTS: '200', BENCH_PLATEAU: '400', BENCH_SAMPLES: '40', BENCH_DEADLINE_MIN: '8' },
+    timeoutMin: 9,
   },
   { bench: 'dashboard', script: 'bench/dashboard.ts', env: { BENCH_INCIDENTS: '200', BENCH_LOADS: '2', BENCH_IDLE_S: '10' }, timeoutMin: 5 },
   { bench: 'kpis', script: 'bench/kpis.ts', env: { BENCH_INCIDENTS: '1000', BENCH_CALLS: '10', BENCH_EVENTS: '50', BENCH_DEADLINE_MIN: '4' }, timeoutMin: 5 },
