@@ -47,8 +47,9 @@ export interface ReportInput {
 }
 
 /** A figure's value as people read it: 3 significant digits, no exponent. */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
+export function formatNumber(value: number | null): string {
+  // JSON writes NaN (a percentile of no samples) as null.
+  if (value === null || !Number.isFinite(value)) return 'n/a';
   if (Math.abs(value) >= 100 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-GB');
   return value.toPrecision(3);
 }
@@ -61,7 +62,7 @@ export function ratio(figure: BenchFigure): string {
 }
 
 /** A count reads as a bare number; any other unit follows the number. */
-const withUnit = (value: number, unit: string) => (unit === 'count' ? formatNumber(value) : `${formatNumber(value)} ${unit}`);
+const withUnit = (value: number | null, unit: string) => (unit === 'count' || value === null || !Number.isFinite(value) ? formatNumber(value) : `${formatNumber(value)} ${unit}`);
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const loads = (values: number[]) => values.map((value) => value.toFixed(2)).join(' / ');
 

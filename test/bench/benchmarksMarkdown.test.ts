@@ -67,6 +67,9 @@ describe('benchmarksMarkdown', () => {
     expect(formatNumber(0.4567)).toBe('0.457');
     expect(formatNumber(12345.6)).toBe('12,346');
     expect(formatNumber(Number.NaN)).toBe('n/a');
+    // A percentile of no samples is NaN, which JSON carries as null: no unit after "n/a".
+    const noSamples = JSON.parse(JSON.stringify({ bench: 'crash', settings: {}, figures: [{ name: 'late by, p50', value: Number.NaN, unit: 'ms' }] })) as BenchResult;
+    expect(benchmarksMarkdown(input({ runs: [{ bench: 'crash', command: 'c', seconds: 1, outcome: 'ok', result: noSamples }] }))).toContain('| late by, p50 | n/a |');
   });
 });
 
