@@ -2,7 +2,8 @@
  * `npm run bench:report`: runs the short version of every bench, one after another, each in its
  * own process group with a time bound, and writes docs/benchmarks.md and its SVG charts
  * (docs/benchmarks/*.svg) from the figures the benches hand over as data (BENCH_RESULT_FILE,
- * bench/harness/benchResult.ts). About 15 minutes on 2 cores.
+ * bench/harness/benchResult.ts). Each bench has a time bound; on a loaded 2-core machine (load
+ * 20) the whole run took 33 min.
  *
  *   npm run bench:report                       every bench
  *   BENCH_REPORT_ONLY=core,storm npm run bench:report    some of them (the page then shows only those)
