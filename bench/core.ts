@@ -12,6 +12,7 @@ import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
+import { writeBenchResult } from './harness/benchResult';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -122,6 +123,13 @@ try {
   console.log(line('floor: workflow start + 1 activity', floor));
   console.log(line('alert → first notification', alerts));
   console.log(`ratio p50 ${(percentile(alerts, 50) / percentile(floor, 50)).toFixed(2)}×   p99 ${(percentile(alerts, 99) / percentile(floor, 99)).toFixed(2)}×   (target ≤ 1.5×)`);
+  const floorOf = (p: number) => ({ name: `workflow start + 1 activity, p${p}`, value: percentile(floor, p) });
+  writeBenchResult({
+    bench: 'core',
+    settings: { BENCH_ALERTS: ALERTS, BENCH_CONCURRENCY: CONCURRENCY },
+    figures: [50, 99].map((p) => ({ name: `alert → first page, p${p}`, value: percentile(alerts, p), unit: 'ms', floor: floorOf(p), goal: '≤ 1.2× the floor' })),
+    series: { floor, alerts },
+  });
 } finally {
   floorWorker.shutdown();
   await floorRunning;

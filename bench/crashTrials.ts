@@ -64,6 +64,8 @@ import { benchCleanups, envNumber, envSeed, uptimeLine } from './harness/benchPr
 import { benchHome, startBenchTemporal, startSharedPostgres, workerBaseEnv } from './harness/benchServers';
 import { crashReport, firstPageAfterRestart, type Trial } from './harness/crashReport';
 import { finishBench } from './harness/finish';
+import { writeBenchResult } from './harness/benchResult';
+import { crashResult } from './harness/crashResult';
 import { historyFacts, noFacts } from './harness/incidentHistory';
 import { sampleLoad } from './harness/loadSampler';
 import { runOnLanes } from './harness/lanes';
@@ -337,6 +339,7 @@ const report = crashReport(
 report.push('');
 if (load.sampled) report.push(`1-min load during the run: ${load.range()}`);
 report.push(`uptime after:  ${uptimeLine()}`);
+if (!failed) writeBenchResult(crashResult({ trials, pages }, { TRIALS, LANES, HOSTS, SEED, LEVELS, LATENESS_BOUND_MS }));
 finishBench({
   name: 'bench:crash',
   report,

@@ -14,6 +14,7 @@ import { parseConfig } from '../domain/config';
 import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
 import { startStack, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
+import { writeBenchResult } from './harness/benchResult';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
 const LOADS = Number(process.env.BENCH_LOADS ?? 5);
@@ -130,6 +131,19 @@ try {
       report(`first load, empty cache (${LOADS} loads)`, cold);
       report(`reload, warm cache (${LOADS} loads)`, warm);
       console.log(`idle polling              ${((idle.bytes / 1024) * (60_000 / IDLE_MS)).toFixed(1)} KiB and ${Math.round(idle.requests * (60_000 / IDLE_MS))} requests per minute`);
+      const p50 = (values: number[]) => percentile(values, 50);
+      writeBenchResult({
+        bench: 'dashboard',
+        settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_LOADS: LOADS, BENCH_IDLE_S: IDLE_MS / 1000 },
+        figures: [
+          { name: 'first load: every row shown, p50', value: p50(cold.map((entry) => entry.rowsMs)), unit: 'ms' },
+          { name: 'first load: every row detailed, p50', value: p50(cold.map((entry) => entry.detailedMs)), unit: 'ms', goal: '≤ 500 ms' },
+          { name: 'first load: transferred, p50', value: p50(cold.map((entry) => entry.bytes)) / 1024, unit: 'KiB', goal: '≤ 150 KiB' },
+          { name: 'reload: every row detailed, p50', value: p50(warm.map((entry) => entry.detailedMs)), unit: 'ms' },
+          { name: 'idle polling per minute', value: (idle.bytes / 1024) * (60_000 / IDLE_MS), unit: 'KiB' },
+        ],
+        series: { firstLoadDetailedMs: cold.map((entry) => entry.detailedMs) },
+      });
     }
     await context.close();
   }

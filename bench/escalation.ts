@@ -41,6 +41,8 @@ import { benchHome, startBenchTemporal, workerBaseEnv } from './harness/benchSer
 import { escalationReport, type LatenessRun, type MemoryRun } from './harness/escalationReport';
 import { startEscalationSink } from './harness/escalationSink';
 import { finishBench } from './harness/finish';
+import { escalationResult } from './harness/escalationResult';
+import { writeBenchResult } from './harness/benchResult';
 import { sampleLoad } from './harness/loadSampler';
 import { readMemory, startMemoryWorker } from './harness/memoryWorker';
 import { openMany } from './harness/openMany';
@@ -216,4 +218,6 @@ const report = escalationReport(
 );
 report.push('');
 report.push(`uptime after:  ${uptimeLine()}`);
+// Written on failure too: the parts that finished are figures; the page says the run failed.
+writeBenchResult(escalationResult({ perIncident, floorMemory, plateau, lateness }, { INCIDENTS, PLATEAU, CACHE, SAMPLES, LEVEL_TIMEOUT_S }));
 finishBench({ name: 'bench:escalation', report, cleanups, failed });

@@ -20,6 +20,7 @@ import { startStack, STACK_AUTH, STACK_METRICS_TOKEN } from '../devkit/stack';
 import { seededRandom } from '../devkit/seededRandom';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../domain/visibility';
 import { percentile, runBounded } from './harness/stats';
+import { writeBenchResult } from './harness/benchResult';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const CALLS = Number(process.env.BENCH_CALLS ?? 30);
@@ -176,6 +177,16 @@ try {
   // Its listing takes every incident closed in the last 25 h: here all of them, closed during the fill.
   console.log(`GET /metrics (24 h window, cold)   ${scrape.ms.toFixed(1)} ms (vigil_kpi_up ${coldUp ? 1 : 0}); first with figures ${withFigures.ms.toFixed(1)} ms (vigil_kpi_up ${/^vigil_kpi_up 1$/m.test(withFigures.text) ? 1 : 0})`);
   console.log(`figures                            opened ${incidents.opened}, resolved ${incidents.resolved}, MTTA ${mtta.seconds?.toFixed(0)} s, MTTR ${mttr.seconds?.toFixed(0)} s, noise ratio ${noise.ratio} (${noise.events} events)`);
+  writeBenchResult({
+    bench: 'kpis',
+    settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_CALLS: CALLS, BENCH_EVENTS: EVENTS },
+    figures: [
+      ...[50, 99].map((p) => ({ name: `GET /v1/kpis, 30 days, all services, p${p}`, value: percentile(whole, p), unit: 'ms', goal: p === 50 ? '≤ 200 ms' : '≤ 500 ms' })),
+      { name: 'GET /v1/kpis, 30 days, one service, p50', value: percentile(oneService, 50), unit: 'ms' },
+      { name: 'GET /metrics, first scrape', value: scrape.ms, unit: 'ms', goal: '≤ 100 ms' },
+    ],
+    series: { wholeMs: whole, oneServiceMs: oneService },
+  });
 } finally {
   benchWorker.shutdown();
   await benchRunning;

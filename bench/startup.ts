@@ -19,6 +19,7 @@ import { startPostgres } from '../scripts/postgres';
 import { freePort } from '../devkit/freePort';
 import { cpuMs, msUntilAnswers, spawnBuilt } from '../devkit/builtProcess';
 import { benchCleanups, uptimeLine } from './harness/benchProcess';
+import { writeBenchResult } from './harness/benchResult';
 
 const BUILD_DIR = resolve('dist');
 const runs = Number(process.argv[2] ?? 5);
@@ -98,6 +99,16 @@ async function main(): Promise<void> {
   }
   console.log('Wall times grow with the machine\'s load (above); the CPU a process used until ready does much less so.');
   for (const target of targets) console.log(summary(target.label, target.samples, target.goalMs));
+  // The median as summary() takes it: the upper one of an even count.
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  writeBenchResult({
+    bench: 'startup',
+    settings: { runs },
+    figures: targets.flatMap((target) => [
+      { name: `${target.label}, median`, value: median(target.samples.map((sample) => sample.wallMs)), unit: 'ms', goal: `≤ ${target.goalMs} ms` },
+      { name: `${target.label}, CPU used until ready, median`, value: median(target.samples.map((sample) => sample.cpuMs)), unit: 'ms' },
+    ]),
+  });
   console.log(`bench:startup  ${uptimeLine()}`);
 }
 

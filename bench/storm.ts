@@ -12,6 +12,7 @@ import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
 import { incidentQuery } from '../contracts/incident';
 import { percentile, runBounded } from './harness/stats';
+import { writeBenchResult } from './harness/benchResult';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 10_000);
 const KEYS = Number(process.env.BENCH_KEYS ?? 50);
@@ -83,6 +84,7 @@ try {
   let rejected = 0;
   let spooled = 0;
   const stormStart = performance.now();
+  const answeredAtS: number[] = [];
   await runBounded(ALERTS, CONCURRENCY, async (index) => {
     if (index % 500 === 0) withinDeadline('the storm');
     const sent = performance.now();
@@ -93,6 +95,7 @@ try {
     });
     const body = (await response.json()) as { incidentId?: string; status?: string };
     latencies.push(performance.now() - sent);
+    answeredAtS.push((performance.now() - stormStart) / 1000); // for bench:report's throughput-over-time chart
     if (response.status === 202 && body.incidentId) incidentIds.add(body.incidentId);
     else if (response.status === 202 && body.status === 'spooled') spooled += 1;
     else rejected += 1;
@@ -143,6 +146,17 @@ try {
   console.log(`pages sent          ${pagesByService.get('storm') ?? 0} (policy allows ${KEYS}: one level, one person, email)`);
   console.log(`ceiling             ${ceilingBefore.toFixed(0)} before, ${ceilingAfter.toFixed(0)} after the storm: signalWithStart/s straight to the server (${CEILING_CALLS} calls each)`);
   console.log(`API / ceiling       ${((acceptedPerSecond / ceilingPerSecond) * 100).toFixed(0)}% of the higher ceiling   (goal ≥ 70%)`);
+  writeBenchResult({
+    bench: 'storm',
+    settings: { BENCH_ALERTS: ALERTS, BENCH_KEYS: KEYS, BENCH_CONCURRENCY: CONCURRENCY, BENCH_CEILING_CALLS: CEILING_CALLS },
+    figures: [
+      { name: 'alerts accepted through the API', value: acceptedPerSecond, unit: 'alerts/s', floor: { name: 'signalWithStart ceiling (higher of before/after)', value: ceilingPerSecond }, goal: '≥ 90% of the ceiling' },
+      { name: 'request latency, p50', value: percentile(latencies, 50), unit: 'ms' },
+      { name: 'request latency, p99', value: percentile(latencies, 99), unit: 'ms' },
+      { name: 'alerts lost', value: ALERTS - rejected - counted, unit: 'count', goal: '0' },
+    ],
+    series: { answeredAtS, ceilingPerSecond: [ceilingPerSecond] },
+  });
 } finally {
   await stack.stop();
 }

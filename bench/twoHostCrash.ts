@@ -28,6 +28,7 @@
 import { benchClock, sleep } from './harness/benchClock';
 import { benchCleanups, envNumber, envSeed, uptimeLine } from './harness/benchProcess';
 import { percentile } from './harness/stats';
+import { writeBenchResult } from './harness/benchResult';
 import { seededRandom } from '../devkit/seededRandom';
 import { receivedPages, startTopology, tallyPages, TOPOLOGY_NTFY_TOKEN_ENV, TOPOLOGY_WEBHOOK_SECRET_ENV, type ReceivedPage, type Topology } from '../devkit/topology';
 
@@ -170,6 +171,17 @@ async function main(): Promise<void> {
   console.log(`next-page delay:     p50 ${s(percentile(delays, 50))}, p99 ${s(percentile(delays, 99))}, max ${s(Math.max(...delays))} (n=${delays.length})`);
   console.log(uptimeLine());
   console.log(`reproduce: BENCH_TRIALS=${TRIALS} BENCH_SEED=${SEED} npm run bench:crash:hosts`);
+  writeBenchResult({
+    bench: 'crash-hosts',
+    settings: { BENCH_TRIALS: TRIALS, BENCH_SEED: SEED, trialsRun: trials.length },
+    figures: [
+      { name: 'duplicate pages', value: duplicatePages, unit: 'count', goal: '0' },
+      { name: 'missed pages', value: tally.missed.length, unit: 'count', goal: '0' },
+      { name: 'next-page delay after a kill, p50', value: percentile(delays, 50), unit: 'ms' },
+      { name: 'next-page delay after a kill, p99', value: percentile(delays, 99), unit: 'ms' },
+    ],
+    series: { nextPageDelayMs: delays },
+  });
 }
 
 main()
