@@ -44,7 +44,10 @@ export const REOPEN_WINDOW_SECONDS = 3600;
 /** Longest period one request may ask for (the per-day series has one entry per day). */
 export const MAX_KPI_PERIOD_DAYS = 366;
 
-/** What KPIs need to know of one incident. Times are ISO-8601. */
+/**
+ * What KPIs need to know of one incident. Times are ISO-8601. Never changed once made: a report
+ * keeps each one's parsed times (see `timed`), so a changed fact is a new object.
+ */
 export interface IncidentFacts {
   incidentId: string;
   /**
@@ -218,15 +221,26 @@ interface TimedIncident {
   respondedMs: number | undefined;
 }
 
+/**
+ * Parsed times by facts object. Facts are never changed once made, and the API hands the same
+ * object for a closed incident to every report (api/reporting/temporalKpiSource.ts), so each is
+ * parsed once per process; a weak map keeps nothing alive that the caller dropped.
+ */
+const parsed = new WeakMap<IncidentFacts, TimedIncident>();
+
 function timed(incident: IncidentFacts): TimedIncident {
+  const known = parsed.get(incident);
+  if (known) return known;
   const respondedAt = firstResponseAt(incident);
-  return {
+  const entry: TimedIncident = {
     incident,
     openedMs: Date.parse(incident.openedAt),
     resolvedMs: incident.resolvedAt === undefined ? undefined : Date.parse(incident.resolvedAt),
     respondedAt,
     respondedMs: respondedAt === undefined ? undefined : Date.parse(respondedAt),
   };
+  parsed.set(incident, entry);
+  return entry;
 }
 
 /** Every KPI of the period. Pure: the same facts always give the same report. */
