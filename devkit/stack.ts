@@ -28,7 +28,7 @@ import { createMaintenanceWindows } from '../platform/maintenanceWindows';
 import { createTemporalGateway } from '../api/gateways/temporalGateway';
 import { watchOpenProblems } from '../api/gateways/openProblems';
 import { createTemporalKpiSource, kpiSettleMsFromEnv } from '../api/reporting/temporalKpiSource';
-import { createClosedIncidentRuns } from '../api/records/closedIncidentRuns';
+import { createClosedIncidentRuns, type ClosedIncidentRuns } from '../api/records/closedIncidentRuns';
 import { createTemporalProblemGateway } from '../api/gateways/temporalProblemGateway';
 import { createTemporalHeartbeatGateway } from '../api/gateways/temporalHeartbeatGateway';
 import { openSqlStore, type SqlStore } from '../platform/sqlStore';
@@ -80,6 +80,8 @@ export interface Stack {
   spool?: AlertSpool;
   /** Ends when the worker stops; rejects if it fails (e.g. Temporal gone for good). */
   workerRun: Promise<void>;
+  /** The API's copy of closed incident runs for the KPIs (decision 64), for a bench that seeds it. */
+  kpiClosedRuns: ClosedIncidentRuns;
   stop(): Promise<void>;
 }
 
@@ -141,6 +143,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     forwarder = startForwarder({ spool, deliver: (item) => forwardToTemporal(gateway, item), logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), idleMs: 200, maxBackoffMs: 2_000 });
   }
 
+  const kpiClosedRuns = createClosedIncidentRuns(guardStore);
   const port = await freePort();
   // As behind a proxy: the public URL differs from the address the server listens on.
   const publicUrl = `https://vigil.example.test:8443`;
@@ -153,7 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     changes: store && createChangeEvents(store),
     usedAckLinks: store && createUsedAckLinks(store),
     // As api/main.ts wires it: closed incidents' KPI facts copied into the store (decision 64).
-    kpis: createTemporalKpiSource(client, { closedRuns: createClosedIncidentRuns(guardStore), settleMs: kpiSettleMsFromEnv(options.env ?? process.env) }),
+    kpis: createTemporalKpiSource(client, { closedRuns: kpiClosedRuns, settleMs: kpiSettleMsFromEnv(options.env ?? process.env) }),
     reviews: store && createIncidentReviews(store),
     inboundMessages: createInboundMessages(guardStore),
     alarmStates: createAlarmStates(guardStore),
@@ -187,6 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     taskQueue,
     spool,
     workerRun: running,
+    kpiClosedRuns,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       openProblems.stop();

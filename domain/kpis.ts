@@ -44,7 +44,10 @@ export const REOPEN_WINDOW_SECONDS = 3600;
 /** Longest period one request may ask for (the per-day series has one entry per day). */
 export const MAX_KPI_PERIOD_DAYS = 366;
 
-/** What KPIs need to know of one incident. Times are ISO-8601. */
+/**
+ * What KPIs need to know of one incident. Times are ISO-8601. Never changed once made: a report
+ * keeps each one's parsed times (see `timed`), so a changed fact is a new object.
+ */
 export interface IncidentFacts {
   incidentId: string;
   /**
@@ -128,12 +131,6 @@ export interface KpiReport {
   series: DayFigures[];
 }
 
-const within = (at: string | undefined, period: KpiPeriod): at is string => {
-  if (at === undefined) return false;
-  const ms = Date.parse(at);
-  return ms >= period.from.getTime() && ms < period.to.getTime();
-};
-
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
 const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
@@ -171,6 +168,8 @@ export function reopenings(incidents: readonly IncidentFacts[], windowFor: Reope
   }
   const reopened = new Set<string>();
   for (const ofKey of byKey.values()) {
+    // Most keys have one incident in a period: nothing to order, nothing reopened.
+    if (ofKey.length < 2) continue;
     const ordered = [...ofKey].sort((a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.incidentId.localeCompare(b.incidentId));
     for (let index = 1; index < ordered.length; index++) {
       const previous = ordered[index - 1];
@@ -210,17 +209,55 @@ export interface KpiInputs {
   openProblems: number;
 }
 
+/**
+ * An incident with its times parsed once: every figure compares times, and over 100,000 incidents
+ * parsing an ISO time for each comparison cost more than all the rest of the arithmetic.
+ */
+interface TimedIncident {
+  incident: IncidentFacts;
+  openedMs: number;
+  resolvedMs: number | undefined;
+  respondedAt: string | undefined;
+  respondedMs: number | undefined;
+}
+
+/**
+ * Parsed times by facts object. Facts are never changed once made, and the API hands the same
+ * object for a closed incident to every report (api/reporting/temporalKpiSource.ts), so each is
+ * parsed once per process; a weak map keeps nothing alive that the caller dropped.
+ */
+const parsed = new WeakMap<IncidentFacts, TimedIncident>();
+
+function timed(incident: IncidentFacts): TimedIncident {
+  const known = parsed.get(incident);
+  if (known) return known;
+  const respondedAt = firstResponseAt(incident);
+  const entry: TimedIncident = {
+    incident,
+    openedMs: Date.parse(incident.openedAt),
+    resolvedMs: incident.resolvedAt === undefined ? undefined : Date.parse(incident.resolvedAt),
+    respondedAt,
+    respondedMs: respondedAt === undefined ? undefined : Date.parse(respondedAt),
+  };
+  parsed.set(incident, entry);
+  return entry;
+}
+
 /** Every KPI of the period. Pure: the same facts always give the same report. */
 export function computeKpis(inputs: KpiInputs): KpiReport {
   const { period } = inputs;
+  const fromMs = period.from.getTime();
+  const toMs = period.to.getTime();
+  const within = (ms: number | undefined): ms is number => ms !== undefined && ms >= fromMs && ms < toMs;
   const incidents = inputs.service === undefined ? inputs.incidents : inputs.incidents.filter((incident) => incident.service === inputs.service);
-  const opened = incidents.filter((incident) => within(incident.openedAt, period));
-  const resolved = incidents.filter((incident) => within(incident.resolvedAt, period));
-  const responded = incidents.filter((incident) => within(firstResponseAt(incident), period));
-  const openAtEnd = incidents.filter(
-    (incident) => Date.parse(incident.openedAt) < period.to.getTime() && (incident.resolvedAt === undefined || Date.parse(incident.resolvedAt) >= period.to.getTime()),
-  );
+  const all = incidents.map(timed);
+  const opened = all.filter((entry) => within(entry.openedMs));
+  const resolved = all.filter((entry) => within(entry.resolvedMs));
+  const responded = all.filter((entry) => within(entry.respondedMs));
+  const openAtEnd = all.filter((entry) => entry.openedMs < toMs && (entry.resolvedMs === undefined || entry.resolvedMs >= toMs));
   const reopened = reopenings(incidents, inputs.reopenWithinSeconds);
+  const timeToResolve = (entry: TimedIncident) => ((entry.resolvedMs as number) - entry.openedMs) / 1000;
+  const timeToRespond = (entry: TimedIncident) => ((entry.respondedMs as number) - entry.openedMs) / 1000;
 
   const bySeverity = zeroSeverities();
   const services = new Map<string, { service: string; opened: number; resolved: number; bySeverity: SeverityCounts }>();
@@ -229,18 +266,18 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
     if (!row) services.set(service, (row = { service, opened: 0, resolved: 0, bySeverity: zeroSeverities() }));
     return row;
   };
-  for (const incident of opened) {
+  for (const { incident } of opened) {
     bySeverity[incident.severity] += 1;
     const row = serviceRow(incident.service);
     row.opened += 1;
     row.bySeverity[incident.severity] += 1;
   }
-  for (const incident of resolved) serviceRow(incident.service).resolved += 1;
+  for (const { incident } of resolved) serviceRow(incident.service).resolved += 1;
 
   const resolvedBy: Record<ResolverKind | 'unknown', number> = { human: 0, runbook: 0, source: 0, flap: 0, unknown: 0 };
-  for (const incident of resolved) resolvedBy[incident.resolvedBy ?? 'unknown'] += 1;
-  const paging = resolved.filter((incident) => incident.pages !== undefined);
-  const pages = paging.reduce((sum, incident) => sum + (incident.pages ?? 0), 0);
+  for (const { incident } of resolved) resolvedBy[incident.resolvedBy ?? 'unknown'] += 1;
+  const paging = resolved.filter((entry) => entry.incident.pages !== undefined);
+  const pages = paging.reduce((sum, entry) => sum + (entry.incident.pages ?? 0), 0);
 
   const quiet = inputs.quiet;
   const quietTotal = quiet ? quiet.event + quiet.suppressed : 0;
@@ -249,15 +286,12 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
   // A UTC ISO time's first 10 characters are its day; any other form goes through Date.
   const dayOf = (at: string) => (at.length > 10 && at[10] === 'T' && at.endsWith('Z') ? at.slice(0, 10) : new Date(at).toISOString().slice(0, 10));
   const buckets = new Map(periodDays(period).map((day) => [day, { opened: 0, ttr: [] as number[], tta: [] as number[] }]));
-  for (const incident of opened) {
+  for (const { incident } of opened) {
     const bucket = buckets.get(dayOf(incident.openedAt));
     if (bucket) bucket.opened += 1;
   }
-  for (const incident of resolved) buckets.get(dayOf(incident.resolvedAt as string))?.ttr.push(seconds(incident.openedAt, incident.resolvedAt as string));
-  for (const incident of responded) {
-    const at = firstResponseAt(incident) as string;
-    buckets.get(dayOf(at))?.tta.push(seconds(incident.openedAt, at));
-  }
+  for (const entry of resolved) buckets.get(dayOf(entry.incident.resolvedAt as string))?.ttr.push(timeToResolve(entry));
+  for (const entry of responded) buckets.get(dayOf(entry.respondedAt as string))?.tta.push(timeToRespond(entry));
   const series = [...buckets].map(([day, bucket]): DayFigures => ({
     day,
     opened: bucket.opened,
@@ -274,12 +308,12 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
       opened: opened.length,
       resolved: resolved.length,
       openAtEnd: openAtEnd.length,
-      reopened: opened.filter((incident) => reopened.has(incident.incidentId)).length,
+      reopened: opened.filter((entry) => reopened.has(entry.incident.incidentId)).length,
       bySeverity,
       byService: [...services.values()].sort((a, b) => b.opened - a.opened || a.service.localeCompare(b.service)),
     },
-    mtta: meanDuration(responded.map((incident) => seconds(incident.openedAt, firstResponseAt(incident) as string))),
-    mttr: meanDuration(resolved.map((incident) => seconds(incident.openedAt, incident.resolvedAt as string))),
+    mtta: meanDuration(responded.map(timeToRespond)),
+    mttr: meanDuration(resolved.map(timeToResolve)),
     pagesPerIncident: { value: tidy(paging.length === 0 ? null : pages / paging.length), pages, incidents: paging.length },
     autoResolved: { byRunbook: resolvedBy.runbook, percent: tidy(resolved.length === 0 ? null : (resolvedBy.runbook / resolved.length) * 100), resolvedBy },
     noise: quiet

@@ -85,14 +85,23 @@ function factsOfRuns(runs: Iterable<RunRecord>): IncidentFacts[] {
   const earliestStart = new Map<string, number>();
   for (const run of runs) {
     const latest = newest.get(run.incidentId);
-    if (!latest || run.startMs > latest.startMs) newest.set(run.incidentId, run);
-    const known = earliestStart.get(run.incidentId);
-    if (known === undefined || run.startMs < known) earliestStart.set(run.incidentId, run.startMs);
+    if (!latest) {
+      newest.set(run.incidentId, run);
+      continue;
+    }
+    // An incident that continued as new: only these need their earliest start kept.
+    const known = earliestStart.get(run.incidentId) ?? latest.startMs;
+    earliestStart.set(run.incidentId, Math.min(known, run.startMs));
+    if (run.startMs > latest.startMs) newest.set(run.incidentId, run);
   }
-  return [...newest.values()].map((run) => ({
-    ...run.facts,
-    openedAt: run.facts.openedAt ?? new Date(earliestStart.get(run.incidentId) as number).toISOString(),
-  }));
+  const facts: IncidentFacts[] = [];
+  for (const run of newest.values()) {
+    // The run's own facts object when it says when it opened: the same object at every request,
+    // so the report's parsed times of it (domain/kpis.ts) are reused rather than parsed again.
+    if (run.facts.openedAt !== undefined) facts.push(run.facts as IncidentFacts);
+    else facts.push({ ...run.facts, openedAt: new Date(earliestStart.get(run.incidentId) ?? run.startMs).toISOString() });
+  }
+  return facts;
 }
 
 export function createTemporalKpiSource(client: Client, options: TemporalKpiSourceOptions = {}): KpiSource & { warm(): Promise<void> } {

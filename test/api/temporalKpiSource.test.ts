@@ -3,7 +3,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClosedIncidentRuns } from '../../api/records/closedIncidentRuns';
 import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
-import { computeKpis, RESOLVER_KINDS } from '../../domain/kpis';
+import { computeKpis, RESOLVER_KINDS, type IncidentFacts } from '../../domain/kpis';
 import { SEVERITIES } from '../../domain/severity';
 import { searchAttributes } from '../../domain/visibility';
 import { seededRandom } from '../../devkit/seededRandom';
@@ -19,6 +19,8 @@ interface FakeRun {
   startMs: number;
   closeMs?: number;
   service: string;
+  /** The VigilOpenedAt attribute, which every incident opened since the KPI attributes carries. */
+  openedAtMs?: number;
   resolvedAtMs?: number;
   acknowledgedAtMs?: number;
   resolvedBy?: string;
@@ -61,6 +63,7 @@ function fakeVisibility(runs: FakeRun[]) {
       typedSearchAttributes: new TypedSearchAttributes([
         { key: searchAttributes.service, value: run.service },
         { key: searchAttributes.status, value: run.resolvedAtMs ? 'resolved' : 'triggered' },
+        ...(run.openedAtMs ? [{ key: searchAttributes.openedAt, value: new Date(run.openedAtMs) }] : []),
         ...(run.resolvedAtMs ? [{ key: searchAttributes.resolvedAt, value: new Date(run.resolvedAtMs) }] : []),
         ...(run.acknowledgedAtMs ? [{ key: searchAttributes.acknowledgedAt, value: new Date(run.acknowledgedAtMs) }] : []),
         ...(run.resolvedBy ? [{ key: searchAttributes.resolvedBy, value: run.resolvedBy }] : []),
@@ -219,6 +222,57 @@ describe('KPI facts from Temporal visibility', () => {
     expect(whole.cached.incidents.opened).toBeGreaterThan(200);
     expect(whole.cached.incidents.openAtEnd).toBeGreaterThan(10);
     expect(Number((await store.query<{ n: number }>('SELECT count(*)::int AS n FROM kpi_closed_runs'))[0].n)).toBeGreaterThan(300);
+  });
+
+  it('answers from the copy exactly what the incidents\' own facts give, asked again and again in any order', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    // As incidents opened since the KPI attributes: each run says when its incident opened.
+    const runs = manyRuns().map((run, index) => {
+      const first = run.runId === 'a' ? run : undefined;
+      return { ...run, openedAtMs: index % 7 === 0 ? undefined : first ? run.startMs : undefined };
+    });
+    for (const run of runs) if (run.runId === 'b') run.openedAtMs = runs.find((other) => other.workflowId === run.workflowId && other.runId === 'a')?.startMs;
+    // What each incident is, from the runs that made it: the truth a report must agree with.
+    const truth = new Map<string, IncidentFacts>();
+    for (const run of [...runs].sort((a, b) => a.startMs - b.startMs)) {
+      const opened = truth.get(run.incidentId)?.openedAt ?? new Date(run.openedAtMs ?? run.startMs).toISOString();
+      truth.set(run.incidentId, {
+        incidentId: run.incidentId,
+        key: run.workflowId,
+        service: run.service,
+        severity: (run.severity ?? 'critical') as IncidentFacts['severity'],
+        openedAt: opened,
+        ...(run.acknowledgedAtMs ? { acknowledgedAt: new Date(run.acknowledgedAtMs).toISOString() } : {}),
+        ...(run.resolvedAtMs ? { resolvedAt: new Date(run.resolvedAtMs).toISOString() } : {}),
+        ...(run.resolvedBy ? { resolvedBy: run.resolvedBy as IncidentFacts['resolvedBy'] } : {}),
+        ...(run.pages !== undefined ? { pages: run.pages } : {}),
+      });
+    }
+    const { client } = fakeVisibility(runs);
+    const source = cachedSource(client);
+    const periods = [
+      { from: new Date(NOW - 30 * DAY_MS), to: new Date(NOW) },
+      { from: new Date(NOW - 3.5 * DAY_MS), to: new Date(NOW - 1.25 * DAY_MS) },
+      { from: new Date(NOW - 44 * DAY_MS), to: new Date(NOW - 20 * DAY_MS) },
+    ];
+    // Twice over, whole system and one service interleaved: whatever a report keeps of the facts
+    // it saw (their parsed times) must not leak from one period or service into another.
+    for (const round of [1, 2]) {
+      for (const period of round === 1 ? periods : [...periods].reverse()) {
+        for (const service of [undefined, 'billing']) {
+          // In one order: a mean's float sum depends on the order it adds in.
+          const fromCopy = computeKpis({ period, service, incidents: sorted(await source.incidentFacts({ ...period, service })), openProblems: 0 });
+          const fromTruth = computeKpis({ period, service, incidents: sorted(structuredClone([...truth.values()])), openProblems: 0 });
+          expect(fromCopy).toEqual(fromTruth);
+        }
+      }
+    }
+    const whole = computeKpis({ period: periods[0], incidents: await source.incidentFacts(periods[0]), openProblems: 0 });
+    // Not vacuous: hundreds opened and resolved, some open at the end, times to acknowledge known.
+    expect(whole.incidents.opened).toBeGreaterThan(200);
+    expect(whole.incidents.resolved).toBeGreaterThan(200);
+    expect(whole.incidents.openAtEnd).toBeGreaterThan(10);
+    expect(whole.mtta.count).toBeGreaterThan(50);
   });
 
   it('counts a late close on a day already copied, and copies it once settled', async () => {
