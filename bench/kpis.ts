@@ -245,9 +245,15 @@ try {
   console.log(`figures                            opened ${incidents.opened}, resolved ${incidents.resolved}, MTTA ${mtta.seconds?.toFixed(0)} s, MTTR ${mttr.seconds?.toFixed(0)} s, noise ratio ${noise.ratio} (${noise.events} events)`);
   writeBenchResult({
     bench: 'kpis',
-    settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_CALLS: CALLS, BENCH_EVENTS: EVENTS },
+    settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_SEEDED: SEEDED, BENCH_CALLS: CALLS, BENCH_EVENTS: EVENTS },
     figures: [
-      ...[50, 99].map((p) => ({ name: `GET /v1/kpis, 30 days, all services, p${p}`, value: percentile(whole, p), unit: 'ms', goal: p === 50 ? '≤ 200 ms' : '≤ 500 ms' })),
+      ...[50, 99].map((p) => ({
+        name: `GET /v1/kpis, 30 days, all services, ${INCIDENTS + SEEDED} closed, p${p}`,
+        value: percentile(whole, p),
+        unit: 'ms',
+        floor: { name: 'one visibility listing of running incidents', value: percentile(floor, p) },
+        goal: p === 50 ? '≤ 200 ms' : '≤ 500 ms',
+      })),
       { name: 'GET /v1/kpis, 30 days, one service, p50', value: percentile(oneService, 50), unit: 'ms' },
       { name: 'GET /metrics, first scrape', value: scrape.ms, unit: 'ms', goal: '≤ 100 ms' },
     ],

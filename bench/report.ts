@@ -39,7 +39,7 @@ const BENCHES: BenchSpec[] = [
     timeoutMin: 9,
   },
   { bench: 'dashboard', script: 'bench/dashboard.ts', env: { BENCH_INCIDENTS: '200', BENCH_LOADS: '2', BENCH_IDLE_S: '10' }, timeoutMin: 7 },
-  { bench: 'kpis', script: 'bench/kpis.ts', env: { BENCH_INCIDENTS: '1000', BENCH_CALLS: '10', BENCH_EVENTS: '50', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 7 },
+  { bench: 'kpis', script: 'bench/kpis.ts', env: { BENCH_INCIDENTS: '300', BENCH_SEEDED: '9700', BENCH_CALLS: '20', BENCH_EVENTS: '50', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 7 },
   { bench: 'startup', script: 'bench/startup.ts', args: ['2'], env: {}, timeoutMin: 7 },
   { bench: 'crash', script: 'bench/crashTrials.ts', env: { BENCH_TRIALS: '3', BENCH_LANES: '1', BENCH_DEADLINE_MIN: '5' }, timeoutMin: 6 },
   { bench: 'crash-hosts', script: 'bench/twoHostCrash.ts', env: { BENCH_TRIALS: '2', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 8 },
