@@ -42,8 +42,12 @@ const stack = await startStack({
   spool: true,
 });
 
+/** Open incidents listed so far (a listing refused under load counts none: the caller asks again). */
 async function openIncidentCount(): Promise<number> {
-  const count = async (status: string) => ((await (await fetch(`${stack.apiUrl}/v1/incidents?status=${status}&limit=500`, { headers: STACK_AUTH })).json()) as { incidents: unknown[] }).incidents.length;
+  const count = async (status: string) => {
+    const response = await fetch(`${stack.apiUrl}/v1/incidents?status=${status}&limit=500`, { headers: STACK_AUTH });
+    return response.ok ? ((await response.json()) as { incidents: unknown[] }).incidents.length : 0;
+  };
   return (await count('triggered')) + (await count('acknowledged'));
 }
 
@@ -88,19 +92,24 @@ const started = Date.now();
 const browser = await launchChromium();
 try {
   await runBounded(INCIDENTS, CONCURRENCY, async (index) => {
-    if (Date.now() - started > DEADLINE_MS) throw new Error('bench timed out opening incidents');
-    const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
-      method: 'POST',
-      headers: { ...STACK_AUTH, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        service: SERVICES[index % SERVICES.length],
-        severity: SEVERITIES[index % SEVERITIES.length],
-        summary: `bench incident ${index}: error rate above threshold on instance-${index % 37}`,
-        dedupKey: `bench-${index}`,
-        labels: { instance: `instance-${index % 37}`, region: 'loopback-1' },
-      }),
-    });
-    if (response.status !== 202) throw new Error(`alert ${index}: HTTP ${response.status}`);
+    // A loaded machine may drop a connection or answer 503: the alert is sent again (its dedup key joins the same incident).
+    for (let attempt = 1; ; attempt++) {
+      if (Date.now() - started > DEADLINE_MS) throw new Error('bench timed out opening incidents');
+      const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
+        method: 'POST',
+        headers: { ...STACK_AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          service: SERVICES[index % SERVICES.length],
+          severity: SEVERITIES[index % SEVERITIES.length],
+          summary: `bench incident ${index}: error rate above threshold on instance-${index % 37}`,
+          dedupKey: `bench-${index}`,
+          labels: { instance: `instance-${index % 37}`, region: 'loopback-1' },
+        }),
+      }).catch((error: unknown) => error as Error);
+      if (!(response instanceof Error) && response.status === 202) break;
+      if (attempt >= 5) throw new Error(`alert ${index}: ${response instanceof Error ? response.message : `HTTP ${response.status}`}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
   });
   for (;;) {
     const open = await openIncidentCount();
