@@ -159,7 +159,10 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
       const found: ListedRun[] = [];
       for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: Math.min(limit, 1000) })) {
         const facts = (execution.memo as { [ROW_MEMO_KEY]?: unknown } | undefined)?.[ROW_MEMO_KEY];
-        const row = { summary: summaryOf(execution), workflowId: execution.workflowId, ...(isIncidentRowFacts(facts) ? { facts } : {}) };
+        // When the incident opened (the KPI attribute, carried across runs), not when this run started.
+        const openedAt = execution.typedSearchAttributes.get(searchAttributes.openedAt);
+        const summary = { ...summaryOf(execution), ...(openedAt ? { createdAt: openedAt.toISOString() } : {}) };
+        const row = { summary, workflowId: execution.workflowId, ...(isIncidentRowFacts(facts) ? { facts } : {}) };
         found.push({ runId: execution.runId, startMs: execution.startTime.getTime(), row });
         if (found.length >= limit) break;
       }
