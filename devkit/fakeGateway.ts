@@ -4,7 +4,8 @@ import { incidentWorkflowId } from '../domain/alert';
 import type { IncidentView } from '../domain/incident';
 import { Incident } from '../domain/incident';
 import { encodeIncidentId, incidentCode } from '../domain/incidentId';
-import type { IncidentFilter, IncidentGateway } from '../api/gateways/incidentGateway';
+import type { IncidentFilter, IncidentGateway, IncidentSummary } from '../api/gateways/incidentGateway';
+import { decodeRowsCursor, pageOfOpenRows, type ListOpenRuns } from '../api/gateways/openRows';
 import type { AssignRolesInput, ReassignInput } from '../contracts/incident';
 import { IncidentConflictError, IncidentNotFoundError, BackendUnavailableError } from '../api/gateways/incidentGateway';
 
@@ -16,6 +17,12 @@ export function createFakeGateway() {
   const listed: IncidentFilter[] = [];
   const paged = new Map<string, string[]>();
   const state = { available: true };
+  /** Incidents whose runs predate the row facts in the memo (decision 73): listed without them. */
+  const withoutRowFacts = new Set<string>();
+  /** Incidents read one by one (each a Temporal query in the real gateway). */
+  const read: string[] = [];
+  /** The dashboard's row pages asked for. */
+  const rowPages: Array<{ limit: number; after?: string }> = [];
   const escalations: Array<{ id: string; by: string }> = [];
   const reassignments: Array<{ id: string; input: ReassignInput }> = [];
   const roleAssignments: Array<{ id: string; input: AssignRolesInput }> = [];
@@ -29,6 +36,10 @@ export function createFakeGateway() {
     const id = encodeIncidentId(ref);
     incidents.set(id, new Incident({ id, code: incidentCode(ref), workflowId: ref.workflowId, alert, now: new Date() }));
     return (incidents.get(id) as Incident).view();
+  }
+
+  function summaryOf(view: IncidentView): IncidentSummary {
+    return { id: view.id, code: view.code, status: view.status, severity: view.severity, service: view.service, summary: view.summary, createdAt: view.createdAt };
   }
 
   function find(id: string): Incident {
@@ -79,20 +90,33 @@ export function createFakeGateway() {
     },
     async get(id) {
       check();
+      read.push(id);
       return incidents.get(id)?.view();
     },
     async list(filter) {
       check();
       listed.push(filter);
-      return [...incidents.values()].map((incident) => incident.view()).map((view) => ({
-        id: view.id,
-        code: view.code,
-        status: view.status,
-        severity: view.severity,
-        service: view.service,
-        summary: view.summary,
-        createdAt: view.createdAt,
-      }));
+      return [...incidents.values()].map((incident) => summaryOf(incident.view()));
+    },
+    async listOpenRows({ limit, after }) {
+      check();
+      const from = after === undefined ? undefined : decodeRowsCursor(after);
+      if (after !== undefined && !from) throw new Error(`not a cursor: ${after}`);
+      // As visibility lists them: open runs of one severity, newest first; the memo's row facts unless the run predates them.
+      const listOpenRuns: ListOpenRuns = async (severity, beforeMs, max) =>
+        [...incidents.values()]
+          .filter((incident) => incident.isOpen && incident.view().severity === severity)
+          .map((incident) => ({ incident, view: incident.view() }))
+          .map(({ incident, view }) => ({
+            runId: view.id,
+            startMs: Date.parse(view.createdAt),
+            row: { summary: summaryOf(view), workflowId: view.workflowId, ...(withoutRowFacts.has(view.id) ? {} : { facts: incident.rowFacts() }) },
+          }))
+          .filter((run) => beforeMs === undefined || run.startMs <= beforeMs)
+          .sort((a, b) => b.startMs - a.startMs)
+          .slice(0, max);
+      rowPages.push({ limit, ...(after ? { after } : {}) });
+      return pageOfOpenRows(listOpenRuns, limit, from);
     },
     async acknowledge(id, actor) {
       check();
@@ -155,5 +179,5 @@ export function createFakeGateway() {
       return state.available;
     },
   };
-  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open, escalations, reassignments, roleAssignments };
+  return { gateway, incidents, submitted, sourceResolved, listed, paged, state, open, escalations, reassignments, roleAssignments, withoutRowFacts, rowPages, read };
 }

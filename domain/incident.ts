@@ -2,6 +2,7 @@ import type { Alert } from './alert';
 import { alertContext, type AlertContext } from './alertContext';
 import type { Channel, EscalationStep, Responder } from './escalation';
 import { applyRoleChanges, type IncidentRoles, type RoleChanges } from './incidentRoles';
+import { incidentRowFacts, type IncidentRowFacts } from './incidentRowFacts';
 import { levelNumber } from './escalation';
 import type { Severity } from './severity';
 import { compareSeverity } from './severity';
@@ -430,6 +431,11 @@ export class Incident {
   /** People who were paged at least once (each once), to be told of acknowledgement and resolution. */
   pagedResponderIds(): string[] {
     return [...new Set(this.state.paged.map((page) => page.responderId))];
+  }
+
+  /** The dashboard row's facts (`domain/incidentRowFacts.ts`), read without a copy. */
+  rowFacts(): IncidentRowFacts {
+    return incidentRowFacts(this.state);
   }
 
   /** A deep copy, safe to hand to a query. */

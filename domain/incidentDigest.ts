@@ -6,6 +6,7 @@
 import type { VigilConfig } from './config';
 import { onCallLookup, parseTargetRef, policyIdForService } from './config';
 import type { IncidentView } from './incident';
+import { incidentRowFacts, type IncidentRowFacts } from './incidentRowFacts';
 
 export interface IncidentDigest extends Pick<IncidentView, 'id' | 'code' | 'workflowId' | 'status' | 'severity' | 'service' | 'summary' | 'createdAt'> {
   escalation: Pick<IncidentView['escalation'], 'level' | 'exhausted' | 'nextLevelAt'>;
@@ -44,29 +45,30 @@ export function nextEscalationContacts(config: VigilConfig, policyId: string, le
   return undefined;
 }
 
-export function digestIncident(view: IncidentView, config: VigilConfig, now: Date): IncidentDigest {
-  const { escalation } = view;
-  const heldBy =
-    view.status === 'acknowledged' && view.acknowledgedBy
-      ? [view.acknowledgedBy]
-      : [...new Set(view.paged.filter((page) => page.level === escalation.level && page.cycle === escalation.cycle).map((page) => page.name))];
-  const eta = [...(view.updates ?? [])].reverse().find((update) => update.eta)?.eta;
-  const actionEntry = [...view.timeline].reverse().find((entry) => entry.kind === 'runbook' || entry.kind === 'update');
-  const policyId = escalation.policyId ?? policyIdForService(config, view.service);
-  const escalateTo = view.status === 'resolved' ? undefined : nextEscalationContacts(config, policyId, escalation.level, now);
+/** The listing's part of a row: what visibility's attributes and memo say of every incident. */
+export type DigestBase = Pick<IncidentView, 'id' | 'code' | 'workflowId' | 'status' | 'severity' | 'service' | 'summary' | 'createdAt'>;
+
+/** A row from the listing's part and the incident's row facts (its memo, or derived from its view). */
+export function digestFromFacts(base: DigestBase, facts: IncidentRowFacts, config: VigilConfig, now: Date): IncidentDigest {
+  const policyId = facts.policyId ?? policyIdForService(config, base.service);
+  const escalateTo = base.status === 'resolved' ? undefined : nextEscalationContacts(config, policyId, facts.level, now);
   return {
-    id: view.id,
-    code: view.code,
-    workflowId: view.workflowId,
-    status: view.status,
-    severity: view.severity,
-    service: view.service,
-    summary: view.summary,
-    createdAt: view.createdAt,
-    escalation: { level: escalation.level, exhausted: escalation.exhausted, ...(escalation.nextLevelAt ? { nextLevelAt: escalation.nextLevelAt } : {}) },
-    heldBy,
-    ...(eta ? { eta } : {}),
-    ...(actionEntry ? { action: { at: actionEntry.at, kind: actionEntry.kind as 'runbook' | 'update', text: actionEntry.text } } : {}),
+    id: base.id,
+    code: base.code,
+    workflowId: base.workflowId,
+    status: base.status,
+    severity: base.severity,
+    service: base.service,
+    summary: base.summary,
+    createdAt: base.createdAt,
+    escalation: { level: facts.level, exhausted: facts.exhausted, ...(facts.nextLevelAt ? { nextLevelAt: facts.nextLevelAt } : {}) },
+    heldBy: facts.heldBy,
+    ...(facts.eta ? { eta: facts.eta } : {}),
+    ...(facts.action ? { action: facts.action } : {}),
     ...(escalateTo ? { escalateTo } : {}),
   };
+}
+
+export function digestIncident(view: IncidentView, config: VigilConfig, now: Date): IncidentDigest {
+  return digestFromFacts(view, incidentRowFacts(view), config, now);
 }

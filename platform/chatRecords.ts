@@ -9,6 +9,8 @@ import type { SqlExecutor } from './sqlStore';
 export interface ChatRecords {
   recordRoom(incidentId: string, room: IncidentRoom, now: Date): Promise<void>;
   roomOf(incidentId: string): Promise<(IncidentRoom & { archived: boolean }) | undefined>;
+  /** The rooms of these incidents, in one query (the dashboard's page of rows); incidents without one are absent. */
+  roomsOf(incidentIds: string[]): Promise<Map<string, IncidentRoom & { archived: boolean }>>;
   /** The incident a room was opened for. */
   incidentOfRoom(platform: ChatPlatformId, channelId: string): Promise<string | undefined>;
   markArchived(incidentId: string, now: Date): Promise<void>;
@@ -31,6 +33,8 @@ interface CardRow {
   message_id: string;
 }
 
+const roomOfRow = (row: RoomRow): IncidentRoom & { archived: boolean } => ({ platform: row.platform, channelId: row.channel_id, ...(row.url ? { url: row.url } : {}), archived: row.archived_at !== null });
+
 const refOf = (row: CardRow): ChatMessageRef => ({ platform: row.platform, channelId: row.channel_id, messageId: row.message_id });
 
 export function createChatRecords(store: SqlExecutor): ChatRecords {
@@ -44,7 +48,12 @@ export function createChatRecords(store: SqlExecutor): ChatRecords {
     },
     async roomOf(incidentId) {
       const [row] = await store.query<RoomRow>('SELECT platform, channel_id, url, archived_at FROM chat_rooms WHERE incident_id = $1', [incidentId]);
-      return row ? { platform: row.platform, channelId: row.channel_id, ...(row.url ? { url: row.url } : {}), archived: row.archived_at !== null } : undefined;
+      return row ? roomOfRow(row) : undefined;
+    },
+    async roomsOf(incidentIds) {
+      if (incidentIds.length === 0) return new Map();
+      const rows = await store.query<RoomRow & { incident_id: string }>('SELECT incident_id, platform, channel_id, url, archived_at FROM chat_rooms WHERE incident_id = ANY($1::text[])', [incidentIds]);
+      return new Map(rows.map((row) => [row.incident_id, roomOfRow(row)]));
     },
     async incidentOfRoom(platform, channelId) {
       const [row] = await store.query<{ incident_id: string }>('SELECT incident_id FROM chat_rooms WHERE platform = $1 AND channel_id = $2', [platform, channelId]);

@@ -18,6 +18,7 @@ import { waitQuietly } from './incident/handOver';
 import { Notifier } from './incident/notifier';
 import { startProblemLinking } from './incident/problemLink';
 import { IncidentRun } from './incident/run';
+import { keepRowMemoFresh } from './incident/rowMemo';
 import { runRunbook } from './incident/runbook';
 import { publishKpis, publishOpening, publishStatus } from './incident/visibility';
 import { flapPause, waitWhileAcknowledged } from './incident/waits';
@@ -29,6 +30,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   const notifier = new Notifier(run);
   registerHandlers(run, notifier);
   publishOpening(run);
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- watches the row's facts for the incident's life
+  void keepRowMemoFresh(run);
 
   // Deterministic on replay: whether the plan came in the input is part of the history.
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));

@@ -5,23 +5,28 @@ import { mountDeclareForm } from './declare.js';
 import { dayBars } from './chart.js';
 import { age, el, message, seconds, timeEl } from './format.js';
 
-/** Open incidents are re-listed this often (a visibility query; unchanged answers are 304s). */
+/** Open incidents are re-listed this often at least (unchanged pages are 304s); a long list waits longer, see pollDelay. */
 const POLL_MS = 5_000;
 /** The slower panels (events, problems, reviews) and the KPIs. */
 const PANEL_MS = 30_000;
 const KPI_MS = 300_000;
-/** Rows are detailed in batches (ids in the query string), two batches at a time. */
-const DIGEST_BATCH = 40;
-/** A row's detail (level, holder, ETA, action) older than this is read again, at most REFRESH_BUDGET per poll. */
-const DIGEST_MAX_AGE_MS = 20_000;
-const REFRESH_BUDGET = 40;
+/**
+ * Rows come detailed, a page at a time, most severe and newest first: a first page that fills the
+ * screen, then larger ones, each shown as it arrives (GET /v1/dashboard/rows).
+ */
+const FIRST_PAGE = 100;
+const PAGE = 500;
+/** At most this many open incidents are listed (a bound on the page's memory and each poll's work). */
+const MAX_ROWS = 20_000;
 const KPI_DAYS = 14;
 const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
 
-const summaries = new Map(); // id → row of GET /v1/incidents
+const summaries = new Map(); // id → { id, code, status, severity, service, summary, createdAt }
 const digests = new Map(); // id → { digest, at }
-const rows = new Map(); // id → { tr, cells, ack, resolve }
+const rows = new Map(); // id → { tr, cells, ack, resolve, shown }
 let listedOnce = false;
+/** How long the last full listing took: a long list is polled less often, so polling never piles up. */
+let lastWalkMs = 0;
 
 const $ = (selector) => document.querySelector(selector);
 const notice = $('#notice');
@@ -121,6 +126,10 @@ function fillRow(row, summary, now) {
   const entry = digests.get(summary.id);
   const digest = entry?.digest;
   const status = digest?.status ?? summary.status;
+  // Thousands of rows are re-rendered as each page arrives: only a row whose text changed is touched.
+  const shown = `${age(summary.createdAt, now)}|${status}|${JSON.stringify(digest ?? null)}`;
+  if (row.shown === shown) return;
+  row.shown = shown;
   const { cells } = row;
   row.tr.className = `sev-${summary.severity} status-${status}`;
   cells.severity.replaceChildren(el('span', { className: `badge sev-${summary.severity}` }, summary.severity));
@@ -166,38 +175,39 @@ async function fetchDigests(ids) {
   for (const digest of answer.incidents) digests.set(digest.id, { digest, at });
 }
 
-/** Details rows that have none, whose status changed, and the stalest few. */
-async function refreshDigests(only) {
-  const now = Date.now();
-  const needed = only ?? [...summaries.values()].filter((summary) => digests.get(summary.id)?.digest.status !== summary.status).map((summary) => summary.id);
-  const stale = only
-    ? []
-    : [...digests.entries()]
-        .filter(([id, entry]) => summaries.has(id) && now - entry.at > DIGEST_MAX_AGE_MS && !needed.includes(id))
-        .sort((a, b) => a[1].at - b[1].at)
-        .slice(0, REFRESH_BUDGET)
-        .map(([id]) => id);
-  const ids = [...needed, ...stale];
-  for (let start = 0; start < ids.length; start += DIGEST_BATCH * 2) {
-    const batches = [ids.slice(start, start + DIGEST_BATCH), ids.slice(start + DIGEST_BATCH, start + DIGEST_BATCH * 2)].filter((batch) => batch.length);
-    await Promise.all(batches.map(fetchDigests));
-    render();
-  }
+/** Reads these rows again now (after an action on them). */
+async function refreshDigests(ids) {
+  await fetchDigests(ids);
+  render();
 }
 
+function summaryOf(row) {
+  return { id: row.id, code: row.code, status: row.status, severity: row.severity, service: row.service, summary: row.summary, createdAt: row.createdAt };
+}
+
+/** Lists every open incident with its detail, page by page, showing each page as it arrives. */
 async function refreshIncidents() {
-  const [triggered, acknowledged] = await Promise.all([
-    getJson('/v1/incidents?status=triggered&limit=500'),
-    getJson('/v1/incidents?status=acknowledged&limit=500'),
-  ]);
+  const started = performance.now();
   const seen = new Set();
   const arrived = [];
-  for (const summary of [...triggered.incidents, ...acknowledged.incidents]) {
-    if (seen.has(summary.id)) continue;
-    seen.add(summary.id);
-    if (listedOnce && !summaries.has(summary.id)) arrived.push(summary);
-    summaries.set(summary.id, summary);
-  }
+  let after;
+  do {
+    const query = `limit=${seen.size === 0 ? FIRST_PAGE : PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const asked = Date.now();
+    const page = await getJson(`/v1/dashboard/rows?${query}`);
+    for (const row of page.incidents) {
+      if (seen.has(row.id)) continue;
+      seen.add(row.id);
+      if (listedOnce && !summaries.has(row.id)) arrived.push(row);
+      // A row read after this page was asked for (an action's answer) is fresher than the listing.
+      if ((digests.get(row.id)?.at ?? 0) > asked) continue;
+      summaries.set(row.id, summaryOf(row));
+      digests.set(row.id, { digest: row, at: asked });
+    }
+    after = page.next;
+    render();
+    if (after) $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;
+  } while (after && seen.size < MAX_ROWS);
   for (const id of [...summaries.keys()]) {
     if (!seen.has(id)) {
       summaries.delete(id);
@@ -209,8 +219,13 @@ async function refreshIncidents() {
   if (arrived.length) {
     live.textContent = arrived.length === 1 ? `New incident: ${arrived[0].severity}, ${arrived[0].service}: ${arrived[0].summary}` : `${arrived.length} new incidents`;
   }
-  $('#refreshed').replaceChildren('Updated ', timeEl(new Date().toISOString()), ` · refreshes every ${POLL_MS / 1000} s`);
-  await refreshDigests();
+  lastWalkMs = performance.now() - started;
+  $('#refreshed').replaceChildren('Updated ', timeEl(new Date().toISOString()), ` · refreshes every ${Math.round(pollDelay() / 1000)} s`);
+}
+
+/** The pause between listings: POLL_MS, or three times the last listing when that took longer. */
+function pollDelay() {
+  return Math.max(POLL_MS, lastWalkMs * 3);
 }
 
 /* ---------- panels ---------- */
@@ -383,7 +398,7 @@ function rerunAll() {
   for (const run of runners) void run();
 }
 
-/** Runs `task` now and every `ms` while the page is visible, never two runs at once. */
+/** Runs `task` now and every `ms` (a number, or a function giving it) while the page is visible, never two runs at once. */
 function every(name, ms, task) {
   let timer;
   let running = false;
@@ -402,7 +417,7 @@ function every(name, ms, task) {
       running = false;
       showConnection();
     }
-    timer = setTimeout(run, ms);
+    timer = setTimeout(run, typeof ms === 'function' ? ms() : ms);
   };
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) void run();
@@ -413,6 +428,6 @@ function every(name, ms, task) {
 
 mountProblemForm();
 mountDeclareForm(say);
-every('incidents', POLL_MS, refreshIncidents);
+every('incidents', pollDelay, refreshIncidents);
 every('panels', PANEL_MS, refreshPanels);
 every('kpis', KPI_MS, refreshKpis);

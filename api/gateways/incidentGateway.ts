@@ -4,6 +4,7 @@
  */
 import type { Alert } from '../../domain/alert';
 import type { IncidentStatus, IncidentView } from '../../domain/incident';
+import type { IncidentRowFacts } from '../../domain/incidentRowFacts';
 import type { Severity } from '../../domain/severity';
 import type { ActorInput, AssignRolesInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
 
@@ -16,6 +17,22 @@ export interface IncidentSummary {
   service: string;
   summary: string;
   createdAt: string;
+}
+
+/**
+ * An open incident as the dashboard lists it: its summary, and the row facts its workflow keeps in
+ * its memo (decision 73); `facts` is absent for runs started before that (the row is then read by query).
+ */
+export interface OpenRow {
+  summary: IncidentSummary;
+  workflowId: string;
+  facts?: IncidentRowFacts;
+}
+
+/** A page of open rows; `next` is the cursor of the page after it (absent on the last). */
+export interface OpenRowsPage {
+  rows: OpenRow[];
+  next?: string;
 }
 
 export interface IncidentFilter {
@@ -69,6 +86,12 @@ export interface IncidentGateway {
   /** @returns `undefined` when no such incident exists. */
   get(incidentId: string): Promise<IncidentView | undefined>;
   list(filter: IncidentFilter): Promise<IncidentSummary[]>;
+  /**
+   * Open incidents, most severe and newest first, `limit` at a time from `after` (a cursor from the
+   * page before, checked by the route; see `openRows.ts`), with their row facts: one listing per
+   * severity the page reaches, no query per incident.
+   */
+  listOpenRows(page: { limit: number; after?: string }): Promise<OpenRowsPage>;
   /**
    * Acknowledges, or tells that someone else (or this actor, earlier) already had.
    * @throws IncidentNotFoundError, IncidentConflictError

@@ -34,6 +34,8 @@ import {
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 import { classifyTemporalFailure } from './temporalFailure';
+import { decodeRowsCursor, pageOfOpenRows, type ListedRun, type ListOpenRuns } from './openRows';
+import { isIncidentRowFacts, ROW_MEMO_KEY } from '../../domain/incidentRowFacts';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
 const CALL_DEADLINE_MS = 10_000;
@@ -151,6 +153,25 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     };
   }
 
+  /** Open runs of one severity for the dashboard, with the row facts in their memo (see openRows.ts). */
+  const listOpenRuns: ListOpenRuns = (severity, beforeMs, limit) => {
+    const conditions = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...OPEN, `${searchAttributes.severity.name} = ${quote(severity)}`];
+    if (beforeMs !== undefined) conditions.push(`StartTime < ${quote(new Date(beforeMs + 1).toISOString())}`);
+    return call(async () => {
+      const found: ListedRun[] = [];
+      for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: Math.min(limit, 1000) })) {
+        const facts = (execution.memo as { [ROW_MEMO_KEY]?: unknown } | undefined)?.[ROW_MEMO_KEY];
+        // When the incident opened (the KPI attribute, carried across runs), not when this run started.
+        const openedAt = execution.typedSearchAttributes.get(searchAttributes.openedAt);
+        const summary = { ...summaryOf(execution), ...(openedAt ? { createdAt: openedAt.toISOString() } : {}) };
+        const row = { summary, workflowId: execution.workflowId, ...(isIncidentRowFacts(facts) ? { facts } : {}) };
+        found.push({ runId: execution.runId, startMs: execution.startTime.getTime(), row });
+        if (found.length >= limit) break;
+      }
+      return found;
+    });
+  };
+
   async function listWhere(conditions: string[], limit: number): Promise<IncidentSummary[]> {
     const query = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...conditions].join(' AND ');
     return call(async () => {
@@ -267,6 +288,12 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
       if (filter.service) conditions.push(`${searchAttributes.service.name} = ${quote(filter.service)}`);
       if (filter.severity) conditions.push(`${searchAttributes.severity.name} = ${quote(filter.severity)}`);
       return listWhere(conditions, filter.limit);
+    },
+
+    listOpenRows({ limit, after }) {
+      const from = after === undefined ? undefined : decodeRowsCursor(after);
+      if (after !== undefined && !from) throw new TemporalRefusedError(new Error('not a page cursor this server gave'), 'after');
+      return pageOfOpenRows(listOpenRuns, limit, from);
     },
 
     async acknowledge(incidentId: string, actor: ActorInput) {

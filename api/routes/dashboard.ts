@@ -9,9 +9,11 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
 import type { VigilConfig } from '../../domain/config';
-import { digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
+import { digestFromFacts, digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
+import type { IncidentView } from '../../domain/incident';
+import { sendJson } from '../http/compressedJson';
 import { parseOr400 } from '../http/httpErrors';
-import { digestQuerySchema } from './dashboardSchemas';
+import { digestQuerySchema, rowsQuerySchema } from './dashboardSchemas';
 import { errorAnswers, queryParameters, unavailable, type ResourceRoutes } from './operationParts';
 import { IncidentNotFoundError, type IncidentGateway } from '../gateways/incidentGateway';
 import type { ChatRecords } from '../../platform/chatRecords';
@@ -31,7 +33,7 @@ export interface DashboardDeps {
   env: NodeJS.ProcessEnv;
   now?: () => Date;
   /** Incident rooms in chat (#16), so each row links to its room; absent: no links. */
-  chatRooms?: Pick<ChatRecords, 'roomOf'>;
+  chatRooms?: Pick<ChatRecords, 'roomOf' | 'roomsOf'>;
 }
 
 /** A dashboard row: the digest, and the incident's chat room when it has one. */
@@ -101,6 +103,38 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     );
     res.json({ incidents, missing });
   });
+
+  // Every open incident's row, a page at a time, from one listing: the row facts come from each
+  // workflow's memo (decision 73); only runs older than that are read by query.
+  router.get('/v1/dashboard/rows', async (req, res) => {
+    const { limit, after } = parseOr400(rowsQuerySchema, req.query, 'query');
+    const page = await deps.gateway.listOpenRows({ limit, ...(after ? { after } : {}) });
+    const at = now();
+    const older = page.rows.filter((row) => !row.facts).map((row) => row.summary.id);
+    const views = new Map<string, IncidentView>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(READ_CONCURRENCY, older.length) }, async () => {
+        while (next < older.length) {
+          const id = older[next++];
+          const view = await deps.gateway.get(id).catch((error: unknown) => {
+            if (error instanceof IncidentNotFoundError) return undefined;
+            throw error;
+          });
+          if (view) views.set(id, view);
+        }
+      }),
+    );
+    const rooms = deps.chatRooms ? await deps.chatRooms.roomsOf(page.rows.map((row) => row.summary.id)) : new Map<string, DashboardRow['chatRoom']>();
+    const incidents: DashboardRow[] = [];
+    for (const { summary, workflowId, facts } of page.rows) {
+      const view = views.get(summary.id);
+      const digest = facts ? digestFromFacts({ ...summary, workflowId }, facts, deps.config, at) : view ? digestIncident(view, deps.config, at) : undefined;
+      const chatRoom = rooms.get(summary.id);
+      if (digest && digest.status !== 'resolved') incidents.push({ ...digest, ...(chatRoom ? { chatRoom } : {}) });
+    }
+    await sendJson(req, res, { incidents, ...(page.next ? { next: page.next } : {}) });
+  });
   return router;
 }
 
@@ -120,6 +154,13 @@ export const dashboardOperations: ResourceRoutes = {
       summary: 'Dashboard rows of the incidents named: who holds each, ETA, action under way, whom to call to escalate, its chat room',
       parameters: queryParameters(digestQuerySchema),
       responses: { '200': { description: 'the rows found, and the ids not found' }, ...errorAnswers({ '400': 'no ids, or too many' }), ...unavailable },
+    },
+    {
+      method: 'get',
+      path: '/v1/dashboard/rows',
+      summary: 'Dashboard rows of the open incidents, most severe and newest first, a page at a time (`next` is the cursor of the page after)',
+      parameters: queryParameters(rowsQuerySchema),
+      responses: { '200': { description: 'a page of rows, and the cursor of the next page when there is one' }, ...errorAnswers({ '400': 'a limit out of range, or a cursor this server did not give' }), ...unavailable },
     },
   ],
 };

@@ -164,6 +164,90 @@ describe('dashboard', () => {
     }
   });
 
+  it('lists every open row a page at a time, most severe and newest first, each as the per-incident read shows it (decision 73)', async () => {
+    app = await startTestApp({ config, env: {} });
+    const fake = app.fake;
+    const now = new Date();
+    const severities = ['warning', 'critical', 'error', 'critical', 'info', 'warning', 'critical'] as const;
+    // Opened in the same millisecond or apart: the cursor must neither skip nor repeat a row.
+    const ids = severities.map((severity, index) => fake.open(makeAlert({ service: 'checkout', severity, summary: `incident ${index}`, dedupKey: `rows-${index}` })).id);
+    const incident = (index: number) => fake.incidents.get(ids[index])!;
+    // Different states: paged at level 1, escalated to level 2 and acknowledged with an ETA, a runbook under way, resolved.
+    incident(0).recordEscalation({ cycle: 0, levelIndex: 0 }, 'three', now, new Date(now.getTime() + 300_000));
+    incident(0).recordPage({ id: 'alice', name: 'Alice' }, 'email', { cycle: 0, levelIndex: 0 }, now, 'sent');
+    incident(1).recordEscalation({ cycle: 0, levelIndex: 1 }, 'three', now, undefined);
+    incident(1).recordPage({ id: 'bob', name: 'Bob' }, 'email', { cycle: 0, levelIndex: 1 }, now, 'sent');
+    incident(1).recordStatusUpdate({ at: now.toISOString(), by: 'Bob', text: 'x'.repeat(2000), eta: '2031-01-02T03:04:00.000Z' });
+    incident(1).acknowledge('Bob (sms)', now);
+    incident(2).startRunbook('restart', now);
+    incident(2).recordRunbookStep({ step: 'diagnose', ok: false, summary: 'health check fails', at: now.toISOString() });
+    incident(4).resolve('Carol (api)', now);
+    // A run from before the row facts: its row is read by query, and only its row.
+    fake.withoutRowFacts.add(ids[3]);
+
+    const listed: Array<{ id: string; severity: string; createdAt: string }> = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const response = await fetch(`${app.url}/v1/dashboard/rows?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: AUTH });
+      expect(response.status).toBe(200);
+      const page = await response.json();
+      listed.push(...page.incidents);
+      after = page.next;
+      pages++;
+    } while (after && pages < 10);
+    expect(after).toBeUndefined();
+    const open = ids.filter((_, index) => index !== 4);
+    expect(listed.map((row) => row.id).sort()).toEqual([...open].sort());
+    const order = ['critical', 'error', 'warning', 'info'];
+    for (let index = 1; index < listed.length; index++) {
+      const [before, row] = [listed[index - 1], listed[index]];
+      expect(order.indexOf(before.severity) < order.indexOf(row.severity) || (before.severity === row.severity && before.createdAt >= row.createdAt)).toBe(true);
+    }
+    expect(fake.read).toEqual([ids[3]]);
+
+    // The same thing as the per-incident read (the query) shows, row for row, in every state.
+    const byQuery = await (await fetch(`${app.url}/v1/dashboard/incidents?ids=${open.map(encodeURIComponent).join(',')}`, { headers: AUTH })).json();
+    for (const row of listed) expect(row).toEqual(byQuery.incidents.find((digest: { id: string }) => digest.id === row.id));
+    const acked = listed.find((row) => row.id === ids[1]) as unknown as Record<string, unknown>;
+    expect(acked).toMatchObject({ status: 'acknowledged', heldBy: ['Bob (sms)'], eta: '2031-01-02T03:04:00.000Z', escalation: { level: 2 }, escalateTo: { label: 'level 3', names: ['Carol', 'Dan'] } });
+    // A long update is cut to a line, in both reads.
+    expect(((acked.action as { text: string }).text).length).toBe(280);
+    expect(listed.find((row) => row.id === ids[0])).toMatchObject({ heldBy: ['Alice'], escalation: { level: 1 }, escalateTo: { label: 'level 2', names: ['Bob'] } });
+    expect(listed.find((row) => row.id === ids[2])).toMatchObject({ action: { kind: 'runbook', text: 'diagnose failed: health check fails' }, heldBy: [] });
+  });
+
+  it('gzips a page of rows for a client that accepts it, and refuses a bad page', async () => {
+    app = await startTestApp({ config, env: {} });
+    for (let index = 0; index < 20; index++) app.fake.open(makeAlert({ service: 'checkout', summary: `incident ${index}`, dedupKey: `gzip-${index}` }));
+    const { request } = await import('node:http');
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status?: number; encoding?: string; etag?: string }>((resolve, reject) => {
+        request(`${app!.url}/v1/dashboard/rows?limit=50`, { headers: { ...AUTH, 'accept-encoding': 'gzip', ...headers } }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode, encoding: response.headers['content-encoding'], etag: response.headers.etag as string | undefined });
+        })
+          .on('error', reject)
+          .end();
+      });
+    const first = await get({});
+    expect(first).toMatchObject({ status: 200, encoding: 'gzip' });
+    // Unchanged: a 304, as the page's polling expects.
+    expect((await get({ 'if-none-match': first.etag ?? '' })).status).toBe(304);
+    expect((await get({ 'accept-encoding': 'identity' })).encoding).toBeUndefined();
+
+    for (const [query, field] of [
+      ['limit=0', 'query.limit'],
+      ['limit=501', 'query.limit'],
+      ['after=bm90LWEtY3Vyc29y', 'query.after'],
+      ['whatever=1', 'query'],
+    ]) {
+      const refused = await fetch(`${app.url}/v1/dashboard/rows?${query}`, { headers: AUTH });
+      expect(refused.status, query).toBe(400);
+      expect((await refused.json()).details[0].field, query).toBe(field);
+    }
+  });
+
   it('defaults the Temporal UI to the dev server started by npm start', async () => {
     app = await startTestApp({ config, env: {} });
     expect((await (await fetch(`${app.url}/v1/dashboard/context`, { headers: AUTH })).json()).temporalUi).toEqual({ url: 'http://localhost:8233', namespace: 'default' });

@@ -294,4 +294,48 @@ describe('the dashboard in Chromium', () => {
     await page.close();
     expect(pageProblems).toEqual([]);
   });
+  it("lists every open row from the workflows' memos exactly as the per-incident query reads it, in different states (decision 73)", async () => {
+    const post = (path: string, body: Record<string, unknown>) =>
+      fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify(body) });
+    const paged = await postAlert({ service: 'search', summary: 'search shards red', severity: 'warning', dedupKey: 'rows-paged' });
+    const acked = await postAlert({ service: 'checkout', summary: 'checkout 5xx above 1%', severity: 'error', dedupKey: 'rows-acked' });
+    const escalated = await postAlert({ service: 'checkout', summary: 'checkout queue backlog', severity: 'critical', dedupKey: 'rows-escalated' });
+    await expect.poll(async () => (await incident(acked)).paged.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect((await post(`/v1/incidents/${encodeURIComponent(acked)}/updates`, { text: 'failing over', eta: '2031-02-03T04:05:00Z' })).status).toBe(201);
+    expect((await post(`/v1/incidents/${encodeURIComponent(acked)}/ack`, {})).status).toBe(200);
+    await expect.poll(async () => (await incident(escalated)).paged.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect((await post(`/v1/incidents/${encodeURIComponent(escalated)}/escalate`, {})).status).toBe(200);
+    await expect.poll(async () => (await incident(escalated)).paged.some((page) => page.level === 2), { timeout: 30_000 }).toBe(true);
+
+    const listAll = async () => {
+      const rows: Array<Record<string, unknown> & { id: string }> = [];
+      let after: string | undefined;
+      do {
+        const page = (await (await fetch(`${stack.apiUrl}/v1/dashboard/rows?limit=2${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: STACK_AUTH })).json()) as { incidents: typeof rows; next?: string };
+        rows.push(...page.incidents);
+        after = page.next;
+      } while (after && rows.length < 100);
+      return rows;
+    };
+    const byQuery = async (ids: string[]) => ((await (await fetch(`${stack.apiUrl}/v1/dashboard/incidents?ids=${ids.map(encodeURIComponent).join(',')}`, { headers: STACK_AUTH })).json()) as { incidents: Array<{ id: string }> }).incidents;
+    // Visibility is eventually consistent: the listing catches up with the query within moments.
+    await expect
+      .poll(
+        async () => {
+          const rows = await listAll();
+          const queried = await byQuery(rows.map((row) => row.id));
+          const differing = rows.filter((row) => JSON.stringify(row) !== JSON.stringify(queried.find((digest) => digest.id === row.id)));
+          const missing = [paged, acked, escalated].filter((id) => !rows.some((row) => row.id === id));
+          return { differing: differing.map((row) => [row, queried.find((digest) => digest.id === row.id)]), missing };
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual({ differing: [], missing: [] });
+    const rows = await listAll();
+    const row = (id: string) => rows.find((entry) => entry.id === id);
+    expect(row(paged)).toMatchObject({ status: 'triggered', heldBy: ['Alice Ops'], escalation: { level: 1 }, escalateTo: { label: 'level 2', names: ['Bob SRE'] } });
+    expect(row(acked)).toMatchObject({ status: 'acknowledged', heldBy: ['carol (api)'], eta: '2031-02-03T04:05:00.000Z', action: { kind: 'update' } });
+    expect(row(escalated)).toMatchObject({ status: 'triggered', heldBy: ['Bob SRE'], escalation: { level: 2 } });
+    expect(rows.findIndex((entry) => entry.id === escalated)).toBeLessThan(rows.findIndex((entry) => entry.id === paged));
+  });
 });
