@@ -61,6 +61,9 @@ const stack = await startStack({ config, email, sms, runbooks: [], spool: proces
 const gateway = createTemporalGateway({ client: stack.client, taskQueue: stack.taskQueue });
 const runTag = randomUUID().slice(0, 8);
 
+/** What the senders' process says over IPC. */
+type SendersMessage = { ready?: boolean; result?: StormSendersResult; error?: string };
+
 /**
  * The ceiling: signalWithStart straight from a client, same server, same concurrency and keys.
  * Measured before and after the storm (the server is busier after it); the higher one counts.
@@ -96,16 +99,15 @@ try {
 
   // The storm, through the API, from senders in their own process (bench/stormSenders.ts).
   const senders = fork(fileURLToPath(new URL('./stormSenders.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const messages: Array<{ ready?: boolean; result?: StormSendersResult; error?: string }> = [];
   const arrived = new EventEmitter();
-  senders.on('message', (message: (typeof messages)[number]) => arrived.emit('message', message));
+  senders.on('message', (message: SendersMessage) => arrived.emit('message', message));
   senders.once('exit', (code) => arrived.emit('message', { error: `the senders exited (code ${code}) before reporting` }));
   /** The senders' next message, within the bench's bound. */
   const nextMessage = async () => {
     const left = DEADLINE_MS - (Date.now() - started);
     const timer = setTimeout(() => arrived.emit('message', { error: `passed the ${DEADLINE_MS / 60_000} min bound during the storm` }), Math.max(0, left));
     try {
-      const [message] = (await once(arrived, 'message')) as [(typeof messages)[number]];
+      const [message] = (await once(arrived, 'message')) as [SendersMessage];
       if (message.error) throw new Error(`bench:storm senders: ${message.error}`);
       return message;
     } finally {
