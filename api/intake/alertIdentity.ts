@@ -88,7 +88,12 @@ function requestIds(deps: AlertIdDeps, integrationId: string, request: RequestId
     return windowStart;
   }
 
+  // The digest only when an id is made from it: without a key or a store, ids are random, and
+  // digesting the body would be work thrown away on every request.
+  const digestUsed = request.idempotencyKey !== undefined || (deps.digests !== undefined && windowSeconds > 0);
+
   return async (index) => {
+    if (!digestUsed) return randomUUID();
     digest ??= bodyDigest(request.body);
     if (request.idempotencyKey !== undefined) return uuidFromParts('key', integrationId, request.route, request.idempotencyKey, digest, String(index));
     const window = await bodyWindow();

@@ -53,7 +53,8 @@ export function createKeyLanes(gateway: IncidentGateway, limits: KeyLaneLimits =
 
   /** The head of the queue, and the triggers right behind it while they fit one signal. */
   function takeBatch(queue: Waiting[]): Waiting[] {
-    if (queue[0].item.action !== 'trigger') return queue.splice(0, 1);
+    // A lone item (most calls, unless one key storms) goes as it is: no size to measure.
+    if (queue.length === 1 || queue[0].item.action !== 'trigger') return queue.splice(0, 1);
     let count = 1;
     let bytes = sizeOf(queue[0].item.alert);
     while (count < queue.length && count < limits.maxBatchAlerts && queue[count].item.action === 'trigger') {
