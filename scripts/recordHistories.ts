@@ -286,36 +286,27 @@ await record('kpi-runbook', { policy: twoLevelPolicy, runbook: { id: 'http-healt
   await handle.result();
 }, true);
 
+/** A third incident of its fingerprint within the window (two earlier ones), so it opens a problem; acknowledged, then resolved. */
+async function recurringIncident(start: StartIncident): Promise<void> {
+  const nowMs = await env.currentTimeMs();
+  earlierIncidents = [
+    { id: 'earlier-1', openedAtMs: nowMs - 5 * 3600_000, resolvedAtMs: nowMs - 4 * 3600_000 },
+    { id: 'earlier-2', openedAtMs: nowMs - 2 * 3600_000, resolvedAtMs: nowMs - 3600_000 * 1.5 },
+  ];
+  const handle = await start();
+  await env.sleep('6m');
+  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
+  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
+  await handle.result();
+  earlierIncidents = [];
+}
+
 // Since v16 (#17): the API saw no open problem, so the first page goes at once and the incident
 // is linked beside it (here it recurs and opens a problem).
-await record('problem-beside-page', { policy: twoLevelPolicy }, async (start) => {
-  const nowMs = await env.currentTimeMs();
-  earlierIncidents = [
-    { id: 'earlier-1', openedAtMs: nowMs - 5 * 3600_000, resolvedAtMs: nowMs - 4 * 3600_000 },
-    { id: 'earlier-2', openedAtMs: nowMs - 2 * 3600_000, resolvedAtMs: nowMs - 3600_000 * 1.5 },
-  ];
-  const handle = await start();
-  await env.sleep('6m');
-  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
-  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
-  await handle.result();
-  earlierIncidents = [];
-}, true, undefined, undefined, {}, { openProblem: false });
+await record('problem-beside-page', { policy: twoLevelPolicy }, recurringIncident, true, undefined, undefined, {}, { openProblem: false });
 
 // Since v8: a new incident checks for recurrence and joins its problem before the first page.
-await record('problem-link', { policy: twoLevelPolicy }, async (start) => {
-  const nowMs = await env.currentTimeMs();
-  earlierIncidents = [
-    { id: 'earlier-1', openedAtMs: nowMs - 5 * 3600_000, resolvedAtMs: nowMs - 4 * 3600_000 },
-    { id: 'earlier-2', openedAtMs: nowMs - 2 * 3600_000, resolvedAtMs: nowMs - 3600_000 * 1.5 },
-  ];
-  const handle = await start();
-  await env.sleep('6m');
-  await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', via: 'sms' }] });
-  await handle.executeUpdate(resolveUpdate, { args: [{ by: 'bob', via: 'api' }] });
-  await handle.result();
-  earlierIncidents = [];
-}, true);
+await record('problem-link', { policy: twoLevelPolicy }, recurringIncident, true);
 
 // Since v10 payloads may be encrypted: an escalation through both levels, its plan (contact phone
 // numbers and emails) in the start input, recorded with the fixture key.
