@@ -22,7 +22,10 @@ export const rowsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(MAX_ROWS_PAGE).default(100).describe(`rows in this page, 1 to ${MAX_ROWS_PAGE}`),
     after: z
       .string()
-      .max(16_000)
+      // base64url only, and short enough that a URL carrying it stays under Node's 16 KiB header limit
+      // (the longest cursor, 200 seen run ids, is about 11 KB).
+      .max(12_000)
+      .regex(/^[A-Za-z0-9_-]*$/, 'a cursor is base64url')
       .refine((cursor) => decodeRowsCursor(cursor) !== undefined, 'the `next` cursor of the page before, as given')
       .optional()
       .describe('the `next` cursor of the page before (absent: the first page)'),
