@@ -39,6 +39,7 @@ const READS = [
   '/v1/policies/problem',
   '/v1/dashboard/context',
   '/v1/dashboard/incidents?ids=x',
+  '/v1/dashboard/rows',
   '/v1/heartbeats',
 ];
 

@@ -79,7 +79,9 @@ describe('mentions in Mattermost commands', () => {
     const { handler, command, commander } = setUp();
     expect((await handler.handle(command('commander @erin'))).text).toMatch(/knows nobody called @erin/);
     expect((await handler.handle(command('commander @mallory'))).text).toMatch(/knows nobody called @mallory/);
+    expect((await handler.handle(command('commander @..'))).text).toMatch(/knows nobody called @\.\./);
     expect(commander()).toBeUndefined();
     expect(mattermost.requests.filter((request) => request.path.startsWith('/users/username/')).map((request) => request.path)).toContain('/users/username/mallory');
+    expect(mattermost.requests.map((request) => request.path)).not.toContain('/users');
   });
 });

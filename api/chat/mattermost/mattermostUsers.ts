@@ -11,8 +11,8 @@ const { Client4, ClientError } = mattermostClient;
 /** The user id of `@username` on the platform, or undefined when it has no such user. */
 export type MentionLookup = (mention: string) => Promise<string | undefined>;
 
-/** Mattermost's usernames: lower-case letters, digits, ".", "_" and "-", up to 64. */
-const USERNAME = /^@([a-z0-9._-]{1,64})$/;
+/** Mattermost's usernames: a lower-case letter, then letters, digits, ".", "_" and "-", up to 64 (so `@..` never becomes a path segment). */
+const USERNAME = /^@([a-z][a-z0-9._-]{0,63})$/;
 
 export function mattermostMentionLookup(options: { url: string; token: string }): MentionLookup {
   const client = new Client4();
