@@ -15,7 +15,7 @@ import { parseChatCommand } from '../domain/chat/commands';
 import type { ChatInbound } from '../domain/chat/platform';
 import { slackChatRoutes, type SlackChatDeps } from './routes/chatSlack';
 import { mattermostChatRoutes, type MattermostChatDeps } from './routes/chatMattermost';
-import type { ChatRecords } from '../platform/chatRecords';
+import type { ChatRoomDirectory } from './gateways/chatRooms';
 import { INPUT_LIMITS, tooDeepField } from './http/inputLimits';
 import { createAlertIntake } from './intake/alertIntake';
 import type { AlertSpool } from './intake/alertSpool';
@@ -142,8 +142,8 @@ export interface AppDeps {
   slack?: Pick<SlackChatDeps, 'signingSecret' | 'teamId' | 'responseUrlPrefix'>;
   /** Mattermost's `/vigil` and buttons (#16): the command token, the button secret, the server; without them its routes answer 503. */
   mattermost?: Pick<MattermostChatDeps, 'commandToken' | 'actionSecret' | 'mattermostUrl'>;
-  /** Incident rooms and cards in chat (#16, SQL store): which incident a room is for, the dashboard's links. */
-  chatRecords?: ChatRecords;
+  /** Incident rooms in chat (#16): which incident a room is for, the dashboard's links (`api/gateways/chatRooms.ts`). */
+  chatRooms?: ChatRoomDirectory;
   /** Chat request ids already handled (SQL store); without it every chat request is refused. */
   chatRequests?: ChatRequestGuard;
   /** Incidents' chat workflows: a room on request, archived once the review is completed. */
@@ -202,7 +202,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(telnyxSmsRoutes(deps));
   // Incidents in chat (#16): each platform's inbound route checks the request its own way (Slack's
   // signature over the raw body, so before the JSON parser) and hands what it verified to one handler.
-  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRecords, chatSide: deps.chatSide, mentions: deps.chatMentions });
+  const chatInbound = createChatInboundHandler({ config: deps.config, gateway: deps.gateway, intake, requests: deps.chatRequests, rooms: deps.chatRooms, chatSide: deps.chatSide, mentions: deps.chatMentions });
   const handleChat = async (inbound: ChatInbound) => ({ text: (await chatInbound.handle(inbound)).text });
   // The handler claims each request id once (chat_requests), on whatever replica it lands.
   app.use(slackChatRoutes({ ...deps.slack, handle: handleChat, logger: deps.logger }));
@@ -261,7 +261,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(twilioSmsRoutes(deps));
   app.use(twilioVoiceRoutes(deps));
   app.use(ackLinkRoutes({ gateway: deps.gateway, linkSecret: deps.linkSecret, usedLinks: deps.usedAckLinks }));
-  app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env, chatRooms: deps.chatRecords }));
+  app.use(dashboardRoutes({ gateway: deps.gateway, config: deps.config, env: deps.env ?? process.env, chatRooms: deps.chatRooms }));
   app.use(statusPageRoutes({ gateway: deps.gateway, config: deps.config }));
   app.use(codecRoutes({ codecServer: deps.codecServer, apiKeys: deps.apiKeys }));
   app.use(heartbeatRoutes({ config: deps.config, env: deps.env ?? process.env, heartbeats: deps.heartbeats }));

@@ -35,6 +35,7 @@ import { createChatRequestGuard } from './chat/chatRequestGuard';
 import { watchOpenProblems } from './gateways/openProblems';
 import { mattermostMentionLookupFromEnv } from './chat/mattermost/mattermostUsers';
 import { createTemporalChatGateway } from './gateways/chatGateway';
+import { chatRoomsFor } from './gateways/chatRooms';
 import { createInboundMessages } from './records/inboundMessages';
 import { createAlarmStates } from './records/alarmStates';
 import { SNS_MESSAGE_ID_KEEP_MS } from './sns/snsFreshness';
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
     alarmStates: createAlarmStates(store),
     kpis,
     reviews: createIncidentReviews(store),
-    chatRecords: createChatRecords(store),
+    // The worker's room records when it shares this store (DATABASE_URL), else what visibility shows (decision 79).
+    chatRooms: chatRoomsFor(config, createChatRecords(store), client),
     chatRequests: createChatRequestGuard(store),
     chatSide: createTemporalChatGateway(client),
     chatMentions: { mattermost: mattermostMentionLookupFromEnv(process.env) },

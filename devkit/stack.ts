@@ -11,7 +11,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@tem
 import { workflowBundleOptions } from '../worker/workflowBundleOptions';
 import pino from 'pino';
 import { planIncident } from '../domain/incidentPlan';
-import { createApp } from '../api/app';
+import { createApp, type AppDeps } from '../api/app';
 import type { ApiKeys } from '../api/access/auth';
 import { createAlertSpool, type AlertSpool } from '../api/intake/alertSpool';
 import { startForwarder, type Forwarder } from '../api/intake/forwarder';
@@ -38,7 +38,11 @@ import type { EmailTransport, SmsTransport, VoiceTransport, NtfyTransport, Webho
 import { RUNBOOKS } from '../runbooks/index';
 import type { Runbook } from '../runbooks/runbook';
 import { startDevServer, type DevServer } from '../scripts/devServer';
-import { createVigilWorker, WORKFLOWS_PATH } from '../worker/createWorker';
+import { createVigilWorker, WORKFLOWS_PATH, type VigilWorkerDeps } from '../worker/createWorker';
+import { createChatRecords } from '../platform/chatRecords';
+import { createChatRequestGuard } from '../api/chat/chatRequestGuard';
+import { createTemporalChatGateway } from '../api/gateways/chatGateway';
+import { chatRoomsFor } from '../api/gateways/chatRooms';
 import { freePort } from './freePort';
 
 export interface StackOptions {
@@ -62,6 +66,10 @@ export interface StackOptions {
   spool?: boolean;
   /** `VIGIL_PAYLOAD_KEYS` of the client and worker (a fresh key when absent: payloads encrypted, as `npm start` runs). */
   payloadKeys?: string;
+  /** The worker's chat platforms (#16; absent: from the environment, as a worker reads them). */
+  chatPlatforms?: VigilWorkerDeps['chatPlatforms'];
+  /** Slack's inbound routes on the API (absent: they answer 503). */
+  slack?: AppDeps['slack'];
 }
 
 export interface Stack {
@@ -125,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     publicUrl: 'http://vigil.test',
     linkSecret: STACK_LINK_SECRET,
     dataConverter: encryption.dataConverter,
+    chatPlatforms: options.chatPlatforms,
     workflowBundle: await bundleWorkflowCode(workflowBundleOptions(WORKFLOWS_PATH, { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error })),
   });
   const running = worker.run();
@@ -161,6 +170,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     inboundMessages: createInboundMessages(guardStore),
     alarmStates: createAlarmStates(guardStore),
     senderTriggers: createSenderTriggers(guardStore),
+    // Chat as api/main.ts wires it: rooms the worker recorded in its own store reach the API through visibility.
+    chatRooms: chatRoomsFor(options.config, createChatRecords(guardStore), client),
+    chatRequests: createChatRequestGuard(guardStore),
+    chatSide: createTemporalChatGateway(client),
+    slack: options.slack,
     problems: createTemporalProblemGateway({ client, taskQueue }),
     heartbeats: createTemporalHeartbeatGateway({ client, taskQueue }),
     linkSecret: STACK_LINK_SECRET,

@@ -8,6 +8,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 /** Workflow type names, as listings filter by them (`WorkflowType = ...`) and clients start them. */
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 export const PROBLEM_WORKFLOW_TYPE = 'problemWorkflow';
+export const INCIDENT_CHAT_WORKFLOW_TYPE = 'incidentChatWorkflow';
 
 /**
  * Custom search attributes: the API lists and filters incidents through Temporal visibility,
@@ -34,6 +35,8 @@ export const searchAttributes = {
   resolvedBy: defineSearchAttributeKey('VigilResolvedBy', 'KEYWORD'),
   /** KPIs: pages delivered, set once its notices have settled after resolution. */
   pages: defineSearchAttributeKey('VigilPages', 'INT'),
+  /** An incident chat side's room (`platform:channelId`, `chatRoomKey`), so any API finds the incident a room is for. */
+  chatRoom: defineSearchAttributeKey('VigilChatRoom', 'KEYWORD'),
 } as const;
 
 /** Name and type of each attribute, for registering them on a cluster or dev server. */
@@ -56,4 +59,22 @@ export interface ProblemMemo {
   title: string;
   openedAt: string;
   workaround?: string;
+}
+
+/** The search-attribute value naming a chat room: its platform and channel, which together are unique. */
+export function chatRoomKey(room: { platform: string; channelId: string }): string {
+  return `${room.platform}:${room.channelId}`;
+}
+
+/**
+ * Memo of an incident's chat side once its room is open: the incident and the room, so the API
+ * links the dashboard to the room and maps a room to its incident through visibility alone, with
+ * no store shared with the worker (decision 79).
+ */
+export const CHAT_ROOM_MEMO_KEY = 'chatRoom';
+export interface ChatRoomMemo {
+  incidentId: string;
+  platform: string;
+  channelId: string;
+  url?: string;
 }

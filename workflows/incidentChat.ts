@@ -8,19 +8,34 @@
  * Each event is applied once, in order; platform calls retry with backoff, and a platform that
  * stays down costs its own messages, never the incident or the other platforms' turn.
  */
-import { condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { IncidentChatActivities } from '../activities/chat/incidentChat';
 import { chatEventSignal, chatReviewCompletedSignal, chatRoomQuery, chatRoomRequestSignal } from '../contracts/incidentChat';
 import type { ChatEvent, IncidentChatInput, IncidentChatState } from '../domain/chat/chatEvents';
 import { roomName } from '../domain/chat/chatEvents';
 import { cardAfter, timelineLine, topicOf } from '../domain/chat/chatText';
 import type { IncidentRoom } from '../domain/chat/platform';
+import { CHAT_ROOM_MEMO_KEY, chatRoomKey, searchAttributes, type ChatRoomMemo } from '../domain/visibility';
 
 /** About ten minutes of attempts: long enough for a platform's blip, short enough that later events still come in time. */
 const chat = proxyActivities<IncidentChatActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
+
+/** Marks histories whose chat side shows its room in visibility; none older does. */
+const ROOM_VISIBILITY_PATCH = 'chat-room-visibility';
+
+/**
+ * Shows the room in this run's search attributes and memo, so any API replica links the dashboard
+ * to it and finds the incident a room is for, with no store shared with the worker (decision 79).
+ */
+function publishRoom(incidentId: string, room: IncidentRoom): void {
+  if (!patched(ROOM_VISIBILITY_PATCH)) return;
+  upsertSearchAttributes([{ key: searchAttributes.chatRoom, value: chatRoomKey(room) }]);
+  const memo: ChatRoomMemo = { incidentId, platform: room.platform, channelId: room.channelId, ...(room.url ? { url: room.url } : {}) };
+  upsertMemo({ [CHAT_ROOM_MEMO_KEY]: memo });
+}
 
 /** Well under Temporal's limits; a long incident's chat side moves to a fresh run. */
 const HISTORY_LIMIT = 2_000;
@@ -53,6 +68,8 @@ export async function incidentChatWorkflow(input: IncidentChatInput): Promise<{ 
     state.reviewCompleted = true;
   });
   setHandler(chatRoomQuery, () => state.room);
+  // A run continued from one with a room shows it too (a new run starts with what it is given).
+  if (input.carried?.room) publishRoom(state.card.incidentId, input.carried.room);
 
   /** A platform call whose failure (after its retries) is logged and costs only itself. */
   async function attempt(what: string, call: () => Promise<unknown>): Promise<boolean> {
@@ -78,6 +95,7 @@ export async function incidentChatWorkflow(input: IncidentChatInput): Promise<{ 
     });
     if (!state.room) return;
     const room = state.room;
+    publishRoom(state.card.incidentId, room);
     await attempt('post card in room', () => chat.postIncidentCards({ card: state.card, targets: [{ room }] }));
     if (timeline.length) await attempt('mirror into room', () => chat.mirrorToRoom({ room, text: timeline.join('\n') }));
   }

@@ -148,7 +148,7 @@ describe('dashboard', () => {
     const store = await openSqlStore({});
     try {
       const chatRecords = createChatRecords(store);
-      app = await startTestApp({ config, env: {}, chatRecords });
+      app = await startTestApp({ config, env: {}, chatRooms: chatRecords });
       const withRoom = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout down' }));
       const without = app.fake.open(makeAlert({ service: 'checkout', summary: 'checkout slow', dedupKey: 'other' }));
       await chatRecords.recordRoom(withRoom.id, { platform: 'slack', channelId: 'C0ROOM', url: 'https://chat.example.test/inc' }, new Date());

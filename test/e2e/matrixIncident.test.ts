@@ -159,7 +159,7 @@ beforeAll(async () => {
     publicUrl: PUBLIC_URL,
     inboundMessages: createInboundMessages(store),
     reviews: createIncidentReviews(store),
-    chatRecords: createChatRecords(store),
+    chatRooms: createChatRecords(store),
     chatRequests: createChatRequestGuard(store),
     chatSide: createTemporalChatGateway(env.client),
     matrix: matrixAppServiceFromEnv(matrixEnv),
