@@ -26,6 +26,8 @@ export interface FakeMattermostPost {
   user_id: string;
   message: string;
   props: Record<string, unknown>;
+  /** When it was created, ms since the epoch (`getPostsSince` lists by it). */
+  create_at: number;
   /** How many patches replaced it. */
   edits: number;
 }
@@ -111,7 +113,7 @@ export async function startFakeMattermost(options: { token: string; botUserId?: 
       if (!channel) return fail(res, 403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
       if (channel.delete_at > 0) return fail(res, 403, 'api.post.create_post.can_not_post_to_deleted.error', 'Can not post to deleted channel.');
       if (!channel.members.has(botUserId)) return fail(res, 403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
-      const post: FakeMattermostPost = { id: nextId(), channel_id: channel.id, user_id: botUserId, message: String(fields.message ?? ''), props: (fields.props as Record<string, unknown>) ?? {}, edits: 0 };
+      const post: FakeMattermostPost = { id: nextId(), channel_id: channel.id, user_id: botUserId, message: String(fields.message ?? ''), props: (fields.props as Record<string, unknown>) ?? {}, create_at: Date.now(), edits: 0 };
       posts.set(post.id, post);
       return send(res, 201, postJson(post));
     }
@@ -138,6 +140,14 @@ export async function startFakeMattermost(options: { token: string; botUserId?: 
       const includeDeleted = url.searchParams.get('include_deleted') === 'true';
       const channel = [...channels.values()].find((candidate) => candidate.team_id === match?.[1] && candidate.name === match?.[2] && (includeDeleted || candidate.delete_at === 0));
       return channel ? send(res, 200, channelJson(channel)) : fail(res, 404, 'app.channel.get_by_name.missing.app_error', 'Channel does not exist.');
+    }
+    if (method === 'GET' && (match = /^\/channels\/([a-z0-9]+)\/posts$/.exec(path)) && url.searchParams.has('since')) {
+      // A PostList of the channel's posts created (or changed) since then, as the server answers it.
+      const channel = channels.get(match[1]);
+      if (!channel || !channel.members.has(botUserId)) return fail(res, 403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
+      const since = Number(url.searchParams.get('since'));
+      const listed = [...posts.values()].filter((post) => post.channel_id === channel.id && post.create_at >= since).sort((a, b) => b.create_at - a.create_at);
+      return send(res, 200, { order: listed.map((post) => post.id), posts: Object.fromEntries(listed.map((post) => [post.id, postJson(post)])), next_post_id: '', prev_post_id: '' });
     }
     if ((match = /^\/channels\/([a-z0-9]+)(\/members|\/patch)?$/.exec(path))) {
       const channel = channels.get(match[1]);

@@ -24,6 +24,8 @@ export interface FakeSlackMessage {
   blocks: unknown[];
   /** How many times `chat.update` replaced it. */
   edits: number;
+  /** The message metadata it was posted with (`{ event_type, event_payload }`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeSlackCall {
@@ -61,8 +63,9 @@ export async function startFakeSlack(options: { token: string }) {
   const refusals = new Map<string, string[]>();
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}${String(++counter).padStart(8, '0')}`;
-  let clock = 1_700_000_000;
-  const nextTs = () => `${++clock}.000100`;
+  // Slack's ts is the post's time in seconds with a per-channel sequence: here, now and a counter.
+  let sequence = 0;
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++sequence).padStart(6, '0')}`;
 
   const channelOf = (id: unknown) => (typeof id === 'string' ? channels.get(id) : undefined);
 
@@ -83,7 +86,8 @@ export async function startFakeSlack(options: { token: string }) {
       if (channel.isArchived) return 'is_archived';
       if (!channel.members.has(FAKE_SLACK_BOT_USER)) return 'not_in_channel';
       if (typeof args.text !== 'string' && !Array.isArray(args.blocks)) return 'no_text';
-      const message: FakeSlackMessage = { channel: channel.id, ts: nextTs(), text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], edits: 0 };
+      const metadata = args.metadata as FakeSlackMessage['metadata'];
+      const message: FakeSlackMessage = { channel: channel.id, ts: nextTs(), text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], edits: 0, ...(metadata ? { metadata } : {}) };
       messages.push(message);
       return { channel: channel.id, ts: message.ts, message: { text: message.text, blocks: message.blocks } };
     },
@@ -94,6 +98,24 @@ export async function startFakeSlack(options: { token: string }) {
       message.blocks = (args.blocks as unknown[]) ?? message.blocks;
       message.edits += 1;
       return { channel: message.channel, ts: message.ts, text: message.text };
+    },
+    // Newest first, from `oldest` on; metadata only with include_all_metadata, as Slack does.
+    'conversations.history': (args) => {
+      const channel = channelOf(args.channel);
+      if (!channel) return 'channel_not_found';
+      if (!channel.members.has(FAKE_SLACK_BOT_USER)) return 'not_in_channel';
+      const oldest = Number(args.oldest ?? 0);
+      const withMetadata = args.include_all_metadata === 'true' || args.include_all_metadata === true;
+      const limit = Math.min(Number(args.limit ?? 100), 999);
+      const start = Number(args.cursor || 0);
+      const listed = messages.filter((message) => message.channel === channel.id && Number(message.ts) >= oldest).reverse();
+      const page = listed.slice(start, start + limit);
+      const next = start + limit < listed.length ? String(start + limit) : '';
+      return {
+        messages: page.map((message) => ({ type: 'message', ts: message.ts, text: message.text, ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}) })),
+        has_more: next !== '',
+        response_metadata: { next_cursor: next },
+      };
     },
     'conversations.create': (args) => {
       const name = String(args.name ?? '');

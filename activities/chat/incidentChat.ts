@@ -13,7 +13,7 @@ import { CHAT_ACTIONS, CHAT_PLATFORMS } from '../../domain/chat/platform';
 import type { VigilConfig } from '../../domain/config';
 import { signAckLink } from '../../platform/ackLink';
 import type { ChatRecords } from '../../platform/chatRecords';
-import type { ChatPlatform } from './chatPlatform';
+import type { ChatPlatform, PostOnce } from './chatPlatform';
 import type { ChatPlatforms } from './index';
 
 /** Where a card goes: a named team channel, a contact's direct messages (if they asked), or the incident's room. */
@@ -74,6 +74,15 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     const adapter = deps.platforms.get(id);
     if (!adapter) throw ApplicationFailure.create({ message: `no ${id} adapter is configured on this worker (docs/chat.md)`, type: CHAT_UNAVAILABLE_FAILURE, nonRetryable: true });
     return adapter;
+  }
+
+  /**
+   * What keeps a post single when this activity is retried (a worker died after the platform took
+   * it, before it was recorded): a key the same on every try, and whether this is a retry.
+   */
+  function postOnce(identity: string): PostOnce {
+    const { attempt, scheduledTimestampMs } = Context.current().info;
+    return { key: createHash('sha256').update(identity).digest('base64url').slice(0, 32), retried: attempt > 1, sinceMs: scheduledTimestampMs };
   }
 
   function cardOf(facts: CardFacts): ChatIncidentCard {
@@ -152,7 +161,7 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
         const { destination } = target;
         const key = destinationKey(destination);
         if (await deps.records.cardAt(card.incidentId, key)) return;
-        const ref = await platform(destination.platform).postCard(destination, linkedCardOf(card, target));
+        const ref = await platform(destination.platform).postCard(destination, linkedCardOf(card, target), postOnce(`card:${card.incidentId}:${key}`));
         await deps.records.recordCard(card.incidentId, key, ref, new Date());
         posted += 1;
       });
@@ -165,7 +174,11 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     async mirrorToRoom({ room, text, topic }) {
       const adapter = platform(room.platform);
       if (topic !== undefined) await adapter.setTopic(room, topic);
-      if (text !== undefined) await adapter.postText(room, text);
+      if (text !== undefined) {
+        // This activity's own identity: the line it carries, and only it, on every try.
+        const { workflowExecution, activityId } = Context.current().info;
+        await adapter.postText(room, text, postOnce(`line:${workflowExecution?.workflowId}:${workflowExecution?.runId}:${activityId}`));
+      }
     },
     async inviteToRoom({ room, members }) {
       const users = usersOn(room.platform, members);

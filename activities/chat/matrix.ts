@@ -163,9 +163,10 @@ export function createMatrixPlatform(client: () => Promise<MatrixClient>, botUse
       await inviteAll(await client(), room.channelId, members);
     },
 
-    async postText(room, text, key) {
-      // Without a key a retry may post the line twice: better than losing a line that repeats.
-      const eventId = await send(room.channelId, { msgtype: 'm.notice', body: text }, key === undefined ? randomUUID() : txnId('text', room.channelId, key));
+    async postText(room, text, once) {
+      // The homeserver takes a transaction id once, so a retried line is one line; without a key a
+      // retry may post it twice, better than losing a line that repeats.
+      const eventId = await send(room.channelId, { msgtype: 'm.notice', body: text }, once === undefined ? randomUUID() : txnId('text', room.channelId, once.key));
       return { platform: 'matrix', channelId: room.channelId, messageId: eventId };
     },
 

@@ -11,7 +11,7 @@ import mattermostClient, { type ClientError as MattermostClientError } from '@ma
 const { Client4, ClientError } = mattermostClient;
 import type { ChatDestination, ChatIncidentCard, ChatMessageRef, IncidentRoom } from '../../domain/chat/platform';
 import { chatRefused } from './chatFailures';
-import type { ChatPlatform } from './chatPlatform';
+import type { ChatPlatform, PostOnce } from './chatPlatform';
 import { escapeMattermostText, mattermostCardAttachment } from './mattermostCard';
 
 export interface MattermostPlatformOptions {
@@ -34,6 +34,11 @@ export function mattermostChannelName(name: string): string {
   const cleaned = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 64);
   return cleaned.length >= 2 ? cleaned : `incident-${cleaned}`;
 }
+
+/** The post prop carrying Vigil's key for a post, so a retry finds what an earlier try posted. */
+const POST_KEY_PROP = 'vigil_post_key';
+/** The server's clock against the worker's: a post stamped a little before the first try is still looked at. */
+const CLOCK_SLACK_MS = 60_000;
 
 /** Answers that a later try may change: the server busy, throttled, or gone for a moment. */
 const transient = (status: number | undefined) => status === undefined || status === 408 || status === 429 || status >= 500;
@@ -89,13 +94,28 @@ export function createMattermostPlatform(options: MattermostPlatformOptions): Ch
     }
   }
 
+  /** The post an earlier try made with this key, found by its props among the channel's posts since that try. */
+  async function postedBefore(channelId: string, once: PostOnce): Promise<ChatMessageRef | undefined> {
+    const since = await call('read the channel for an earlier try', () => client.getPostsSince(channelId, once.sinceMs - CLOCK_SLACK_MS, false));
+    const found = Object.values(since.posts ?? {}).find((post) => post.props?.[POST_KEY_PROP] === once.key);
+    return found ? { platform: 'mattermost', channelId, messageId: found.id } : undefined;
+  }
+
+  /** Creates a post carrying `once`'s key in its props; a retry first looks for the one an earlier try made. */
+  async function postOnceTo(operation: string, channelId: string, post: { message: string; props?: Record<string, unknown> }, once: PostOnce | undefined): Promise<ChatMessageRef> {
+    const earlier = once?.retried ? await postedBefore(channelId, once) : undefined;
+    if (earlier) return earlier;
+    const props = { ...post.props, ...(once ? { [POST_KEY_PROP]: once.key } : {}) };
+    const created = await call(operation, () => client.createPost({ channel_id: channelId, message: post.message, props }));
+    return { platform: 'mattermost', channelId: created.channel_id, messageId: created.id };
+  }
+
   const platform: ChatPlatform = {
     id: 'mattermost',
 
-    async postCard(destination, card) {
+    async postCard(destination, card, once) {
       const channelId = await conversationOf(destination);
-      const post = await call('post the incident card', () => client.createPost({ channel_id: channelId, message: '', props: { attachments: [mattermostCardAttachment(card, cardSettings)] } }));
-      return { platform: 'mattermost', channelId: post.channel_id, messageId: post.id };
+      return postOnceTo('post the incident card', channelId, { message: '', props: { attachments: [mattermostCardAttachment(card, cardSettings)] } }, once);
     },
 
     async updateCard(ref: ChatMessageRef, card: ChatIncidentCard) {
@@ -127,9 +147,8 @@ export function createMattermostPlatform(options: MattermostPlatformOptions): Ch
       for (const user of new Set(members)) await call('add to the incident channel', () => client.addToChannel(user, room.channelId));
     },
 
-    async postText(room, text) {
-      const post = await call('post to the incident channel', () => client.createPost({ channel_id: room.channelId, message: escapeMattermostText(text).slice(0, 16_000) }));
-      return { platform: 'mattermost', channelId: post.channel_id, messageId: post.id };
+    async postText(room, text, once) {
+      return postOnceTo('post to the incident channel', room.channelId, { message: escapeMattermostText(text).slice(0, 16_000) }, once);
     },
 
     async archive(room) {

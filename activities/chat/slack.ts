@@ -6,10 +6,10 @@
  * holds no activity slot; a permanent refusal (a revoked token, a missing scope, a channel that is
  * gone) ends the retries as `ChatRefused`.
  */
-import { ErrorCode, LogLevel, WebClient, type WebAPIPlatformError } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type ChatPostMessageArguments, type WebAPIPlatformError } from '@slack/web-api';
 import type { ChatDestination, ChatIncidentCard, ChatMessageRef, IncidentRoom } from '../../domain/chat/platform';
 import { chatRefused } from './chatFailures';
-import type { ChatPlatform } from './chatPlatform';
+import type { ChatPlatform, PostOnce } from './chatPlatform';
 import { escapeSlackText, slackCardBlocks, slackFallbackText } from './slackCard';
 
 export interface SlackPlatformOptions {
@@ -23,6 +23,20 @@ export interface SlackPlatformOptions {
 
 /** Slack's answers that may succeed on a later try; every other `ok: false` is a refusal. */
 const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+/** What Vigil posts: text (the fallback and notifications), Block Kit for a card. */
+interface SlackMessage {
+  text: string;
+  blocks?: ReturnType<typeof slackCardBlocks>;
+  mrkdwn?: boolean;
+  unfurl_links: boolean;
+  unfurl_media: boolean;
+}
+
+/** The metadata type of Vigil's posts; its payload's `key` finds a post again after a retry. */
+const POST_METADATA_TYPE = 'vigil_post';
+/** Slack's clock against the worker's: a message stamped a little before the first try is still looked at. */
+const HISTORY_SLACK_SECONDS = 60;
 
 /** How long one Web API call may take before Temporal's retry takes over. */
 const CALL_TIMEOUT_MS = 10_000;
@@ -81,16 +95,42 @@ export function createSlackPlatform(options: SlackPlatformOptions): ChatPlatform
     return undefined;
   }
 
+  /**
+   * The message an earlier try posted with this key, found by its metadata in the channel's
+   * history since that try. Undefined when there is none, or when Slack will not let the bot read
+   * the history (no `*:history` scope): then the retry posts, at least once rather than never.
+   */
+  async function postedBefore(channel: string, once: PostOnce): Promise<ChatMessageRef | undefined> {
+    const oldest = String(Math.floor(once.sinceMs / 1000) - HISTORY_SLACK_SECONDS);
+    try {
+      for await (const page of client.paginate('conversations.history', { channel, oldest, include_all_metadata: true, limit: 200 })) {
+        const messages = (page as { messages?: Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } }> }).messages ?? [];
+        const found = messages.find((message) => message.metadata?.event_type === POST_METADATA_TYPE && message.metadata.event_payload?.key === once.key);
+        if (found?.ts) return { platform: 'slack', channelId: channel, messageId: found.ts };
+      }
+    } catch (error) {
+      const code = slackError(error);
+      if (code === undefined || TRANSIENT_ERRORS.has(code)) throw error;
+    }
+    return undefined;
+  }
+
+  /** Posts `message` to `channel`, carrying `once`'s key in its metadata; a retry first looks for it. */
+  async function postOnceTo(operation: string, channel: string, message: SlackMessage, once: PostOnce | undefined): Promise<ChatMessageRef> {
+    const earlier = once?.retried ? await postedBefore(channel, once) : undefined;
+    if (earlier) return earlier;
+    const metadata = once ? { metadata: { event_type: POST_METADATA_TYPE, event_payload: { key: once.key } } } : {};
+    const posted = await call(operation, () => client.chat.postMessage({ channel, ...message, ...metadata } as ChatPostMessageArguments));
+    if (!posted?.ts || !posted.channel) throw new Error('chat.postMessage answered without the message ts');
+    return { platform: 'slack', channelId: posted.channel, messageId: posted.ts };
+  }
+
   const platform: ChatPlatform = {
     id: 'slack',
 
-    async postCard(destination, card) {
+    async postCard(destination, card, once) {
       const channel = await conversationOf(destination);
-      const posted = await call('post the incident card', () =>
-        client.chat.postMessage({ channel, text: slackFallbackText(card), blocks: slackCardBlocks(card), unfurl_links: false, unfurl_media: false }),
-      );
-      if (!posted?.ts || !posted.channel) throw new Error('chat.postMessage answered without the message ts');
-      return { platform: 'slack', channelId: posted.channel, messageId: posted.ts };
+      return postOnceTo('post the incident card', channel, { text: slackFallbackText(card), blocks: slackCardBlocks(card), unfurl_links: false, unfurl_media: false }, once);
     },
 
     async updateCard(ref: ChatMessageRef, card: ChatIncidentCard) {
@@ -126,10 +166,8 @@ export function createSlackPlatform(options: SlackPlatformOptions): ChatPlatform
       }
     },
 
-    async postText(room, text) {
-      const posted = await call('post to the incident channel', () => client.chat.postMessage({ channel: room.channelId, text: escapeSlackText(text).slice(0, 40_000), mrkdwn: false, unfurl_links: false, unfurl_media: false }));
-      if (!posted?.ts || !posted.channel) throw new Error('chat.postMessage answered without the message ts');
-      return { platform: 'slack', channelId: posted.channel, messageId: posted.ts };
+    async postText(room, text, once) {
+      return postOnceTo('post to the incident channel', room.channelId, { text: escapeSlackText(text).slice(0, 40_000), mrkdwn: false, unfurl_links: false, unfurl_media: false }, once);
     },
 
     async archive(room) {

@@ -3,6 +3,7 @@
  * signed single-use links, acting as the channel the card went to, or as the contact for a direct
  * message; the API's /v1/ack acts on them with that attribution (decision 77).
  */
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatPlatformsOf } from '../../activities/chat';
 import { createIncidentChatActivities } from '../../activities/chat/incidentChat';
@@ -42,7 +43,9 @@ afterAll(async () => {
 function chatSide(store: SqlStore, linkSecret: string | undefined) {
   const teams = Object.assign(recordingChatPlatform('teams'), { actsByLink: true });
   const slack = recordingChatPlatform('slack');
-  const activities = createIncidentChatActivities({ config, platforms: chatPlatformsOf([teams, slack]), records: createChatRecords(store), publicUrl: 'https://vigil.example.test/', ...(linkSecret ? { linkSecret } : {}) });
+  const all = createIncidentChatActivities({ config, platforms: chatPlatformsOf([teams, slack]), records: createChatRecords(store), publicUrl: 'https://vigil.example.test/', ...(linkSecret ? { linkSecret } : {}) });
+  // Activities read their attempt from the activity context, as on a worker.
+  const activities = { postIncidentCards: (input: Parameters<typeof all.postIncidentCards>[0]) => new MockActivityEnvironment().run(all.postIncidentCards, input) };
   return { activities, teams, slack };
 }
 

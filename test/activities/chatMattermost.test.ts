@@ -96,6 +96,24 @@ describe('the Mattermost adapter', () => {
     await expect(platform().openRoom({ name: 'inc-7KQ2MX-checkout', topic: 't', members: [] })).rejects.toSatisfy(isPermanentChatFailure);
   });
 
+  it('posts once across retries: a retry finds the post of an earlier try by its props', async () => {
+    const room = await platform().openRoom({ name: 'inc-retried-posts', topic: 'ERROR · triggered', members: [] });
+    const once = { key: 'line-key-1', retried: false, sinceMs: Date.now() };
+    const first = await platform().postText(room, 'Alice acknowledged 7KQ2MX', once);
+    expect(mattermost.posts.get(first.messageId)?.props).toMatchObject({ vigil_post_key: 'line-key-1' });
+    // The worker died after Mattermost took the line: the retry returns it and posts nothing.
+    expect(await platform().postText(room, 'Alice acknowledged 7KQ2MX', { ...once, retried: true })).toEqual(first);
+    const second = await platform().postText(room, 'Alice acknowledged 7KQ2MX', { key: 'line-key-2', retried: true, sinceMs: Date.now() });
+    expect(second.messageId).not.toBe(first.messageId);
+    expect([...mattermost.posts.values()].filter((post) => post.channel_id === room.channelId)).toHaveLength(2);
+    // A card in a direct message keeps its buttons and carries the key beside them.
+    const cardOnce = { key: 'card-key-1', retried: false, sinceMs: Date.now() };
+    const dm = await platform().postCard({ platform: 'mattermost', kind: 'direct', id: BOB }, card(), cardOnce);
+    expect(attachmentOf(dm.messageId).actions.length).toBeGreaterThan(0);
+    expect(await platform().postCard({ platform: 'mattermost', kind: 'direct', id: BOB }, card(), { ...cardOnce, retried: true })).toEqual(dm);
+    expect([...mattermost.posts.values()].filter((post) => post.props.vigil_post_key === 'card-key-1')).toHaveLength(1);
+  });
+
   it('ends retries on a refusal (a 4xx), and leaves a 5xx or a throttle to Temporal', async () => {
     await expect(platform().postText({ platform: 'mattermost', channelId: 'nosuchchannel0000000000000' }, 'x')).rejects.toSatisfy(isPermanentChatFailure);
     const room = await platform().openRoom({ name: 'inc-transient', topic: 't', members: [] });

@@ -100,6 +100,29 @@ describe('the Slack adapter', () => {
     expect(slack.calls.filter((call) => call.method === 'conversations.list').length).toBeGreaterThan(1);
   });
 
+  it('posts once across retries: a retry finds the post of an earlier try by its metadata; one unable to read history posts again', async () => {
+    const channel = slack.addChannel('inc-retried-posts', { members: new Set([FAKE_SLACK_BOT_USER]) });
+    const room = { platform: 'slack' as const, channelId: channel.id };
+    const once = { key: 'line-key-1', retried: false, sinceMs: Date.now() };
+    const first = await platform().postText(room, 'Alice acknowledged 7KQ2MX', once);
+    expect(slack.messages.find((message) => message.ts === first.messageId)?.metadata).toEqual({ event_type: 'vigil_post', event_payload: { key: 'line-key-1' } });
+    // The worker died after Slack took the line: the retry returns it and posts nothing.
+    expect(await platform().postText(room, 'Alice acknowledged 7KQ2MX', { ...once, retried: true })).toEqual(first);
+    // Another line (its own key) is posted, even on a retry.
+    const second = await platform().postText(room, 'Alice acknowledged 7KQ2MX', { key: 'line-key-2', retried: true, sinceMs: Date.now() });
+    expect(second.messageId).not.toBe(first.messageId);
+    expect(slack.messages.filter((message) => message.channel === channel.id)).toHaveLength(2);
+    // A card in a direct message, the same way.
+    const cardOnce = { key: 'card-key-1', retried: false, sinceMs: Date.now() };
+    const dm = await platform().postCard({ platform: 'slack', kind: 'direct', id: 'URETRIED' }, card(), cardOnce);
+    expect(await platform().postCard({ platform: 'slack', kind: 'direct', id: 'URETRIED' }, card(), { ...cardOnce, retried: true })).toEqual(dm);
+    expect(slack.messages.filter((message) => message.metadata?.event_payload.key === 'card-key-1')).toHaveLength(1);
+    // Without the history scope the retry cannot look: it posts (at least once rather than never).
+    slack.refuseNext('conversations.history', 'missing_scope');
+    const blind = await platform().postText(room, 'Alice acknowledged 7KQ2MX', { ...once, retried: true });
+    expect(blind.messageId).not.toBe(first.messageId);
+  });
+
   it('joins a public channel of that name that it is not in yet', async () => {
     const existing = slack.addChannel('inc-made-by-hand');
     const room = await platform().openRoom({ name: 'inc-made-by-hand', topic: 't', members: [] });

@@ -182,8 +182,9 @@ describe('the Matrix platform against Synapse', () => {
   it('posts timeline lines once per key, and archives by a notice, the topic and leaving', async () => {
     const room = await platform.openRoom({ name: 'inc-archive', topic: 'resolved', members: [alice.userId] });
     await alice.client.joinRoom(room.channelId);
-    const line = await platform.postText(room, 'Alice acknowledged <it>', 'wf-1:ack');
-    expect((await platform.postText(room, 'Alice acknowledged <it>', 'wf-1:ack')).messageId).toBe(line.messageId);
+    const once = { key: 'wf-1:ack', retried: false, sinceMs: Date.now() };
+    const line = await platform.postText(room, 'Alice acknowledged <it>', once);
+    expect((await platform.postText(room, 'Alice acknowledged <it>', { ...once, retried: true })).messageId).toBe(line.messageId);
     expect((await eventAs(alice.client, room.channelId, line.messageId)).content).toEqual({ msgtype: 'm.notice', body: 'Alice acknowledged <it>' });
 
     await platform.archive(room);
