@@ -6,14 +6,14 @@
  * sent to clients), so only a request relayed by the Mattermost server carries a valid one.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ChatAction } from '../domain/chat/platform';
+import type { CardButton } from '../domain/chat/platform';
 
-export function signChatAction(secret: string, action: ChatAction, incidentId: string): string {
+export function signChatAction(secret: string, action: CardButton, incidentId: string): string {
   return createHmac('sha256', secret).update(`vigil-chat-action\n${action}\n${incidentId}`).digest('base64url');
 }
 
 /** Whether `signature` is the one `signChatAction` makes for this action and incident, compared in constant time. */
-export function chatActionSignatureIsValid(secret: string, action: ChatAction, incidentId: string, signature: string): boolean {
+export function chatActionSignatureIsValid(secret: string, action: CardButton, incidentId: string, signature: string): boolean {
   const expected = Buffer.from(signChatAction(secret, action, incidentId));
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected);

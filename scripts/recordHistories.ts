@@ -35,7 +35,7 @@ import { parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncr
 import { RECORDING_PAYLOAD_KEYS } from '../devkit/recordingKeys';
 import { chatPlatformsOf } from '../activities/chat';
 import { createIncidentChatActivities } from '../activities/chat/incidentChat';
-import { chatReviewCompletedSignal } from '../contracts/incidentChat';
+import { chatReviewCompletedSignal, chatRoomRequestSignal } from '../contracts/incidentChat';
 import { incidentChatWorkflowId } from '../domain/chat/chatEvents';
 import { recordingChatPlatform } from '../devkit/recordingChatPlatform';
 import { createChatRecords } from '../platform/chatRecords';
@@ -401,6 +401,32 @@ await record(
     await chat.signal(chatReviewCompletedSignal);
     await chat.result();
     const file = `test/histories/incidentChat-room-${suffix}.json`;
+    writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(await chat.fetchHistory()).toJSON(), null, 1));
+    console.log(`wrote ${file}`);
+  },
+  true,
+);
+
+// Since v17 (#16): a room opened on request, by the card's button or `/vigil room`: cards offer the
+// button until it opens, then drop it; the room is shown in visibility.
+await record(
+  'chat-room-request',
+  {
+    policy: twoLevelPolicy,
+    chat: { levelChannels: [['ops'], []], direct: true, room: { platform: 'slack', open: 'request', invite: ['responders', 'commander'], archiveAfterSeconds: 3600 } },
+  },
+  async (start, recordEnv) => {
+    const handle = await start();
+    const chat = recordEnv.client.workflow.getHandle(incidentChatWorkflowId(handle.signaledRunId));
+    await recordEnv.sleep('1m');
+    await chat.signal(chatRoomRequestSignal);
+    await recordEnv.sleep('1m');
+    await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'slack' }] });
+    await handle.executeUpdate(resolveUpdate, { args: [{ by: 'alice', via: 'slack' }] });
+    await handle.result();
+    await chat.signal(chatReviewCompletedSignal);
+    await chat.result();
+    const file = `test/histories/incidentChat-room-request-${suffix}.json`;
     writeFileSync(file, JSON.stringify(proto.temporal.api.history.v1.History.fromObject(await chat.fetchHistory()).toJSON(), null, 1));
     console.log(`wrote ${file}`);
   },

@@ -37,6 +37,9 @@ function publishRoom(incidentId: string, room: IncidentRoom): void {
   upsertMemo({ [CHAT_ROOM_MEMO_KEY]: memo });
 }
 
+/** Marks histories whose cards offer a button that opens the room (rules with `open: 'request'`). */
+const ROOM_BUTTON_PATCH = 'chat-room-button';
+
 /** Well under Temporal's limits; a long incident's chat side moves to a fresh run. */
 const HISTORY_LIMIT = 2_000;
 
@@ -82,6 +85,9 @@ export async function incidentChatWorkflow(input: IncidentChatInput): Promise<{ 
     }
   }
 
+  /** Cards offer "Open incident channel" while the rule opens the room on request, none is open and the incident is. */
+  const offerRoom = (): { offerRoom?: true } => (plan.room?.open === 'request' && !state.room && state.resolvedAtMs === undefined && patched(ROOM_BUTTON_PATCH) ? { offerRoom: true } : {});
+
   const roomMembers = (): string[] => {
     const invite = plan.room?.invite ?? [];
     return [...new Set([...(invite.includes('responders') ? state.pagedIds : []), ...(invite.includes('commander') && state.commanderId ? [state.commanderId] : [])])];
@@ -96,6 +102,8 @@ export async function incidentChatWorkflow(input: IncidentChatInput): Promise<{ 
     if (!state.room) return;
     const room = state.room;
     publishRoom(state.card.incidentId, room);
+    // Opened on request: the cards stop offering to open it.
+    if (plan.room.open === 'request' && patched(ROOM_BUTTON_PATCH)) await attempt('update cards', () => chat.updateIncidentCards({ card: state.card }));
     await attempt('post card in room', () => chat.postIncidentCards({ card: state.card, targets: [{ room }] }));
     if (timeline.length) await attempt('mirror into room', () => chat.mirrorToRoom({ room, text: timeline.join('\n') }));
   }
@@ -133,10 +141,10 @@ export async function incidentChatWorkflow(input: IncidentChatInput): Promise<{ 
         ...(plan.direct ? [{ contact: page.responderId }] : []),
       ];
       if (!state.levelsPosted.includes(page.level)) state.levelsPosted.push(page.level);
-      if (targets.length) await attempt('post cards', () => chat.postIncidentCards({ card: state.card, targets }));
+      if (targets.length) await attempt('post cards', () => chat.postIncidentCards({ card: state.card, targets, ...offerRoom() }));
     }
     if (JSON.stringify(before) !== JSON.stringify(state.card)) {
-      await attempt('update cards', () => chat.updateIncidentCards({ card: state.card }));
+      await attempt('update cards', () => chat.updateIncidentCards({ card: state.card, ...offerRoom() }));
       if (state.room && (before.status !== state.card.status || before.commander !== state.card.commander)) {
         const room = state.room;
         await attempt('set topic', () => chat.mirrorToRoom({ room, topic: topicOf(state.card) }));

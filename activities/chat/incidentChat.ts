@@ -22,8 +22,9 @@ export type ChatTarget = { channel: string } | { contact: string } | { room: Inc
 export interface IncidentChatActivities {
   openIncidentRoom(input: { incidentId: string; platform: ChatPlatformId; name: string; topic: string; members: string[] }): Promise<IncidentRoom>;
   /** @returns how many cards were posted now (those posted before are left as they are). */
-  postIncidentCards(input: { card: CardFacts; targets: ChatTarget[] }): Promise<number>;
-  updateIncidentCards(input: { card: CardFacts }): Promise<void>;
+  /** `offerRoom`: the incident's room opens on request and is not open yet (interactive cards offer a button). */
+  postIncidentCards(input: { card: CardFacts; targets: ChatTarget[]; offerRoom?: boolean }): Promise<number>;
+  updateIncidentCards(input: { card: CardFacts; offerRoom?: boolean }): Promise<void>;
   /** Posts a timeline line, sets the topic, or both. */
   mirrorToRoom(input: { room: IncidentRoom; text?: string; topic?: string }): Promise<void>;
   inviteToRoom(input: { room: IncidentRoom; members: string[] }): Promise<void>;
@@ -85,8 +86,8 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
     return { key: createHash('sha256').update(identity).digest('base64url').slice(0, 32), retried: attempt > 1, sinceMs: scheduledTimestampMs };
   }
 
-  function cardOf(facts: CardFacts): ChatIncidentCard {
-    return { ...facts, incidentUrl: `${publicUrl}/dashboard/incidents/${encodeURIComponent(facts.incidentId)}` };
+  function cardOf(facts: CardFacts, offerRoom = false): ChatIncidentCard {
+    return { ...facts, incidentUrl: `${publicUrl}/dashboard/incidents/${encodeURIComponent(facts.incidentId)}`, ...(offerRoom ? { offerRoom } : {}) };
   }
 
   /**
@@ -94,8 +95,8 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
    * action, acting as the destination's actor. Ids derive from incident, destination and action,
    * so a retried post carries the same links and each still works once.
    */
-  function linkedCardOf(facts: CardFacts, { destination, actor }: CardDestination): ChatIncidentCard {
-    const card = cardOf(facts);
+  function linkedCardOf(facts: CardFacts, { destination, actor }: CardDestination, offerRoom = false): ChatIncidentCard {
+    const card = cardOf(facts, offerRoom);
     if (!deps.linkSecret || !deps.platforms.get(destination.platform)?.actsByLink) return card;
     const secret = deps.linkSecret;
     const expiresAt = Date.now() + (deps.linkTtlSeconds ?? 24 * 3600) * 1000;
@@ -150,7 +151,7 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
       await deps.records.recordRoom(incidentId, room, new Date());
       return room;
     },
-    async postIncidentCards({ card, targets }) {
+    async postIncidentCards({ card, targets, offerRoom }) {
       const all = targets.flatMap(destinationsOf);
       // A channel on a platform this worker has no credentials for is left out (logged), not retried.
       const reachable = all.filter(({ destination }) => deps.platforms.get(destination.platform));
@@ -161,15 +162,15 @@ export function createIncidentChatActivities(deps: IncidentChatDeps): IncidentCh
         const { destination } = target;
         const key = destinationKey(destination);
         if (await deps.records.cardAt(card.incidentId, key)) return;
-        const ref = await platform(destination.platform).postCard(destination, linkedCardOf(card, target), postOnce(`card:${card.incidentId}:${key}`));
+        const ref = await platform(destination.platform).postCard(destination, linkedCardOf(card, target, offerRoom), postOnce(`card:${card.incidentId}:${key}`));
         await deps.records.recordCard(card.incidentId, key, ref, new Date());
         posted += 1;
       });
       return posted;
     },
-    async updateIncidentCards({ card }) {
+    async updateIncidentCards({ card, offerRoom }) {
       const refs = await deps.records.cardsOf(card.incidentId);
-      await eachOf(refs, (ref) => platform(ref.platform).updateCard(ref, cardOf(card)));
+      await eachOf(refs, (ref) => platform(ref.platform).updateCard(ref, cardOf(card, offerRoom)));
     },
     async mirrorToRoom({ room, text, topic }) {
       const adapter = platform(room.platform);

@@ -6,7 +6,7 @@
  * `MATTERMOST_ACTION_SECRET` (`platform/chatActionSignature.ts`). Mattermost keeps a button's
  * context on the server, never sending it to clients, so only the server can present it.
  */
-import { actionsLeft } from '../../domain/chat/cardActions';
+import { cardButtons } from '../../domain/chat/cardActions';
 import type { ChatIncidentCard } from '../../domain/chat/platform';
 import { signChatAction } from '../../platform/chatActionSignature';
 
@@ -20,8 +20,8 @@ export interface MattermostActionContext {
 
 const COLOUR: Record<ChatIncidentCard['severity'], string> = { critical: '#d0021b', error: '#f5a623', warning: '#f8e71c', info: '#4a90e2' };
 const STATUS_WORD: Record<ChatIncidentCard['status'], string> = { triggered: 'Triggered', acknowledged: 'Acknowledged', resolved: 'Resolved' };
-const LABEL = { acknowledge: 'Acknowledge', resolve: 'Resolve', escalate: 'Escalate' } as const;
-const STYLE = { acknowledge: 'primary', resolve: 'success', escalate: 'danger' } as const;
+const LABEL = { acknowledge: 'Acknowledge', resolve: 'Resolve', escalate: 'Escalate', room: 'Open incident channel' } as const;
+const STYLE = { acknowledge: 'primary', resolve: 'success', escalate: 'danger', room: 'default' } as const;
 
 /**
  * Text Mattermost shows as typed: Markdown's punctuation escaped, and `@` kept from mentioning
@@ -52,7 +52,7 @@ export function mattermostCardAttachment(card: ChatIncidentCard, settings: Matte
       ...(card.commander ? [{ short: true, title: 'Commander', value: escapeMattermostText(card.commander) }] : []),
     ],
     // Mattermost takes only letters and digits in an action id.
-    actions: actionsLeft(card.status).map((action) => ({
+    actions: cardButtons(card).map((action) => ({
       id: action,
       name: LABEL[action],
       type: 'button',

@@ -7,8 +7,8 @@
  */
 import type { Button, KnownBlock } from '@slack/web-api';
 import { actionIdOf } from '../../domain/chat/actionIds';
-import { actionsLeft } from '../../domain/chat/cardActions';
-import type { ChatAction, ChatIncidentCard } from '../../domain/chat/platform';
+import { cardButtons } from '../../domain/chat/cardActions';
+import type { CardButton, ChatIncidentCard } from '../../domain/chat/platform';
 
 /** Slack's control characters, as its docs say to escape them in any text it formats. */
 export function escapeSlackText(text: string): string {
@@ -29,10 +29,11 @@ const SEVERITY_MARK: Record<ChatIncidentCard['severity'], string> = {
 
 const STATUS_WORD: Record<ChatIncidentCard['status'], string> = { triggered: 'Triggered', acknowledged: 'Acknowledged', resolved: 'Resolved' };
 
-const BUTTONS: Record<ChatAction, { label: string; style?: 'primary' | 'danger' }> = {
+const BUTTONS: Record<CardButton, { label: string; style?: 'primary' | 'danger' }> = {
   acknowledge: { label: 'Acknowledge', style: 'primary' },
   resolve: { label: 'Resolve' },
   escalate: { label: 'Escalate', style: 'danger' },
+  room: { label: 'Open incident channel' },
 };
 
 /** The notification's text (and what screen readers and old clients show). */
@@ -47,7 +48,7 @@ export function slackCardBlocks(card: ChatIncidentCard): KnownBlock[] {
     `*Paged:* ${card.paged.length > 0 ? escapeSlackText(card.paged.join(', ')) : 'nobody yet'}`,
     ...(card.commander ? [`*Commander:* ${escapeSlackText(card.commander)}`] : []),
   ];
-  const buttons: Button[] = actionsLeft(card.status).map((action) => ({
+  const buttons: Button[] = cardButtons(card).map((action) => ({
     type: 'button',
     action_id: actionIdOf(action),
     text: { type: 'plain_text', text: BUTTONS[action].label },

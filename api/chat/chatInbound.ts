@@ -9,7 +9,7 @@ import type { AlertIntake } from '../intake/alertIntake';
 import { contactByChatId, roomRuleFor } from '../../domain/chat/chatConfig';
 import { CHAT_USAGE } from '../../domain/chat/commands';
 import { statusText } from '../../domain/chat/chatText';
-import { CHAT_ACTIONS, CHAT_PLATFORMS, type ChatCommand, type ChatInbound, type ChatPlatformId } from '../../domain/chat/platform';
+import { CARD_BUTTONS, CHAT_PLATFORMS, type ChatCommand, type ChatInbound, type ChatPlatformId } from '../../domain/chat/platform';
 import { onCallLookup, type VigilConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { ROLE_TITLES, type IncidentRole } from '../../domain/incidentRoles';
@@ -64,7 +64,7 @@ function malformed(inbound: ChatInbound): string | undefined {
   if (typeof inbound.requestId !== 'string' || inbound.requestId === '' || inbound.requestId.length > 512) return 'requestId';
   if (inbound.channelId !== undefined && (typeof inbound.channelId !== 'string' || inbound.channelId.length > 255)) return 'channelId';
   const request = inbound.request;
-  if (request?.kind === 'action') return (CHAT_ACTIONS as readonly string[]).includes(request.action) && typeof request.incidentId === 'string' && request.incidentId.length <= 512 ? undefined : 'request';
+  if (request?.kind === 'action') return (CARD_BUTTONS as readonly string[]).includes(request.action) && typeof request.incidentId === 'string' && request.incidentId.length <= 512 ? undefined : 'request';
   return request?.kind === 'command' && typeof request.command?.verb === 'string' ? undefined : 'request';
 }
 
@@ -112,6 +112,15 @@ export function createChatInboundHandler(deps: ChatInboundDeps): ChatInboundHand
       if (alreadyAcknowledged) return `${incident.code} was already acknowledged by ${incident.acknowledgedBy ?? 'someone'}.`;
       return `${caller.name} acknowledged ${incident.code} (${incident.service}): escalation stopped.`;
     });
+  }
+
+  /** `/vigil room`, or a card's "Open incident channel" button: the room opens where a rule allows one. */
+  async function requestRoom(caller: ChatCaller, view: IncidentView): Promise<ChatReply> {
+    const denied = refusedOn(config, caller, view);
+    if (denied) return toCaller(`Sorry, ${denied}: no room opened.`);
+    if (!roomRuleFor(config.incidentRooms, view.service, view.severity)) return toCaller(`No incident-room rule covers ${view.service} at ${view.severity} (incidentRooms in config).`);
+    if (!deps.chatSide || !(await deps.chatSide.requestRoom(view.id))) return toCaller(`${view.code} has no chat side running: no room can be opened for it now.`);
+    return toChannel(`${caller.name} asked for a room for ${view.code}: it opens in a moment.`);
   }
 
   /** The contact a role command names: by the platform's own user for a mention it can look up, else as written. */
@@ -194,13 +203,8 @@ export function createChatInboundHandler(deps: ChatInboundDeps): ChatInboundHand
           return `Status update on ${view.code} by ${caller.name}: ${parsed.text}`;
         });
       }
-      case 'room': {
-        const denied = refusedOn(config, caller, view);
-        if (denied) return toCaller(`Sorry, ${denied}: no room opened.`);
-        if (!roomRuleFor(config.incidentRooms, view.service, view.severity)) return toCaller(`No incident-room rule covers ${view.service} at ${view.severity} (incidentRooms in config).`);
-        if (!deps.chatSide || !(await deps.chatSide.requestRoom(view.id))) return toCaller(`${view.code} has no chat side running: no room can be opened for it now.`);
-        return toChannel(`${caller.name} asked for a room for ${view.code}: it opens in a moment.`);
-      }
+      case 'room':
+        return requestRoom(caller, view);
     }
   }
 
@@ -219,7 +223,7 @@ export function createChatInboundHandler(deps: ChatInboundDeps): ChatInboundHand
         if (request.kind === 'command') return await command(inbound, caller, request.command);
         const view = await gateway.get(request.incidentId);
         if (!view) return toCaller('No such incident.');
-        return await act(caller, view, request.action);
+        return request.action === 'room' ? await requestRoom(caller, view) : await act(caller, view, request.action);
       } catch (error) {
         // Not the request's fault (Temporal or the store unreachable): a retry of it may act.
         await deps.requests.release(inbound.platform, inbound.requestId).catch(() => undefined);

@@ -13,6 +13,10 @@ export type ChatPlatformId = (typeof CHAT_PLATFORMS)[number];
 export const CHAT_ACTIONS = ['acknowledge', 'resolve', 'escalate'] as const;
 export type ChatAction = (typeof CHAT_ACTIONS)[number];
 
+/** What a card's button may ask: one of the incident's actions, or `room`, to open its room (a rule with `open: 'request'`). */
+export const CARD_BUTTONS = [...CHAT_ACTIONS, 'room'] as const;
+export type CardButton = (typeof CARD_BUTTONS)[number];
+
 /**
  * Where a chat message goes: one person's direct messages (their platform user id: Slack `U…`,
  * Mattermost user id, Matrix `@user:server`) or a team channel or room (Slack `C…`, Mattermost
@@ -45,6 +49,8 @@ export interface ChatIncidentCard {
    * incident id in the button instead and verify the caller on the way back.
    */
   actionLinks?: Partial<Record<ChatAction, string>>;
+  /** The incident's room opens on request and is not open yet: an interactive card offers a button to open it. */
+  offerRoom?: boolean;
 }
 
 /** A message Vigil posted, so it can be updated in place as the incident changes. */
@@ -87,7 +93,7 @@ export interface ChatInbound {
   /** The channel or room it came from (an incident room names its incident). */
   channelId?: string;
   /** A button press (or reaction) on an incident card, or a typed command. */
-  request: { kind: 'action'; action: ChatAction; incidentId: string } | { kind: 'command'; command: ChatCommand };
+  request: { kind: 'action'; action: CardButton; incidentId: string } | { kind: 'command'; command: ChatCommand };
   /** The platform's id of this request, for replay safety (Slack `trigger_id`, Matrix event id). */
   requestId: string;
 }

@@ -71,6 +71,16 @@ describe('the Slack adapter', () => {
     expect(message?.text).toContain('resolved');
   });
 
+  it('offers "Open incident channel" on a card while asked to, never once the incident is resolved', async () => {
+    const ref = await platform().postCard({ platform: 'slack', kind: 'direct', id: 'UROOMY' }, card({ offerRoom: true }));
+    const message = () => slack.messages.find((candidate) => candidate.ts === ref.messageId);
+    expect(buttonsOf(message()?.blocks ?? []).map((button) => [button.action_id, button.value])).toContainEqual(['vigil_room', 'inc-123']);
+    await platform().updateCard(ref, card({ status: 'acknowledged' }));
+    expect(buttonsOf(message()?.blocks ?? []).map((button) => button.action_id)).toEqual(['vigil_resolve', 'vigil_escalate', 'vigil_open']);
+    await platform().updateCard(ref, card({ status: 'resolved', offerRoom: true }));
+    expect(buttonsOf(message()?.blocks ?? []).map((button) => button.action_id)).toEqual(['vigil_open']);
+  });
+
   it('opens a channel per incident with its topic and members, posts the timeline, and archives it', async () => {
     const room = await platform().openRoom({ name: 'Inc 7KQ2MX checkout', topic: 'CRITICAL · triggered', members: ['UALICE', 'UBOB'] });
     const channel = slack.channels.get(room.channelId);

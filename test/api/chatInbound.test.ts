@@ -72,7 +72,7 @@ const request = (userId: string, text: string, extra: Partial<ChatInbound> = {})
   if (!parsed.ok) throw new Error(parsed.error);
   return { platform: 'slack', userId, requestId: `req-${++sequence}`, request: { kind: 'command', command: parsed.command }, ...extra };
 };
-const button = (userId: string, action: 'acknowledge' | 'resolve' | 'escalate', extra: Partial<ChatInbound> = {}): ChatInbound => ({
+const button = (userId: string, action: 'acknowledge' | 'resolve' | 'escalate' | 'room', extra: Partial<ChatInbound> = {}): ChatInbound => ({
   platform: 'slack',
   userId,
   requestId: `req-${++sequence}`,
@@ -136,6 +136,13 @@ describe('the chat inbound handler', () => {
     expect((await handler.handle(request('U0ALICE', 'room', inRoom))).audience).toBe('channel');
     expect(roomRequests).toEqual([incident.id]);
     expect((await handler.handle(request('U0ALICE', 'ack ZZZZZZ'))).text).toBe('No open incident ZZZZZZ.');
+  });
+
+  it("opens the room on a card's button, for those who may act on the incident only", async () => {
+    expect(await handler.handle(button('U0BOB', 'room'))).toMatchObject({ audience: 'caller', text: expect.stringMatching(/^Sorry, .*no room opened/) });
+    expect(roomRequests).toEqual([]);
+    expect(await handler.handle(button('U0ALICE', 'room'))).toEqual({ audience: 'channel', text: `Alice asked for a room for ${incident.code}: it opens in a moment.` });
+    expect(roomRequests).toEqual([incident.id]);
   });
 
   it('declares an incident once per request, answers on call and help', async () => {

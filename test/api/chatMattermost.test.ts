@@ -57,6 +57,18 @@ describe('Mattermost buttons', () => {
     expect(api.heard[0].requestId).toMatch(/^trigger-/);
   });
 
+  it('opens the room from a card offering it, and takes no room signature as an acknowledge', async () => {
+    const platform = createMattermostPlatform({ url: mattermost.url, token: 'bot-token', teamId: FAKE_MATTERMOST_TEAM.id, actionUrl: `${api.url}${MATTERMOST_ACTIONS_PATH}`, actionSecret: SECRET });
+    const ref = await platform.postCard({ platform: 'mattermost', kind: 'direct', id: ALICE }, {
+      incidentId: 'inc-room', code: '7KQ2MX', service: 'checkout', severity: 'critical', status: 'triggered', summary: 's', paged: ['Alice'], incidentUrl: 'https://vigil.example.test/i', offerRoom: true,
+    });
+    const pressed = await mattermost.pressButton(ref.messageId, 'room', ALICE);
+    expect(pressed.status).toBe(200);
+    expect(api.heard).toMatchObject([{ platform: 'mattermost', userId: ALICE, request: { kind: 'action', action: 'room', incidentId: 'inc-room' } }]);
+    const roomSignature = signChatAction(SECRET, 'room', 'inc-room');
+    expect((await action({ action: 'acknowledge', incident_id: 'inc-room', signature: roomSignature })).status).toBe(403);
+  });
+
   it('refuses a context without a signature (401) or with one Vigil did not make, or made for another action or incident (403)', async () => {
     const unsigned = await action({ action: 'resolve', incident_id: 'inc-1' });
     expect(unsigned.status).toBe(401);

@@ -110,6 +110,12 @@ describe('Slack interactivity', () => {
     expect(api.heard).toEqual([]);
   });
 
+  it('hands on a press of "Open incident channel" as a room request for the card\'s incident', async () => {
+    const press = buttonPress('vigil_room');
+    expect((await post(SLACK_INTERACTIONS_PATH, press.body)).status).toBe(200);
+    expect(api.heard).toEqual([{ platform: 'slack', userId: 'UALICE', channelId: 'D0ALICE', request: { kind: 'action', action: 'room', incidentId: 'inc-123' }, requestId: press.triggerId }]);
+  });
+
   it('answers 400 naming the field for a signed body that is not an interaction', async () => {
     const response = await post(SLACK_INTERACTIONS_PATH, 'payload=not-json');
     expect(response.status).toBe(400);

@@ -146,8 +146,13 @@ describe('an incident in chat', () => {
         const chatHandle = env.client.workflow.getHandle(incidentChatWorkflowId(handle.signaledRunId));
         await waitFor('Alice paged on the card', () => ofKind(calls, 'postCard').length >= 2, 30_000);
         expect(ofKind(calls, 'openRoom')).toHaveLength(0);
+        // Until the room opens, every card offers the button that opens it.
+        expect(ofKind(calls, 'postCard').every((call) => call.card.offerRoom === true)).toBe(true);
         await chatHandle.signal(chatRoomRequestSignal);
         await waitFor('the room', () => ofKind(calls, 'postText').length >= 1, 30_000);
+        // Once open, the cards no longer offer it: the card in the room, and the update of the others.
+        await waitFor('the cards updated after the room opened', () => ofKind(calls, 'updateCard').some((call) => call.card.offerRoom === undefined), 30_000);
+        expect(ofKind(calls, 'postCard').filter((call) => call.destination.id === ofKind(calls, 'openRoom')[0].room.channelId).every((call) => call.card.offerRoom === undefined)).toBe(true);
         const [opened] = ofKind(calls, 'openRoom');
         expect(opened.members).toEqual(['U0ALICE']);
         expect(ofKind(calls, 'postText')[0].text).toMatch(/Opened: critical on checkout[\s\S]*Paged Alice by/);

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseChatCommand } from '../../../domain/chat/commands';
-import { CHAT_ACTIONS, type ChatInbound } from '../../../domain/chat/platform';
+import { CARD_BUTTONS, type ChatInbound } from '../../../domain/chat/platform';
 import { chatActionSignatureIsValid } from '../../../platform/chatActionSignature';
 import { HttpError, validationError } from '../../http/httpErrors';
 import { sameSecret } from '../../http/sameSecret';
@@ -30,7 +30,7 @@ const actionRequest = z.looseObject({
   post_id: mattermostId.optional(),
   trigger_id: z.string().min(1).max(500),
   context: z.looseObject({
-    action: z.enum(CHAT_ACTIONS),
+    action: z.enum(CARD_BUTTONS),
     incident_id: z.string().min(1).max(2000),
     signature: z.string().max(200).optional(),
   }),
