@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     globalSetup: ['test/support/globalSetup.ts'],
+    // In-memory SQL stores copy one migrated database made once per run (test/support/sharedSqlTemplate.ts).
+    setupFiles: ['test/support/sharedSqlTemplate.ts'],
   },
 });

@@ -7,8 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { workflowBundleOptions } from '../worker/workflowBundleOptions';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { workflowBundle } from './workflowBundle';
 import pino from 'pino';
 import { planIncident } from '../domain/incidentPlan';
 import { createApp, type AppDeps } from '../api/app';
@@ -38,7 +38,7 @@ import type { EmailTransport, SmsTransport, VoiceTransport, NtfyTransport, Webho
 import { RUNBOOKS } from '../runbooks/index';
 import type { Runbook } from '../runbooks/runbook';
 import { startDevServer, type DevServer } from '../scripts/devServer';
-import { createVigilWorker, WORKFLOWS_PATH, type VigilWorkerDeps } from '../worker/createWorker';
+import { createVigilWorker, type VigilWorkerDeps } from '../worker/createWorker';
 import { createChatRecords } from '../platform/chatRecords';
 import { createChatRequestGuard } from '../api/chat/chatRequestGuard';
 import { createTemporalChatGateway } from '../api/gateways/chatGateway';
@@ -134,7 +134,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     linkSecret: STACK_LINK_SECRET,
     dataConverter: encryption.dataConverter,
     chatPlatforms: options.chatPlatforms,
-    workflowBundle: await bundleWorkflowCode(workflowBundleOptions(WORKFLOWS_PATH, { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error })),
+    // The same bundle as the worker's own would be (same entry point and options), made once per run.
+    workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
 

@@ -94,6 +94,34 @@ function postgres(pool: pg.Pool): SqlStore {
   };
 }
 
+/**
+ * Where in-memory stores start from: PGlite's initdb plus every migration take seconds, and a test
+ * run opens hundreds of in-memory stores, so a run may instead copy one migrated, empty database
+ * (a data-folder tarball from `migratedTemplate`). Each store is its own copy; `migrate` still
+ * runs on it, so a template missing a newer step gets it like any old database would.
+ */
+let inMemoryTemplate: (() => Promise<Blob | undefined>) | undefined;
+
+/** In-memory stores opened from now on in this process start from the tarball `template` gives (none: initdb as usual); returns the one it replaces. */
+export function startInMemoryStoresFrom(template: (() => Promise<Blob | undefined>) | undefined): (() => Promise<Blob | undefined>) | undefined {
+  const replaced = inMemoryTemplate;
+  inMemoryTemplate = template;
+  return replaced;
+}
+
+/** A fresh in-memory database with every migration applied, as a PGlite data-folder tarball. */
+export async function migratedTemplate(): Promise<Blob> {
+  const { PGlite: Embedded } = await import('@electric-sql/pglite');
+  const db = await Embedded.create();
+  try {
+    await migrate(embedded(db));
+    // Uncompressed: loading it is then a copy, and the tarball never leaves the machine.
+    return await db.dumpDataDir('none');
+  } finally {
+    await db.close();
+  }
+}
+
 /** Opens the store and brings its schema up to date. */
 export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> {
   // Each driver is loaded only when it is the one used: a process needs one, and loading is most of its start.
@@ -105,7 +133,8 @@ export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> 
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     const { PGlite: Embedded } = await import('@electric-sql/pglite');
-    store = embedded(await Embedded.create(options.dataDir));
+    const template = options.dataDir ? undefined : await inMemoryTemplate?.();
+    store = embedded(await (template ? Embedded.create({ loadDataDir: template }) : Embedded.create(options.dataDir)));
   }
   try {
     await migrate(store);
