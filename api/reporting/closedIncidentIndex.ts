@@ -75,12 +75,26 @@ export interface ClosedIncidentIndex {
 
 export function createClosedIncidentIndex(): ClosedIncidentIndex {
   const runs: RunRecord[] = [];
+  /** Ordered by close time once `sorted`: a short period (the 24 h of `/metrics`) reads only its slice. */
   const sole: SoleRun[] = [];
+  let sorted = true;
   const byIncident = new Map<string, SoleRun>();
   /** Runs of incidents with several, by incident. */
   const several = new Map<string, RunRecord[]>();
   /** Runs by key (each run's own): one means no other incident shares it. Over-counting only costs a grouping. */
   const runsByKey = new Map<string, { runs: number }>();
+
+  /** The first position in `sole` (sorted) whose run closed at or after `closedFromMs`. */
+  function firstClosedFrom(closedFromMs: number): number {
+    let low = 0;
+    let high = sole.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((sole[middle].run.closeMs as number) < closedFromMs) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
 
   return {
     runs,
@@ -102,6 +116,7 @@ export function createClosedIncidentIndex(): ClosedIncidentIndex {
           continue;
         }
         const soleRun: SoleRun = { run, entry: kpiEntryOf(factsOfNewestRun(run, run.startMs)), ofKey, merged: false };
+        if (sole.length > 0 && (sole[sole.length - 1].run.closeMs as number) > (run.closeMs as number)) sorted = false;
         sole.push(soleRun);
         byIncident.set(run.incidentId, soleRun);
       }
@@ -114,7 +129,13 @@ export function createClosedIncidentIndex(): ClosedIncidentIndex {
       const toMerge: RunRecord[] = [];
       const entries: KpiEntry[] = [];
       const mayShareKey: boolean[] = [];
-      for (const { run, entry, ofKey, merged } of sole) {
+      if (!sorted) {
+        sole.sort((a, b) => (a.run.closeMs as number) - (b.run.closeMs as number));
+        sorted = true;
+      }
+      for (let position = firstClosedFrom(selection.closedFromMs); position < sole.length; position++) {
+        const { run, entry, ofKey, merged } = sole[position];
+        if ((run.closeMs as number) >= selection.closedBeforeMs) break;
         if (merged || !selects(selection, run)) continue;
         if (listedIds.has(run.incidentId)) {
           toMerge.push(run);
