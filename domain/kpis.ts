@@ -133,17 +133,25 @@ export interface KpiReport {
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
-const mean = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
-
 /** Rounded to milliseconds, so JSON carries no float noise. */
-const tidy = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000) / 1000);
+export const tidy = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000) / 1000);
 
-function meanDuration(durations: number[]): MeanDuration {
-  const totalSeconds = durations.reduce((sum, value) => sum + value, 0);
-  return { seconds: tidy(mean(durations)), count: durations.length, totalSeconds: tidy(totalSeconds) as number };
+/**
+ * The mean seconds of `count` durations that add up to `totalMs`. Durations are whole milliseconds
+ * (differences of parsed times), so their sum is exact in any order: every way of adding the same
+ * incidents up (this plain pass, or `domain/kpiPass.ts`) gives the same figure to the last digit.
+ */
+export function meanOfMs(totalMs: number, count: number): number | null {
+  return tidy(count === 0 ? null : totalMs / 1000 / count);
 }
 
-const zeroSeverities = (): SeverityCounts => Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as SeverityCounts;
+export function meanDuration(totalMs: number, count: number): MeanDuration {
+  return { seconds: meanOfMs(totalMs, count), count, totalSeconds: tidy(totalMs / 1000) as number };
+}
+
+const sumOf = (values: number[]) => values.reduce((sum, value) => sum + value, 0);
+
+export const zeroSeverities = (): SeverityCounts => Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as SeverityCounts;
 
 /**
  * When someone first responded to the incident: its first acknowledgement, or, for one resolved
@@ -180,6 +188,12 @@ export function reopenings(incidents: readonly IncidentFacts[], windowFor: Reope
   }
   return reopened;
 }
+
+/**
+ * The UTC day (YYYY-MM-DD) a time belongs to in the per-day series. A UTC ISO time's first 10
+ * characters are its day; any other form goes through Date.
+ */
+export const dayOf = (at: string): string => (at.length > 10 && at[10] === 'T' && at.endsWith('Z') ? at.slice(0, 10) : new Date(at).toISOString().slice(0, 10));
 
 /** The UTC days the period touches, as YYYY-MM-DD (empty for an empty period). */
 export function periodDays(period: KpiPeriod): string[] {
@@ -256,8 +270,9 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
   const responded = all.filter((entry) => within(entry.respondedMs));
   const openAtEnd = all.filter((entry) => entry.openedMs < toMs && (entry.resolvedMs === undefined || entry.resolvedMs >= toMs));
   const reopened = reopenings(incidents, inputs.reopenWithinSeconds);
-  const timeToResolve = (entry: TimedIncident) => ((entry.resolvedMs as number) - entry.openedMs) / 1000;
-  const timeToRespond = (entry: TimedIncident) => ((entry.respondedMs as number) - entry.openedMs) / 1000;
+  // In whole milliseconds: added up exactly (see meanOfMs).
+  const timeToResolve = (entry: TimedIncident) => (entry.resolvedMs as number) - entry.openedMs;
+  const timeToRespond = (entry: TimedIncident) => (entry.respondedMs as number) - entry.openedMs;
 
   const bySeverity = zeroSeverities();
   const services = new Map<string, { service: string; opened: number; resolved: number; bySeverity: SeverityCounts }>();
@@ -283,8 +298,6 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
   const quietTotal = quiet ? quiet.event + quiet.suppressed : 0;
 
   // One pass per fact into day buckets: a year of days over thousands of incidents stays linear.
-  // A UTC ISO time's first 10 characters are its day; any other form goes through Date.
-  const dayOf = (at: string) => (at.length > 10 && at[10] === 'T' && at.endsWith('Z') ? at.slice(0, 10) : new Date(at).toISOString().slice(0, 10));
   const buckets = new Map(periodDays(period).map((day) => [day, { opened: 0, ttr: [] as number[], tta: [] as number[] }]));
   for (const { incident } of opened) {
     const bucket = buckets.get(dayOf(incident.openedAt));
@@ -296,8 +309,8 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
     day,
     opened: bucket.opened,
     resolved: bucket.ttr.length,
-    mttaSeconds: tidy(mean(bucket.tta)),
-    mttrSeconds: tidy(mean(bucket.ttr)),
+    mttaSeconds: meanOfMs(sumOf(bucket.tta), bucket.tta.length),
+    mttrSeconds: meanOfMs(sumOf(bucket.ttr), bucket.ttr.length),
   }));
 
   return {
@@ -312,8 +325,8 @@ export function computeKpis(inputs: KpiInputs): KpiReport {
       bySeverity,
       byService: [...services.values()].sort((a, b) => b.opened - a.opened || a.service.localeCompare(b.service)),
     },
-    mtta: meanDuration(responded.map(timeToRespond)),
-    mttr: meanDuration(resolved.map(timeToResolve)),
+    mtta: meanDuration(sumOf(responded.map(timeToRespond)), responded.length),
+    mttr: meanDuration(sumOf(resolved.map(timeToResolve)), resolved.length),
     pagesPerIncident: { value: tidy(paging.length === 0 ? null : pages / paging.length), pages, incidents: paging.length },
     autoResolved: { byRunbook: resolvedBy.runbook, percent: tidy(resolved.length === 0 ? null : (resolvedBy.runbook / resolved.length) * 100), resolvedBy },
     noise: quiet

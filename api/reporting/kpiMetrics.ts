@@ -12,9 +12,10 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { KpiReport } from '../../domain/kpis';
-import { computeKpis, RESOLVER_KINDS } from '../../domain/kpis';
+import { RESOLVER_KINDS } from '../../domain/kpis';
+import { computeKpisInOnePass } from '../../domain/kpiPass';
 import { SEVERITIES } from '../../domain/severity';
-import type { KpiReportDeps } from './kpiReport';
+import { kpiEntriesOf, type KpiReportDeps } from './kpiReport';
 
 /** The trailing window the gauges cover, as its label says. */
 export const KPI_METRICS_WINDOW = { label: '24h', ms: 24 * 3600 * 1000 } as const;
@@ -35,14 +36,14 @@ interface WindowFigures {
 async function computeWindow(deps: KpiReportDeps, now: Date): Promise<WindowFigures> {
   const period = { from: new Date(now.getTime() - KPI_METRICS_WINDOW.ms), to: now };
   const [incidents, quiet, openProblems] = await Promise.all([
-    deps.source.incidentFacts({ ...period, lookbackSeconds: deps.lookbackSeconds }),
+    kpiEntriesOf(deps.source, { ...period, lookbackSeconds: deps.lookbackSeconds }),
     deps.events?.countFiring({ since: period.from, until: period.to }),
     deps.source.openProblems(),
   ]);
   const reopenWithinSeconds = deps.reopenWithinSeconds;
-  const overall = computeKpis({ period, incidents, quiet, openProblems, reopenWithinSeconds });
-  const services = [...new Set(incidents.map((incident) => incident.service))];
-  return { overall, byService: new Map(services.map((service) => [service, computeKpis({ period, service, incidents, openProblems, reopenWithinSeconds })])) };
+  const overall = computeKpisInOnePass({ period, ...incidents, quiet, openProblems, reopenWithinSeconds });
+  const services = [...new Set(incidents.entries.map((entry) => entry.incident.service))];
+  return { overall, byService: new Map(services.map((service) => [service, computeKpisInOnePass({ period, service, ...incidents, openProblems, reopenWithinSeconds })])) };
 }
 
 export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now: () => Date = () => new Date(), waitMs = SCRAPE_WAIT_MS): void {

@@ -13,12 +13,14 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeIncidentId } from '../../domain/incidentId';
-import type { IncidentFacts, ResolverKind } from '../../domain/kpis';
+import type { ResolverKind } from '../../domain/kpis';
+import { kpiEntryOf } from '../../domain/kpiPass';
 import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../../domain/kpis';
 import type { Severity } from '../../domain/severity';
 import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../../domain/visibility';
 import type { ClosedIncidentRuns, CloseRange, RunRecord } from '../records/closedIncidentRuns';
-import type { KpiSource } from './kpiReport';
+import { createClosedIncidentIndex, factsOfRuns, selects, type ClosedIncidentIndex } from './closedIncidentIndex';
+import type { KpiFactsQuery, KpiSource } from './kpiReport';
 import { asHttpFailure, quote } from '../gateways/temporalGateway';
 
 /** Listing a long period's incidents reads many visibility pages: a deadline of its own. */
@@ -79,36 +81,11 @@ function recordOf(execution: WorkflowExecutionInfo): RunRecord {
   };
 }
 
-/** The newest run of each incident speaks for it; its earliest run's start is when it opened. */
-function factsOfRuns(runs: Iterable<RunRecord>): IncidentFacts[] {
-  const newest = new Map<string, RunRecord>();
-  const earliestStart = new Map<string, number>();
-  for (const run of runs) {
-    const latest = newest.get(run.incidentId);
-    if (!latest) {
-      newest.set(run.incidentId, run);
-      continue;
-    }
-    // An incident that continued as new: only these need their earliest start kept.
-    const known = earliestStart.get(run.incidentId) ?? latest.startMs;
-    earliestStart.set(run.incidentId, Math.min(known, run.startMs));
-    if (run.startMs > latest.startMs) newest.set(run.incidentId, run);
-  }
-  const facts: IncidentFacts[] = [];
-  for (const run of newest.values()) {
-    // The run's own facts object when it says when it opened: the same object at every request,
-    // so the report's parsed times of it (domain/kpis.ts) are reused rather than parsed again.
-    if (run.facts.openedAt !== undefined) facts.push(run.facts as IncidentFacts);
-    else facts.push({ ...run.facts, openedAt: new Date(earliestStart.get(run.incidentId) ?? run.startMs).toISOString() });
-  }
-  return facts;
-}
-
 export function createTemporalKpiSource(client: Client, options: TemporalKpiSourceOptions = {}): KpiSource & { warm(): Promise<void> } {
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const closedRuns = options.closedRuns;
-  /** What this process read of the shared copy: the runs of a range inside its coverage. */
-  let known: (CloseRange & { runs: RunRecord[] }) | undefined;
+  /** What this process read of the shared copy: the runs of a range inside its coverage, parsed. */
+  let known: (CloseRange & { index: ClosedIncidentIndex }) | undefined;
   /** One catch-up at a time per process; concurrent requests wait for it and reuse it. */
   let catchingUp: Promise<CloseRange | undefined> = Promise.resolve(undefined);
 
@@ -164,15 +141,17 @@ export function createTemporalKpiSource(client: Client, options: TemporalKpiSour
     coverage = await store.coverage();
     if (!coverage) return undefined;
     if (!known || known.toMs < coverage.fromMs || known.fromMs > coverage.toMs) {
-      known = { ...coverage, runs: await store.closedIn(coverage) };
+      const index = createClosedIncidentIndex();
+      index.add(await store.closedIn(coverage));
+      known = { ...coverage, index };
     } else {
       // The coverage only widens: read the edges this process has not seen yet.
       const [before, after] = await Promise.all([
         coverage.fromMs < known.fromMs ? store.closedIn({ fromMs: coverage.fromMs, toMs: known.fromMs }) : [],
         coverage.toMs > known.toMs ? store.closedIn({ fromMs: known.toMs, toMs: coverage.toMs }) : [],
       ]);
-      if (before.length > 0 || after.length > 0) known = { fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs), runs: [...known.runs, ...before, ...after] };
-      else known = { ...known, fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs) };
+      known.index.add([...before, ...after]);
+      known = { ...known, fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs) };
     }
     return { fromMs: known.fromMs, toMs: known.toMs };
   }
@@ -183,24 +162,37 @@ export function createTemporalKpiSource(client: Client, options: TemporalKpiSour
     return next;
   }
 
+  /**
+   * The copy's part of a request (its closed runs, as `known` holds them) and the runs listed
+   * from visibility beside it: running ones, ones closed since the copy's end, and any part of
+   * the period the copy does not cover.
+   */
+  async function gather({ from, to, service, lookbackSeconds }: KpiFactsQuery) {
+    const sinceMs = from.getTime() - (lookbackSeconds ?? REOPEN_WINDOW_SECONDS) * 1000;
+    const serviceCondition = service ? [`${searchAttributes.service.name} = ${quote(service)}`] : [];
+    const held = closedRuns ? await caughtUp(closedRuns, sinceMs) : undefined;
+    const listed: RunRecord[] = [];
+    // `known` may have grown since `held` was read: the coverage asked for bounds what is used.
+    const fromCopy = held && known ? { index: known.index, selection: { startedBeforeMs: to.getTime(), closedFromMs: sinceMs, closedBeforeMs: held.toMs, service } } : undefined;
+    // A coverage short of the period (another replica pruned or raced it): that part is listed.
+    if (held && known && held.fromMs > sinceMs) listed.push(...(await list([`StartTime < ${quote(to.toISOString())}`, ...closedBetween({ fromMs: sinceMs, toMs: held.fromMs }), ...serviceCondition])));
+    const liveFromMs = held ? Math.max(sinceMs, held.toMs) : sinceMs;
+    listed.push(...(await list([`StartTime < ${quote(to.toISOString())}`, `(ExecutionStatus = 'Running' OR CloseTime >= ${quote(new Date(liveFromMs).toISOString())})`, ...serviceCondition])));
+    return { fromCopy, listed };
+  }
+
   return {
-    async incidentFacts({ from, to, service, lookbackSeconds }) {
-      const sinceMs = from.getTime() - (lookbackSeconds ?? REOPEN_WINDOW_SECONDS) * 1000;
-      const serviceCondition = service ? [`${searchAttributes.service.name} = ${quote(service)}`] : [];
-      const held = closedRuns ? await caughtUp(closedRuns, sinceMs) : undefined;
-      const runs: RunRecord[] = [];
-      if (held && known) {
-        // `known` may have grown since `held` was read: the coverage asked for bounds what is used.
-        for (const run of known.runs) {
-          const closeMs = run.closeMs as number;
-          if (run.startMs < to.getTime() && closeMs >= sinceMs && closeMs < held.toMs && (!service || run.facts.service === service)) runs.push(run);
-        }
-        // A coverage short of the period (another replica pruned or raced it): that part is listed.
-        if (held.fromMs > sinceMs) runs.push(...(await list([`StartTime < ${quote(to.toISOString())}`, ...closedBetween({ fromMs: sinceMs, toMs: held.fromMs }), ...serviceCondition])));
-      }
-      const liveFromMs = held ? Math.max(sinceMs, held.toMs) : sinceMs;
-      const live = await list([`StartTime < ${quote(to.toISOString())}`, `(ExecutionStatus = 'Running' OR CloseTime >= ${quote(new Date(liveFromMs).toISOString())})`, ...serviceCondition]);
-      return factsOfRuns([...runs, ...live]);
+    async incidentFacts(query) {
+      const { fromCopy, listed } = await gather(query);
+      const runs = fromCopy ? fromCopy.index.runs.filter((run) => selects(fromCopy.selection, run)) : [];
+      return factsOfRuns([...runs, ...listed]);
+    },
+
+    /** The same incidents, those of the copy parsed once per process (decision 80). */
+    async incidentEntries(query) {
+      const { fromCopy, listed } = await gather(query);
+      if (fromCopy) return fromCopy.index.entries(fromCopy.selection, listed);
+      return { entries: factsOfRuns(listed).map(kpiEntryOf) };
     },
 
     async openProblems() {

@@ -3,7 +3,8 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClosedIncidentRuns } from '../../api/records/closedIncidentRuns';
 import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
-import { computeKpis, RESOLVER_KINDS, type IncidentFacts } from '../../domain/kpis';
+import { computeKpis, RESOLVER_KINDS, type IncidentFacts, type ReopenWindow } from '../../domain/kpis';
+import { computeKpisInOnePass } from '../../domain/kpiPass';
 import { SEVERITIES } from '../../domain/severity';
 import { searchAttributes } from '../../domain/visibility';
 import { seededRandom } from '../../devkit/seededRandom';
@@ -28,6 +29,8 @@ interface FakeRun {
   severity?: string;
   /** Not yet in the close-time index (visibility is eventually consistent). */
   unindexed?: boolean;
+  /** The VigilFingerprint attribute: incidents of one fingerprint are "the same" for reopenings. */
+  fingerprint?: string;
 }
 
 /**
@@ -69,6 +72,7 @@ function fakeVisibility(runs: FakeRun[]) {
         ...(run.resolvedBy ? [{ key: searchAttributes.resolvedBy, value: run.resolvedBy }] : []),
         ...(run.pages !== undefined ? [{ key: searchAttributes.pages, value: run.pages }] : []),
         ...(run.severity ? [{ key: searchAttributes.severity, value: run.severity }] : []),
+        ...(run.fingerprint ? [{ key: searchAttributes.fingerprint, value: run.fingerprint }] : []),
       ]),
     }) as unknown as WorkflowExecutionInfo;
   const client = {
@@ -273,6 +277,45 @@ describe('KPI facts from Temporal visibility', () => {
     expect(whole.incidents.resolved).toBeGreaterThan(200);
     expect(whole.incidents.openAtEnd).toBeGreaterThan(10);
     expect(whole.mtta.count).toBeGreaterThan(50);
+  });
+
+  it('gives from the parsed copy in one pass what the plain computation gives over the same facts', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    // Recurring fingerprints (reopenings), shared between copied runs and runs listed live.
+    const runs = manyRuns().map((run, index) => ({ ...run, fingerprint: index % 4 === 0 ? undefined : `fp-${index % 17}` }));
+    // Continued as new into a run still going: its first run is copied, its second listed live.
+    runs.push({ workflowId: 'cont', runId: 'a', incidentId: 'cont', startMs: NOW - 6 * DAY_MS, closeMs: NOW - 5 * DAY_MS, service: 'search', fingerprint: 'fp-3' });
+    runs.push({ workflowId: 'cont', runId: 'b', incidentId: 'cont', startMs: NOW - 5 * DAY_MS, acknowledgedAtMs: NOW - 4 * DAY_MS, service: 'search', fingerprint: 'fp-3' });
+    // Closed a minute ago (not settled, listed live) right after one of its fingerprint resolved.
+    runs.push({ workflowId: 'fresh', runId: 'a', incidentId: 'fresh', startMs: NOW - 30 * 60_000, openedAtMs: NOW - 30 * 60_000, closeMs: NOW - 60_000, resolvedAtMs: NOW - 60_000, resolvedBy: 'human', pages: 1, service: 'checkout', fingerprint: 'fp-fresh' });
+    runs.push({ workflowId: 'before-fresh', runId: 'a', incidentId: 'before-fresh', startMs: NOW - 2 * 3_600_000, closeMs: NOW - 45 * 60_000, resolvedAtMs: NOW - 45 * 60_000, resolvedBy: 'source', service: 'checkout', fingerprint: 'fp-fresh' });
+    const { client } = fakeVisibility(runs);
+    const source = cachedSource(client);
+    const windows: ReopenWindow = (service) => (service === 'search' ? 3 * 86_400 : service === 'billing' ? undefined : 2 * 86_400);
+    const periods = [
+      { from: new Date(NOW - 30 * DAY_MS), to: new Date(NOW) },
+      { from: new Date(NOW - 10.3 * DAY_MS), to: new Date(NOW - 2.7 * DAY_MS) },
+      { from: new Date(NOW - 5.5 * DAY_MS), to: new Date(NOW - 4.5 * DAY_MS) },
+      { from: new Date(NOW - 3_600_000), to: new Date(NOW) },
+    ];
+    let reopened = 0;
+    let ungrouped = 0;
+    for (const period of periods) {
+      for (const service of [undefined, 'search', 'checkout']) {
+        const query = { ...period, service, lookbackSeconds: 3 * 86_400 };
+        const plain = computeKpis({ period, service, incidents: await source.incidentFacts(query), openProblems: 0, reopenWithinSeconds: windows });
+        const parsed = await source.incidentEntries?.(query);
+        ungrouped += parsed?.mayShareKey?.filter((shares) => !shares).length ?? 0;
+        expect(computeKpisInOnePass({ period, service, ...(parsed as NonNullable<typeof parsed>), openProblems: 0, reopenWithinSeconds: windows })).toEqual(plain);
+        reopened += plain.incidents.reopened;
+      }
+    }
+    // Not vacuous: reopenings, incidents left out of the grouping, the live continuation and the fresh close.
+    expect(reopened).toBeGreaterThan(10);
+    expect(ungrouped).toBeGreaterThan(50);
+    const facts = await source.incidentFacts({ ...periods[0], lookbackSeconds: 3 * 86_400 });
+    expect(facts.find((fact) => fact.incidentId === 'cont')).toMatchObject({ openedAt: new Date(NOW - 6 * DAY_MS).toISOString(), acknowledgedAt: new Date(NOW - 4 * DAY_MS).toISOString() });
+    expect(facts.find((fact) => fact.incidentId === 'fresh')?.resolvedBy).toBe('human');
   });
 
   it('counts a late close on a day already copied, and copies it once settled', async () => {
