@@ -24,7 +24,7 @@ const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
  * How many are opened as real incidents, through POST /v1/alerts and the worker (default: all).
  * The rest (BENCH_INCIDENTS - BENCH_REAL) are copies, to seed 5,000 in minutes rather than an
  * hour: incident workflows started on a task queue no worker polls, each with the memo (summary
- * and row facts) and search attributes of a real one (its code and summary its own), so visibility
+ * and row facts) and search attributes of a real one (its code, summary and opening time its own), so visibility
  * lists them, and the dashboard reads them, exactly as it does real ones. They never run: a
  * per-incident read of one would wait for a worker, so the rows path must never need one.
  */
@@ -89,7 +89,11 @@ async function startCopies(count: number): Promise<void> {
       workflowId: `bench-copy-${index}`,
       taskQueue: 'bench-dashboard-parked',
       memo: { ...memo, summary: `bench copy ${index} of ${String(memo.summary ?? '')}` },
-      typedSearchAttributes: original.typedSearchAttributes.updateCopy([{ key: searchAttributes.code, value: `COPY-${index}` }]),
+      // Opened now, as its run starts (a real incident's openedAt is its first run's start).
+      typedSearchAttributes: original.typedSearchAttributes.updateCopy([
+        { key: searchAttributes.code, value: `COPY-${index}` },
+        { key: searchAttributes.openedAt, value: new Date() },
+      ]),
     });
   });
 }

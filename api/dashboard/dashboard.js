@@ -155,7 +155,9 @@ function render() {
       rows.delete(id);
     }
   }
-  ordered.forEach((summary, index) => {
+  // Walks the table beside the order (indexing body.children after a move re-walks it: seconds at 5,000 rows).
+  let place = body.firstElementChild;
+  for (const summary of ordered) {
     let row = rows.get(summary.id);
     if (!row) {
       row = newRow(summary);
@@ -163,8 +165,9 @@ function render() {
     }
     fillRow(row, summary, now);
     // Move only rows out of place, so a focused button keeps its focus.
-    if (body.children[index] !== row.tr) body.insertBefore(row.tr, body.children[index] ?? null);
-  });
+    if (row.tr === place) place = place.nextElementSibling;
+    else body.insertBefore(row.tr, place);
+  }
   $('#incident-count').textContent = `(${ordered.length})`;
   $('#no-incidents').hidden = ordered.length > 0;
   $('#incident-table').hidden = ordered.length === 0;
