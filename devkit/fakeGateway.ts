@@ -1,3 +1,4 @@
+import type { Severity } from '../domain/severity';
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alert';
 import { incidentWorkflowId } from '../domain/alert';
@@ -103,7 +104,7 @@ export function createFakeGateway() {
       const from = after === undefined ? undefined : decodeRowsCursor(after);
       if (after !== undefined && !from) throw new Error(`not a cursor: ${after}`);
       // As visibility lists them: open runs of one severity, newest first; the memo's row facts unless the run predates them.
-      const listOpenRuns: ListOpenRuns = async (severity, beforeMs, max) =>
+      const openRuns = (severity: Severity, beforeMs: number | undefined) =>
         [...incidents.values()]
           .filter((incident) => incident.isOpen && incident.view().severity === severity)
           .map((incident) => ({ incident, view: incident.view() }))
@@ -113,10 +114,11 @@ export function createFakeGateway() {
             row: { summary: summaryOf(view), workflowId: view.workflowId, ...(withoutRowFacts.has(view.id) ? {} : { facts: incident.rowFacts() }) },
           }))
           .filter((run) => beforeMs === undefined || run.startMs <= beforeMs)
-          .sort((a, b) => b.startMs - a.startMs)
-          .slice(0, max);
+          .sort((a, b) => b.startMs - a.startMs);
+      const listOpenRuns: ListOpenRuns = async (severity, beforeMs, max) => openRuns(severity, beforeMs).slice(0, max);
       rowPages.push({ limit, ...(after ? { after } : {}) });
-      return pageOfOpenRows(listOpenRuns, limit, from);
+      // Counted first, as the Temporal gateway does (decision 81).
+      return pageOfOpenRows(listOpenRuns, limit, from, async (severity, beforeMs) => openRuns(severity, beforeMs).length);
     },
     async acknowledge(id, actor) {
       check();

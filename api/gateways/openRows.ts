@@ -28,6 +28,9 @@ export interface ListedRun {
 /** Lists open runs of `severity` started before `beforeMs + 1` ms (all when absent), newest first, at most `limit`. */
 export type ListOpenRuns = (severity: Severity, beforeMs: number | undefined, limit: number) => Promise<ListedRun[]>;
 
+/** Counts what `ListOpenRuns` would list with no limit (a count is far cheaper than a listing). */
+export type CountOpenRuns = (severity: Severity, beforeMs: number | undefined) => Promise<number>;
+
 const MAX_SEEN = 200;
 
 export function encodeRowsCursor(position: RowsPosition): string {
@@ -50,26 +53,77 @@ export function decodeRowsCursor(cursor: string): RowsPosition | undefined {
   return { severity: severity as number, ...(beforeMs !== undefined ? { beforeMs: beforeMs as number } : {}), ...(seen ? { seen: seen as string[] } : {}) };
 }
 
-export async function pageOfOpenRows(list: ListOpenRuns, limit: number, from: RowsPosition = { severity: 0 }): Promise<OpenRowsPage> {
+/**
+ * One page from `from`. With `count`, the severities the page reaches are counted first and then
+ * listed at once (decision 81), each asked for what the page needs of it: a page that spans
+ * severities waits for its slowest listing, not their sum, and an empty severity is not listed.
+ * Without it, one severity after another.
+ */
+export async function pageOfOpenRows(list: ListOpenRuns, limit: number, from: RowsPosition = { severity: 0 }, count?: CountOpenRuns): Promise<OpenRowsPage> {
+  return count ? concurrentPage(list, count, limit, from) : sequentialPage(list, limit, from);
+}
+
+async function sequentialPage(list: ListOpenRuns, limit: number, from: RowsPosition): Promise<OpenRowsPage> {
   const rows: OpenRow[] = [];
   let position = from;
   while (rows.length < limit && position.severity < SEVERITIES.length) {
     const seen = new Set(position.seen ?? []);
     const runs = await list(SEVERITIES[position.severity], position.beforeMs, limit - rows.length + seen.size);
-    let last = position;
-    let full = false;
-    for (const run of runs) {
-      if (seen.has(run.runId)) continue;
-      rows.push(run.row);
-      const sameMs = last.beforeMs === run.startMs;
-      last = { severity: position.severity, beforeMs: run.startMs, seen: sameMs ? [...(last.seen ?? []), run.runId].slice(-MAX_SEEN) : [run.runId] };
-      if (rows.length >= limit) {
-        full = true;
-        break;
-      }
-    }
+    const taken = takeRuns(runs, position, seen, rows, limit);
     // A page cut short inside this severity goes on from its last row; otherwise the next severity.
-    position = full ? last : { severity: position.severity + 1 };
+    position = taken.full ? taken.last : { severity: position.severity + 1 };
   }
+  return pageFrom(rows, position);
+}
+
+async function concurrentPage(list: ListOpenRuns, count: CountOpenRuns, limit: number, from: RowsPosition): Promise<OpenRowsPage> {
+  const reachable = SEVERITIES.map((_, index) => index).filter((index) => index >= from.severity);
+  const positionOf = (severity: number): RowsPosition => (severity === from.severity ? from : { severity });
+  const counts = await Promise.all(reachable.map((severity) => count(SEVERITIES[severity], positionOf(severity).beforeMs)));
+  // What the page asks of each severity: what it needs, plus the rows already given and one more,
+  // so a listing that comes back full tells that the severity has more than was counted.
+  const asks: Array<{ severity: number; ask: number }> = [];
+  let needed = limit;
+  reachable.forEach((severity, index) => {
+    const seen = positionOf(severity).seen?.length ?? 0;
+    const take = Math.min(needed, Math.max(0, counts[index] - seen));
+    if (take > 0) asks.push({ severity, ask: take + seen + 1 });
+    needed -= take;
+  });
+  const listings = await Promise.all(asks.map(({ severity, ask }) => list(SEVERITIES[severity], positionOf(severity).beforeMs, ask)));
+  const rows: OpenRow[] = [];
+  // Where the page ends: past the last severity counted as holding rows, unless cut short below.
+  let position: RowsPosition = { severity: needed > 0 ? SEVERITIES.length : (asks.at(-1)?.severity ?? from.severity) + 1 };
+  for (const [index, { severity, ask }] of asks.entries()) {
+    const start = positionOf(severity);
+    const runs = listings[index];
+    const taken = takeRuns(runs, start, new Set(start.seen ?? []), rows, limit);
+    if (taken.full) {
+      position = taken.last;
+      break;
+    }
+    // More runs than counted (some opened since): the page ends here and the next goes on from its last row.
+    if (runs.length >= ask) {
+      position = taken.last;
+      break;
+    }
+  }
+  return pageFrom(rows, position);
+}
+
+/** Adds the runs not yet given to `rows`, up to `limit`; `last` is the position after the last one added. */
+function takeRuns(runs: ListedRun[], position: RowsPosition, seen: Set<string>, rows: OpenRow[], limit: number): { full: boolean; last: RowsPosition } {
+  let last = position;
+  for (const run of runs) {
+    if (seen.has(run.runId)) continue;
+    rows.push(run.row);
+    const sameMs = last.beforeMs === run.startMs;
+    last = { severity: position.severity, beforeMs: run.startMs, seen: sameMs ? [...(last.seen ?? []), run.runId].slice(-MAX_SEEN) : [run.runId] };
+    if (rows.length >= limit) return { full: true, last };
+  }
+  return { full: false, last };
+}
+
+function pageFrom(rows: OpenRow[], position: RowsPosition): OpenRowsPage {
   return { rows, ...(position.severity < SEVERITIES.length ? { next: encodeRowsCursor(position) } : {}) };
 }

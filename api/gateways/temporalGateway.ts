@@ -34,7 +34,8 @@ import {
 import type { IncidentFilter, IncidentGateway, IncidentSummary, SubmittedAlert } from './incidentGateway';
 import { IncidentConflictError, IncidentNotFoundError, TemporalRefusedError, BackendUnavailableError } from './incidentGateway';
 import { classifyTemporalFailure } from './temporalFailure';
-import { decodeRowsCursor, pageOfOpenRows, type ListedRun, type ListOpenRuns } from './openRows';
+import { decodeRowsCursor, pageOfOpenRows, type CountOpenRuns, type ListOpenRuns } from './openRows';
+import { listOpenRunsPage } from './openRunsListing';
 import { isIncidentRowFacts, ROW_MEMO_KEY } from '../../domain/incidentRowFacts';
 
 /** How long one API call may wait on Temporal before the caller gets a 503. */
@@ -154,23 +155,14 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
   }
 
   /** Open runs of one severity for the dashboard, with the row facts in their memo (see openRows.ts). */
-  const listOpenRuns: ListOpenRuns = (severity, beforeMs, limit) => {
+  const openRunsQuery = (severity: Severity, beforeMs: number | undefined): string => {
     const conditions = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...OPEN, `${searchAttributes.severity.name} = ${quote(severity)}`];
     if (beforeMs !== undefined) conditions.push(`StartTime < ${quote(new Date(beforeMs + 1).toISOString())}`);
-    return call(async () => {
-      const found: ListedRun[] = [];
-      for await (const execution of client.workflow.list({ query: conditions.join(' AND '), pageSize: Math.min(limit, 1000) })) {
-        const facts = (execution.memo as { [ROW_MEMO_KEY]?: unknown } | undefined)?.[ROW_MEMO_KEY];
-        // When the incident opened (the KPI attribute, carried across runs), not when this run started.
-        const openedAt = execution.typedSearchAttributes.get(searchAttributes.openedAt);
-        const summary = { ...summaryOf(execution), ...(openedAt ? { createdAt: openedAt.toISOString() } : {}) };
-        const row = { summary, workflowId: execution.workflowId, ...(isIncidentRowFacts(facts) ? { facts } : {}) };
-        found.push({ runId: execution.runId, startMs: execution.startTime.getTime(), row });
-        if (found.length >= limit) break;
-      }
-      return found;
-    });
+    return conditions.join(' AND ');
   };
+  const listOpenRuns: ListOpenRuns = (severity, beforeMs, limit) => call(() => listOpenRunsPage(client, openRunsQuery(severity, beforeMs), limit));
+  const countOpenRuns: CountOpenRuns = (severity, beforeMs) =>
+    call(async () => Number((await client.workflowService.countWorkflowExecutions({ namespace: client.options.namespace, query: openRunsQuery(severity, beforeMs) })).count ?? 0));
 
   async function listWhere(conditions: string[], limit: number): Promise<IncidentSummary[]> {
     const query = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...conditions].join(' AND ');
@@ -293,7 +285,7 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
     listOpenRows({ limit, after }) {
       const from = after === undefined ? undefined : decodeRowsCursor(after);
       if (after !== undefined && !from) throw new TemporalRefusedError(new Error('not a page cursor this server gave'), 'after');
-      return pageOfOpenRows(listOpenRuns, limit, from);
+      return pageOfOpenRows(listOpenRuns, limit, from, countOpenRuns);
     },
 
     async acknowledge(incidentId: string, actor: ActorInput) {

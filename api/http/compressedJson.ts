@@ -7,6 +7,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Request, Response } from 'express';
+import { serverTimer } from './serverTiming';
 
 const gzipAsync = promisify(gzip);
 
@@ -14,13 +15,19 @@ const gzipAsync = promisify(gzip);
 const MIN_COMPRESSED_BYTES = 1_024;
 
 export async function sendJson(req: Request, res: Response, body: unknown): Promise<void> {
+  const timer = serverTimer();
   const text = JSON.stringify(body);
+  timer.lap('json');
   res.vary('accept-encoding');
   res.type('application/json');
   if (Buffer.byteLength(text) < MIN_COMPRESSED_BYTES || !req.acceptsEncodings('gzip')) {
+    timer.write(res);
     res.send(text);
     return;
   }
+  const zipped = await gzipAsync(text, { level: 6 });
+  timer.lap('gzip');
+  timer.write(res);
   res.set('content-encoding', 'gzip');
-  res.send(await gzipAsync(text, { level: 6 }));
+  res.send(zipped);
 }

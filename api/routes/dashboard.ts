@@ -12,6 +12,7 @@ import type { VigilConfig } from '../../domain/config';
 import { digestFromFacts, digestIncident, type IncidentDigest } from '../../domain/incidentDigest';
 import type { IncidentView } from '../../domain/incident';
 import { sendJson } from '../http/compressedJson';
+import { serverTimer } from '../http/serverTiming';
 import { parseOr400 } from '../http/httpErrors';
 import { digestQuerySchema, rowsQuerySchema } from './dashboardSchemas';
 import { errorAnswers, queryParameters, unavailable, type ResourceRoutes } from './operationParts';
@@ -107,8 +108,11 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   // Every open incident's row, a page at a time, from one listing: the row facts come from each
   // workflow's memo (decision 73); only runs older than that are read by query.
   router.get('/v1/dashboard/rows', async (req, res) => {
+    const timer = serverTimer();
     const { limit, after } = parseOr400(rowsQuerySchema, req.query, 'query');
+    timer.lap('parse');
     const page = await deps.gateway.listOpenRows({ limit, ...(after ? { after } : {}) });
+    timer.lap('list');
     const at = now();
     const older = page.rows.filter((row) => !row.facts).map((row) => row.summary.id);
     const views = new Map<string, IncidentView>();
@@ -125,7 +129,9 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
         }
       }),
     );
+    timer.lap('byquery');
     const rooms = deps.chatRooms ? await deps.chatRooms.roomsOf(page.rows.map((row) => row.summary.id)) : new Map<string, DashboardRow['chatRoom']>();
+    timer.lap('rooms');
     const incidents: DashboardRow[] = [];
     for (const { summary, workflowId, facts } of page.rows) {
       const view = views.get(summary.id);
@@ -133,6 +139,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
       const chatRoom = rooms.get(summary.id);
       if (digest && digest.status !== 'resolved') incidents.push({ ...digest, ...(chatRoom ? { chatRoom } : {}) });
     }
+    timer.lap('digest');
+    timer.write(res);
     await sendJson(req, res, { incidents, ...(page.next ? { next: page.next } : {}) });
   });
   return router;
