@@ -12,6 +12,7 @@ import { SLACK_COMMANDS_PATH } from '../../api/routes/chatSlack';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { startFakeSlack, type FakeSlack } from '../../devkit/fakeSlack';
+import { postStackAlert, stackIncident } from '../../devkit/stackRequests';
 import { startStack, STACK_AUTH, type Stack } from '../../devkit/stack';
 import { waitFor } from '../../devkit/waitFor';
 
@@ -46,15 +47,9 @@ afterAll(async () => {
   await slack?.close();
 });
 
-async function postAlert(body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/v1/alerts`, { method: 'POST', headers: { ...STACK_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { incidentId: string }).incidentId;
-}
+const postAlert = (body: Record<string, unknown>) => postStackAlert(stack, body);
 
-async function incident(id: string): Promise<IncidentView> {
-  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`, { headers: STACK_AUTH })).json()) as IncidentView;
-}
+const incident = (id: string) => stackIncident(stack, id);
 
 interface RowsAnswer {
   incidents: Array<{ id: string; chatRoom?: { platform: string; channelId: string; archived: boolean } }>;

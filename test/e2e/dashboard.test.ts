@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../domain/config';
 import type { IncidentView } from '../../domain/incident';
 import { ARTIFACTS_DIR, launchChromium } from '../../devkit/browser';
+import { postStackAlert, stackIncident } from '../../devkit/stackRequests';
 import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
 
 const API_KEY = 'browser-test-key';
@@ -54,15 +55,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function postAlert(body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/v1/alerts`, { method: 'POST', headers: { ...STACK_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { incidentId: string }).incidentId;
-}
+const postAlert = (body: Record<string, unknown>) => postStackAlert(stack, body);
 
-async function incident(id: string): Promise<IncidentView> {
-  return (await (await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(id)}`, { headers: STACK_AUTH })).json()) as IncidentView;
-}
+const incident = (id: string) => stackIncident(stack, id);
 
 /**
  * Fails the test on any script error or CSP violation the page reports. The API's own 4xx answers
