@@ -13,7 +13,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { KpiReport } from '../../domain/kpis';
 import { RESOLVER_KINDS } from '../../domain/kpis';
-import { computeKpisInOnePass } from '../../domain/kpiPass';
+import { computeKpisInOnePass, type KpiEntry, type KpiPassInputs } from '../../domain/kpiPass';
 import { SEVERITIES } from '../../domain/severity';
 import { kpiEntriesOf, type KpiReportDeps } from './kpiReport';
 
@@ -42,8 +42,27 @@ async function computeWindow(deps: KpiReportDeps, now: Date): Promise<WindowFigu
   ]);
   const reopenWithinSeconds = deps.reopenWithinSeconds;
   const overall = computeKpisInOnePass({ period, ...incidents, quiet, openProblems, reopenWithinSeconds });
-  const services = [...new Set(incidents.entries.map((entry) => entry.incident.service))];
-  return { overall, byService: new Map(services.map((service) => [service, computeKpisInOnePass({ period, service, ...incidents, openProblems, reopenWithinSeconds })])) };
+  // Each service's report over its own incidents only: one pass in all, not one over everything per service.
+  const byService = new Map<string, KpiReport>();
+  for (const [service, ofService] of entriesByService(incidents)) byService.set(service, computeKpisInOnePass({ period, service, ...ofService, openProblems, reopenWithinSeconds }));
+  return { overall, byService };
+}
+
+/**
+ * The entries split by service, each with its own `mayShareKey` flags. A service's report counts
+ * only its own incidents, and a reopening needs two incidents of one key and one service, so a
+ * report over its part equals one over all entries filtered to the service.
+ */
+function entriesByService({ entries, mayShareKey }: Pick<KpiPassInputs, 'entries' | 'mayShareKey'>): Map<string, Pick<KpiPassInputs, 'entries' | 'mayShareKey'>> {
+  const parts = new Map<string, { entries: KpiEntry[]; mayShareKey?: boolean[] }>();
+  entries.forEach((entry, index) => {
+    const service = entry.incident.service;
+    let part = parts.get(service);
+    if (!part) parts.set(service, (part = { entries: [], ...(mayShareKey ? { mayShareKey: [] } : {}) }));
+    part.entries.push(entry);
+    if (mayShareKey) part.mayShareKey?.push(mayShareKey[index]);
+  });
+  return parts;
 }
 
 export function registerKpiMetrics(registry: Registry, deps: KpiReportDeps, now: () => Date = () => new Date(), waitMs = SCRAPE_WAIT_MS): void {
