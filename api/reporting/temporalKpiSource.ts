@@ -11,17 +11,18 @@
  * only ever grows. Visibility is listed on each request only for running incidents and the runs
  * that closed after the copy's end (the last few minutes).
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { encodeIncidentId } from '../../domain/incidentId';
 import type { ResolverKind } from '../../domain/kpis';
 import { kpiEntryOf } from '../../domain/kpiPass';
 import { REOPEN_WINDOW_SECONDS, RESOLVER_KINDS } from '../../domain/kpis';
 import type { Severity } from '../../domain/severity';
-import { INCIDENT_WORKFLOW_TYPE, searchAttributes, type IncidentMemo } from '../../domain/visibility';
+import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../../domain/visibility';
 import type { ClosedIncidentRuns, CloseRange, RunRecord } from '../records/closedIncidentRuns';
 import { createClosedIncidentIndex, factsOfRuns, selects, type ClosedIncidentIndex } from './closedIncidentIndex';
 import type { KpiFactsQuery, KpiSource } from './kpiReport';
 import { asHttpFailure, quote } from '../gateways/temporalGateway';
+import { datetimeAttribute, intAttribute, keywordAttribute, listRawRuns, timestampMs, type RawRun } from '../gateways/rawVisibility';
 
 /** Listing a long period's incidents reads many visibility pages: a deadline of its own. */
 const KPI_DEADLINE_MS = 60_000;
@@ -52,26 +53,33 @@ export function kpiSettleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number
   return env.VIGIL_KPI_SETTLE_SECONDS && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_SETTLE_MS;
 }
 
-function recordOf(execution: WorkflowExecutionInfo): RunRecord {
-  const attributes = execution.typedSearchAttributes;
-  const memo = (execution.memo ?? {}) as Partial<IncidentMemo>;
-  const incidentId = memo.incidentId ?? encodeIncidentId({ workflowId: execution.workflowId, runId: execution.runId });
-  const resolvedBy = attributes.get(searchAttributes.resolvedBy) as ResolverKind | undefined;
+/** The memo field a KPI record reads; a run's other memo fields stay encoded (decision 87). */
+const MEMO_FIELDS = ['incidentId'] as const;
+
+/** A listed run as the KPI copy keeps it: the facts its memo and search attributes give. */
+export function recordOf({ execution, memo }: RawRun): RunRecord {
+  const workflowId = execution.execution?.workflowId ?? '';
+  const runId = execution.execution?.runId ?? '';
+  const startMs = timestampMs(execution.startTime) ?? 0;
+  const closeMs = timestampMs(execution.closeTime);
+  const incidentId = typeof memo.incidentId === 'string' ? memo.incidentId : encodeIncidentId({ workflowId, runId });
+  const resolvedBy = keywordAttribute(execution, searchAttributes.resolvedBy.name) as ResolverKind | undefined;
   const resolvedAt =
-    attributes.get(searchAttributes.resolvedAt) ?? (attributes.get(searchAttributes.status) === 'resolved' && execution.closeTime ? execution.closeTime : undefined);
-  const acknowledgedAt = attributes.get(searchAttributes.acknowledgedAt);
-  const openedAt = attributes.get(searchAttributes.openedAt);
-  const pages = attributes.get(searchAttributes.pages);
+    datetimeAttribute(execution, searchAttributes.resolvedAt.name) ??
+    (keywordAttribute(execution, searchAttributes.status.name) === 'resolved' && closeMs !== undefined ? new Date(closeMs) : undefined);
+  const acknowledgedAt = datetimeAttribute(execution, searchAttributes.acknowledgedAt.name);
+  const openedAt = datetimeAttribute(execution, searchAttributes.openedAt.name);
+  const pages = intAttribute(execution, searchAttributes.pages.name);
   return {
-    runKey: `${execution.workflowId}/${execution.runId}`,
+    runKey: `${workflowId}/${runId}`,
     incidentId,
-    startMs: execution.startTime.getTime(),
-    ...(execution.closeTime ? { closeMs: execution.closeTime.getTime() } : {}),
+    startMs,
+    ...(closeMs !== undefined ? { closeMs } : {}),
     facts: {
       incidentId,
-      key: attributes.get(searchAttributes.fingerprint) ?? execution.workflowId,
-      service: attributes.get(searchAttributes.service) ?? '',
-      severity: (attributes.get(searchAttributes.severity) ?? 'critical') as Severity,
+      key: keywordAttribute(execution, searchAttributes.fingerprint.name) ?? workflowId,
+      service: keywordAttribute(execution, searchAttributes.service.name) ?? '',
+      severity: (keywordAttribute(execution, searchAttributes.severity.name) ?? 'critical') as Severity,
       ...(openedAt ? { openedAt: openedAt.toISOString() } : {}),
       ...(acknowledgedAt ? { acknowledgedAt: acknowledgedAt.toISOString() } : {}),
       ...(resolvedAt ? { resolvedAt: resolvedAt.toISOString() } : {}),
@@ -101,7 +109,7 @@ export function createTemporalKpiSource(client: Client, options: TemporalKpiSour
     const query = [`WorkflowType = ${quote(INCIDENT_WORKFLOW_TYPE)}`, ...conditions].join(' AND ');
     return call(async () => {
       const runs: RunRecord[] = [];
-      for await (const execution of client.workflow.list({ query, pageSize: 1000 })) runs.push(recordOf(execution));
+      for await (const page of listRawRuns(client, query, MEMO_FIELDS)) for (const run of page) runs.push(recordOf(run));
       return runs;
     });
   }

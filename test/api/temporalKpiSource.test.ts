@@ -1,5 +1,7 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
+// The SDK's own encoder, so the fake's attributes are the payloads a server hands back.
+import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClosedIncidentRuns } from '../../api/records/closedIncidentRuns';
 import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
@@ -56,14 +58,15 @@ function fakeVisibility(runs: FakeRun[]) {
     if (closedBefore !== undefined && (run.closeMs === undefined || run.closeMs >= closedBefore)) return false;
     return true;
   }
-  const execution = (run: FakeRun) =>
-    ({
-      workflowId: run.workflowId,
-      runId: run.runId,
-      startTime: new Date(run.startMs),
-      closeTime: run.closeMs === undefined ? undefined : new Date(run.closeMs),
-      memo: { incidentId: run.incidentId },
-      typedSearchAttributes: new TypedSearchAttributes([
+  // Runs as the server's ListWorkflowExecutions answers: memo and attributes as payloads.
+  const timestamp = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 });
+  const execution = (run: FakeRun) => ({
+    execution: { workflowId: run.workflowId, runId: run.runId },
+    startTime: timestamp(run.startMs),
+    closeTime: run.closeMs === undefined ? null : timestamp(run.closeMs),
+    memo: { fields: { incidentId: defaultPayloadConverter.toPayload(run.incidentId) } },
+    searchAttributes: {
+      indexedFields: encodeUnifiedSearchAttributes(undefined, [
         { key: searchAttributes.service, value: run.service },
         { key: searchAttributes.status, value: run.resolvedAtMs ? 'resolved' : 'triggered' },
         ...(run.openedAtMs ? [{ key: searchAttributes.openedAt, value: new Date(run.openedAtMs) }] : []),
@@ -73,15 +76,24 @@ function fakeVisibility(runs: FakeRun[]) {
         ...(run.pages !== undefined ? [{ key: searchAttributes.pages, value: run.pages }] : []),
         ...(run.severity ? [{ key: searchAttributes.severity, value: run.severity }] : []),
         ...(run.fingerprint ? [{ key: searchAttributes.fingerprint, value: run.fingerprint }] : []),
-      ]),
-    }) as unknown as WorkflowExecutionInfo;
+      ] as SearchAttributePair[]),
+    },
+  });
+  const PAGE = 2;
   const client = {
     connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn() },
-    workflow: {
-      async *list({ query }: { query: string }) {
-        queries.push(query);
-        for (const run of runs) if (matches(run, query)) yield execution(run);
+    options: { namespace: 'default', loadedDataConverter: { payloadConverter: defaultPayloadConverter, payloadCodecs: [], failureConverter: undefined } },
+    workflowService: {
+      // Pages of two, so every listing also walks its page tokens.
+      async listWorkflowExecutions({ query, nextPageToken }: { query: string; nextPageToken?: Uint8Array }) {
+        const offset = nextPageToken ? Number(Buffer.from(nextPageToken).toString()) : 0;
+        if (offset === 0) queries.push(query);
+        const matching = runs.filter((run) => matches(run, query));
+        const executions = matching.slice(offset, offset + PAGE).map(execution);
+        return { executions, nextPageToken: offset + PAGE < matching.length ? Buffer.from(String(offset + PAGE)) : Buffer.alloc(0) };
       },
+    },
+    workflow: {
       count: async () => ({ count: 0 }),
     },
   } as unknown as Client;

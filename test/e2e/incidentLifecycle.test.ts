@@ -22,6 +22,12 @@ import { startSmtpSink } from '../../devkit/smtpSink';
 import { postStackAlert, stackIncident } from '../../devkit/stackRequests';
 import { startStack, type Stack, STACK_AUTH } from '../../devkit/stack';
 import { waitFor } from '../../devkit/waitFor';
+import { listRawRuns } from '../../api/gateways/rawVisibility';
+import type { RunRecord } from '../../api/records/closedIncidentRuns';
+import { recordOf } from '../../api/reporting/temporalKpiSource';
+import type { ResolverKind } from '../../domain/kpis';
+import type { Severity } from '../../domain/severity';
+import { searchAttributes } from '../../domain/visibility';
 
 const TWILIO_SID = 'AC00000000000000000000000000000e2e';
 const TWILIO_TOKEN = 'e2e-auth-token-not-a-secret';
@@ -330,5 +336,46 @@ describe('an alert, end to end', () => {
     expect(decoded.status).toBe(200);
     const { payloads } = (await decoded.json()) as { payloads: Array<{ data: string }> };
     expect(JSON.parse(Buffer.from(payloads[0].data, 'base64').toString())).toHaveProperty('alert');
+  });
+  it('lists its incidents for the KPIs with exactly the facts the SDK decodes from their encrypted memos and attributes', async () => {
+    // Runs after the tests above: their incidents were acknowledged by SMS, resolved over the API and by a runbook.
+    const query = `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${stack.taskQueue}'`;
+    const expected = new Map<string, RunRecord>();
+    for await (const execution of stack.client.workflow.list({ query })) {
+      const attribute = execution.typedSearchAttributes;
+      const closeMs = execution.closeTime?.getTime();
+      const incidentId = (execution.memo as { incidentId: string }).incidentId;
+      const at = (value: Date | undefined) => (value ? { value: value.toISOString() } : undefined);
+      const resolvedAt = at(attribute.get(searchAttributes.resolvedAt)) ?? (attribute.get(searchAttributes.status) === 'resolved' && closeMs ? { value: new Date(closeMs).toISOString() } : undefined);
+      const opened = at(attribute.get(searchAttributes.openedAt));
+      const acknowledged = at(attribute.get(searchAttributes.acknowledgedAt));
+      const resolvedBy = attribute.get(searchAttributes.resolvedBy);
+      const pages = attribute.get(searchAttributes.pages);
+      expected.set(`${execution.workflowId}/${execution.runId}`, {
+        runKey: `${execution.workflowId}/${execution.runId}`,
+        incidentId,
+        startMs: execution.startTime.getTime(),
+        ...(closeMs !== undefined ? { closeMs } : {}),
+        facts: {
+          incidentId,
+          key: attribute.get(searchAttributes.fingerprint) ?? execution.workflowId,
+          service: attribute.get(searchAttributes.service) ?? '',
+          severity: (attribute.get(searchAttributes.severity) ?? 'critical') as Severity,
+          ...(opened ? { openedAt: opened.value } : {}),
+          ...(acknowledged ? { acknowledgedAt: acknowledged.value } : {}),
+          ...(resolvedAt ? { resolvedAt: resolvedAt.value } : {}),
+          ...(resolvedBy ? { resolvedBy: resolvedBy as ResolverKind } : {}),
+          ...(pages !== undefined ? { pages } : {}),
+        },
+      });
+    }
+    const listed: RunRecord[] = [];
+    // Pages of two, so the page tokens are walked too.
+    for await (const page of listRawRuns(stack.client, query, ['incidentId'], { pageSize: 2 })) listed.push(...page.map(recordOf));
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    expect(new Map(listed.map((record) => [record.runKey, record]))).toEqual(expected);
+    // The attributes the KPIs need were there to compare: resolved, acknowledged and paged incidents.
+    expect(listed.filter((record) => record.facts.resolvedBy === 'runbook' && record.facts.resolvedAt)).not.toHaveLength(0);
+    expect(listed.filter((record) => record.facts.acknowledgedAt && (record.facts.pages ?? 0) > 0)).not.toHaveLength(0);
   });
 });
