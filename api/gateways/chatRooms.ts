@@ -6,7 +6,8 @@
  * whatever its store (decision 79). The store answers first, being current the moment a room opens;
  * visibility answers what it does not know, as with the embedded store of `npm start`.
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { incidentChatWorkflowId } from '../../domain/chat/chatEvents';
 import type { ChatPlatformId, IncidentRoom } from '../../domain/chat/platform';
@@ -14,6 +15,7 @@ import { decodeIncidentId } from '../../domain/incidentId';
 import { CHAT_ROOM_MEMO_KEY, chatRoomKey, INCIDENT_CHAT_WORKFLOW_TYPE, searchAttributes, type ChatRoomMemo } from '../../domain/visibility';
 import type { VigilConfig } from '../../domain/config';
 import type { ChatRecords } from '../../platform/chatRecords';
+import { listRawRuns } from './rawVisibility';
 import { quote } from './temporalGateway';
 
 export type ChatRoomDirectory = Pick<ChatRecords, 'roomOf' | 'roomsOf' | 'incidentOfRoom'>;
@@ -21,6 +23,7 @@ type KnownRoom = IncidentRoom & { archived: boolean };
 
 /** Chat workflow ids per visibility listing: a page of dashboard rows is a few of these. */
 const IDS_PER_LISTING = 100;
+const RUNNING = proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
 
 function roomMemoOf(memo: Record<string, unknown> | undefined): ChatRoomMemo | undefined {
   const value = memo?.[CHAT_ROOM_MEMO_KEY] as Partial<ChatRoomMemo> | undefined;
@@ -32,9 +35,15 @@ function roomFrom(memo: ChatRoomMemo, running: boolean): KnownRoom {
   return { platform: memo.platform as ChatPlatformId, channelId: memo.channelId, ...(memo.url ? { url: memo.url } : {}), archived: !running };
 }
 
-async function collect(listing: AsyncIterable<WorkflowExecutionInfo>): Promise<WorkflowExecutionInfo[]> {
-  const runs: WorkflowExecutionInfo[] = [];
-  for await (const run of listing) runs.push(run);
+/** Every run matching `query` with only its room memo decoded (decision 87: the SDK's list decrypts every memo field). */
+async function listRooms(client: Client, query: string, limit?: number): Promise<Array<{ workflowId: string; running: boolean; memo?: ChatRoomMemo }>> {
+  const runs: Array<{ workflowId: string; running: boolean; memo?: ChatRoomMemo }> = [];
+  for await (const page of listRawRuns(client, query, [CHAT_ROOM_MEMO_KEY], { limit })) {
+    for (const { execution, memo } of page) {
+      const running = execution.status === RUNNING;
+      runs.push({ workflowId: execution.execution?.workflowId ?? '', running, memo: roomMemoOf(memo) });
+    }
+  }
   return runs;
 }
 
@@ -63,25 +72,22 @@ export function temporalChatRooms(client: Client, deadlineMs = 5_000): ChatRoomD
       const ids = [...byWorkflowId.keys()];
       const chunks = Array.from({ length: Math.ceil(ids.length / IDS_PER_LISTING) }, (_, index) => ids.slice(index * IDS_PER_LISTING, (index + 1) * IDS_PER_LISTING));
       const listed = await Promise.all(
-        chunks.map((chunk) => withDeadline(() => collect(client.workflow.list({ query: `WorkflowType = ${quote(INCIDENT_CHAT_WORKFLOW_TYPE)} AND WorkflowId IN (${chunk.map(quote).join(', ')})` })))),
+        chunks.map((chunk) => withDeadline(() => listRooms(client, `WorkflowType = ${quote(INCIDENT_CHAT_WORKFLOW_TYPE)} AND WorkflowId IN (${chunk.map(quote).join(', ')})`))),
       );
       const rooms = new Map<string, KnownRoom>();
       // A chat side that continued as new is listed once per run: any run shows the room, a running one says it is not archived.
       for (const run of listed.flat()) {
-        const memo = roomMemoOf(run.memo);
+        const { memo } = run;
         const incidentId = byWorkflowId.get(run.workflowId);
         if (!memo || memo.incidentId !== incidentId) continue;
-        const running = run.status.name === 'RUNNING' || rooms.get(incidentId)?.archived === false;
+        const running = run.running || rooms.get(incidentId)?.archived === false;
         rooms.set(incidentId, roomFrom(memo, running));
       }
       return rooms;
     },
     async incidentOfRoom(platform, channelId) {
       const query = `WorkflowType = ${quote(INCIDENT_CHAT_WORKFLOW_TYPE)} AND ${searchAttributes.chatRoom.name} = ${quote(chatRoomKey({ platform, channelId }))}`;
-      for (const run of await withDeadline(() => collect(client.workflow.list({ query, pageSize: 10 })))) {
-        const memo = roomMemoOf(run.memo);
-        if (memo) return memo.incidentId;
-      }
+      for (const run of await withDeadline(() => listRooms(client, query, 10))) if (run.memo) return run.memo.incidentId;
       return undefined;
     },
   };
