@@ -4,6 +4,8 @@
  * by contacts from config, and change while it runs. Pure, so the rules are tested without Temporal.
  */
 
+import { ownLookup } from './ownLookup';
+
 /** The one-person roles; `responders` is a list. */
 export const SINGLE_ROLES = ['commander', 'communicationsLead', 'scribe'] as const;
 export type SingleRole = (typeof SINGLE_ROLES)[number];
@@ -56,7 +58,7 @@ const ROLE_WORDS: Record<string, IncidentRole> = {
 /** The role an SMS word names (case-insensitive), or undefined. */
 export function roleOfWord(word: string): IncidentRole | undefined {
   const key = word.toLowerCase();
-  return Object.hasOwn(ROLE_WORDS, key) ? ROLE_WORDS[key] : undefined;
+  return ownLookup(ROLE_WORDS, key);
 }
 
 function holderText(holder: RoleHolder | null | undefined): string {

@@ -2,6 +2,8 @@
  * Severities, most urgent first. These four are the PagerDuty Events v2 set, which most
  * monitoring tools already map to, so adapters rarely need a table of their own.
  */
+import { ownLookup } from './ownLookup';
+
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -34,7 +36,7 @@ const SEVERITY_ALIASES: Record<string, Severity> = {
 
 /** Maps a sender's severity word to ours; `undefined` when the word is unknown. */
 export function parseSeverity(raw: string): Severity | undefined {
-  return SEVERITY_ALIASES[raw.trim().toLowerCase()];
+  return ownLookup(SEVERITY_ALIASES, raw.trim().toLowerCase());
 }
 
 /** The accepted words, for error messages and the API description. */

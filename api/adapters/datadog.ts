@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { defaultDedupKey } from '../../domain/alert';
 import type { Severity } from '../../domain/severity';
+import { ownLookup } from '../../domain/ownLookup';
 import { toServiceId } from './serviceName';
 import { firstIssue } from './prometheusStyle';
 import type { AlertAdapter, SourceAlert } from './types';
@@ -120,29 +121,30 @@ function parse(body: unknown, context: { defaultService?: string }): SourceAlert
   let titleGroup: string | undefined;
   for (const tag of titleTags) {
     const { word, group } = splitTag(tag);
-    if (TRANSITIONS[word] && !transition) {
-      transition = TRANSITIONS[word];
+    const named = ownLookup(TRANSITIONS, word);
+    if (named && !transition) {
+      transition = named;
       titleGroup = group;
     } else if (/^p[1-5]$/.test(word)) priority ??= word;
   }
   // The payload's own field wins over the title; `event_type` carries it only in custom templates.
-  const named = [event.alert_transition, event.event_type].map((word) => word?.toLowerCase()).find((word) => word !== undefined && word in TRANSITIONS);
-  transition = (named ? TRANSITIONS[named] : undefined) ?? transition ?? TRANSITIONS.triggered;
+  const named = [event.alert_transition, event.event_type].map((word) => word?.toLowerCase()).find((word) => word !== undefined && Object.hasOwn(TRANSITIONS, word));
+  transition = (named ? ownLookup(TRANSITIONS, named) : undefined) ?? transition ?? TRANSITIONS.triggered;
 
   const monitorId = event.alert_id ?? /\/monitors(?:\/|#)(\d+)/.exec(event.body ?? '')?.[1] ?? /\/monitors(?:\/|#)(\d+)/.exec(event.link ?? '')?.[1];
   const group = canonicalScope(event.alert_scope) ?? canonicalScope(titleGroup);
   const labels: Record<string, string> = tagLabels(event.tags);
   if (monitorId) labels.monitor_id = monitorId;
   if (group) labels.scope = group.slice(0, 1024);
-  if (priority && DATADOG_PRIORITY_SEVERITY[priority]) labels.priority = priority.toUpperCase();
+  const fromPriority = priority === undefined ? undefined : ownLookup(DATADOG_PRIORITY_SEVERITY, priority);
+  if (fromPriority) labels.priority = (priority as string).toUpperCase();
 
   const service = toServiceId(context.defaultService) ?? toServiceId(labels.service);
   if (!service) throw new AdapterInputError('integration.service', 'no service: set the integration\'s service, or send a "service:<name>" tag in the payload\'s tags');
 
   const summary = (rest || event.title).slice(0, 1000);
   let severity = transition.severity;
-  if (transition.status === 'firing' && priority && DATADOG_PRIORITY_SEVERITY[priority]) {
-    const fromPriority = DATADOG_PRIORITY_SEVERITY[priority];
+  if (transition.status === 'firing' && fromPriority) {
     // A Warn or No Data notification stays at most a warning, whatever the monitor's priority.
     severity = SEVERITY_ORDER.indexOf(fromPriority) < SEVERITY_ORDER.indexOf(transition.severity) ? transition.severity : fromPriority;
   }

@@ -22,6 +22,7 @@ import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { createFakeGateway } from '../../devkit/fakeGateway';
 import { adapterFixture } from '../support/fixtures';
 import { seededRandom } from '../../devkit/seededRandom';
+import { SEVERITIES } from '../../domain/severity';
 import { API_KEY } from '../../devkit/testApp';
 
 const INTEGRATIONS = ['alertmanager', 'grafana', 'datadog', 'generic', 'pagerduty'] as const satisfies readonly AdapterId[];
@@ -233,4 +234,31 @@ describe('hostile JSON through the real app', () => {
     fake.state.available = true;
     expect(crashes.map(String)).toEqual([]);
   }, 120_000);
+  it("never takes a word naming one of Object's own properties for a severity or a transition", async () => {
+    fake.state.available = true;
+    // Nothing spooled by the tests before: new alerts would wait behind it instead of reaching the gateway.
+    await store.query('DELETE FROM alert_spool');
+    const words = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+    const bodies = words.flatMap((word) => [
+      { what: `/v1/alerts severity ${word}`, path: '/v1/alerts', auth: `Bearer ${API_KEY}`, body: { ...alertSeed, severity: word } },
+      { what: `alertmanager severity label ${word}`, path: '/v1/integrations/alertmanager', auth: 'Bearer token', body: withHole(adapterFixture('alertmanager').payload, (body) => (promAlerts(body).labels.severity = word)) },
+      { what: `grafana severity label ${word}`, path: '/v1/integrations/grafana', auth: 'Bearer token', body: withHole(adapterFixture('grafana').payload, (body) => (promAlerts(body).labels.severity = word)) },
+      { what: `pagerduty severity ${word}`, path: '/v1/integrations/pagerduty', auth: 'Bearer token', body: withHole(adapterFixture('pagerduty').payload, (body) => ((body.payload as Record<string, unknown>).severity = word)) },
+      { what: `datadog transition ${word}`, path: '/v1/integrations/datadog', auth: 'Bearer token', body: withHole(adapterFixture('datadog').payload, (body) => (body.alert_transition = word)) },
+      { what: `datadog title tag ${word}`, path: '/v1/integrations/datadog', auth: 'Bearer token', body: withHole(adapterFixture('datadog').payload, (body) => ((body.title = `[${word}] disk full`), delete body.alert_transition)) },
+      { what: `datadog priority ${word}`, path: '/v1/integrations/datadog', auth: 'Bearer token', body: withHole(adapterFixture('datadog').payload, (body) => (body.alert_priority = word)) },
+    ]);
+    const before = fake.submitted.length;
+    let held = 0;
+    for (const { what, path, auth, body } of bodies) {
+      const answer = await post({ name: what, path, auth, bodies: [] }, typeof body === 'string' ? body : JSON.stringify(body));
+      if (expectHeldOrFieldNamed(answer, what).length === 0) held += 1;
+    }
+    const severities = fake.submitted.slice(before).map((alert) => alert.severity);
+    expect(held).toBeGreaterThan(0);
+    expect(severities.length).toBeGreaterThan(0);
+    for (const severity of severities) expect(SEVERITIES).toContain(severity);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(crashes.map(String)).toEqual([]);
+  });
 });
