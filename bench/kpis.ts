@@ -8,6 +8,8 @@
  * (whole system, then one service) and of the trailing 24 h through a `/metrics` scrape.
  * Loopback only; bounded in count and time. BENCH_INCIDENTS, BENCH_CALLS, BENCH_EVENTS override;
  * BENCH_SEEDED adds closed incidents written straight into the KPI copy (100,000 without an hour's fill).
+ * BENCH_OPEN adds incidents still open (started on a task queue no worker polls, so they stay
+ * running): every KPI request lists those from visibility, as it lists a real deployment's open incidents.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +37,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
  * request what they would after a copy from visibility, without filling a dev server for an hour.
  */
 const SEEDED = Number(process.env.BENCH_SEEDED ?? 0);
+/** Incidents still running when the KPIs are asked (0 by default: the issue's figure is over closed ones). */
+const OPEN = Number(process.env.BENCH_OPEN ?? 0);
 const SERVICES = 8;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? 20) * 60_000;
 const DAY_MS = 86_400_000;
@@ -190,6 +194,27 @@ try {
     if (count >= INCIDENTS) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  // Open incidents: the attributes of one just opened, on a queue nobody polls, so they stay running.
+  const parkedQueue = `bench-kpis-parked-${randomUUID()}`;
+  await runBounded(OPEN, CONCURRENCY, async (index) => {
+    if (index % 500 === 0) withinDeadline('starting open incidents');
+    const incident = closedIncident(INCIDENTS + SEEDED + index, random, now, now - 1000);
+    const attributes: SearchAttributePair[] = [
+      { key: searchAttributes.service, value: incident.service },
+      { key: searchAttributes.status, value: 'triggered' },
+      { key: searchAttributes.severity, value: incident.severity },
+      { key: searchAttributes.code, value: `O${String(index).padStart(5, '0')}` },
+      { key: searchAttributes.openedAt, value: new Date(now - random() * DAY_MS) },
+    ];
+    const memo: Partial<IncidentMemo> = { summary: `bench open incident ${index}` };
+    await stack.client.workflow.start(INCIDENT_WORKFLOW_TYPE, { taskQueue: parkedQueue, workflowId: `${incident.workflowId}-open`, typedSearchAttributes: attributes, memo, args: [] });
+  });
+  for (;;) {
+    withinDeadline('waiting for visibility');
+    const { count } = await stack.client.workflow.count(`WorkflowType = '${INCIDENT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`);
+    if (count >= OPEN) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   const fillSeconds = (performance.now() - fillStart) / 1000;
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1000));
 
@@ -208,7 +233,7 @@ try {
   // The first request after the API started copies the settled closed runs into the store (once for every replica).
   const first = await timed(all);
   const incidents = first.body.incidents as { opened: number; resolved: number };
-  if (incidents.opened !== INCIDENTS + SEEDED) throw new Error(`the KPIs count ${incidents.opened} incidents opened, expected ${INCIDENTS + SEEDED}`);
+  if (incidents.opened !== INCIDENTS + SEEDED + OPEN) throw new Error(`the KPIs count ${incidents.opened} incidents opened, expected ${INCIDENTS + SEEDED + OPEN}`);
   const whole: number[] = [];
   const floor: number[] = [];
   for (let call = 0; call < CALLS; call++) {
@@ -234,7 +259,7 @@ try {
   const mtta = first.body.mtta as { seconds: number };
   const mttr = first.body.mttr as { seconds: number };
   const noise = first.body.noise as { ratio: number; events: number };
-  console.log(`bench:kpis on the Temporal dev server: ${INCIDENTS + SEEDED} closed incidents over 30 days (${INCIDENTS} in visibility, ${SEEDED} seeded into the copy), ${SERVICES} services, ${EVENTS} quiet alerts`);
+  console.log(`bench:kpis on the Temporal dev server: ${INCIDENTS + SEEDED} closed incidents over 30 days (${INCIDENTS} in visibility, ${SEEDED} seeded into the copy), ${OPEN} open, ${SERVICES} services, ${EVENTS} quiet alerts`);
   console.log(`fill                               ${fillSeconds.toFixed(1)} s to start ${INCIDENTS} closed incidents and see them all in visibility`);
   console.log(`GET /v1/kpis first after start       ${first.ms.toFixed(1)} ms (copies the ${INCIDENTS} settled closed runs into the SQL store)`);
   console.log(line('GET /v1/kpis (30 days, all)', whole));
@@ -245,7 +270,7 @@ try {
   console.log(`figures                            opened ${incidents.opened}, resolved ${incidents.resolved}, MTTA ${mtta.seconds?.toFixed(0)} s, MTTR ${mttr.seconds?.toFixed(0)} s, noise ratio ${noise.ratio} (${noise.events} events)`);
   writeBenchResult({
     bench: 'kpis',
-    settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_SEEDED: SEEDED, BENCH_CALLS: CALLS, BENCH_EVENTS: EVENTS },
+    settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_SEEDED: SEEDED, BENCH_OPEN: OPEN, BENCH_CALLS: CALLS, BENCH_EVENTS: EVENTS },
     figures: [
       ...[50, 99].map((p) => ({
         name: `GET /v1/kpis, 30 days, all services, ${INCIDENTS + SEEDED} closed, p${p}`,
