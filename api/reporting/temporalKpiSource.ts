@@ -153,18 +153,20 @@ export function createTemporalKpiSource(client: Client, options: TemporalKpiSour
     }
     coverage = await store.coverage();
     if (!coverage) return undefined;
-    if (!known || known.toMs < coverage.fromMs || known.fromMs > coverage.toMs) {
+    // Only what this request reaches back to is read: a copy of years costs a month's request a month.
+    const readFromMs = Math.min(Math.max(coverage.fromMs, wantFromMs), coverage.toMs);
+    if (!known || known.toMs < readFromMs || known.fromMs > coverage.toMs) {
       const index = createClosedIncidentIndex();
-      index.add(await store.closedIn(coverage));
-      known = { ...coverage, index };
+      index.add(await store.closedIn({ fromMs: readFromMs, toMs: coverage.toMs }));
+      known = { fromMs: readFromMs, toMs: coverage.toMs, index };
     } else {
-      // The coverage only widens: read the edges this process has not seen yet.
+      // What this process holds only widens: read the edges it has not seen yet.
       const [before, after] = await Promise.all([
-        coverage.fromMs < known.fromMs ? store.closedIn({ fromMs: coverage.fromMs, toMs: known.fromMs }) : [],
+        readFromMs < known.fromMs ? store.closedIn({ fromMs: readFromMs, toMs: known.fromMs }) : [],
         coverage.toMs > known.toMs ? store.closedIn({ fromMs: known.toMs, toMs: coverage.toMs }) : [],
       ]);
       known.index.add([...before, ...after]);
-      known = { ...known, fromMs: Math.min(known.fromMs, coverage.fromMs), toMs: Math.max(known.toMs, coverage.toMs) };
+      known = { ...known, fromMs: Math.min(known.fromMs, readFromMs), toMs: Math.max(known.toMs, coverage.toMs) };
     }
     return { fromMs: known.fromMs, toMs: known.toMs };
   }

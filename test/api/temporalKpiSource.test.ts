@@ -5,7 +5,7 @@ import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClosedIncidentRuns } from '../../api/records/closedIncidentRuns';
 import { createTemporalKpiSource } from '../../api/reporting/temporalKpiSource';
-import { computeKpis, RESOLVER_KINDS, type IncidentFacts, type ReopenWindow } from '../../domain/kpis';
+import { computeKpis, REOPEN_WINDOW_SECONDS, RESOLVER_KINDS, type IncidentFacts, type ReopenWindow } from '../../domain/kpis';
 import { computeKpisInOnePass } from '../../domain/kpiPass';
 import { SEVERITIES } from '../../domain/severity';
 import { searchAttributes } from '../../domain/visibility';
@@ -374,6 +374,30 @@ describe('KPI facts from Temporal visibility', () => {
     expect(sorted(replicaFacts)).toEqual(sorted(facts));
     expect(replica.queries).toHaveLength(1);
     expect(replica.queries[0]).toContain("ExecutionStatus = 'Running' OR");
+  });
+
+  it('reads of the copy only the days a request reaches back to, and the older edge once a request reaches further', async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
+    const runs = manyRuns();
+    const { client } = fakeVisibility(runs);
+    // Another replica copied all 45 days.
+    await cachedSource(client).incidentFacts({ from: new Date(NOW - 45 * DAY_MS), to: new Date(NOW) });
+    const read: Array<{ fromMs: number; toMs: number }> = [];
+    const shared = createClosedIncidentRuns(store);
+    const spied: typeof shared = { ...shared, closedIn: (range) => (read.push(range), shared.closedIn(range)) };
+    const replica = createTemporalKpiSource(client, { closedRuns: spied });
+    const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+    const lookbackMs = REOPEN_WINDOW_SECONDS * 1000;
+    for (const days of [7, 30]) {
+      const period = { from: new Date(NOW - days * DAY_MS), to: new Date(NOW) };
+      const { cached, fresh } = await cachedAndFresh(client, replica, period);
+      expect(cached, `${days} days`).toEqual(fresh);
+    }
+    // The week's request read from its first day (reopen look-back included), not the copy's 45 days;
+    // the month's then read only the days before that.
+    expect(read[0].fromMs).toBe(dayOf(NOW - 7 * DAY_MS - lookbackMs));
+    expect(read[1]).toEqual({ fromMs: dayOf(NOW - 30 * DAY_MS - lookbackMs), toMs: read[0].fromMs });
+    expect(read).toHaveLength(2);
   });
 
   it('copies a run only once its close has settled, so one indexed late is still counted', async () => {
