@@ -1,7 +1,8 @@
 /**
  * `npm run bench:core`: alert-to-first-notification latency through the whole stack (HTTP API →
  * Temporal dev server → worker → notification transport) for 200 alerts, next to the floor
- * measured in the same run on the same server: a bare workflow start that runs one activity.
+ * measured in the same run on the same server: a bare signalWithStart of a workflow that runs one
+ * activity (the least Temporal does for an alert that starts an incident).
  * Loopback only; bounded in count and time.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,12 +12,21 @@ import { parseConfig } from '../domain/config';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
 import { startStack, STACK_AUTH } from '../devkit/stack';
+import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { percentile, runBounded } from './harness/stats';
 import { writeBenchResult } from './harness/benchResult';
+import { cpuPerItem, startPhase } from './harness/phaseCpu';
+import { historyLines, phasesOf, phaseTable, type RunTimes } from './harness/corePhases';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DEADLINE_MS = 5 * 60_000;
+/** `BENCH_PHASES=1`: also read each measured run's history and print where its time went. */
+const PHASES = process.env.BENCH_PHASES === '1';
+/** performance.now() as wall-clock ms, to compare with the server's event times (same host). */
+const wall = (at: number) => performance.timeOrigin + at;
+const floorRuns: RunTimes[] = [];
+const alertRuns: RunTimes[] = [];
 
 /** Transports that only note when the first page for each incident went out. */
 function recordingTransports(firstPageAt: Map<string, number>) {
@@ -53,7 +63,7 @@ const firstPageAt = new Map<string, number>();
 const payloadKeys = newPayloadKeyEntry('bench');
 const stack = await startStack({ config, ...recordingTransports(firstPageAt), runbooks: [], payloadKeys });
 
-// The floor, on the same server: start a workflow, which runs one activity.
+// The floor, on the same server: signalWithStart a workflow, which runs one activity.
 const floorDone = new Map<string, number>();
 const floorQueue = `bench-floor-${randomUUID()}`;
 const floorWorker = await Worker.create({
@@ -74,9 +84,13 @@ async function measureFloor(count: number): Promise<number[]> {
   await runBounded(count, CONCURRENCY, async (index) => {
     const started = performance.now();
     const key = `${started}-${index}`;
-    await stack.client.workflow.start('floorWorkflow', { taskQueue: floorQueue, workflowId: `floor-${randomUUID()}`, args: [key as unknown as number] });
+    const workflowId = `floor-${randomUUID()}`;
+    // As the API starts an incident: signalWithStart, the signal carrying the alert.
+    await stack.client.workflow.signalWithStart('floorWorkflow', { taskQueue: floorQueue, workflowId, args: [key as unknown as number], signal: 'floor', signalArgs: [key] });
+    const answeredAt = performance.now();
     await waitUntil(() => floorDone.has(key), 'a floor activity');
     latencies.push((floorDone.get(key) as number) - started);
+    floorRuns.push({ workflowId, sentAt: wall(started), answeredAt: wall(answeredAt), pagedAt: wall(floorDone.get(key) as number), pageActivity: 'touch' });
   });
   return latencies;
 }
@@ -94,16 +108,18 @@ async function measureAlerts(count: number): Promise<number[]> {
     });
     if (response.status !== 202) throw new Error(`alert ${index} answered ${response.status}: ${await response.text()}`);
     const { incidentId } = (await response.json()) as { incidentId: string };
-    const incident = await waitForCode(incidentId);
+    const answeredAt = performance.now();
+    const incident = codeOf(incidentId);
     await waitUntil(() => firstPageAt.has(incident), 'a first page');
     latencies.push((firstPageAt.get(incident) as number) - started);
+    const ref = decodeIncidentId(incidentId);
+    if (ref) alertRuns.push({ ...ref, sentAt: wall(started), answeredAt: wall(answeredAt), pagedAt: wall(firstPageAt.get(incident) as number), pageActivity: 'deliverNotification' });
   });
   return latencies;
 }
 
 /** The short code of an incident is a pure function of its id: recompute it, no API call. */
-async function waitForCode(incidentId: string): Promise<string> {
-  const { decodeIncidentId, incidentCode } = await import('../domain/incidentId');
+function codeOf(incidentId: string): string {
   const ref = decodeIncidentId(incidentId);
   if (!ref) throw new Error(`undecodable incident id ${incidentId}`);
   return incidentCode(ref);
@@ -117,13 +133,27 @@ try {
   // Warm both paths (bundles loaded, connections open, caches filled) before measuring.
   await measureFloor(20);
   await measureAlerts(20);
+  floorRuns.length = 0;
+  alertRuns.length = 0;
+  const floorPhase = await startPhase('core-floor', stack.devServer.process.pid);
   const floor = await measureFloor(ALERTS);
+  const floorCpu = await floorPhase.stop();
+  const alertsPhase = await startPhase('core-alerts', stack.devServer.process.pid);
   const alerts = await measureAlerts(ALERTS);
+  const alertsCpu = await alertsPhase.stop();
   console.log(`bench:core on the Temporal dev server, ${ALERTS} each, ${CONCURRENCY} in flight`);
-  console.log(line('floor: workflow start + 1 activity', floor));
+  console.log(line('floor: signalWithStart + 1 activity', floor));
   console.log(line('alert → first notification', alerts));
-  console.log(`ratio p50 ${(percentile(alerts, 50) / percentile(floor, 50)).toFixed(2)}×   p99 ${(percentile(alerts, 99) / percentile(floor, 99)).toFixed(2)}×   (target ≤ 1.5×)`);
-  const floorOf = (p: number) => ({ name: `workflow start + 1 activity, p${p}`, value: percentile(floor, p) });
+  console.log(`ratio p50 ${(percentile(alerts, 50) / percentile(floor, 50)).toFixed(2)}×   p99 ${(percentile(alerts, 99) / percentile(floor, 99)).toFixed(2)}×   (target ≤ 1.2×)`);
+  console.log(cpuPerItem('floor:', floorCpu, ALERTS));
+  console.log(cpuPerItem('alerts:', alertsCpu, ALERTS));
+  if (PHASES) {
+    const read = async (runs: RunTimes[]) => (await Promise.all(runs.map((run) => phasesOf(stack.client, run)))).filter((phases) => phases !== undefined);
+    console.log(phaseTable(await read(floorRuns), await read(alertRuns)));
+    const last = alertRuns.at(-1);
+    if (last) console.log(`one incident's history:\n${await historyLines(stack.client, last.workflowId, last.runId)}`);
+  }
+  const floorOf = (p: number) => ({ name: `signalWithStart + 1 activity, p${p}`, value: percentile(floor, p) });
   writeBenchResult({
     bench: 'core',
     settings: { BENCH_ALERTS: ALERTS, BENCH_CONCURRENCY: CONCURRENCY },

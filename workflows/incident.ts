@@ -32,6 +32,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   publishOpening(run);
   // eslint-disable-next-line @typescript-eslint/no-floating-promises -- watches the row's facts for the incident's life
   void keepRowMemoFresh(run);
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- writes each task's visibility changes for the run's life
+  if (run.visibility.batched) void run.visibility.keepFlushed(incident);
 
   // Deterministic on replay: whether the plan came in the input is part of the history.
   const plan = carried?.plan ?? input.plan ?? (await planIncident(input.alert));
@@ -111,7 +113,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   announce(run, 'incident.review_ready');
   await Promise.all(run.deliveries);
   await settleWebhookStarts(run);
-  publishKpis(incident.view(), true);
+  publishKpis(run, true);
+  // Written before the run ends: nothing runs after its last command.
+  run.visibility.flush(incident);
   if (run.lateAlerts.length > 0) {
     // The workflow id is still taken by this run, so the next incident of the key continues from it.
     const [first, ...rest] = run.lateAlerts;

@@ -30,7 +30,7 @@ export function chartsFor(results: BenchResult[]): Chart[] {
     if (result.bench === 'core') {
       charts.push(
         ...distribution('core', 'core-first-page-latency.svg', 'bench:core: alert → first page against the floor', 'latency (ms)', [
-          { name: 'floor: workflow start + 1 activity', values: samples(result, 'floor') },
+          { name: 'floor: signalWithStart + 1 activity', values: samples(result, 'floor') },
           { name: 'alert → first page', values: samples(result, 'alerts') },
         ]),
       );

@@ -82,7 +82,7 @@ describe('chartsFor', () => {
 
   it('draws every sample of the latency distribution, floor first', () => {
     const lines = findAll(parseXml(charts[0].svg), 'polyline');
-    expect(lines.map((line) => line.attributes['data-series'])).toEqual(['floor: workflow start + 1 activity (n=4)', 'alert → first page (n=4)']);
+    expect(lines.map((line) => line.attributes['data-series'])).toEqual(['floor: signalWithStart + 1 activity (n=4)', 'alert → first page (n=4)']);
     expect(lines.map((line) => line.attributes.points.split(' ').length)).toEqual([4, 4]);
   });
 

@@ -10,6 +10,7 @@ export async function handOver(run: IncidentRun, position: HandOverPosition): Pr
   await condition(allHandlersFinished);
   // After the handlers: one that finished last may have announced an event.
   await settleWebhookStarts(run);
+  run.visibility.flush(run.incident);
   // Memo and search attributes go along explicitly, so the API finds the incident in the new
   // run from its first moment, before that run has run any code.
   const handOverTo = makeContinueAsNewFunc<typeof incidentWorkflow>({ memo: { ...run.memo }, typedSearchAttributes: workflowInfo().typedSearchAttributes });

@@ -2,7 +2,7 @@
  * Recurrence: a new incident sets its fingerprint for later ones to find, and joins its problem
  * if it recurs. The first page waits for the quick part (it carries the problem's workaround).
  */
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { searchAttributes } from '../../contracts/incident';
 import { failureMessage, joinOpenProblem, linkIncidentToProblem } from './activities';
 import type { IncidentRun } from './run';
@@ -19,7 +19,8 @@ export function startProblemLinking(run: IncidentRun): Promise<void> | undefined
   const carried = run.carried;
   // Since v16 a run whose API saw no open problem of its fingerprint pages at once and links beside
   // the page. Only such runs reach patched(), so older histories (no hint in their input) replay as before.
-  if (!carried && run.input.openProblem === false && patched('link-problem-beside-page')) {
+  // Runs since v18 (visibilityWrites.ts) imply this patch rather than record its marker too.
+  if (!carried && run.input.openProblem === false && (run.visibility.batched || patched('link-problem-beside-page'))) {
     run.deliveries.push(linkBesidePage(run));
     return undefined;
   }
@@ -52,7 +53,7 @@ async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promis
   const candidate = candidateOf(run);
   try {
     const outcome = quickCheckFirst ? await joinOpenProblem(candidate) : await linkIncidentToProblem(candidate);
-    upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
+    run.visibility.upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
     if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
     if ('settled' in outcome && !outcome.settled) run.deliveries.push(checkRecurrence(run, candidate));
   } catch (error) {
@@ -64,7 +65,7 @@ async function linkToProblem(run: IncidentRun, quickCheckFirst: boolean): Promis
 async function linkBesidePage(run: IncidentRun): Promise<void> {
   try {
     const outcome = await linkIncidentToProblem(candidateOf(run));
-    upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
+    run.visibility.upsertSearchAttributes([{ key: searchAttributes.fingerprint, value: outcome.fingerprint }]);
     if (outcome.problem) run.incident.linkProblem(outcome.problem, outcome.reason ?? 'recurs', new Date());
   } catch (error) {
     recordLinkFailure(run, error);

@@ -14,6 +14,8 @@ const ROW_MEMO_PATCH = 'dashboard-row-memo';
 
 /** Runs beside the incident for its life; stops once it is resolved (the dashboard lists open ones only). */
 export async function keepRowMemoFresh(run: IncidentRun): Promise<void> {
+  // Since v18 the row facts go out with the task's other writes (visibilityWrites.ts).
+  if (run.visibility.batched) return;
   if (!patched(ROW_MEMO_PATCH)) return;
   const facts = (): string => JSON.stringify(run.incident.rowFacts());
   let published = '';

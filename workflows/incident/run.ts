@@ -11,6 +11,7 @@ import { encodeIncidentId, incidentCode } from '../../domain/incidentId';
 import { RecentIds } from '../../domain/recentIds';
 import type { CarriedIncident, IncidentMemo, IncidentWorkflowInput, PendingDelivery } from '../../contracts/incident';
 import { INCIDENT_CONFLICT_FAILURE } from '../../contracts/incident';
+import { VisibilityWrites } from './visibilityWrites';
 
 /** Well under Temporal's own limits (50,000 events), so a storm of repeats never nears them. */
 const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -32,6 +33,8 @@ export class IncidentRun {
   readonly historyLimit: number;
   readonly incident: Incident;
   readonly memo: IncidentMemo;
+  /** Search attribute and memo writes (one of each per workflow task since v18, see visibilityWrites.ts). */
+  readonly visibility: VisibilityWrites;
   /** Notifications and checks in flight; settled before people are told and before a hand-over. */
   readonly deliveries: Array<Promise<void>> = [];
   /** Channels already tried for a page of one step to one person, so a fallback never repeats one. */
@@ -85,6 +88,7 @@ export class IncidentRun {
 
   constructor(readonly input: IncidentWorkflowInput) {
     const info = workflowInfo();
+    this.visibility = new VisibilityWrites();
     this.ref = { workflowId: info.workflowId, runId: input.incidentRunId ?? info.runId };
     const carried = (this.carried = input.carried);
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;

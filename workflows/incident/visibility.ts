@@ -3,8 +3,7 @@
  * contacts, KPIs) and the memo, so the API lists and filters incidents without a query per run.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { patched, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { IncidentView } from '../../domain/incident';
+import { patched } from '@temporalio/workflow';
 import type { KpiAttributeUpdate } from '../../domain/kpiAttributes';
 import { kpiAttributeUpdates } from '../../domain/kpiAttributes';
 import { searchAttributes } from '../../contracts/incident';
@@ -15,26 +14,26 @@ const KPI_PATCH = 'kpi-search-attributes';
 
 /** The attributes and memo of a run's start: service and code, status, and the memo. */
 export function publishOpening(run: IncidentRun): void {
-  upsertSearchAttributes([
+  run.visibility.upsertSearchAttributes([
     { key: searchAttributes.service, value: run.input.alert.service },
     { key: searchAttributes.code, value: run.incident.view().code },
   ]);
   publishStatus(run);
-  upsertMemo({ ...run.memo });
+  run.visibility.upsertMemo({ ...run.memo });
 }
 
 export function publishStatus(run: IncidentRun): void {
   const view = run.incident.view();
-  upsertSearchAttributes([
+  run.visibility.upsertSearchAttributes([
     { key: searchAttributes.status, value: view.status },
     { key: searchAttributes.severity, value: view.severity },
   ]);
-  publishKpis(view);
+  publishKpis(run);
 }
 
 /** Everyone paged so far, so a bare SMS "ACK" finds the sender's incident. */
 export function publishPaged(run: IncidentRun): void {
-  upsertSearchAttributes([{ key: searchAttributes.paged, value: [...run.pagedContactIds] }]);
+  run.visibility.upsertSearchAttributes([{ key: searchAttributes.paged, value: [...run.pagedContactIds] }]);
 }
 
 /**
@@ -42,20 +41,22 @@ export function publishPaged(run: IncidentRun): void {
  * have settled) pages delivered. Only what changed is upserted, judged from the attributes the run
  * already has; behind a patch, so histories from before it replay unchanged.
  */
-export function publishKpis(view: IncidentView, final = false): void {
-  const current = workflowInfo().typedSearchAttributes;
+export function publishKpis(run: IncidentRun, final = false): void {
+  const { visibility } = run;
   const updates = kpiAttributeUpdates(
-    view,
+    run.incident.view(),
     {
-      openedAt: current.get(searchAttributes.openedAt),
-      acknowledgedAt: current.get(searchAttributes.acknowledgedAt),
-      resolvedAt: current.get(searchAttributes.resolvedAt),
-      resolvedBy: current.get(searchAttributes.resolvedBy),
-      pages: current.get(searchAttributes.pages),
+      openedAt: visibility.current(searchAttributes.openedAt) as Date | undefined,
+      acknowledgedAt: visibility.current(searchAttributes.acknowledgedAt) as Date | undefined,
+      resolvedAt: visibility.current(searchAttributes.resolvedAt) as Date | undefined,
+      resolvedBy: visibility.current(searchAttributes.resolvedBy) as string | undefined,
+      pages: visibility.current(searchAttributes.pages) as number | undefined,
     },
     final,
   );
-  if (updates.length > 0 && patched(KPI_PATCH)) upsertSearchAttributes(updates.map(toPair));
+  // Runs since v18 (one write per task) ask no older patch: each is another marker and another
+  // search attribute write (Temporal's own TemporalChangeVersion) in the incident's first task.
+  if (updates.length > 0 && (visibility.batched || patched(KPI_PATCH))) visibility.upsertSearchAttributes(updates.map(toPair));
 }
 
 function toPair(update: KpiAttributeUpdate): SearchAttributeUpdatePair {
