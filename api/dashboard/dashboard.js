@@ -1,6 +1,6 @@
 // The dashboard page: open incidents (polled), and panels for KPIs, reviews, heartbeats, problems, events.
 // Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
-import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
+import { ApiError, apiKey, describeError, earlyJson, getJson, mountKeyForm, noticeWriter, post } from './api.js';
 import { mountDeclareForm } from './declare.js';
 import { dayBars } from './chart.js';
 import { age, el, message, seconds, timeEl } from './format.js';
@@ -11,8 +11,9 @@ const POLL_MS = 5_000;
 const PANEL_MS = 30_000;
 const KPI_MS = 300_000;
 /**
- * Rows come detailed, a page at a time, most severe and newest first: a first page that fills the
- * screen, then larger ones, each shown as it arrives (GET /v1/dashboard/rows).
+ * Rows come detailed, a page at a time, most severe and newest first (GET /v1/dashboard/rows): on
+ * first load a page that fills the screen, then full pages (index.html's first script asks for
+ * the first two), each shown as it arrives; later rounds walk full pages.
  */
 const FIRST_PAGE = 100;
 const PAGE = 500;
@@ -211,16 +212,29 @@ function summaryOf(row) {
   return { id: row.id, code: row.code, status: row.status, severity: row.severity, service: row.service, summary: row.summary, createdAt: row.createdAt };
 }
 
-/** Lists every open incident with its detail, page by page, showing each page as it arrives. */
+/**
+ * The first listing's opening pages: the first screen's, then a full page from its cursor, both
+ * asked for by index.html's first script when the key was already there (decision 85), so the
+ * first waits for no module and the second for no rendering; each is shown as it arrives, and the
+ * walk goes on from the second's cursor.
+ */
+async function openingPages(take) {
+  // Both may have been asked for before this ran: an action answered after now is fresher than either.
+  const asked = Date.now();
+  const first = await earlyJson(`/v1/dashboard/rows?limit=${FIRST_PAGE}`);
+  take(first, asked);
+  if (!first.next) return undefined;
+  const second = await earlyJson(`/v1/dashboard/rows?limit=${PAGE}&after=${encodeURIComponent(first.next)}`);
+  take(second, asked);
+  return second.next;
+}
+
+/** Lists every open incident with its detail, page by page, showing each page of the first listing as it arrives. */
 async function refreshIncidents() {
   const started = performance.now();
   const seen = new Set();
   const arrived = [];
-  let after;
-  do {
-    const query = `limit=${seen.size === 0 ? FIRST_PAGE : PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-    const asked = Date.now();
-    const page = await getJson(`/v1/dashboard/rows?${query}`);
+  const take = (page, asked) => {
     for (const row of page.incidents) {
       if (seen.has(row.id)) continue;
       seen.add(row.id);
@@ -230,13 +244,23 @@ async function refreshIncidents() {
       summaries.set(row.id, summaryOf(row));
       digests.set(row.id, { digest: row, at: asked });
     }
-    after = page.next;
     // The first listing shows each page as it arrives, added below the rows before it in one DOM
     // write; later rounds render once, at the end (a page is mostly unchanged, and a full render
     // of thousands of rows per page would keep the page busy for seconds).
     if (!listedOnce) appendRows(page.incidents);
-    if (after) $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;
-  } while (after && seen.size < MAX_ROWS);
+  };
+  const nextPage = async (after) => {
+    const asked = Date.now();
+    const page = await getJson(`/v1/dashboard/rows?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    take(page, asked);
+    return page.next;
+  };
+  // Later rounds walk full pages from the top, each row listed once a round.
+  let after = listedOnce ? await nextPage(undefined) : await openingPages(take);
+  while (after && seen.size < MAX_ROWS) {
+    $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;
+    after = await nextPage(after);
+  }
   for (const id of [...summaries.keys()]) {
     if (!seen.has(id)) {
       summaries.delete(id);

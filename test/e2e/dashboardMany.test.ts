@@ -2,8 +2,9 @@
  * The dashboard with more open incidents than one page holds, in Chromium against the API (with
  * the in-memory gateway, so a thousand incidents open in a moment): the first listing walks every
  * page, adds each below the rows before it, and ends with every incident in the table once, in
- * the API's order, each with its detail, the last one reachable by scrolling; the panels (the
- * KPIs above all) are asked for only once that listing is in (decision 81).
+ * the API's order, each with its detail, the last one reachable by scrolling; its first two pages
+ * are asked for before the modules arrive (decision 85); the panels (the KPIs above all) are asked
+ * for only once that listing is in (decision 81).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,12 +69,20 @@ describe('the dashboard with many open incidents', () => {
       return box.bottom > 0 && box.top < window.innerHeight;
     })).toBe(true);
 
-    // Pages of 100, then 500: the listing took several requests, and every panel came after the last.
+    // A page of 100, then pages of 500 from its cursor, the first two asked for by the first
+    // page's own script (decision 85): the first before the modules arrived, the second as soon
+    // as the first was in; the listing took several requests, and every panel came after the last.
     const requests = await page.evaluate(() =>
-      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((entry) => ({ path: new URL(entry.name).pathname, start: entry.startTime, end: entry.responseEnd })),
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((entry) => ({ path: new URL(entry.name).pathname, search: new URL(entry.name).search, start: entry.startTime, end: entry.responseEnd })),
     );
     const rowPages = requests.filter((request) => request.path === '/v1/dashboard/rows');
     expect(rowPages.length).toBeGreaterThanOrEqual(Math.ceil((OPEN - 100) / 500) + 1);
+    expect(rowPages[0].search).toBe('?limit=100');
+    expect(rowPages[0].start).toBeLessThan(requests.find((request) => request.path === '/dashboard/assets/dashboard.js')!.end);
+    expect(rowPages.slice(1).every((request) => request.search.startsWith('?limit=500&after='))).toBe(true);
+    // Each page asked for once: the page did not ask again for what the first script had.
+    const firstWalk = rowPages.slice(0, Math.ceil((OPEN - 100) / 500) + 1);
+    expect(new Set(firstWalk.map((request) => request.search)).size).toBe(firstWalk.length);
     const listed = Math.max(...rowPages.slice(0, Math.ceil((OPEN - 100) / 500) + 1).map((request) => request.end));
     const panels = requests.filter((request) => ['/v1/kpis', '/v1/events', '/v1/problems', '/v1/reviews', '/v1/heartbeats'].includes(request.path));
     expect(panels.map((request) => request.path).sort()).toEqual(['/v1/events', '/v1/heartbeats', '/v1/kpis', '/v1/problems', '/v1/reviews']);
