@@ -1,7 +1,8 @@
 /**
  * The dashboard's keyset paging over open runs (api/gateways/openRows.ts), against a visibility
  * stand-in: every run given once, in order, whatever the page size, with or without counts first;
- * counted severities listed at once and empty ones not at all (decision 81); and runs opened or
+ * counted severities listed at once and empty ones not at all (decision 81), the first beside the
+ * counts (decision 85); and runs opened or
  * resolved between the count and the listing neither skipped nor repeated.
  */
 import { describe, expect, it } from 'vitest';
@@ -32,11 +33,13 @@ function visibility(runs: Run[]) {
       .slice(0, limit)
       .map((run): ListedRun => ({ runId: run.runId, startMs: run.startMs, row: { summary: { id: run.runId, code: '', status: 'triggered', severity: run.severity, service: 's', summary: '', createdAt: new Date(run.startMs).toISOString() }, workflowId: run.runId } }));
   };
+  const listingsAtCount: number[] = [];
   const count: CountOpenRuns = async (severity, beforeMs) => {
     calls.push({ kind: 'count', severity });
+    listingsAtCount.push(inFlight);
     return matching(severity, beforeMs).length;
   };
-  return { list, count, calls, mostInFlight: () => mostInFlight };
+  return { list, count, calls, mostInFlight: () => mostInFlight, listingsAtCount };
 }
 
 /** Runs spread over the severities, several opened in the same millisecond. */
@@ -75,7 +78,7 @@ describe('open rows, a page at a time', () => {
     }
   });
 
-  it('lists the severities a page spans at once, each asked for what the page needs of it, and leaves an empty one alone', async () => {
+  it('lists the severities a page spans at once, the first beside the counts, each later one asked for what the page needs of it, and leaves an empty one alone', async () => {
     // 30 critical, no error, 40 warning, 5 info: one page of 60 needs critical, warning and nothing of info.
     const runs: Run[] = [
       ...Array.from({ length: 30 }, (_, index): Run => ({ runId: `c${index}`, severity: 'critical', startMs: 2_000 + index })),
@@ -85,13 +88,34 @@ describe('open rows, a page at a time', () => {
     const stand = visibility(runs);
     const page = await pageOfOpenRows(stand.list, 60, undefined, stand.count);
     expect(page.rows).toHaveLength(60);
-    const lists = stand.calls.filter((call) => call.kind === 'list');
-    expect(lists).toEqual([
-      { kind: 'list', severity: 'critical', limit: 31 },
+    // Critical, where the page starts, is asked for the whole page before any count is in (decision 85); warning after the counts, for what the page needs of it.
+    expect(stand.calls).toEqual([
+      { kind: 'list', severity: 'critical', limit: 61 },
+      ...SEVERITIES.map((severity) => ({ kind: 'count', severity })),
       { kind: 'list', severity: 'warning', limit: 31 },
     ]);
-    expect(stand.mostInFlight()).toBe(2);
+    // Every count was asked while critical was being listed.
+    expect(stand.listingsAtCount).toEqual([1, 1, 1, 1]);
     expect(decodeRowsCursor(page.next!)).toMatchObject({ severity: SEVERITIES.indexOf('warning') });
+  });
+
+  it('lists the later severities a page reaches at once, after the counts', async () => {
+    // 10 critical, 20 error, 20 warning: a page of 45 lists critical beside the counts, then error and warning together.
+    const runs: Run[] = [
+      ...Array.from({ length: 10 }, (_, index): Run => ({ runId: `c${index}`, severity: 'critical', startMs: 2_000 + index })),
+      ...Array.from({ length: 20 }, (_, index): Run => ({ runId: `e${index}`, severity: 'error', startMs: 3_000 + index })),
+      ...Array.from({ length: 20 }, (_, index): Run => ({ runId: `w${index}`, severity: 'warning', startMs: 4_000 + index })),
+    ];
+    const stand = visibility(runs);
+    const page = await pageOfOpenRows(stand.list, 45, undefined, stand.count);
+    expect(page.rows.map((row) => row.summary.severity)).toEqual([...Array(10).fill('critical'), ...Array(20).fill('error'), ...Array(15).fill('warning')]);
+    expect(stand.calls.filter((call) => call.kind === 'list')).toEqual([
+      { kind: 'list', severity: 'critical', limit: 46 },
+      { kind: 'list', severity: 'error', limit: 21 },
+      { kind: 'list', severity: 'warning', limit: 16 },
+    ]);
+    expect(stand.mostInFlight()).toBe(2);
+    expect(decodeRowsCursor(page.next!)).toMatchObject({ severity: SEVERITIES.indexOf('warning'), beforeMs: 4_005 });
   });
 
   it('neither skips nor repeats a run opened or resolved between the count and the listing', async () => {
