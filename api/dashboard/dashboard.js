@@ -86,33 +86,51 @@ async function act(id, verb, body) {
   }
 }
 
+/** A row's cells in order: name, label (for narrow screens and tests), class. */
+const CELLS = [
+  ['severity', 'Severity', 'severity'],
+  ['service', 'Service'],
+  ['incident', 'Incident', 'summary'],
+  ['status', 'Status'],
+  ['age', 'Age'],
+  ['holder', 'Level · held by'],
+  ['eta', 'ETA'],
+  ['action', 'Under way', 'action'],
+  ['escalate', 'To escalate'],
+  ['buttons', 'Actions', 'buttons'],
+];
+let rowTemplate;
+
+/** A row for `summary`: a copy of one built once (hundreds arrive at a time on first load, decision 85); its buttons answer through the table's one listener. */
 function newRow(summary) {
-  const cell = (label, className) => el('td', { className, dataset: { label } });
-  const cells = {
-    severity: cell('Severity', 'severity'),
-    service: cell('Service'),
-    incident: cell('Incident', 'summary'),
-    status: cell('Status'),
-    age: cell('Age'),
-    holder: cell('Level · held by'),
-    eta: cell('ETA'),
-    action: cell('Under way', 'action'),
-    escalate: cell('To escalate'),
-    buttons: cell('Actions', 'buttons'),
-  };
-  const ack = el('button', { type: 'button', className: 'primary' }, 'Acknowledge');
-  const resolve = el('button', { type: 'button' }, 'Resolve');
+  if (!rowTemplate) {
+    rowTemplate = el('tr', {}, CELLS.map(([, label, className]) => el('td', { className, dataset: { label } })));
+    rowTemplate.children[2].append(el('a', {}), ' ', el('span', {}));
+    rowTemplate.lastElementChild.append(el('button', { type: 'button', className: 'primary', dataset: { action: 'ack' } }, 'Acknowledge'), ' ', el('button', { type: 'button', dataset: { action: 'resolve' } }, 'Resolve'));
+  }
+  const tr = rowTemplate.cloneNode(true);
+  tr.dataset.id = summary.id;
+  const cells = Object.fromEntries(CELLS.map(([name], index) => [name, tr.children[index]]));
+  const [ack, resolve] = cells.buttons.children;
   ack.setAttribute('aria-label', `Acknowledge ${summary.code}`);
   resolve.setAttribute('aria-label', `Resolve ${summary.code}`);
-  ack.addEventListener('click', () => void act(summary.id, 'ack'));
-  resolve.addEventListener('click', () => {
-    if (window.confirm(`Resolve ${summary.code} (${summary.service}: ${summary.summary})?`)) void act(summary.id, 'resolve');
-  });
-  cells.buttons.append(ack, ' ', resolve);
-  const link = el('a', { href: `/dashboard/incidents/${encodeURIComponent(summary.id)}` }, summary.code || 'open');
-  cells.incident.append(link, ' ', el('span', {}, summary.summary));
-  const tr = el('tr', { dataset: { id: summary.id } }, Object.values(cells));
+  const [link, text] = cells.incident.children;
+  link.href = `/dashboard/incidents/${encodeURIComponent(summary.id)}`;
+  link.textContent = summary.code || 'open';
+  text.textContent = summary.summary;
   return { tr, cells, ack, resolve };
+}
+
+/** The rows' buttons, through one listener on the table body. */
+function mountRowButtons() {
+  $('#incident-rows').addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+    const id = button?.closest('tr')?.dataset.id;
+    const summary = id === undefined ? undefined : summaries.get(id);
+    if (!summary) return;
+    if (button.dataset.action === 'ack') void act(id, 'ack');
+    else if (window.confirm(`Resolve ${summary.code} (${summary.service}: ${summary.summary})?`)) void act(id, 'resolve');
+  });
 }
 
 /** A link to the incident's chat room (#16) beside its code, once the digest names one (http(s) only). */
@@ -487,6 +505,7 @@ function every(name, ms, task) {
   void run();
 }
 
+mountRowButtons();
 mountProblemForm();
 mountDeclareForm(say);
 // The open incidents are what the page is for: the panels (the KPIs above all, a scan of two

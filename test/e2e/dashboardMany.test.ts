@@ -45,7 +45,7 @@ async function listedIds(): Promise<string[]> {
 }
 
 describe('the dashboard with many open incidents', () => {
-  it('shows every open incident once, in order and detailed, reachable by scrolling, and asks for the panels only after the listing', async () => {
+  it('shows every open incident once, in order and detailed, reachable by scrolling, asks for the panels only after the listing, and answers its rows\' buttons', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript((key) => sessionStorage.setItem('vigil.apiKey', key), API_KEY);
     const page = await context.newPage();
@@ -87,6 +87,21 @@ describe('the dashboard with many open incidents', () => {
     const panels = requests.filter((request) => ['/v1/kpis', '/v1/events', '/v1/problems', '/v1/reviews', '/v1/heartbeats'].includes(request.path));
     expect(panels.map((request) => request.path).sort()).toEqual(['/v1/events', '/v1/heartbeats', '/v1/kpis', '/v1/problems', '/v1/reviews']);
     for (const request of panels) expect(request.start, request.path).toBeGreaterThanOrEqual(listed);
+
+    // The rows' buttons answer through the table's one listener (decision 85): acknowledge one
+    // row, resolve another (confirmed in the dialog), each by its own id.
+    const [first, second] = expected;
+    page.on('dialog', (dialog) => {
+      dialog.accept().catch((error: unknown) => problems.push(String(error)));
+    });
+    await page.locator(`#incident-rows tr[data-id="${first}"]`).getByRole('button', { name: /^Acknowledge / }).click();
+    await expect.poll(() => page.locator(`#incident-rows tr[data-id="${first}"] td[data-label="Status"]`).textContent(), { timeout: 30_000 }).toBe('acknowledged');
+    await page.locator(`#incident-rows tr[data-id="${second}"]`).getByRole('button', { name: /^Resolve / }).click();
+    await page.locator(`#incident-rows tr[data-id="${second}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    const statusOf = async (id: string) => ((await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(id)}`, { headers: AUTH })).json()) as { status: string }).status;
+    expect(await statusOf(first)).toBe('acknowledged');
+    expect(await statusOf(second)).toBe('resolved');
+    expect(await page.textContent('#incident-count')).toBe(`(${OPEN - 1})`);
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
