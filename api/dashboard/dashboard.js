@@ -13,7 +13,7 @@ const KPI_MS = 300_000;
 /**
  * Rows come detailed, a page at a time, most severe and newest first (GET /v1/dashboard/rows): on
  * first load a page that fills the screen, then full pages (index.html's first script asks for
- * the first two), each shown as it arrives; later rounds walk full pages.
+ * the first two), each shown as it arrives; later rounds walk the same pages.
  */
 const FIRST_PAGE = 100;
 const PAGE = 500;
@@ -267,13 +267,14 @@ async function refreshIncidents() {
     // of thousands of rows per page would keep the page busy for seconds).
     if (!listedOnce) appendRows(page.incidents);
   };
+  // Later rounds walk the pages the first listing asked for (a first page of FIRST_PAGE, then full
+  // ones), so each is revalidated (an unchanged page is a 304) and each row is listed once a round.
   const nextPage = async (after) => {
     const asked = Date.now();
-    const page = await getJson(`/v1/dashboard/rows?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    const page = await getJson(`/v1/dashboard/rows?limit=${after ? PAGE : FIRST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     take(page, asked);
     return page.next;
   };
-  // Later rounds walk full pages from the top, each row listed once a round.
   let after = listedOnce ? await nextPage(undefined) : await openingPages(take);
   while (after && seen.size < MAX_ROWS) {
     $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;

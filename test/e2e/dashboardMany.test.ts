@@ -88,6 +88,19 @@ describe('the dashboard with many open incidents', () => {
     expect(panels.map((request) => request.path).sort()).toEqual(['/v1/events', '/v1/heartbeats', '/v1/kpis', '/v1/problems', '/v1/reviews']);
     for (const request of panels) expect(request.start, request.path).toBeGreaterThanOrEqual(listed);
 
+    // The next round asks for the same pages as the first listing, so unchanged ones come back as 304s (headers only).
+    const polled = await page.waitForFunction(
+      (count) => {
+        const rows = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => new URL(entry.name).pathname === '/v1/dashboard/rows' && entry.responseEnd > 0);
+        return rows.length >= 2 * count && rows.slice(count, 2 * count).map((entry) => ({ search: new URL(entry.name).search, bytes: entry.transferSize, body: entry.encodedBodySize }));
+      },
+      firstWalk.length,
+      { timeout: 30_000 },
+    );
+    const round = (await polled.jsonValue()) as Array<{ search: string; bytes: number; body: number }>;
+    expect(round.map((request) => request.search)).toEqual(firstWalk.map((request) => request.search));
+    for (const request of round) expect(request.bytes, request.search).toBeLessThan(1_024);
+
     // The rows' buttons answer through the table's one listener (decision 85): acknowledge one
     // row, resolve another (confirmed in the dialog), each by its own id.
     const [first, second] = expected;
