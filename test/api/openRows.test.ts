@@ -1,8 +1,8 @@
 /**
  * The dashboard's keyset paging over open runs (api/gateways/openRows.ts), against a visibility
  * stand-in: every run given once, in order, whatever the page size, with or without counts first;
- * counted severities listed at once and empty ones not at all (decision 81), the first beside the
- * counts (decision 85); and runs opened or
+ * counted severities listed at once and empty ones not at all (decision 81), the first listed for
+ * the whole page and counts asked only when it falls short (decision 85); and runs opened or
  * resolved between the count and the listing neither skipped nor repeated.
  */
 import { describe, expect, it } from 'vitest';
@@ -33,13 +33,11 @@ function visibility(runs: Run[]) {
       .slice(0, limit)
       .map((run): ListedRun => ({ runId: run.runId, startMs: run.startMs, row: { summary: { id: run.runId, code: '', status: 'triggered', severity: run.severity, service: 's', summary: '', createdAt: new Date(run.startMs).toISOString() }, workflowId: run.runId } }));
   };
-  const listingsAtCount: number[] = [];
   const count: CountOpenRuns = async (severity, beforeMs) => {
     calls.push({ kind: 'count', severity });
-    listingsAtCount.push(inFlight);
     return matching(severity, beforeMs).length;
   };
-  return { list, count, calls, mostInFlight: () => mostInFlight, listingsAtCount };
+  return { list, count, calls, mostInFlight: () => mostInFlight };
 }
 
 /** Runs spread over the severities, several opened in the same millisecond. */
@@ -78,7 +76,7 @@ describe('open rows, a page at a time', () => {
     }
   });
 
-  it('lists the severities a page spans at once, the first beside the counts, each later one asked for what the page needs of it, and leaves an empty one alone', async () => {
+  it('lists a page\'s first severity for the whole page, counts the later ones only when it falls short, asks each for what the page needs of it, and leaves an empty one alone', async () => {
     // 30 critical, no error, 40 warning, 5 info: one page of 60 needs critical, warning and nothing of info.
     const runs: Run[] = [
       ...Array.from({ length: 30 }, (_, index): Run => ({ runId: `c${index}`, severity: 'critical', startMs: 2_000 + index })),
@@ -88,15 +86,20 @@ describe('open rows, a page at a time', () => {
     const stand = visibility(runs);
     const page = await pageOfOpenRows(stand.list, 60, undefined, stand.count);
     expect(page.rows).toHaveLength(60);
-    // Critical, where the page starts, is asked for the whole page before any count is in (decision 85); warning after the counts, for what the page needs of it.
+    // Critical, where the page starts, is asked for the whole page (decision 85); the later severities are counted after it, and warning asked for what the page needs of it.
     expect(stand.calls).toEqual([
       { kind: 'list', severity: 'critical', limit: 61 },
-      ...SEVERITIES.map((severity) => ({ kind: 'count', severity })),
+      ...SEVERITIES.slice(1).map((severity) => ({ kind: 'count', severity })),
       { kind: 'list', severity: 'warning', limit: 31 },
     ]);
-    // Every count was asked while critical was being listed.
-    expect(stand.listingsAtCount).toEqual([1, 1, 1, 1]);
     expect(decodeRowsCursor(page.next!)).toMatchObject({ severity: SEVERITIES.indexOf('warning') });
+
+    // A page its first severity fills asks no count: the next 10 critical rows.
+    const filled = visibility(runs);
+    const next = await pageOfOpenRows(filled.list, 10, undefined, filled.count);
+    expect(next.rows.map((row) => row.summary.id)).toEqual(Array.from({ length: 10 }, (_, index) => `c${29 - index}`));
+    expect(filled.calls).toEqual([{ kind: 'list', severity: 'critical', limit: 11 }]);
+    expect(decodeRowsCursor(next.next!)).toEqual({ severity: 0, beforeMs: 2_020, seen: ['c20'] });
   });
 
   it('lists the later severities a page reaches at once, after the counts', async () => {
