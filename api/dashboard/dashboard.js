@@ -1,6 +1,6 @@
 // The dashboard page: open incidents (polled), and panels for KPIs, reviews, heartbeats, problems, events.
 // Reads use the public API; writes carry the API key (see api.js). Nothing here needs a build.
-import { ApiError, apiKey, describeError, getJson, mountKeyForm, noticeWriter, post } from './api.js';
+import { ApiError, apiKey, describeError, earlyJson, getJson, mountKeyForm, noticeWriter, post } from './api.js';
 import { mountDeclareForm } from './declare.js';
 import { dayBars } from './chart.js';
 import { age, el, message, seconds, timeEl } from './format.js';
@@ -11,8 +11,9 @@ const POLL_MS = 5_000;
 const PANEL_MS = 30_000;
 const KPI_MS = 300_000;
 /**
- * Rows come detailed, a page at a time, most severe and newest first: a first page that fills the
- * screen, then larger ones, each shown as it arrives (GET /v1/dashboard/rows).
+ * Rows come detailed, a page at a time, most severe and newest first (GET /v1/dashboard/rows): on
+ * first load a page that fills the screen, then full pages (index.html's first script asks for
+ * the first two), each shown as it arrives; later rounds walk the same pages.
  */
 const FIRST_PAGE = 100;
 const PAGE = 500;
@@ -85,33 +86,51 @@ async function act(id, verb, body) {
   }
 }
 
+/** A row's cells in order: name, label (for narrow screens and tests), class. */
+const CELLS = [
+  ['severity', 'Severity', 'severity'],
+  ['service', 'Service'],
+  ['incident', 'Incident', 'summary'],
+  ['status', 'Status'],
+  ['age', 'Age'],
+  ['holder', 'Level · held by'],
+  ['eta', 'ETA'],
+  ['action', 'Under way', 'action'],
+  ['escalate', 'To escalate'],
+  ['buttons', 'Actions', 'buttons'],
+];
+let rowTemplate;
+
+/** A row for `summary`: a copy of one built once (hundreds arrive at a time on first load, decision 85); its buttons answer through the table's one listener. */
 function newRow(summary) {
-  const cell = (label, className) => el('td', { className, dataset: { label } });
-  const cells = {
-    severity: cell('Severity', 'severity'),
-    service: cell('Service'),
-    incident: cell('Incident', 'summary'),
-    status: cell('Status'),
-    age: cell('Age'),
-    holder: cell('Level · held by'),
-    eta: cell('ETA'),
-    action: cell('Under way', 'action'),
-    escalate: cell('To escalate'),
-    buttons: cell('Actions', 'buttons'),
-  };
-  const ack = el('button', { type: 'button', className: 'primary' }, 'Acknowledge');
-  const resolve = el('button', { type: 'button' }, 'Resolve');
+  if (!rowTemplate) {
+    rowTemplate = el('tr', {}, CELLS.map(([, label, className]) => el('td', { className, dataset: { label } })));
+    rowTemplate.children[2].append(el('a', {}), ' ', el('span', {}));
+    rowTemplate.lastElementChild.append(el('button', { type: 'button', className: 'primary', dataset: { action: 'ack' } }, 'Acknowledge'), ' ', el('button', { type: 'button', dataset: { action: 'resolve' } }, 'Resolve'));
+  }
+  const tr = rowTemplate.cloneNode(true);
+  tr.dataset.id = summary.id;
+  const cells = Object.fromEntries(CELLS.map(([name], index) => [name, tr.children[index]]));
+  const [ack, resolve] = cells.buttons.children;
   ack.setAttribute('aria-label', `Acknowledge ${summary.code}`);
   resolve.setAttribute('aria-label', `Resolve ${summary.code}`);
-  ack.addEventListener('click', () => void act(summary.id, 'ack'));
-  resolve.addEventListener('click', () => {
-    if (window.confirm(`Resolve ${summary.code} (${summary.service}: ${summary.summary})?`)) void act(summary.id, 'resolve');
-  });
-  cells.buttons.append(ack, ' ', resolve);
-  const link = el('a', { href: `/dashboard/incidents/${encodeURIComponent(summary.id)}` }, summary.code || 'open');
-  cells.incident.append(link, ' ', el('span', {}, summary.summary));
-  const tr = el('tr', { dataset: { id: summary.id } }, Object.values(cells));
+  const [link, text] = cells.incident.children;
+  link.href = `/dashboard/incidents/${encodeURIComponent(summary.id)}`;
+  link.textContent = summary.code || 'open';
+  text.textContent = summary.summary;
   return { tr, cells, ack, resolve };
+}
+
+/** The rows' buttons, through one listener on the table body. */
+function mountRowButtons() {
+  $('#incident-rows').addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+    const id = button?.closest('tr')?.dataset.id;
+    const summary = id === undefined ? undefined : summaries.get(id);
+    if (!summary) return;
+    if (button.dataset.action === 'ack') void act(id, 'ack');
+    else if (window.confirm(`Resolve ${summary.code} (${summary.service}: ${summary.summary})?`)) void act(id, 'resolve');
+  });
 }
 
 /** A link to the incident's chat room (#16) beside its code, once the digest names one (http(s) only). */
@@ -211,16 +230,29 @@ function summaryOf(row) {
   return { id: row.id, code: row.code, status: row.status, severity: row.severity, service: row.service, summary: row.summary, createdAt: row.createdAt };
 }
 
-/** Lists every open incident with its detail, page by page, showing each page as it arrives. */
+/**
+ * The first listing's opening pages: the first screen's, then a full page from its cursor, both
+ * asked for by index.html's first script when the key was already there (decision 85), so the
+ * first waits for no module and the second for no rendering; each is shown as it arrives, and the
+ * walk goes on from the second's cursor.
+ */
+async function openingPages(take) {
+  // Both may have been asked for before this ran: an action answered after now is fresher than either.
+  const asked = Date.now();
+  const first = await earlyJson(`/v1/dashboard/rows?limit=${FIRST_PAGE}`);
+  take(first, asked);
+  if (!first.next) return undefined;
+  const second = await earlyJson(`/v1/dashboard/rows?limit=${PAGE}&after=${encodeURIComponent(first.next)}`);
+  take(second, asked);
+  return second.next;
+}
+
+/** Lists every open incident with its detail, page by page, showing each page of the first listing as it arrives. */
 async function refreshIncidents() {
   const started = performance.now();
   const seen = new Set();
   const arrived = [];
-  let after;
-  do {
-    const query = `limit=${seen.size === 0 ? FIRST_PAGE : PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-    const asked = Date.now();
-    const page = await getJson(`/v1/dashboard/rows?${query}`);
+  const take = (page, asked) => {
     for (const row of page.incidents) {
       if (seen.has(row.id)) continue;
       seen.add(row.id);
@@ -230,13 +262,24 @@ async function refreshIncidents() {
       summaries.set(row.id, summaryOf(row));
       digests.set(row.id, { digest: row, at: asked });
     }
-    after = page.next;
     // The first listing shows each page as it arrives, added below the rows before it in one DOM
     // write; later rounds render once, at the end (a page is mostly unchanged, and a full render
     // of thousands of rows per page would keep the page busy for seconds).
     if (!listedOnce) appendRows(page.incidents);
-    if (after) $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;
-  } while (after && seen.size < MAX_ROWS);
+  };
+  // Later rounds walk the pages the first listing asked for (a first page of FIRST_PAGE, then full
+  // ones), so each is revalidated (an unchanged page is a 304) and each row is listed once a round.
+  const nextPage = async (after) => {
+    const asked = Date.now();
+    const page = await getJson(`/v1/dashboard/rows?limit=${after ? PAGE : FIRST_PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    take(page, asked);
+    return page.next;
+  };
+  let after = listedOnce ? await nextPage(undefined) : await openingPages(take);
+  while (after && seen.size < MAX_ROWS) {
+    $('#refreshed').textContent = `Loading more incidents… (${seen.size} so far)`;
+    after = await nextPage(after);
+  }
   for (const id of [...summaries.keys()]) {
     if (!seen.has(id)) {
       summaries.delete(id);
@@ -463,6 +506,7 @@ function every(name, ms, task) {
   void run();
 }
 
+mountRowButtons();
 mountProblemForm();
 mountDeclareForm(say);
 // The open incidents are what the page is for: the panels (the KPIs above all, a scan of two

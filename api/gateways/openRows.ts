@@ -54,10 +54,11 @@ export function decodeRowsCursor(cursor: string): RowsPosition | undefined {
 }
 
 /**
- * One page from `from`. With `count`, the severities the page reaches are counted first and then
- * listed at once (decision 81), each asked for what the page needs of it: a page that spans
- * severities waits for its slowest listing, not their sum, and an empty severity is not listed.
- * Without it, one severity after another.
+ * One page from `from`. With `count`, the page's first severity is listed for the whole page; when
+ * it falls short, the severities after it are counted and those the page needs are listed at once
+ * (decisions 81, 85), each asked for what the page needs of it: a page that spans severities waits
+ * for its slowest later listing, not their sum, and an empty severity is not listed. Without it,
+ * one severity after another.
  */
 export async function pageOfOpenRows(list: ListOpenRuns, limit: number, from: RowsPosition = { severity: 0 }, count?: CountOpenRuns): Promise<OpenRowsPage> {
   return count ? concurrentPage(list, count, limit, from) : sequentialPage(list, limit, from);
@@ -77,33 +78,33 @@ async function sequentialPage(list: ListOpenRuns, limit: number, from: RowsPosit
 }
 
 async function concurrentPage(list: ListOpenRuns, count: CountOpenRuns, limit: number, from: RowsPosition): Promise<OpenRowsPage> {
-  const reachable = SEVERITIES.map((_, index) => index).filter((index) => index >= from.severity);
-  const positionOf = (severity: number): RowsPosition => (severity === from.severity ? from : { severity });
-  const counts = await Promise.all(reachable.map((severity) => count(SEVERITIES[severity], positionOf(severity).beforeMs)));
-  // What the page asks of each severity: what it needs, plus the rows already given and one more,
-  // so a listing that comes back full tells that the severity has more than was counted.
+  const rows: OpenRow[] = [];
+  // The page's first severity is listed first, for the whole page (decision 85): where it fills
+  // the page, as it does for most pages of a long list, nothing is counted (a count of one
+  // severity among 5,000 open runs costs the dev server what listing 40 runs does).
+  const firstSeen = new Set(from.seen ?? []);
+  const first = takeRuns(await list(SEVERITIES[from.severity], from.beforeMs, limit + firstSeen.size + 1), from, firstSeen, rows, limit);
+  if (first.full) return pageFrom(rows, first.last);
+  // It had fewer than the page needs: the severities after it are counted, then those the page
+  // needs are listed at once, each asked for what the page needs of it plus one more, so a
+  // listing that comes back full tells that the severity has more than was counted.
+  const later = SEVERITIES.map((_, index) => index).filter((index) => index > from.severity);
+  const counts = await Promise.all(later.map((severity) => count(SEVERITIES[severity], undefined)));
   const asks: Array<{ severity: number; ask: number }> = [];
-  let needed = limit;
-  reachable.forEach((severity, index) => {
-    const seen = positionOf(severity).seen?.length ?? 0;
-    const take = Math.min(needed, Math.max(0, counts[index] - seen));
-    if (take > 0) asks.push({ severity, ask: take + seen + 1 });
+  let needed = limit - rows.length;
+  later.forEach((severity, index) => {
+    const take = Math.min(needed, counts[index]);
+    if (take > 0) asks.push({ severity, ask: take + 1 });
     needed -= take;
   });
-  const listings = await Promise.all(asks.map(({ severity, ask }) => list(SEVERITIES[severity], positionOf(severity).beforeMs, ask)));
-  const rows: OpenRow[] = [];
+  const listings = await Promise.all(asks.map(({ severity, ask }) => list(SEVERITIES[severity], undefined, ask)));
   // Where the page ends: past the last severity counted as holding rows, unless cut short below.
   let position: RowsPosition = { severity: needed > 0 ? SEVERITIES.length : (asks.at(-1)?.severity ?? from.severity) + 1 };
   for (const [index, { severity, ask }] of asks.entries()) {
-    const start = positionOf(severity);
     const runs = listings[index];
-    const taken = takeRuns(runs, start, new Set(start.seen ?? []), rows, limit);
-    if (taken.full) {
-      position = taken.last;
-      break;
-    }
-    // More runs than counted (some opened since): the page ends here and the next goes on from its last row.
-    if (runs.length >= ask) {
+    const taken = takeRuns(runs, { severity }, new Set(), rows, limit);
+    // Full, or more runs than counted (some opened since the count): the page ends at its last row and the next goes on from there.
+    if (taken.full || runs.length >= ask) {
       position = taken.last;
       break;
     }

@@ -1,7 +1,8 @@
 /**
  * The dashboard's keyset paging over open runs (api/gateways/openRows.ts), against a visibility
  * stand-in: every run given once, in order, whatever the page size, with or without counts first;
- * counted severities listed at once and empty ones not at all (decision 81); and runs opened or
+ * counted severities listed at once and empty ones not at all (decision 81), the first listed for
+ * the whole page and counts asked only when it falls short (decision 85); and runs opened or
  * resolved between the count and the listing neither skipped nor repeated.
  */
 import { describe, expect, it } from 'vitest';
@@ -75,7 +76,7 @@ describe('open rows, a page at a time', () => {
     }
   });
 
-  it('lists the severities a page spans at once, each asked for what the page needs of it, and leaves an empty one alone', async () => {
+  it('lists a page\'s first severity for the whole page, counts the later ones only when it falls short, asks each for what the page needs of it, and leaves an empty one alone', async () => {
     // 30 critical, no error, 40 warning, 5 info: one page of 60 needs critical, warning and nothing of info.
     const runs: Run[] = [
       ...Array.from({ length: 30 }, (_, index): Run => ({ runId: `c${index}`, severity: 'critical', startMs: 2_000 + index })),
@@ -85,13 +86,39 @@ describe('open rows, a page at a time', () => {
     const stand = visibility(runs);
     const page = await pageOfOpenRows(stand.list, 60, undefined, stand.count);
     expect(page.rows).toHaveLength(60);
-    const lists = stand.calls.filter((call) => call.kind === 'list');
-    expect(lists).toEqual([
-      { kind: 'list', severity: 'critical', limit: 31 },
+    // Critical, where the page starts, is asked for the whole page (decision 85); the later severities are counted after it, and warning asked for what the page needs of it.
+    expect(stand.calls).toEqual([
+      { kind: 'list', severity: 'critical', limit: 61 },
+      ...SEVERITIES.slice(1).map((severity) => ({ kind: 'count', severity })),
       { kind: 'list', severity: 'warning', limit: 31 },
     ]);
-    expect(stand.mostInFlight()).toBe(2);
     expect(decodeRowsCursor(page.next!)).toMatchObject({ severity: SEVERITIES.indexOf('warning') });
+
+    // A page its first severity fills asks no count: the next 10 critical rows.
+    const filled = visibility(runs);
+    const next = await pageOfOpenRows(filled.list, 10, undefined, filled.count);
+    expect(next.rows.map((row) => row.summary.id)).toEqual(Array.from({ length: 10 }, (_, index) => `c${29 - index}`));
+    expect(filled.calls).toEqual([{ kind: 'list', severity: 'critical', limit: 11 }]);
+    expect(decodeRowsCursor(next.next!)).toEqual({ severity: 0, beforeMs: 2_020, seen: ['c20'] });
+  });
+
+  it('lists the later severities a page reaches at once, after the counts', async () => {
+    // 10 critical, 20 error, 20 warning: a page of 45 lists critical beside the counts, then error and warning together.
+    const runs: Run[] = [
+      ...Array.from({ length: 10 }, (_, index): Run => ({ runId: `c${index}`, severity: 'critical', startMs: 2_000 + index })),
+      ...Array.from({ length: 20 }, (_, index): Run => ({ runId: `e${index}`, severity: 'error', startMs: 3_000 + index })),
+      ...Array.from({ length: 20 }, (_, index): Run => ({ runId: `w${index}`, severity: 'warning', startMs: 4_000 + index })),
+    ];
+    const stand = visibility(runs);
+    const page = await pageOfOpenRows(stand.list, 45, undefined, stand.count);
+    expect(page.rows.map((row) => row.summary.severity)).toEqual([...Array(10).fill('critical'), ...Array(20).fill('error'), ...Array(15).fill('warning')]);
+    expect(stand.calls.filter((call) => call.kind === 'list')).toEqual([
+      { kind: 'list', severity: 'critical', limit: 46 },
+      { kind: 'list', severity: 'error', limit: 21 },
+      { kind: 'list', severity: 'warning', limit: 16 },
+    ]);
+    expect(stand.mostInFlight()).toBe(2);
+    expect(decodeRowsCursor(page.next!)).toMatchObject({ severity: SEVERITIES.indexOf('warning'), beforeMs: 4_005 });
   });
 
   it('neither skips nor repeats a run opened or resolved between the count and the listing', async () => {

@@ -2,8 +2,9 @@
  * The dashboard with more open incidents than one page holds, in Chromium against the API (with
  * the in-memory gateway, so a thousand incidents open in a moment): the first listing walks every
  * page, adds each below the rows before it, and ends with every incident in the table once, in
- * the API's order, each with its detail, the last one reachable by scrolling; the panels (the
- * KPIs above all) are asked for only once that listing is in (decision 81).
+ * the API's order, each with its detail, the last one reachable by scrolling; its first two pages
+ * are asked for before the modules arrive (decision 85); the panels (the KPIs above all) are asked
+ * for only once that listing is in (decision 81).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ async function listedIds(): Promise<string[]> {
 }
 
 describe('the dashboard with many open incidents', () => {
-  it('shows every open incident once, in order and detailed, reachable by scrolling, and asks for the panels only after the listing', async () => {
+  it('shows every open incident once, in order and detailed, reachable by scrolling, asks for the panels only after the listing, and answers its rows\' buttons', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript((key) => sessionStorage.setItem('vigil.apiKey', key), API_KEY);
     const page = await context.newPage();
@@ -68,16 +69,52 @@ describe('the dashboard with many open incidents', () => {
       return box.bottom > 0 && box.top < window.innerHeight;
     })).toBe(true);
 
-    // Pages of 100, then 500: the listing took several requests, and every panel came after the last.
+    // A page of 100, then pages of 500 from its cursor, the first two asked for by the first
+    // page's own script (decision 85): the first before the modules arrived, the second as soon
+    // as the first was in; the listing took several requests, and every panel came after the last.
     const requests = await page.evaluate(() =>
-      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((entry) => ({ path: new URL(entry.name).pathname, start: entry.startTime, end: entry.responseEnd })),
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((entry) => ({ path: new URL(entry.name).pathname, search: new URL(entry.name).search, start: entry.startTime, end: entry.responseEnd })),
     );
     const rowPages = requests.filter((request) => request.path === '/v1/dashboard/rows');
     expect(rowPages.length).toBeGreaterThanOrEqual(Math.ceil((OPEN - 100) / 500) + 1);
+    expect(rowPages[0].search).toBe('?limit=100');
+    expect(rowPages[0].start).toBeLessThan(requests.find((request) => request.path === '/dashboard/assets/dashboard.js')!.end);
+    expect(rowPages.slice(1).every((request) => request.search.startsWith('?limit=500&after='))).toBe(true);
+    // Each page asked for once: the page did not ask again for what the first script had.
+    const firstWalk = rowPages.slice(0, Math.ceil((OPEN - 100) / 500) + 1);
+    expect(new Set(firstWalk.map((request) => request.search)).size).toBe(firstWalk.length);
     const listed = Math.max(...rowPages.slice(0, Math.ceil((OPEN - 100) / 500) + 1).map((request) => request.end));
     const panels = requests.filter((request) => ['/v1/kpis', '/v1/events', '/v1/problems', '/v1/reviews', '/v1/heartbeats'].includes(request.path));
     expect(panels.map((request) => request.path).sort()).toEqual(['/v1/events', '/v1/heartbeats', '/v1/kpis', '/v1/problems', '/v1/reviews']);
     for (const request of panels) expect(request.start, request.path).toBeGreaterThanOrEqual(listed);
+
+    // The next round asks for the same pages as the first listing, so unchanged ones come back as 304s (headers only).
+    const polled = await page.waitForFunction(
+      (count) => {
+        const rows = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => new URL(entry.name).pathname === '/v1/dashboard/rows' && entry.responseEnd > 0);
+        return rows.length >= 2 * count && rows.slice(count, 2 * count).map((entry) => ({ search: new URL(entry.name).search, bytes: entry.transferSize, body: entry.encodedBodySize }));
+      },
+      firstWalk.length,
+      { timeout: 30_000 },
+    );
+    const round = (await polled.jsonValue()) as Array<{ search: string; bytes: number; body: number }>;
+    expect(round.map((request) => request.search)).toEqual(firstWalk.map((request) => request.search));
+    for (const request of round) expect(request.bytes, request.search).toBeLessThan(1_024);
+
+    // The rows' buttons answer through the table's one listener (decision 85): acknowledge one
+    // row, resolve another (confirmed in the dialog), each by its own id.
+    const [first, second] = expected;
+    page.on('dialog', (dialog) => {
+      dialog.accept().catch((error: unknown) => problems.push(String(error)));
+    });
+    await page.locator(`#incident-rows tr[data-id="${first}"]`).getByRole('button', { name: /^Acknowledge / }).click();
+    await expect.poll(() => page.locator(`#incident-rows tr[data-id="${first}"] td[data-label="Status"]`).textContent(), { timeout: 30_000 }).toBe('acknowledged');
+    await page.locator(`#incident-rows tr[data-id="${second}"]`).getByRole('button', { name: /^Resolve / }).click();
+    await page.locator(`#incident-rows tr[data-id="${second}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    const statusOf = async (id: string) => ((await (await fetch(`${app.url}/v1/incidents/${encodeURIComponent(id)}`, { headers: AUTH })).json()) as { status: string }).status;
+    expect(await statusOf(first)).toBe('acknowledged');
+    expect(await statusOf(second)).toBe('resolved');
+    expect(await page.textContent('#incident-count')).toBe(`(${OPEN - 1})`);
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
