@@ -7,15 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { percentile } from './stats';
-
-type Long = { toNumber(): number };
-type Timestamp = { seconds?: number | Long | null; nanos?: number | null } | null | undefined;
-function msOf(ts: Timestamp): number {
-  if (!ts) return Number.NaN;
-  const secondsPart = ts.seconds;
-  const whole = typeof secondsPart === 'object' && secondsPart !== null ? secondsPart.toNumber() : Number(secondsPart ?? 0);
-  return whole * 1000 + (ts.nanos ?? 0) / 1e6;
-}
+import { msOf, type Timestamp } from './timestamps';
 
 export interface RunTimes {
   workflowId: string;
