@@ -21,6 +21,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowBundleOptions } from '../worker/workflowBundleOptions';
 import { build, type Plugin } from 'esbuild';
 import { WARM_CODE_CACHE_ENV } from '../platform/codeCache';
+import { FAILURE_CONVERTER_FILES } from '../platform/failureEncoding';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** What production runs: the API, the worker and what they import. Not tests, benches or scripts. */
@@ -194,6 +195,8 @@ export async function buildVigil(outDir: string, options: { workflowBundle?: boo
     logLevel: 'warning',
   });
   await cp(join(ROOT, 'api', 'dashboard'), join(out, 'api', 'dashboard'), { recursive: true });
+  // Loaded by path at run time (platform/failureEncoding.ts), so they sit beside their compiled module.
+  for (const file of FAILURE_CONVERTER_FILES) await cp(join(ROOT, 'platform', file), join(out, 'platform', file));
   const launchers = [await bundleEntry(out, 'api/main.ts'), await bundleEntry(out, 'worker/main.ts')];
   await Promise.all(launchers.map(warmCodeCache));
   if (options.workflowBundle !== false) {

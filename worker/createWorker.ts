@@ -21,6 +21,7 @@ import { createChatRecords } from '../platform/chatRecords';
 import type { VigilConfig } from '../domain/config';
 import { ConfigError, onCallLookup } from '../domain/config';
 import type { SqlExecutor } from '../platform/sqlStore';
+import { withEncodedFailures } from '../platform/failureEncoding';
 import type { Runbook } from '../runbooks/runbook';
 
 /** The workflow sources; in a build, their compiled copy (only read when no bundle was built ahead). */
@@ -106,7 +107,8 @@ export async function createVigilWorker(deps: VigilWorkerDeps): Promise<Worker> 
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities,
-    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    // Activity failures' messages go to Temporal encoded (and so encrypted), as the bundle's do.
+    dataConverter: withEncodedFailures(deps.dataConverter),
     ...(deps.maxCachedWorkflows ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.shutdownGraceTime !== undefined ? { shutdownGraceTime: deps.shutdownGraceTime } : {}),
     ...(deps.workerDeploymentOptions ? { workerDeploymentOptions: deps.workerDeploymentOptions } : {}),

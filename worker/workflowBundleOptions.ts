@@ -9,9 +9,13 @@
  * pure domain modules qualify, with nothing per run at module scope and no import outside
  * `domain/` (`test/worker/workflowBundleOptions.test.ts` holds them to that), because a shared
  * module that kept per-run state would leak it between incidents and break replay.
+ *
+ * `failureConverterPath`: failures that end an update or a workflow are encoded like the
+ * activities' (platform/failureEncoding.ts), so their messages are encrypted too.
  */
 import { fileURLToPath } from 'node:url';
 import type { BundleOptions } from '@temporalio/worker';
+import { WORKFLOW_FAILURE_CONVERTER_PATH } from '../platform/failureEncoding';
 
 const ROOT = new URL('..', import.meta.url);
 const SOURCE_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
@@ -37,6 +41,7 @@ export const SHARED_WORKFLOW_MODULES = [
 export function workflowBundleOptions(workflowsPath: string, logger?: BundleOptions['logger']): BundleOptions {
   return {
     workflowsPath,
+    failureConverterPath: WORKFLOW_FAILURE_CONVERTER_PATH,
     preloadModules: SHARED_WORKFLOW_MODULES.map((module) => fileURLToPath(new URL(`${module}${SOURCE_EXTENSION}`, ROOT))),
     ...(logger ? { logger } : {}),
   };

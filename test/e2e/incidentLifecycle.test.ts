@@ -28,6 +28,9 @@ import { recordOf } from '../../api/reporting/temporalKpiSource';
 import type { ResolverKind } from '../../domain/kpis';
 import type { Severity } from '../../domain/severity';
 import { searchAttributes } from '../../domain/visibility';
+import { z } from 'zod';
+import { RUNBOOKS } from '../../runbooks/index';
+import { defineRunbook } from '../../runbooks/runbook';
 
 const TWILIO_SID = 'AC00000000000000000000000000000e2e';
 const TWILIO_TOKEN = 'e2e-auth-token-not-a-secret';
@@ -35,6 +38,21 @@ const TWILIO_FROM = '+15550109999';
 const API_KEY = 'e2e-api-key';
 const ALICE_PHONE = '+15550100001';
 const BOB_PHONE = '+15550100002';
+/** What an ops engineer's runbook might put in an error: it must reach the timeline, not Temporal in clear. */
+const RUNBOOK_ERROR_SECRET = 'deploy-token-e2e-7f3a9c';
+
+/** A runbook whose remediation throws (remediation is tried once), its error naming a secret. */
+const leakyRunbook = defineRunbook({
+  id: 'e2e-leaky-restart',
+  description: 'Throws from remediate with a secret in its message (test only).',
+  match: { labels: { check: 'leaky' } },
+  params: z.object({}),
+  diagnose: async () => ({ ok: true, summary: 'unhealthy' }),
+  remediate: async () => {
+    throw new Error(`restart refused for token ${RUNBOOK_ERROR_SECRET}`);
+  },
+  verify: async () => ({ recovered: false, summary: 'not reached' }),
+});
 
 let stack: Stack;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -54,6 +72,7 @@ beforeAll(async () => {
           escalationPolicy: 'fast',
           runbooks: { 'http-health-restart': { url: healthUrl, restartCommand: ['true'], verifyAttempts: 1 } },
         },
+        billing: { escalationPolicy: 'fast', runbooks: { 'e2e-leaky-restart': {} } },
       },
       defaultEscalationPolicy: 'fast',
       contacts: {
@@ -79,6 +98,7 @@ beforeAll(async () => {
     apiKeys: new Map([[API_KEY, { user: 'carol', role: 'responder' }]]),
     twilioAuthToken: TWILIO_TOKEN,
     spool: true,
+    runbooks: [...RUNBOOKS, leakyRunbook],
   });
 });
 
@@ -290,6 +310,32 @@ describe('an alert, end to end', () => {
     expect(notice.to).toEqual(['alice@example.test']);
   });
 
+  it("records a runbook's error on the timeline while Temporal holds its message and stack only encrypted", async () => {
+    const incidentId = await postAlert({ service: 'billing', summary: 'billing restart loop', severity: 'error', dedupKey: 'e2e-leaky', labels: { check: 'leaky' } });
+    const view = await waitFor('the failed remediation', async () => {
+      const current = await getIncident(incidentId);
+      return current.runbook?.steps.some((step) => step.step === 'remediate') && current;
+    });
+    // The workflow read the activity's failure back in full (decoded) for the timeline.
+    const remediation = view.runbook?.steps.find((step) => step.step === 'remediate');
+    expect(remediation?.ok).toBe(false);
+    expect(remediation?.summary).toContain(RUNBOOK_ERROR_SECRET);
+    // What the server holds: the failure with a placeholder message, its own text in an encrypted payload.
+    const { workflowService } = stack.client.connection;
+    const runs = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${incidentWorkflowId({ service: 'billing', dedupKey: 'e2e-leaky' })}'` })) runs.push(run);
+    expect(runs).toHaveLength(1);
+    const { history } = await workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: runs[0].workflowId, runId: runs[0].runId } });
+    const failures = (history?.events ?? []).flatMap((event) => (event.activityTaskFailedEventAttributes?.failure ? [event.activityTaskFailedEventAttributes.failure] : []));
+    expect(failures).toHaveLength(1);
+    expect(failures[0].message).toBe('Encoded failure');
+    expect(failures[0].stackTrace ?? '').toBe('');
+    expect(Buffer.from(failures[0].encodedAttributes?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    const clear = Buffer.from(proto.temporal.api.history.v1.History.encode(withoutCiphertext(history ?? {})).finish());
+    expect(clear.includes(RUNBOOK_ERROR_SECRET)).toBe(false);
+    expect(clear.includes('incidentLifecycle.test')).toBe(false);
+  });
+
   it('keeps contact data and alert text out of the histories Temporal stores (payloads encrypted)', async () => {
     // Runs after the tests above: their incidents paged Alice and Bob by email and SMS.
     const { workflowService } = stack.client.connection;
@@ -305,7 +351,7 @@ describe('an alert, end to end', () => {
       const clear = Buffer.from(proto.temporal.api.history.v1.History.encode(withoutCiphertext(history ?? {})).finish());
       // What stays in the clear is still there (the workflow type is never encrypted).
       expect(clear.includes('Workflow')).toBe(true);
-      for (const secret of [ALICE_PHONE, BOB_PHONE, 'alice@example.test', 'bob@example.test', 'Alice', 'Bob', 'checkout p99 above 2s', 'rolled back the deploy']) {
+      for (const secret of [ALICE_PHONE, BOB_PHONE, 'alice@example.test', 'bob@example.test', 'Alice', 'Bob', 'checkout p99 above 2s', 'rolled back the deploy', RUNBOOK_ERROR_SECRET]) {
         expect(clear.includes(secret), `${secret} in the history of ${execution.workflowId}`).toBe(false);
       }
       const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
