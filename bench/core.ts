@@ -2,8 +2,9 @@
  * `npm run bench:core`: alert-to-first-notification latency through the whole stack (HTTP API →
  * Temporal dev server → worker → notification transport) for 200 alerts, next to the floor
  * measured in the same run on the same server: a bare signalWithStart of a workflow that runs one
- * activity (the least Temporal does for an alert that starts an incident).
- * Loopback only; bounded in count and time.
+ * activity (the least Temporal does for an alert that starts an incident). `BENCH_API=process`
+ * runs the API in its own process (api/main.ts) as a deployment does; by default it shares this
+ * process with the worker. Loopback only; bounded in count and time.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +16,26 @@ import { startStack, STACK_AUTH } from '../devkit/stack';
 import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { percentile, runBounded } from './harness/stats';
 import { writeBenchResult } from './harness/benchResult';
-import { cpuPerItem, startPhase } from './harness/phaseCpu';
+import { cpuPerItem, procCpuMs, startPhase } from './harness/phaseCpu';
 import { historyLines, phasesOf, phaseTable, type RunTimes } from './harness/corePhases';
+import { benchCleanups } from './harness/benchProcess';
+import { startApiProcess } from './harness/apiProcess';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DEADLINE_MS = 5 * 60_000;
 /** `BENCH_PHASES=1`: also read each measured run's history and print where its time went. */
 const PHASES = process.env.BENCH_PHASES === '1';
+/**
+ * Where the API runs: `inline` (default), on this process's event loop beside the worker
+ * (devkit/stack.ts), the shape every earlier figure was taken in; `process`, api/main.ts in a
+ * process of its own, as `npm start` and a deployment run it, with its own store, storm guard and
+ * spool (decision 89 measured both: on this 2-core machine the third process costs more than the
+ * shared event loop did).
+ */
+const API_SHAPE = process.env.BENCH_API ?? 'inline';
+if (API_SHAPE !== 'process' && API_SHAPE !== 'inline') throw new Error(`BENCH_API: expected process or inline, got "${API_SHAPE}"`);
+const BENCH_API_KEY_ENV = 'VIGIL_BENCH_API_KEY';
 /** performance.now() as wall-clock ms, to compare with the server's event times (same host). */
 const wall = (at: number) => performance.timeOrigin + at;
 const floorRuns: RunTimes[] = [];
@@ -48,15 +61,16 @@ async function waitUntil(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-const config = parseConfig(
-  {
-    services: { bench: { escalationPolicy: 'one' } },
-    defaultEscalationPolicy: 'one',
-    contacts: { oncall: { name: 'On-call', email: 'oncall@example.test' } },
-    escalationPolicies: { one: { levels: [{ notify: ['oncall'], channels: ['email'], timeout: '1h' }] } },
-  },
-  'bench config',
-);
+const rawConfig = {
+  services: { bench: { escalationPolicy: 'one' } },
+  defaultEscalationPolicy: 'one',
+  contacts: { oncall: { name: 'On-call', email: 'oncall@example.test' } },
+  escalationPolicies: { one: { levels: [{ notify: ['oncall'], channels: ['email'], timeout: '1h' }] } },
+  // The API process's key; its new incidents are not a storm (a deployment expecting this rate sets the same).
+  apiKeys: [{ user: 'bench', env: BENCH_API_KEY_ENV, role: 'operations-manager' }],
+  limits: { newIncidentsPerMinute: 100_000 },
+};
+const config = parseConfig(rawConfig, 'bench config');
 
 const firstPageAt = new Map<string, number>();
 // The floor worker reads the same encrypted payloads the stack's client writes.
@@ -78,6 +92,12 @@ const floorWorker = await Worker.create({
   },
 });
 const floorRunning = floorWorker.run();
+const cleanups = benchCleanups('bench:core');
+const api =
+  API_SHAPE === 'process'
+    ? await startApiProcess({ rawConfig, temporalAddress: stack.devServer.address, taskQueue: stack.taskQueue, payloadKeys, env: { [BENCH_API_KEY_ENV]: STACK_AUTH.authorization.slice('Bearer '.length) }, cleanups })
+    : undefined;
+const apiUrl = api?.url ?? stack.apiUrl;
 
 async function measureFloor(count: number): Promise<number[]> {
   const latencies: number[] = [];
@@ -101,7 +121,7 @@ async function measureAlerts(count: number): Promise<number[]> {
 
   await runBounded(count, CONCURRENCY, async (index) => {
     const started = performance.now();
-    const response = await fetch(`${stack.apiUrl}/v1/alerts`, {
+    const response = await fetch(`${apiUrl}/v1/alerts`, {
       method: 'POST',
       headers: { ...STACK_AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ service: 'bench', summary: `bench alert ${index}`, severity: 'critical', dedupKey: `bench-${runId}-${index}` }),
@@ -139,14 +159,17 @@ try {
   const floor = await measureFloor(ALERTS);
   const floorCpu = await floorPhase.stop();
   const alertsPhase = await startPhase('core-alerts', stack.devServer.process.pid);
+  const apiCpuBefore = procCpuMs(api?.process.pid);
   const alerts = await measureAlerts(ALERTS);
+  const apiCpuAfter = procCpuMs(api?.process.pid);
   const alertsCpu = await alertsPhase.stop();
-  console.log(`bench:core on the Temporal dev server, ${ALERTS} each, ${CONCURRENCY} in flight`);
+  console.log(`bench:core on the Temporal dev server, ${ALERTS} each, ${CONCURRENCY} in flight, the API ${API_SHAPE === 'process' ? 'in its own process (api/main.ts)' : 'in the bench process beside the worker'}`);
   console.log(line('floor: signalWithStart + 1 activity', floor));
   console.log(line('alert → first notification', alerts));
   console.log(`ratio p50 ${(percentile(alerts, 50) / percentile(floor, 50)).toFixed(2)}×   p99 ${(percentile(alerts, 99) / percentile(floor, 99)).toFixed(2)}×   (target ≤ 1.2×)`);
   console.log(cpuPerItem('floor:', floorCpu, ALERTS));
   console.log(cpuPerItem('alerts:', alertsCpu, ALERTS));
+  if (apiCpuBefore !== undefined && apiCpuAfter !== undefined) console.log(`alerts: ${((apiCpuAfter - apiCpuBefore) / ALERTS).toFixed(2)} ms CPU per call in the API process`);
   if (PHASES) {
     const read = async (runs: RunTimes[]) => (await Promise.all(runs.map((run) => phasesOf(stack.client, run)))).filter((phases) => phases !== undefined);
     console.log(phaseTable(await read(floorRuns), await read(alertRuns)));
@@ -156,11 +179,12 @@ try {
   const floorOf = (p: number) => ({ name: `signalWithStart + 1 activity, p${p}`, value: percentile(floor, p) });
   writeBenchResult({
     bench: 'core',
-    settings: { BENCH_ALERTS: ALERTS, BENCH_CONCURRENCY: CONCURRENCY },
+    settings: { BENCH_ALERTS: ALERTS, BENCH_CONCURRENCY: CONCURRENCY, BENCH_API: API_SHAPE },
     figures: [50, 99].map((p) => ({ name: `alert → first page, p${p}`, value: percentile(alerts, p), unit: 'ms', floor: floorOf(p), goal: '≤ 1.2× the floor' })),
     series: { floor, alerts },
   });
 } finally {
+  await cleanups.cleanUp();
   floorWorker.shutdown();
   await floorRunning;
   await stack.stop();

@@ -11,6 +11,7 @@ import { incidentWorkflowId } from '../../domain/alert';
 import type { IncidentStatus, IncidentView } from '../../domain/incident';
 import type { IncidentRef } from '../../domain/incidentId';
 import { decodeIncidentId, encodeIncidentId } from '../../domain/incidentId';
+import { startedRunsOf } from './startedRuns';
 import type { Severity } from '../../domain/severity';
 import type { IncidentMemo } from '../../domain/visibility';
 import type { ActorInput, AssignRolesInput, IncidentWorkflowInput, NoteInput, ReassignInput, ResolveInput, StatusUpdateInput } from '../../contracts/incident';
@@ -179,19 +180,27 @@ export function createTemporalGateway(deps: TemporalGatewayDeps): IncidentGatewa
   /**
    * Run id → the incident it carries. A run that continues an incident after a storm carries its
    * memo from the start; any other run opened its own incident. These facts never change, so
-   * caching them (bounded) cannot drift; it saves a describe per alert on a busy key.
+   * caching them (bounded) cannot drift; it saves a describe per alert on a busy key. A run the
+   * signalWithStart itself started needs none at all (`startedRuns.ts`): a new incident's 202
+   * waits for one round trip to Temporal, not two.
    */
   const incidentOfRun = new Map<string, string>();
+  const startedRuns = startedRunsOf(client.workflowService);
   const RUN_CACHE_LIMIT = 10_000;
 
   async function incidentIdOfRun(ref: IncidentRef): Promise<string> {
     const cached = incidentOfRun.get(ref.runId);
     if (cached) return cached;
+    // A run this call started opened its own incident (a continued one is never started by an alert).
+    if (startedRuns.take(ref.runId)) return remember(ref.runId, encodeIncidentId(ref));
     const description = await call(() => client.workflow.getHandle(ref.workflowId, ref.runId).describe());
     const memo = (description.memo ?? {}) as Partial<IncidentMemo>;
-    const incidentId = memo.incidentId ?? encodeIncidentId(ref);
+    return remember(ref.runId, memo.incidentId ?? encodeIncidentId(ref));
+  }
+
+  function remember(runId: string, incidentId: string): string {
     if (incidentOfRun.size >= RUN_CACHE_LIMIT) incidentOfRun.delete(incidentOfRun.keys().next().value as string);
-    incidentOfRun.set(ref.runId, incidentId);
+    incidentOfRun.set(runId, incidentId);
     return incidentId;
   }
 

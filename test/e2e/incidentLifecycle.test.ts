@@ -6,13 +6,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import proto from '@temporalio/proto';
 import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSmtpEmailTransport } from '../../activities/transports/smtpEmail';
 import { createTwilioSmsTransport } from '../../activities/transports/twilioSms';
 import { randomUUID } from 'node:crypto';
 import { incidentWorkflowId } from '../../domain/alert';
 import { parseConfig } from '../../domain/config';
-import { encodeIncidentId } from '../../domain/incidentId';
+import { decodeIncidentId, encodeIncidentId } from '../../domain/incidentId';
 import { alertSignal } from '../../contracts/incident';
 import { incidentWorkflow } from '../../workflows/incident';
 import { makeAlert } from '../../devkit/alerts';
@@ -296,6 +296,31 @@ describe('an alert, end to end', () => {
     const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
     expect(resolved.status).toBe(200);
     expect((await waitFor('the resolved view', async () => (await getIncident(incidentId)).status === 'resolved'))).toBe(true);
+  });
+
+  it('names a new incident by the run its alert started, without describing the run', async () => {
+    const describeCalls = vi.spyOn(stack.client.workflowService, 'describeWorkflowExecution');
+    const dedupKey = `e2e-started-${randomUUID()}`;
+    let incidentId: string;
+    let again: string;
+    try {
+      incidentId = await postAlert({ service: 'checkout', summary: 'a new incident', severity: 'critical', dedupKey });
+      again = await postAlert({ service: 'checkout', summary: 'a new incident', severity: 'critical', dedupKey });
+      expect(describeCalls).not.toHaveBeenCalled();
+    } finally {
+      describeCalls.mockRestore();
+    }
+    expect(again).toBe(incidentId);
+    // The id is the one the run gives itself (its memo), for the run that is running under the key.
+    const ref = decodeIncidentId(incidentId);
+    const running = await stack.client.workflow.getHandle(incidentWorkflowId(makeAlert({ service: 'checkout', dedupKey }))).describe();
+    expect(ref).toEqual({ workflowId: running.workflowId, runId: running.runId });
+    const memo = await waitFor('the run publishes its incident id', async () => {
+      const described = await stack.client.workflow.getHandle(running.workflowId, running.runId).describe();
+      return described.memo?.incidentId !== undefined && described.memo;
+    });
+    expect(memo.incidentId).toBe(incidentId);
+    await fetch(`${stack.apiUrl}/v1/incidents/${encodeURIComponent(incidentId)}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } });
   });
 
   it('resolves itself when the matching runbook verifies recovery, and says so by email', async () => {
