@@ -1,6 +1,8 @@
 /**
  * `npm run bench:dashboard`: the dashboard's first load with 500 open incidents (BENCH_INCIDENTS,
- * up to 20,000) on the Temporal dev server, in Debian's Chromium driven by playwright-core. Figures
+ * up to 20,000) on the Temporal dev server, in Debian's Chromium driven by playwright-core.
+ * `BENCH_TEMPORAL=postgres` runs the same bench against production's visibility store instead: the
+ * self-hosted Temporal server on Debian's PostgreSQL (bench/harness/benchTemporalStore.ts). Figures
  * per load, each in a fresh browser context (empty cache), then a reload in the same context (cache
  * warm, answers revalidated): time until the first screen (20 rows) has its detail, until every
  * incident has its row, until every row has its detail (holder, ETA, action, next contact), bytes
@@ -17,6 +19,8 @@ import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../domain/visibility';
 import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
 import { startStack, STACK_API_KEY, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
+import { benchTemporalKind, startBenchTemporal } from './harness/benchTemporalStore';
+import { uptimeLine } from './harness/benchProcess';
 import { writeBenchResult } from './harness/benchResult';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
@@ -51,12 +55,19 @@ const config = parseConfig(
   'bench config',
 );
 
+const TEMPORAL = benchTemporalKind();
+const temporal = await startBenchTemporal(TEMPORAL);
 const stack = await startStack({
+  // Not stopped by the stack (it did not start it): stopped at the end, after the stack.
+  devServer: temporal,
   config,
   email: { name: 'bench', send: async () => undefined },
   sms: { name: 'bench', send: async () => ({ id: 'SM0' }) },
   runbooks: [],
   spool: true,
+}).catch(async (error: unknown) => {
+  await temporal.stop();
+  throw error;
 });
 
 /** Open incidents listed so far, through the dashboard's own pages (a page refused under load counts none: the caller asks again). */
@@ -215,7 +226,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   console.log(
-    `bench:dashboard: ${INCIDENTS} open incidents on the Temporal dev server (${REAL} real${INCIDENTS > REAL ? `, ${INCIDENTS - REAL} copies of their memos on a parked task queue` : ''}; opened in ${((Date.now() - started) / 1000).toFixed(1)} s), Chromium ${browser.version()}`,
+    `bench:dashboard: ${INCIDENTS} open incidents on ${temporal.label} (${REAL} real${INCIDENTS > REAL ? `, ${INCIDENTS - REAL} copies of their memos on a parked task queue` : ''}; opened in ${((Date.now() - started) / 1000).toFixed(1)} s), Chromium ${browser.version()}\n${uptimeLine()}`,
   );
 
   const cold: Load[] = [];
@@ -238,13 +249,15 @@ try {
         const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.startTime > since);
         return { bytes: entries.reduce((sum, entry) => sum + entry.transferSize, 0), requests: entries.length };
       }, before);
+      console.log(uptimeLine());
       report(`first load, empty cache (${LOADS} loads)`, cold);
       report(`reload, warm cache (${LOADS} loads)`, warm);
       console.log(`idle polling              ${((idle.bytes / 1024) * (60_000 / IDLE_MS)).toFixed(1)} KiB and ${Math.round(idle.requests * (60_000 / IDLE_MS))} requests per minute`);
       const p50 = (values: number[]) => percentile(values, 50);
       writeBenchResult({
-        bench: 'dashboard',
-        settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_LOADS: LOADS, BENCH_IDLE_S: IDLE_MS / 1000 },
+        // The PostgreSQL run is a bench of its own in the report, beside the dev server's.
+        bench: TEMPORAL === 'postgres' ? 'dashboard-postgres' : 'dashboard',
+        settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_LOADS: LOADS, BENCH_IDLE_S: IDLE_MS / 1000, BENCH_TEMPORAL: TEMPORAL },
         figures: [
           { name: 'first load: every row shown, p50', value: p50(cold.map((entry) => entry.rowsMs)), unit: 'ms' },
           { name: 'first load: every row detailed, p50', value: p50(cold.map((entry) => entry.detailedMs)), unit: 'ms', goal: '≤ 500 ms' },
@@ -260,4 +273,5 @@ try {
 } finally {
   await browser.close();
   await stack.stop();
+  await temporal.stop();
 }
