@@ -10,7 +10,9 @@
  * headers and bodies as sent), and requests made. Then the traffic of an idle minute's polling.
  * Loopback only; bounded in count and time.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
@@ -118,7 +120,29 @@ interface Load {
 }
 
 /** One load of the dashboard in `context`, measured in the page from its navigation start. */
+/** CPU time of the whole machine so far (every core, busy only), in ms, from /proc/stat. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait, in USER_HZ (100) ticks.
+  return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] ?? 0)) * 10;
+}
+
+/** Where the machine's CPU went during one load (BENCH_TRACE): Temporal, its database, this process (API, worker, the browser's driver), and the rest (the browser, anything else running). */
+function cpuSnapshot() {
+  const own = process.cpuUsage();
+  return { at: performance.now(), machine: machineBusyMs(), server: temporal.cpuMs(), own: (own.user + own.system) / 1000 };
+}
+
+function cpuLine(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): string {
+  const temporalMs = after.server.temporal - before.server.temporal;
+  const databaseMs = after.server.database - before.server.database;
+  const ownMs = after.own - before.own;
+  const machineMs = after.machine - before.machine;
+  return `CPU over the load's ${(after.at - before.at).toFixed(0)} ms (${cpus().length} cores): Temporal ${temporalMs.toFixed(0)} ms, its database ${databaseMs.toFixed(0)} ms, this process (API, worker, driver) ${ownMs.toFixed(0)} ms, the rest of the machine (browser, others) ${(machineMs - temporalMs - databaseMs - ownMs).toFixed(0)} ms`;
+}
+
 async function load(page: Page): Promise<Load> {
+  const cpuBefore = TRACE ? cpuSnapshot() : undefined;
   await page.goto(`${stack.apiUrl}/dashboard`, { waitUntil: 'commit' });
   // The page's own watcher (watchLoad, an init script) noted when each figure was reached; waiting
   // here for the last one adds no round trip to the figures.
@@ -133,7 +157,10 @@ async function load(page: Page): Promise<Load> {
     const early = entries.filter((entry) => entry.startTime <= until);
     return { bytes: early.reduce((sum, entry) => sum + entry.transferSize, 0), requests: early.length };
   }, detailedMs);
-  if (TRACE) await printTrace(page, detailedMs);
+  if (TRACE) {
+    console.log(cpuLine(cpuBefore!, cpuSnapshot()));
+    await printTrace(page, detailedMs);
+  }
   return { firstScreenMs, rowsMs, detailedMs, ...traffic };
 }
 
