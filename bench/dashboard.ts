@@ -10,7 +10,7 @@
  * headers and bodies as sent), and requests made. Then the traffic of an idle minute's polling.
  * Loopback only; bounded in count and time.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -127,10 +127,32 @@ function machineBusyMs(): number {
   return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] ?? 0)) * 10;
 }
 
+/** utime + stime of every process descending from this one (the browser, Temporal and its database), in ms. */
+function descendantsCpuMs(): number {
+  const parents = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let at = parents.get(pid)?.ppid; at !== undefined && at > 1; at = parents.get(at)?.ppid) if (at === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { ms }] of parents) if (descends(pid)) total += ms;
+  return total;
+}
+
 /** Where the machine's CPU went during one load (BENCH_TRACE): Temporal, its database, this process (API, worker, the browser's driver), and the rest (the browser, anything else running). */
 function cpuSnapshot() {
   const own = process.cpuUsage();
-  return { at: performance.now(), machine: machineBusyMs(), server: temporal.cpuMs(), own: (own.user + own.system) / 1000 };
+  return { at: performance.now(), machine: machineBusyMs(), server: temporal.cpuMs(), own: (own.user + own.system) / 1000, descendants: descendantsCpuMs() };
 }
 
 function cpuLine(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): string {
@@ -138,7 +160,8 @@ function cpuLine(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeo
   const databaseMs = after.server.database - before.server.database;
   const ownMs = after.own - before.own;
   const machineMs = after.machine - before.machine;
-  return `CPU over the load's ${(after.at - before.at).toFixed(0)} ms (${cpus().length} cores): Temporal ${temporalMs.toFixed(0)} ms, its database ${databaseMs.toFixed(0)} ms, this process (API, worker, driver) ${ownMs.toFixed(0)} ms, the rest of the machine (browser, others) ${(machineMs - temporalMs - databaseMs - ownMs).toFixed(0)} ms`;
+  const browserMs = after.descendants - before.descendants - temporalMs - databaseMs;
+  return `CPU over the load's ${(after.at - before.at).toFixed(0)} ms (${cpus().length} cores): Temporal ${temporalMs.toFixed(0)} ms, its database ${databaseMs.toFixed(0)} ms, this process (API, worker, driver) ${ownMs.toFixed(0)} ms, the browser ${browserMs.toFixed(0)} ms, the rest of the machine ${(machineMs - temporalMs - databaseMs - ownMs - browserMs).toFixed(0)} ms`;
 }
 
 async function load(page: Page): Promise<Load> {
