@@ -15,6 +15,7 @@ import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../domain/visibility';
 import { MAX_ROW_ACTION_CHARS, ROW_MEMO_KEY } from '../domain/incidentRowFacts';
 import { runBounded, percentile } from './harness/stats';
 import { startBenchTemporal, type BenchTemporalKind } from './harness/benchTemporalStore';
+import { listOpenRunsPage } from '../api/gateways/openRunsListing';
 import { uptimeLine } from './harness/benchProcess';
 
 const RUNS = Number(process.env.PROBE_RUNS ?? 500);
@@ -75,17 +76,23 @@ async function probe(kind: BenchTemporalKind): Promise<void> {
         name: `list ${size}, all open`,
         run: async () => (await client.workflowService.listWorkflowExecutions({ namespace, query: OPEN, pageSize: size })).executions?.length ?? 0,
       })),
+      // The API's own listing of a page (openRunsListing.ts): the same call, and the rows decoded.
+      { name: 'API rows 500, all open', run: async () => (await listOpenRunsPage(client, OPEN, 500)).length },
     ];
     for (const probeCase of cases) {
       const wall: number[] = [];
       const temporalCpu: number[] = [];
       const databaseCpu: number[] = [];
+      const clientCpu: number[] = [];
       let returned = 0;
       for (let repeat = 0; repeat < REPEATS; repeat++) {
         const before = temporal.cpuMs();
         const at = performance.now();
+        const own = process.cpuUsage();
         returned = await probeCase.run();
         wall.push(performance.now() - at);
+        const used = process.cpuUsage(own);
+        clientCpu.push((used.user + used.system) / 1000);
         // /proc's counters tick every 10 ms: read them once the server has surely finished its share.
         await new Promise((resolve) => setTimeout(resolve, 50));
         const after = temporal.cpuMs();
@@ -94,9 +101,9 @@ async function probe(kind: BenchTemporalKind): Promise<void> {
       }
       // /proc counts in 10 ms ticks: CPU is the mean over the repeats, not a percentile of ticks.
       const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-      const perRun = probeCase.name.startsWith('list') && returned > 0 ? `  server CPU per run ${((mean(temporalCpu) + mean(databaseCpu)) / returned).toFixed(2)} ms` : '';
+      const perRun = /list|rows/.test(probeCase.name) && returned > 0 ? `  server CPU per run ${((mean(temporalCpu) + mean(databaseCpu)) / returned).toFixed(2)} ms` : '';
       console.log(
-        `  ${probeCase.name.padEnd(24)} → ${String(returned).padStart(4)}   wall p50 ${percentile(wall, 50).toFixed(0).padStart(4)} ms   mean CPU temporal ${mean(temporalCpu).toFixed(0).padStart(4)} ms + database ${mean(databaseCpu).toFixed(0).padStart(3)} ms${perRun}`,
+        `  ${probeCase.name.padEnd(24)} → ${String(returned).padStart(4)}   wall p50 ${percentile(wall, 50).toFixed(0).padStart(4)} ms   mean CPU temporal ${mean(temporalCpu).toFixed(0).padStart(4)} ms + database ${mean(databaseCpu).toFixed(0).padStart(3)} ms, this process ${mean(clientCpu).toFixed(0).padStart(3)} ms${perRun}`,
       );
     }
     console.log(`  ${uptimeLine()}`);
