@@ -1,6 +1,8 @@
 /**
  * `npm run bench:dashboard`: the dashboard's first load with 500 open incidents (BENCH_INCIDENTS,
- * up to 20,000) on the Temporal dev server, in Debian's Chromium driven by playwright-core. Figures
+ * up to 20,000) on the Temporal dev server, in Debian's Chromium driven by playwright-core.
+ * `BENCH_TEMPORAL=postgres` runs the same bench against production's visibility store instead: the
+ * self-hosted Temporal server on Debian's PostgreSQL (bench/harness/benchTemporalStore.ts). Figures
  * per load, each in a fresh browser context (empty cache), then a reload in the same context (cache
  * warm, answers revalidated): time until the first screen (20 rows) has its detail, until every
  * incident has its row, until every row has its detail (holder, ETA, action, next contact), bytes
@@ -8,7 +10,9 @@
  * headers and bodies as sent), and requests made. Then the traffic of an idle minute's polling.
  * Loopback only; bounded in count and time.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
@@ -17,6 +21,8 @@ import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../domain/visibility';
 import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
 import { startStack, STACK_API_KEY, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
+import { benchTemporalKind, startBenchTemporal } from './harness/benchTemporalStore';
+import { uptimeLine } from './harness/benchProcess';
 import { writeBenchResult } from './harness/benchResult';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 500);
@@ -51,12 +57,19 @@ const config = parseConfig(
   'bench config',
 );
 
+const TEMPORAL = benchTemporalKind();
+const temporal = await startBenchTemporal(TEMPORAL);
 const stack = await startStack({
+  // Not stopped by the stack (it did not start it): stopped at the end, after the stack.
+  devServer: temporal,
   config,
   email: { name: 'bench', send: async () => undefined },
   sms: { name: 'bench', send: async () => ({ id: 'SM0' }) },
   runbooks: [],
   spool: true,
+}).catch(async (error: unknown) => {
+  await temporal.stop();
+  throw error;
 });
 
 /** Open incidents listed so far, through the dashboard's own pages (a page refused under load counts none: the caller asks again). */
@@ -107,7 +120,52 @@ interface Load {
 }
 
 /** One load of the dashboard in `context`, measured in the page from its navigation start. */
+/** CPU time of the whole machine so far (every core, busy only), in ms, from /proc/stat. */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait, in USER_HZ (100) ticks.
+  return (fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] ?? 0)) * 10;
+}
+
+/** utime + stime of every process descending from this one (the browser, Temporal and its database), in ms. */
+function descendantsCpuMs(): number {
+  const parents = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let at = parents.get(pid)?.ppid; at !== undefined && at > 1; at = parents.get(at)?.ppid) if (at === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, { ms }] of parents) if (descends(pid)) total += ms;
+  return total;
+}
+
+/** Where the machine's CPU went during one load (BENCH_TRACE): Temporal, its database, this process (API, worker, the browser's driver), and the rest (the browser, anything else running). */
+function cpuSnapshot() {
+  const own = process.cpuUsage();
+  return { at: performance.now(), machine: machineBusyMs(), server: temporal.cpuMs(), own: (own.user + own.system) / 1000, descendants: descendantsCpuMs() };
+}
+
+function cpuLine(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): string {
+  const temporalMs = after.server.temporal - before.server.temporal;
+  const databaseMs = after.server.database - before.server.database;
+  const ownMs = after.own - before.own;
+  const machineMs = after.machine - before.machine;
+  const browserMs = after.descendants - before.descendants - temporalMs - databaseMs;
+  return `CPU over the load's ${(after.at - before.at).toFixed(0)} ms (${cpus().length} cores): Temporal ${temporalMs.toFixed(0)} ms, its database ${databaseMs.toFixed(0)} ms, this process (API, worker, driver) ${ownMs.toFixed(0)} ms, the browser ${browserMs.toFixed(0)} ms, the rest of the machine ${(machineMs - temporalMs - databaseMs - ownMs - browserMs).toFixed(0)} ms`;
+}
+
 async function load(page: Page): Promise<Load> {
+  const cpuBefore = TRACE ? cpuSnapshot() : undefined;
   await page.goto(`${stack.apiUrl}/dashboard`, { waitUntil: 'commit' });
   // The page's own watcher (watchLoad, an init script) noted when each figure was reached; waiting
   // here for the last one adds no round trip to the figures.
@@ -122,7 +180,10 @@ async function load(page: Page): Promise<Load> {
     const early = entries.filter((entry) => entry.startTime <= until);
     return { bytes: early.reduce((sum, entry) => sum + entry.transferSize, 0), requests: early.length };
   }, detailedMs);
-  if (TRACE) await printTrace(page, detailedMs);
+  if (TRACE) {
+    console.log(cpuLine(cpuBefore!, cpuSnapshot()));
+    await printTrace(page, detailedMs);
+  }
   return { firstScreenMs, rowsMs, detailedMs, ...traffic };
 }
 
@@ -215,7 +276,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   console.log(
-    `bench:dashboard: ${INCIDENTS} open incidents on the Temporal dev server (${REAL} real${INCIDENTS > REAL ? `, ${INCIDENTS - REAL} copies of their memos on a parked task queue` : ''}; opened in ${((Date.now() - started) / 1000).toFixed(1)} s), Chromium ${browser.version()}`,
+    `bench:dashboard: ${INCIDENTS} open incidents on ${temporal.label} (${REAL} real${INCIDENTS > REAL ? `, ${INCIDENTS - REAL} copies of their memos on a parked task queue` : ''}; opened in ${((Date.now() - started) / 1000).toFixed(1)} s), Chromium ${browser.version()}\n${uptimeLine()}`,
   );
 
   const cold: Load[] = [];
@@ -238,13 +299,15 @@ try {
         const entries = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((entry) => entry.startTime > since);
         return { bytes: entries.reduce((sum, entry) => sum + entry.transferSize, 0), requests: entries.length };
       }, before);
+      console.log(uptimeLine());
       report(`first load, empty cache (${LOADS} loads)`, cold);
       report(`reload, warm cache (${LOADS} loads)`, warm);
       console.log(`idle polling              ${((idle.bytes / 1024) * (60_000 / IDLE_MS)).toFixed(1)} KiB and ${Math.round(idle.requests * (60_000 / IDLE_MS))} requests per minute`);
       const p50 = (values: number[]) => percentile(values, 50);
       writeBenchResult({
-        bench: 'dashboard',
-        settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_LOADS: LOADS, BENCH_IDLE_S: IDLE_MS / 1000 },
+        // The PostgreSQL run is a bench of its own in the report, beside the dev server's.
+        bench: TEMPORAL === 'postgres' ? 'dashboard-postgres' : 'dashboard',
+        settings: { BENCH_INCIDENTS: INCIDENTS, BENCH_LOADS: LOADS, BENCH_IDLE_S: IDLE_MS / 1000, BENCH_TEMPORAL: TEMPORAL },
         figures: [
           { name: 'first load: every row shown, p50', value: p50(cold.map((entry) => entry.rowsMs)), unit: 'ms' },
           { name: 'first load: every row detailed, p50', value: p50(cold.map((entry) => entry.detailedMs)), unit: 'ms', goal: '≤ 500 ms' },
@@ -260,4 +323,5 @@ try {
 } finally {
   await browser.close();
   await stack.stop();
+  await temporal.stop();
 }

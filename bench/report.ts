@@ -39,6 +39,8 @@ const BENCHES: BenchSpec[] = [
     timeoutMin: 9,
   },
   { bench: 'dashboard', script: 'bench/dashboard.ts', env: { BENCH_INCIDENTS: '500', BENCH_REAL: '100', BENCH_LOADS: '2', BENCH_IDLE_S: '10' }, timeoutMin: 7 },
+  // The same on production's visibility store: the self-hosted Temporal on PostgreSQL (decision 88).
+  { bench: 'dashboard-postgres', script: 'bench/dashboard.ts', env: { BENCH_TEMPORAL: 'postgres', BENCH_INCIDENTS: '500', BENCH_REAL: '100', BENCH_LOADS: '2', BENCH_IDLE_S: '10' }, timeoutMin: 7 },
   { bench: 'kpis', script: 'bench/kpis.ts', env: { BENCH_INCIDENTS: '300', BENCH_SEEDED: '9700', BENCH_CALLS: '20', BENCH_EVENTS: '50', BENCH_DEADLINE_MIN: '6' }, timeoutMin: 7 },
   { bench: 'startup', script: 'bench/startup.ts', args: ['2'], env: {}, timeoutMin: 7 },
   { bench: 'crash', script: 'bench/crashTrials.ts', env: { BENCH_TRIALS: '3', BENCH_LANES: '1', BENCH_DEADLINE_MIN: '5' }, timeoutMin: 6 },
