@@ -10,7 +10,7 @@
  * headers and bodies as sent), and requests made. Then the traffic of an idle minute's polling.
  * Loopback only; bounded in count and time.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { INCIDENT_WORKFLOW_TYPE, searchAttributes } from '../domain/visibility';
 import { ARTIFACTS_DIR, launchChromium } from '../devkit/browser';
 import { startStack, STACK_API_KEY, STACK_AUTH } from '../devkit/stack';
 import { percentile, runBounded } from './harness/stats';
+import { processTable } from './harness/phaseCpu';
 import { benchTemporalKind, startBenchTemporal } from './harness/benchTemporalStore';
 import { uptimeLine } from './harness/benchProcess';
 import { writeBenchResult } from './harness/benchResult';
@@ -119,7 +120,6 @@ interface Load {
   requests: number;
 }
 
-/** One load of the dashboard in `context`, measured in the page from its navigation start. */
 /** CPU time of the whole machine so far (every core, busy only), in ms, from /proc/stat. */
 function machineBusyMs(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -129,23 +129,13 @@ function machineBusyMs(): number {
 
 /** utime + stime of every process descending from this one (the browser, Temporal and its database), in ms. */
 function descendantsCpuMs(): number {
-  const parents = new Map<number, { ppid: number; ms: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
-    } catch {
-      // Ended meanwhile.
-    }
-  }
+  const table = processTable();
   const descends = (pid: number): boolean => {
-    for (let at = parents.get(pid)?.ppid; at !== undefined && at > 1; at = parents.get(at)?.ppid) if (at === process.pid) return true;
+    for (let at = table.get(pid)?.ppid; at !== undefined && at > 1; at = table.get(at)?.ppid) if (at === process.pid) return true;
     return false;
   };
   let total = 0;
-  for (const [pid, { ms }] of parents) if (descends(pid)) total += ms;
+  for (const [pid, { cpuMs }] of table) if (descends(pid)) total += cpuMs;
   return total;
 }
 
@@ -164,6 +154,7 @@ function cpuLine(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeo
   return `CPU over the load's ${(after.at - before.at).toFixed(0)} ms (${cpus().length} cores): Temporal ${temporalMs.toFixed(0)} ms, its database ${databaseMs.toFixed(0)} ms, this process (API, worker, driver) ${ownMs.toFixed(0)} ms, the browser ${browserMs.toFixed(0)} ms, the rest of the machine ${(machineMs - temporalMs - databaseMs - ownMs - browserMs).toFixed(0)} ms`;
 }
 
+/** One load of the dashboard in `context`, measured in the page from its navigation start. */
 async function load(page: Page): Promise<Load> {
   const cpuBefore = TRACE ? cpuSnapshot() : undefined;
   await page.goto(`${stack.apiUrl}/dashboard`, { waitUntil: 'commit' });

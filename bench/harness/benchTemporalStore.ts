@@ -8,7 +8,7 @@
  * (`prepareSearchAttributes`), and waited for until usable. Loopback only; `stop()` removes the
  * database's temporary directory.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -17,7 +17,7 @@ import { startDevServer, type DevServer } from '../../scripts/devServer';
 import { startPostgres } from '../../scripts/postgres';
 import { startTemporalServer, TEMPORAL_SERVER_VERSION } from '../../scripts/temporalServer';
 import { freePort } from '../../devkit/freePort';
-import { procCpuMs } from './phaseCpu';
+import { procCpuMs, processTable } from './phaseCpu';
 
 export type BenchTemporalKind = 'dev' | 'postgres';
 
@@ -38,16 +38,7 @@ export function benchTemporalKind(env: NodeJS.ProcessEnv = process.env): BenchTe
 /** utime + stime of every process whose parent is `parentPid` (PostgreSQL's backends and helpers), in ms. */
 function childrenCpuMs(parentPid: number): number {
   let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === parentPid) total += procCpuMs(Number(entry)) ?? 0;
-    } catch {
-      // Gone between the listing and the read: a backend that ended.
-    }
-  }
+  for (const { ppid, cpuMs } of processTable().values()) if (ppid === parentPid) total += cpuMs;
   return total;
 }
 

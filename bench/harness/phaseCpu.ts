@@ -4,7 +4,7 @@
  * item" next to its floor's. With `BENCH_CPU_PROFILE=<dir>` the main thread is also profiled for
  * the phase alone (node:inspector), one `.cpuprofile` per phase, for Chrome DevTools or speedscope.
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
@@ -19,18 +19,33 @@ export interface PhaseCpu {
   wallMs: number;
 }
 
-/** utime + stime of a process from /proc, in ms (Linux only). */
-export function procCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** A process's parent and its utime + stime in ms, from /proc/<pid>/stat; undefined once it has ended. */
+function procStat(pid: number): { ppid: number; cpuMs: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    // Fields after the command name, which may hold spaces: state is field 3, ppid 4, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / 100 }; // USER_HZ is 100 on Linux
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of a process from /proc, in ms (Linux only). */
+export function procCpuMs(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : procStat(pid)?.cpuMs;
+}
+
+/** Every running process: pid → its parent and CPU so far (for the CPU of a process tree). */
+export function processTable(): Map<number, { ppid: number; cpuMs: number }> {
+  const table = new Map<number, { ppid: number; cpuMs: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat) table.set(Number(entry), stat);
+  }
+  return table;
 }
 
 let session: Session | undefined;
