@@ -74,6 +74,13 @@ describe('the first page and the problem check', () => {
     expect(view.timeline.map((entry) => entry.text)).toContain('known workaround: restart the pool');
   }, 60_000);
 
+  it('gives the link beside the page time for a slow visibility store (6 s) rather than failing it', async () => {
+    const { calls, view } = await run(false, 6_000);
+    expect(calls.filter((call) => call === 'linkIncidentToProblem')).toHaveLength(1);
+    expect(view.problem).toEqual(PROBLEM);
+    expect(view.timeline.map((entry) => entry.text).join('\n')).not.toContain('recurrence check failed');
+  }, 60_000);
+
   it('waits for the quick check without the hint, so the first page carries the workaround', async () => {
     const { calls, pages } = await run(undefined, 500);
     expect(calls.indexOf('joinOpenProblem done')).toBeLessThan(calls.indexOf('page'));
