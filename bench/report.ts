@@ -31,6 +31,8 @@ interface BenchSpec {
 
 const BENCHES: BenchSpec[] = [
   { bench: 'core', script: 'bench/core.ts', env: { BENCH_ALERTS: '100' }, timeoutMin: 4 },
+  // What of core's gap the workflow code decides: a new incident's first task against the floor's, replayed (decision 92).
+  { bench: 'first-task', script: 'bench/firstActivation.ts', env: { FIRST_TASK_REPLAYS: '200' }, timeoutMin: 4 },
   { bench: 'storm', script: 'bench/storm.ts', env: { BENCH_ALERTS: '2000', BENCH_CEILING_CALLS: '1000', BENCH_SETTLE_S: '120', BENCH_DEADLINE_MIN: '5' }, timeoutMin: 6 },
   {
     bench: 'escalation',
