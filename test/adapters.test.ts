@@ -59,6 +59,19 @@ describe('alertmanager adapter specifics', () => {
     expect(() => parse({ ...payload, version: '5' }, {})).toThrow(/version "5"/);
   });
 
+  it('pairs alerts without a fingerprint (Alertmanager before 0.19) by their label set, not their place in the batch', () => {
+    const down = (instance: string, status: 'firing' | 'resolved' = 'firing') => ({ status, labels: { alertname: 'InstanceDown', job: 'node', service: 'db', instance }, annotations: {}, startsAt: '2026-12-01T04:00:00Z' });
+    const first = parse({ ...payload, alerts: [down('a:9100'), down('b:9100')] }, {});
+    const next = parse({ ...payload, alerts: [down('b:9100', 'resolved'), down('a:9100')] }, {});
+    expect(new Set(first.map((alert) => alert.dedupKey)).size).toBe(2);
+    expect(next.map((alert) => alert.dedupKey)).toEqual([first[1].dedupKey, first[0].dedupKey]);
+    // The same label set in another key order is the same alert.
+    const reordered = parse({ ...payload, alerts: [{ ...down('a:9100'), labels: { instance: 'a:9100', service: 'db', job: 'node', alertname: 'InstanceDown' } }] }, {});
+    expect(reordered[0].dedupKey).toBe(first[0].dedupKey);
+    // A sender's retry of one notification counts once.
+    expect(parse({ ...payload, alerts: [down('a:9100')] }, {})[0].senderId).toBe(first[0].senderId);
+  });
+
   it('takes the integration service when the alert names none, and refuses an alert with no service at all', () => {
     const bare = { ...payload, alerts: [{ status: 'firing', labels: { alertname: 'X' }, annotations: {} }] };
     expect(parse(bare, { defaultService: 'Payments API' })[0].service).toBe('payments-api');

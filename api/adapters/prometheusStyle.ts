@@ -2,6 +2,7 @@
  * The alert list Alertmanager and Grafana's webhook share: labels, annotations, status and a
  * fingerprint per alert. Both adapters map it the same way.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { labelsSchema } from '../http/inputLimits';
 import { senderGroupKey } from '../../domain/grouping';
@@ -30,6 +31,18 @@ export function firstIssue(error: z.ZodError): AdapterInputError {
   return new AdapterInputError(['body', ...issue.path].join('.'), issue.message);
 }
 
+/**
+ * The alert's identity: the sender's fingerprint, or, from senders that send none (Alertmanager
+ * before 0.19, hand-written payloads), one of its label set, which is what Alertmanager's own
+ * fingerprint identifies. Never its place in the batch: the next notification lists alerts in
+ * another order, and a different alert would join this one's incident.
+ */
+function fingerprintOf(alert: PrometheusStyleAlert): string {
+  if (alert.fingerprint) return alert.fingerprint;
+  const labelSet = Object.entries(alert.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `labels-${createHash('sha256').update(JSON.stringify(labelSet)).digest('hex').slice(0, 16)}`;
+}
+
 export function mapPrometheusStyleAlerts(
   alerts: PrometheusStyleAlert[],
   options: { source: string; dedupPrefix: string; defaultService?: string; details: Record<string, unknown>; senderGroupKey?: string },
@@ -37,13 +50,14 @@ export function mapPrometheusStyleAlerts(
   return alerts.map((alert, index) => {
     const service = toServiceId(alert.labels.service) ?? toServiceId(options.defaultService) ?? toServiceId(alert.labels.job);
     if (!service) throw new AdapterInputError(`body.alerts.${index}.labels.service`, 'no service: set a "service" or "job" label, or the integration\'s service');
+    const fingerprint = fingerprintOf(alert);
     const summary = alert.annotations.summary ?? alert.annotations.description ?? alert.labels.alertname ?? `${options.source} alert`;
     return {
       service,
       summary: summary.slice(0, 1000),
       severity: parseSeverity(alert.labels.severity ?? '') ?? 'error',
       // The fingerprint identifies the label set: the same alert repeats under it.
-      dedupKey: alert.fingerprint ? `${options.dedupPrefix}-${alert.fingerprint}` : `${options.dedupPrefix}-${alert.labels.alertname ?? 'alert'}-${index}`,
+      dedupKey: `${options.dedupPrefix}-${fingerprint}`,
       // The sender's alert group is one incident (an integration may turn this off).
       ...(options.senderGroupKey ? { groupKey: senderGroupKey(options.source, options.senderGroupKey) } : {}),
       source: options.source,
@@ -51,7 +65,7 @@ export function mapPrometheusStyleAlerts(
       details: { annotations: alert.annotations, startsAt: alert.startsAt, generatorURL: alert.generatorURL, ...options.details },
       status: alert.status,
       // One notification of one firing (or its end): a repeat of the same firing keeps startsAt.
-      ...(alert.fingerprint && alert.startsAt ? { senderId: JSON.stringify([options.senderGroupKey ?? '', alert.fingerprint, alert.status, alert.startsAt, alert.endsAt ?? '']) } : {}),
+      ...(alert.startsAt ? { senderId: JSON.stringify([options.senderGroupKey ?? '', fingerprint, alert.status, alert.startsAt, alert.endsAt ?? '']) } : {}),
     };
   });
 }
