@@ -81,3 +81,65 @@ export const rolesBodySchema = z
   })
   .strict()
   .refine((body) => Object.values(body).some((value) => value !== undefined), 'name at least one role: commander, communicationsLead, scribe or responders');
+
+/*
+ * What the incident reads answer (documented in `/openapi.json`). Loose objects: a field added to
+ * the view later is not a break for a client reading these. `test/api/incidentAnswers.test.ts`
+ * holds real answers to them, so the document cannot drift from what the API sends.
+ */
+const isoTime = z.string().describe('ISO-8601');
+const statusSchema = z.enum(INCIDENT_STATUSES as [string, ...string[]]);
+const severitySchema = z.enum(SEVERITIES);
+
+/** One incident as `GET /v1/incidents` lists it (visibility's facts, no timeline). */
+export const incidentSummarySchema = z
+  .object({ id: z.string(), code: z.string().describe('short code, for SMS replies'), status: statusSchema, severity: severitySchema, service: z.string(), summary: z.string(), createdAt: isoTime })
+  .loose();
+
+export const incidentListAnswerSchema = z.object({ incidents: z.array(incidentSummarySchema).describe('newest first') }).loose();
+
+const roleHolderSchema = z.object({ id: z.string(), name: z.string() }).loose();
+
+/** One incident in full, as `GET /v1/incidents/{id}` answers (domain/incident.ts, IncidentView). */
+export const incidentViewSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    workflowId: z.string(),
+    status: statusSchema,
+    severity: severitySchema,
+    service: z.string(),
+    summary: z.string(),
+    dedupKey: z.string(),
+    groupKey: z.string().optional(),
+    source: z.string(),
+    labels: z.record(z.string(), z.string()),
+    alertCount: z.number().int(),
+    createdAt: isoTime,
+    lastAlertAt: isoTime,
+    acknowledgedAt: isoTime.optional(),
+    acknowledgedBy: z.string().optional(),
+    resolvedAt: isoTime.optional(),
+    resolvedBy: z.string().optional(),
+    declaredBy: z.string().optional(),
+    escalation: z
+      .object({ policyId: z.string().optional(), level: z.number().int().describe('1-based level last notified; 0 before any page'), cycle: z.number().int(), nextLevelAt: isoTime.optional(), exhausted: z.boolean() })
+      .loose(),
+    runbook: z.object({ id: z.string(), steps: z.array(z.object({ step: z.enum(['diagnose', 'remediate', 'verify']), ok: z.boolean(), summary: z.string(), at: isoTime }).loose()) }).loose().optional(),
+    paged: z.array(z.object({ responderId: z.string(), name: z.string(), channel: z.string(), level: z.number().int(), cycle: z.number().int(), at: isoTime, outcome: z.string() }).loose()),
+    alerts: z
+      .array(z.object({ dedupKey: z.string(), summary: z.string(), severity: severitySchema, status: z.enum(['firing', 'resolved']), count: z.number().int(), firstAt: isoTime, lastAt: isoTime }).loose())
+      .optional(),
+    alertsUnlisted: z.number().int().optional(),
+    updates: z.array(z.object({ at: isoTime, by: z.string(), text: z.string(), eta: isoTime.optional() }).loose()).optional(),
+    roles: z
+      .object({ commander: roleHolderSchema.optional(), communicationsLead: roleHolderSchema.optional(), scribe: roleHolderSchema.optional(), responders: z.array(roleHolderSchema).optional() })
+      .loose()
+      .optional(),
+    problem: z.object({ id: z.string(), title: z.string(), workaround: z.string().optional() }).loose().optional(),
+    timeline: z.array(z.object({ at: isoTime, kind: z.string(), text: z.string(), by: z.string().optional() }).loose()),
+    timelineTruncated: z.number().int(),
+    recentChanges: z.array(z.object({}).loose()).optional().describe("the service's change events around the incident (deploys, config pushes)"),
+    recentChangesUnavailable: z.boolean().optional(),
+  })
+  .loose();

@@ -31,6 +31,7 @@ import { searchAttributes } from '../../domain/visibility';
 import { z } from 'zod';
 import { RUNBOOKS } from '../../runbooks/index';
 import { defineRunbook } from '../../runbooks/runbook';
+import { incidentListAnswerSchema, incidentViewSchema } from '../../api/routes/incidentSchemas';
 
 const TWILIO_SID = 'AC00000000000000000000000000000e2e';
 const TWILIO_TOKEN = 'e2e-auth-token-not-a-secret';
@@ -182,6 +183,10 @@ describe('an alert, end to end', () => {
     const acked = await getIncident(incidentId);
     expect(acked.status).toBe('acknowledged');
     expect(acked.acknowledgedBy).toContain('Bob');
+    // The real workflow's view, and the listing, are what /openapi.json documents (incidentSchemas.ts).
+    expect(incidentViewSchema.safeParse(acked).error?.issues ?? []).toEqual([]);
+    const listing = await (await fetch(`${stack.apiUrl}/v1/incidents`, { headers: STACK_AUTH })).json();
+    expect(incidentListAnswerSchema.safeParse(listing).error?.issues ?? []).toEqual([]);
 
     // Everyone paged hears of the acknowledgement, on each channel they were paged on.
     await waitFor('acknowledgement notices', () =>
