@@ -51,3 +51,51 @@ export const rcaBodySchema = z
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'give at least one of rootCause, contributingFactors, correctiveActions, workaround', path: ['rootCause'] });
 
 export const closeProblemBodySchema = z.object({ note: z.string().max(2000).optional() }).strict();
+
+/*
+ * What the problem reads and writes answer (documented in `/openapi.json`). Loose objects, as for
+ * incidents: a field added later is no break. `test/api/problems.test.ts` holds real answers to them.
+ */
+const isoTime = z.string().describe('ISO-8601');
+const problemStatus = z.enum(PROBLEM_STATUSES as [string, ...string[]]);
+
+/** One problem as `GET /v1/problems` lists it. */
+export const problemSummarySchema = z
+  .object({ id: z.string(), key: z.string(), title: z.string(), status: problemStatus, service: z.string().optional(), openedAt: isoTime, workaround: z.string().optional() })
+  .loose();
+
+export const problemListAnswerSchema = z.object({ problems: z.array(problemSummarySchema).describe('newest first') }).loose();
+
+/** One problem in full (domain/problem.ts, ProblemView): its linked incidents, analysis and closure. */
+export const problemViewSchema = z
+  .object({
+    id: z.string(),
+    key: z.string().describe('the fingerprint or hand-made key the problem is kept under'),
+    workflowId: z.string(),
+    title: z.string(),
+    service: z.string().optional(),
+    status: problemStatus,
+    reason: z.string(),
+    openedAt: isoTime,
+    openedBy: z.string(),
+    incidents: z
+      .array(z.object({ incidentId: z.string(), code: z.string().optional(), service: z.string(), summary: z.string(), openedAt: isoTime, linkedAt: isoTime.optional() }).loose())
+      .describe('the most recent linked incidents, oldest first'),
+    incidentCount: z.number().int(),
+    lastIncidentAt: isoTime.optional(),
+    workaround: z.string().optional(),
+    rca: z
+      .object({
+        rootCause: z.string().optional(),
+        contributingFactors: z.array(z.string()),
+        correctiveActions: z.array(z.object({ action: z.string(), owner: z.string(), due: z.string(), done: z.boolean().optional() }).loose()),
+        updatedAt: isoTime,
+        updatedBy: z.string(),
+      })
+      .loose()
+      .optional(),
+    closedAt: isoTime.optional(),
+    closedBy: z.string().optional(),
+    closeNote: z.string().optional(),
+  })
+  .loose();

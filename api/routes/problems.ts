@@ -12,7 +12,7 @@ import type { ProblemGateway } from '../gateways/problemGateway';
 import { ProblemConflictError, ProblemNotFoundError } from '../gateways/problemGateway';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
-import { closeProblemBodySchema, openProblemBodySchema, problemListQuerySchema, rcaBodySchema } from './problemSchemas';
+import { closeProblemBodySchema, openProblemBodySchema, problemListAnswerSchema, problemListQuerySchema, problemViewSchema, rcaBodySchema } from './problemSchemas';
 import { apiKeySecurity, errorAnswers, idParam, json, queryParameters, writeRefusals, type ResourceRoutes } from './operationParts';
 
 /** The gateway's refusals as HTTP answers: 404 for an unknown problem, 409 with the problem as it stands. */
@@ -102,7 +102,7 @@ function problemWrite(path: string, summary: string, body: z.ZodType, options: {
     parameters: [idParam],
     request: { body: { required: options.bodyRequired, content: json(body) } },
     responses: {
-      '200': { description: 'the problem' },
+      '200': { description: 'the problem', content: json(problemViewSchema) },
       ...errorAnswers({ '400': 'invalid body', '404': 'no such problem', '409': options.conflict }),
       ...writeRefusals('problem-manager or operations-manager'),
       ...problemsUnavailable,
@@ -119,7 +119,7 @@ export const problemOperations: ResourceRoutes = {
       path: '/v1/problems',
       summary: 'List problems (recurring incidents), newest first',
       parameters: queryParameters(problemListQuerySchema),
-      responses: { '200': { description: 'problems' }, ...errorAnswers({ '400': 'invalid query' }), ...problemsUnavailable },
+      responses: { '200': { description: 'problems', content: json(problemListAnswerSchema) }, ...errorAnswers({ '400': 'invalid query' }), ...problemsUnavailable },
     },
     {
       method: 'post',
@@ -128,7 +128,7 @@ export const problemOperations: ResourceRoutes = {
       security: apiKeySecurity,
       request: { body: { required: true, content: json(openProblemBodySchema) } },
       responses: {
-        '201': { description: 'the problem' },
+        '201': { description: 'the problem', content: json(problemViewSchema) },
         ...errorAnswers({ '400': 'invalid body, or an unknown incident id', '409': 'an open problem already tracks this key' }),
         ...writeRefusals('problem-manager or operations-manager'),
         ...problemsUnavailable,
@@ -139,7 +139,7 @@ export const problemOperations: ResourceRoutes = {
       path: '/v1/problems/{id}',
       summary: 'One problem: its incidents (the newest 100, and a count), workaround and root-cause analysis',
       parameters: [idParam],
-      responses: { '200': { description: 'the problem' }, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)', '404': 'no such problem' }), ...problemsUnavailable },
+      responses: { '200': { description: 'the problem', content: json(problemViewSchema) }, ...errorAnswers({ '400': 'id not decodable (bad percent-encoding)', '404': 'no such problem' }), ...problemsUnavailable },
     },
     problemWrite('/v1/problems/{id}/rca', 'Record the root-cause analysis (root cause, contributing factors, corrective actions with owner and due date) and the workaround', rcaBodySchema, {
       bodyRequired: true,

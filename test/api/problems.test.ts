@@ -1,6 +1,7 @@
 import type { IncidentView } from '../../domain/incident';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemView } from '../../domain/problem';
+import { problemListAnswerSchema, problemViewSchema } from '../../api/routes/problemSchemas';
 import { makeAlert } from '../../devkit/alerts';
 import { API_KEY, PROBLEM_MANAGER_KEY, RESPONDER_KEY, startTestApp, AUTH } from '../../devkit/testApp';
 
@@ -84,7 +85,13 @@ describe('problems API', () => {
 
     const closed = await post(`${path}/close`, { note: 'pool resized' });
     expect(closed.status).toBe(200);
-    expect(await closed.json()).toMatchObject({ status: 'closed', closedBy: 'priya', closeNote: 'pool resized' });
+    const closedView = await closed.json();
+    expect(closedView).toMatchObject({ status: 'closed', closedBy: 'priya', closeNote: 'pool resized' });
+    // Answers match what /openapi.json documents (problemSchemas.ts), analysis and closure included.
+    expect(problemViewSchema.safeParse(closedView).error?.issues ?? []).toEqual([]);
+    expect(problemViewSchema.safeParse(await (await fetch(`${app.url}${path}`, { headers: AUTH })).json()).error?.issues ?? []).toEqual([]);
+    expect(problemListAnswerSchema.safeParse(await (await fetch(`${app.url}/v1/problems?status=closed`, { headers: AUTH })).json()).error?.issues ?? []).toEqual([]);
+    expect(problemViewSchema.safeParse({ ...closedView, incidents: undefined }).success).toBe(false);
     expect((await post(`${path}/rca`, { rootCause: 'too late' })).status).toBe(409);
     expect((await post(`${path}/close`, {})).status).toBe(409);
   });
