@@ -12,7 +12,27 @@ import type { HeartbeatGateway } from '../gateways/heartbeatGateway';
 import { HttpError } from '../http/httpErrors';
 import { BackendUnavailableError } from '../gateways/incidentGateway';
 import { sameSecret } from '../http/sameSecret';
-import { errorResponse, pathParam, type SenderRoute } from './operationParts';
+import { z } from 'zod';
+import { errorResponse, json, pathParam, type SenderRoute } from './operationParts';
+
+/** What `GET /v1/heartbeats` answers (documented in `/openapi.json`; `test/api/heartbeats.test.ts` holds a real answer to it). */
+export const heartbeatListAnswerSchema = z.object({
+  heartbeats: z.array(
+    z.object({
+      id: z.string(),
+      service: z.string(),
+      interval: z.string().describe('as configured, e.g. 24h'),
+      grace: z.string(),
+      intervalSeconds: z.number().int(),
+      graceSeconds: z.number().int(),
+      state: z.enum(['ok', 'late', 'unknown']).describe('unknown: its workflow is not running yet, or no worker answered'),
+      lastPingAt: z.string().nullable(),
+      nextDeadlineAt: z.string().nullable(),
+      pings: z.number().int(),
+      maintenanceUntil: z.string().nullable().describe('late, but a maintenance window covers it: no page before this time'),
+    }),
+  ),
+});
 
 export interface HeartbeatRouteDeps {
   config: VigilConfig;
@@ -53,7 +73,7 @@ export const heartbeatSenderRoute: SenderRoute = (() => {
         summary: 'Configured heartbeats: interval, grace, last ping, next deadline, state (ok, late, or unknown)',
         security: bearer,
         responses: {
-          '200': { description: 'heartbeats' },
+          '200': { description: 'heartbeats', content: json(heartbeatListAnswerSchema) },
           '401': errorResponse('API key'),
           '403': errorResponse("the key's role may not: needs any role that reads"),
           '503': errorResponse('Temporal unavailable'),

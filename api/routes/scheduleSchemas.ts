@@ -13,3 +13,21 @@ export const onCallQuerySchema = z
     at: instant.optional().describe('default: now'),
   })
   .strict();
+
+/*
+ * What the schedule reads answer (documented in `/openapi.json`; `test/api/schedules.test.ts` holds
+ * real answers to them).
+ */
+const onCallPerson = z
+  .object({ userId: z.string(), name: z.string().describe("the contact's name, or its id when config has no such contact"), layer: z.union([z.number().int(), z.literal('override')]) })
+  .nullable()
+  .describe('null: nobody is on call');
+
+export const scheduleListAnswerSchema = z.object({ schedules: z.array(z.object({ id: z.string(), timeZone: z.string().describe('IANA time zone') })) });
+
+export const onCallAnswerSchema = z.object({
+  schedule: z.string(),
+  at: z.string().describe('ISO-8601: the instant asked about'),
+  oncall: onCallPerson,
+  nextHandoffs: z.array(z.object({ at: z.string().describe('ISO-8601'), oncall: onCallPerson })).describe('the hand-offs of the next seven days (at most 20)'),
+});

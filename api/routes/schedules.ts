@@ -3,8 +3,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { nextHandoffs, onCallAt, type OnCall, type Schedule } from '../../domain/schedule';
 import { HttpError, parseOr400 } from '../http/httpErrors';
-import { onCallQuerySchema } from './scheduleSchemas';
-import { errorAnswers, idParam, queryParameters, type ResourceRoutes } from './operationParts';
+import { onCallAnswerSchema, onCallQuerySchema, scheduleListAnswerSchema } from './scheduleSchemas';
+import { errorAnswers, idParam, json, queryParameters, type ResourceRoutes } from './operationParts';
 
 /** How far ahead, and how many, handoffs an on-call answer lists. */
 const HANDOFF_HORIZON_MS = 7 * 24 * 3600 * 1000;
@@ -58,13 +58,13 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
 export const scheduleOperations: ResourceRoutes = {
   id: 'schedules',
   operations: [
-    { method: 'get', path: '/v1/schedules', summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone' } } },
+    { method: 'get', path: '/v1/schedules', summary: 'On-call schedules', responses: { '200': { description: 'schedules: id and time zone', content: json(scheduleListAnswerSchema) } } },
     {
       method: 'get',
       path: '/v1/schedules/{id}/oncall',
       summary: 'Who is on call at an instant (default now), and the next hand-offs',
       parameters: [idParam, ...queryParameters(onCallQuerySchema)],
-      responses: { '200': { description: 'on call' }, ...errorAnswers({ '400': 'invalid query', '404': 'no such schedule' }) },
+      responses: { '200': { description: 'on call', content: json(onCallAnswerSchema) }, ...errorAnswers({ '400': 'invalid query', '404': 'no such schedule' }) },
     },
   ],
 };

@@ -9,6 +9,7 @@ import { parseConfig } from '../../domain/config';
 import { openSqlStore, type SqlStore } from '../../platform/sqlStore';
 import { createFakeHeartbeatGateway } from '../support/fakeHeartbeatGateway';
 import { AUTH, startTestApp, testConfig } from '../../devkit/testApp';
+import { heartbeatListAnswerSchema } from '../../api/routes/heartbeats';
 
 const TOKEN = 'backup-token-0123456789';
 const config = parseConfig(
@@ -91,6 +92,8 @@ describe('heartbeat pings', () => {
       { id: 'hourly-export', service: 'checkout', interval: '1h', grace: '0s', intervalSeconds: 3600, graceSeconds: 0, state: 'unknown', lastPingAt: null, nextDeadlineAt: null, pings: 0, maintenanceUntil: null },
     ]);
     expect(lastPing?.pings).toBeGreaterThanOrEqual(5);
+    // The answer is what /openapi.json documents.
+    expect(heartbeatListAnswerSchema.safeParse({ heartbeats }).error?.issues ?? []).toEqual([]);
   });
 });
 

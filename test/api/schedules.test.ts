@@ -8,6 +8,7 @@ import { errorHandler, notFoundRoute } from '../../api/http/httpErrors';
 import { scheduleRoutes } from '../../api/routes/schedules';
 import type { Schedule } from '../../domain/schedule';
 import { scheduleFromConfig, scheduleSchema } from '../../domain/scheduleConfig';
+import { onCallAnswerSchema, scheduleListAnswerSchema } from '../../api/routes/scheduleSchemas';
 
 const primary = scheduleFromConfig(
   scheduleSchema.parse({
@@ -86,6 +87,9 @@ describe('GET /v1/schedules/:id/oncall', () => {
     const times = body.nextHandoffs.map((handoff: { at: string }) => Date.parse(handoff.at));
     expect(times.every((time: number, index: number) => time > (index === 0 ? Date.parse(body.at) : times[index - 1]))).toBe(true);
     expect(times.at(-1)).toBeLessThanOrEqual(Date.parse(body.at) + 7 * 86_400_000);
+    // The answers are what /openapi.json documents (scheduleSchemas.ts), an override and a contact-less id included.
+    expect(onCallAnswerSchema.safeParse(body).error?.issues ?? []).toEqual([]);
+    expect(scheduleListAnswerSchema.safeParse((await get('/v1/schedules')).body).error?.issues ?? []).toEqual([]);
   });
 
   it('defaults to now, and answers null when nobody is on call', async () => {
@@ -97,6 +101,7 @@ describe('GET /v1/schedules/:id/oncall', () => {
     expect(weekend.body.oncall).toBeNull();
     expect(weekend.body.nextHandoffs[0]).toEqual({ at: '2026-03-09T13:00:00.000Z', oncall: { userId: 'carol', name: 'Carol', layer: 0 } }); // Monday 09:00 EDT
     expect(weekend.body.nextHandoffs[1]).toEqual({ at: '2026-03-09T21:00:00.000Z', oncall: null });
+    expect(onCallAnswerSchema.safeParse(weekend.body).error?.issues ?? []).toEqual([]);
   });
 
   it('answers 404 naming an unknown schedule', async () => {
