@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { labelsSchema } from '../http/inputLimits';
 import { senderGroupKey } from '../../domain/grouping';
 import { parseSeverity } from '../../domain/severity';
+import { canonicalJson } from '../intake/alertIdentity';
 import { toServiceId } from './serviceName';
 import type { SourceAlert } from './types';
 import { AdapterInputError } from './types';
@@ -39,8 +40,7 @@ export function firstIssue(error: z.ZodError): AdapterInputError {
  */
 function fingerprintOf(alert: PrometheusStyleAlert): string {
   if (alert.fingerprint) return alert.fingerprint;
-  const labelSet = Object.entries(alert.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `labels-${createHash('sha256').update(JSON.stringify(labelSet)).digest('hex').slice(0, 16)}`;
+  return `labels-${createHash('sha256').update(canonicalJson(alert.labels)).digest('hex').slice(0, 16)}`;
 }
 
 export function mapPrometheusStyleAlerts(
