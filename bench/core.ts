@@ -7,8 +7,7 @@
  * process with the worker. Loopback only; bounded in count and time.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { parseConfig } from '../domain/config';
 import { newPayloadKeyEntry, parsePayloadKeys, payloadEncryptionWith } from '../platform/payloadEncryption';
 import type { EmailTransport, SmsTransport } from '../domain/transports';
@@ -16,6 +15,7 @@ import { startStack, STACK_AUTH } from '../devkit/stack';
 import { decodeIncidentId, incidentCode } from '../domain/incidentId';
 import { percentile, runBounded } from './harness/stats';
 import { writeBenchResult } from './harness/benchResult';
+import { bundleFloorWorkflow } from './harness/floorBundle';
 import { cpuPerItem, procCpuMs, startPhase } from './harness/phaseCpu';
 import { historyLines, phasesOf, phaseTable, type RunTimes } from './harness/corePhases';
 import { benchCleanups } from './harness/benchProcess';
@@ -84,7 +84,7 @@ const floorWorker = await Worker.create({
   connection: stack.nativeConnection,
   taskQueue: floorQueue,
   dataConverter: payloadEncryptionWith(parsePayloadKeys(payloadKeys)).dataConverter,
-  workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floorWorkflow.ts', import.meta.url)), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+  workflowBundle: await bundleFloorWorkflow(),
   activities: {
     async touch(startedAtMs: number) {
       floorDone.set(String(startedAtMs), performance.now());

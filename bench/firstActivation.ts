@@ -15,10 +15,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { promiseHooks } from 'node:v8';
-import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { alertSignal } from '../contracts/incident';
 import { incidentWorkflowId } from '../domain/alert';
 import type { IncidentPlan } from '../domain/incidentPlan';
@@ -28,6 +27,7 @@ import { createTimeSkippingEnv, workflowBundle } from '../devkit/timeSkippingSer
 import { waitFor } from '../devkit/waitFor';
 import { floorSignal } from './floorWorkflow';
 import { writeBenchResult } from './harness/benchResult';
+import { bundleFloorWorkflow } from './harness/floorBundle';
 
 type History = proto.temporal.api.history.v1.IHistory;
 
@@ -122,7 +122,7 @@ async function measure(name: string, bundle: WorkflowBundleWithSourceMap, histor
 
 const env = await createTimeSkippingEnv();
 try {
-  const floorBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floorWorkflow.ts', import.meta.url)), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+  const floorBundle = await bundleFloorWorkflow();
   const incident = firstTaskOf(await recordIncident(env));
   const floor = firstTaskOf(await recordFloor(env, floorBundle));
   console.log(`bench:firstActivation: ${REPLAYS} replays of each first task, ${ROUNDS} rounds`);

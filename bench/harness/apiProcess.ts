@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../devkit/freePort';
+import { waitFor } from '../../devkit/waitFor';
 import { spawnBenchChild, type BenchChild } from './benchChild';
 import { benchHome, workerBaseEnv } from './benchServers';
 import type { BenchCleanups } from './benchProcess';
@@ -49,13 +50,18 @@ export async function startApiProcess(options: {
     cleanups: options.cleanups,
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  for (;;) {
-    child.alive();
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error(`the API did not answer /readyz within ${options.startTimeoutMs ?? 60_000} ms; its last lines:\n  ${child.tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  try {
+    await waitFor(
+      'the API to answer /readyz',
+      async () => {
+        child.alive();
+        return fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; its last lines:\n  ${child.tail()}`);
   }
   return Object.assign(child, { url });
 }
