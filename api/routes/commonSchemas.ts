@@ -13,6 +13,9 @@ export const errorSchema = z.object({
   details: z.array(z.object({ field: z.string(), message: z.string() })),
 });
 
+/** A time in an answer: what Vigil writes is always `Date#toISOString()`. */
+export const answerTime = z.string().describe('ISO-8601');
+
 export const timestamp = z.iso
   .datetime({ offset: true })
   .refine((text) => {

@@ -2,13 +2,16 @@
 import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../../domain/incident';
 import { SEVERITIES } from '../../domain/severity';
-import { serviceId, timestamp } from './commonSchemas';
+import { answerTime as isoTime, serviceId, timestamp } from './commonSchemas';
+
+const statusSchema = z.enum(INCIDENT_STATUSES as [string, ...string[]]);
+const severitySchema = z.enum(SEVERITIES);
 
 export const incidentListQuerySchema = z
   .object({
-    status: z.enum(INCIDENT_STATUSES as [string, ...string[]]).optional(),
+    status: statusSchema.optional(),
     service: serviceId.optional(),
-    severity: z.enum(SEVERITIES).optional(),
+    severity: severitySchema.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
@@ -54,7 +57,7 @@ const contactId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a contact id 
 export const declareBodySchema = z
   .object({
     service: serviceId.describe('a service configured in vigil.config.ts'),
-    severity: z.enum(SEVERITIES),
+    severity: severitySchema,
     summary: z.string().trim().min(1).max(1000),
     commander: contactId.optional().describe('who leads it: a contact id; they get the update reminders'),
     page: z.boolean().default(true).describe('false: the incident opens with its runbook, timeline and update cadence, and pages nobody'),
@@ -87,9 +90,6 @@ export const rolesBodySchema = z
  * the view later is not a break for a client reading these. `test/api/incidentAnswers.test.ts`
  * holds real answers to them, so the document cannot drift from what the API sends.
  */
-const isoTime = z.string().describe('ISO-8601');
-const statusSchema = z.enum(INCIDENT_STATUSES as [string, ...string[]]);
-const severitySchema = z.enum(SEVERITIES);
 
 /** One incident as `GET /v1/incidents` lists it (visibility's facts, no timeline). */
 export const incidentSummarySchema = z

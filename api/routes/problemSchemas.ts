@@ -4,13 +4,15 @@
  */
 import { z } from 'zod';
 import { PROBLEM_STATUSES } from '../../domain/problem';
-import { serviceId } from './commonSchemas';
+import { answerTime as isoTime, serviceId } from './commonSchemas';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+const problemStatus = z.enum(PROBLEM_STATUSES as [string, ...string[]]);
+
 export const problemListQuerySchema = z
   .object({
-    status: z.enum(PROBLEM_STATUSES as [string, ...string[]]).optional(),
+    status: problemStatus.optional(),
     service: serviceId.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
@@ -56,8 +58,6 @@ export const closeProblemBodySchema = z.object({ note: z.string().max(2000).opti
  * What the problem reads and writes answer (documented in `/openapi.json`). Loose objects, as for
  * incidents: a field added later is no break. `test/api/problems.test.ts` holds real answers to them.
  */
-const isoTime = z.string().describe('ISO-8601');
-const problemStatus = z.enum(PROBLEM_STATUSES as [string, ...string[]]);
 
 /** One problem as `GET /v1/problems` lists it. */
 export const problemSummarySchema = z

@@ -1,5 +1,6 @@
 /** The query of `GET /v1/schedules/{id}/oncall`. */
 import { z } from 'zod';
+import { answerTime } from './commonSchemas';
 
 const instant = z.iso
   .datetime({ offset: true, abort: true, error: 'an ISO-8601 date-time with offset, e.g. 2026-11-25T14:00:00Z' })
@@ -27,7 +28,7 @@ export const scheduleListAnswerSchema = z.object({ schedules: z.array(z.object({
 
 export const onCallAnswerSchema = z.object({
   schedule: z.string(),
-  at: z.string().describe('ISO-8601: the instant asked about'),
+  at: answerTime.describe('ISO-8601: the instant asked about'),
   oncall: onCallPerson,
-  nextHandoffs: z.array(z.object({ at: z.string().describe('ISO-8601'), oncall: onCallPerson })).describe('the hand-offs of the next seven days (at most 20)'),
+  nextHandoffs: z.array(z.object({ at: answerTime, oncall: onCallPerson })).describe('the hand-offs of the next seven days (at most 20)'),
 });
